@@ -1,0 +1,209 @@
+//! Retrieval and counting over a loaded project: coded excerpts and code frequencies.
+//!
+//! Pure functions of a [`Project`]; formatting is left to the callers (CLI, later exports).
+
+use crate::model::MemoTarget;
+use crate::model::text::{line_of, quote_hash, slice_chars};
+use crate::store::Project;
+use crate::{Error, Result};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One coded passage with everything needed to cite it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excerpt {
+    /// The coding's id.
+    pub coding: String,
+    /// The code's id.
+    pub code: String,
+    /// The code's full path.
+    pub code_path: String,
+    /// The document's id.
+    pub doc: String,
+    /// The document's title.
+    pub doc_title: String,
+    /// The document's type.
+    pub doc_type: String,
+    /// The document's case, if any.
+    pub case: Option<String>,
+    /// The turn in which the passage starts.
+    pub turn: usize,
+    /// The turn in which it ends (equal to `turn` for a passage within one turn).
+    pub turn_end: usize,
+    /// The speaker of the starting turn.
+    pub speaker: Option<String>,
+    /// 1-based line of the normalised text on which the passage starts.
+    pub line: usize,
+    /// Line on which it ends.
+    pub line_end: usize,
+    /// Start (chars).
+    pub start: usize,
+    /// End (chars, exclusive).
+    pub end: usize,
+    /// The quoted text.
+    pub text: String,
+    /// Who coded it.
+    pub coder: String,
+    /// When.
+    pub at: String,
+    /// The memo written with the coding.
+    pub memo: Option<String>,
+    /// Texts of memos attached to the coding afterwards.
+    pub memos: Vec<String>,
+    /// True when the text under the span no longer matches the coding's hash.
+    pub stale: bool,
+}
+
+/// Which excerpts to retrieve.
+#[derive(Debug, Clone, Default)]
+pub struct ExcerptFilter {
+    /// Code ids; empty means all codes.
+    pub codes: Vec<String>,
+    /// Include codings of sub-codes of the given codes.
+    pub include_subcodes: bool,
+    /// Document ids; empty means all documents.
+    pub docs: Vec<String>,
+    /// Coders; empty means all coders.
+    pub coders: Vec<String>,
+}
+
+/// The excerpts matching `filter`, in codebook order, then document order, then position.
+pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt>> {
+    let cb = &project.codebook;
+    let wanted: Option<BTreeSet<String>> = if filter.codes.is_empty() {
+        None
+    } else {
+        let mut set = BTreeSet::new();
+        for c in &filter.codes {
+            if filter.include_subcodes {
+                set.extend(cb.subtree(c));
+            } else {
+                set.insert(c.clone());
+            }
+        }
+        Some(set)
+    };
+    let code_order: BTreeMap<&str, usize> = cb
+        .walk()
+        .iter()
+        .enumerate()
+        .map(|(i, (c, _))| (c.id.as_str(), i))
+        .collect();
+    let mut out = Vec::new();
+    for c in project.codings.values() {
+        if wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
+            || (!filter.docs.is_empty() && !filter.docs.contains(&c.doc))
+            || (!filter.coders.is_empty() && !filter.coders.contains(&c.coder))
+        {
+            continue;
+        }
+        let doc = project
+            .docs
+            .get(&c.doc)
+            .ok_or_else(|| Error::invalid(format!("coding {} has no document", c.id)))?;
+        let text = project.text(&c.doc)?;
+        let quote = slice_chars(&text, c.start, c.end).to_string();
+        let first = doc.turn_at(c.start);
+        let last = doc.turn_at(c.end.saturating_sub(1));
+        out.push(Excerpt {
+            coding: c.id.clone(),
+            code: c.code.clone(),
+            code_path: cb.path(&c.code),
+            doc: doc.id.clone(),
+            doc_title: doc.title.clone(),
+            doc_type: doc.kind.to_string(),
+            case: doc.case.clone(),
+            turn: first.map_or(0, |t| t.number),
+            turn_end: last.map_or(0, |t| t.number),
+            speaker: first.and_then(|t| t.speaker.clone()),
+            line: line_of(&text, c.start),
+            line_end: line_of(&text, c.end.saturating_sub(1).max(c.start)),
+            start: c.start,
+            end: c.end,
+            stale: quote_hash(&quote) != c.hash,
+            text: quote,
+            coder: c.coder.clone(),
+            at: c.at.clone(),
+            memo: c.memo.clone(),
+            memos: project
+                .memos_on(&MemoTarget::Coding(c.id.clone()))
+                .iter()
+                .map(|m| m.text.clone())
+                .collect(),
+        });
+    }
+    let seq: BTreeMap<&str, u64> = project
+        .docs
+        .values()
+        .map(|d| (d.id.as_str(), d.seq))
+        .collect();
+    out.sort_by_key(|e| {
+        (
+            code_order
+                .get(e.code.as_str())
+                .copied()
+                .unwrap_or(usize::MAX),
+            seq.get(e.doc.as_str()).copied().unwrap_or(u64::MAX),
+            e.start,
+            e.end,
+            e.coding.clone(),
+        )
+    });
+    Ok(out)
+}
+
+/// How much a code is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CodeCount {
+    /// The code's id.
+    pub id: String,
+    /// Its full path.
+    pub path: String,
+    /// Its name (last level of the path).
+    pub name: String,
+    /// Depth in the tree (0 at the top).
+    pub depth: usize,
+    /// Its description.
+    pub description: String,
+    /// Its colour.
+    pub color: Option<String>,
+    /// Codings with exactly this code.
+    pub codings: usize,
+    /// Distinct documents with this code.
+    pub documents: usize,
+    /// Codings with this code or any sub-code.
+    pub codings_with_subcodes: usize,
+}
+
+/// Usage counts of every code, in tree order.
+pub fn code_counts(project: &Project) -> Vec<CodeCount> {
+    let cb = &project.codebook;
+    let mut per_code: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    for c in project.codings.values() {
+        let e = per_code.entry(c.code.as_str()).or_default();
+        e.0 += 1;
+        e.1.insert(c.doc.as_str());
+    }
+    cb.walk()
+        .iter()
+        .map(|(code, depth)| {
+            let own = per_code.get(code.id.as_str());
+            let with_sub = cb
+                .subtree(&code.id)
+                .iter()
+                .map(|id| per_code.get(id.as_str()).map_or(0, |e| e.0))
+                .sum();
+            CodeCount {
+                id: code.id.clone(),
+                path: cb.path(&code.id),
+                name: code.name.clone(),
+                depth: *depth,
+                description: code.description.clone(),
+                color: code.color.clone(),
+                codings: own.map_or(0, |e| e.0),
+                documents: own.map_or(0, |e| e.1.len()),
+                codings_with_subcodes: with_sub,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,346 @@
+//! clap definitions of every subcommand and option: the CLI contract.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// koda: code interviews, focus groups and field notes in the terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "koda",
+    version,
+    about = "Qualitative data analysis in the terminal: import transcripts, code passages, retrieve excerpts",
+    args_conflicts_with_subcommands = true,
+    after_help = "Without a subcommand, koda shows an overview of the project (documents, codes and counts)."
+)]
+pub struct Cli {
+    /// The project folder (default: the nearest folder upwards holding koda.json).
+    #[arg(short = 'p', long, global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+
+    /// Who you are when changing the project (else $KODA_CODER, else the project's default
+    /// coder); on reading commands such as `excerpts`, keeps only this coder's work (repeatable).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub coder: Vec<String>,
+
+    /// The command; none shows an overview of the project.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Project folder to open when no subcommand is given.
+    #[arg(value_name = "PROJECT")]
+    pub open: Option<PathBuf>,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new project in DIR (default: the current folder).
+    Init(InitArgs),
+    /// Import transcripts or notes (.txt, .md; folders are searched for them).
+    Import(ImportArgs),
+    /// List the documents.
+    Docs(JsonFlag),
+    /// Show a document as numbered speaker turns with the codes on each.
+    Show(ShowArgs),
+    /// List the codebook with counts, or change it.
+    Codes(CodesArgs),
+    /// Code a passage of a document: a turn, a character range or quoted words.
+    Code(CodeArgs),
+    /// Remove codings, by id or by position.
+    Uncode(UncodeArgs),
+    /// List coded excerpts, by code, document or coder.
+    Excerpts(ExcerptsArgs),
+    /// Write, edit or remove a memo.
+    Memo(MemoArgs),
+    /// List memos.
+    Memos(JsonFlag),
+    /// List cases with their attributes, or set attributes.
+    Cases(CasesArgs),
+    /// Apply many changes read as JSON lines from standard input, one acknowledgement line each.
+    Batch,
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
+}
+
+/// `--json` alone.
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `koda init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the project (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Name of the study (default: the folder's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Language of the material: no or en (repeatable).
+    #[arg(long = "lang", value_name = "LANG", default_value = "no")]
+    pub langs: Vec<String>,
+}
+
+/// `koda import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Files or folders to import.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Document type: interview, focus-group, field-note or other (default: guessed).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// The case (participant, family, site) the documents belong to.
+    #[arg(long, value_name = "NAME")]
+    pub case: Option<String>,
+    /// An attribute of the case, such as role=parent (repeatable).
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attrs: Vec<String>,
+    /// Title of the document (one file only; default: the file name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Metadata recorded on each document, such as date=2025-03-14 (repeatable).
+    #[arg(long = "meta", value_name = "KEY=VALUE")]
+    pub meta: Vec<String>,
+}
+
+/// `koda show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Document id or title.
+    #[arg(value_name = "DOC")]
+    pub doc: String,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `koda codes`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CodesArgs {
+    /// Change the codebook; without an action the codebook is listed.
+    #[command(subcommand)]
+    pub action: Option<CodesAction>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Changes to the codebook.
+#[derive(Debug, Subcommand)]
+pub enum CodesAction {
+    /// Add a code; missing parent codes are created (trust/institutional).
+    Add {
+        /// Path of the new code.
+        path: String,
+        /// What the code means and when to apply it.
+        #[arg(long, short = 'd')]
+        description: Option<String>,
+        /// Colour: #rrggbb or a name (red, orange, yellow, green, teal, blue, purple, pink, brown, grey).
+        #[arg(long, alias = "colour")]
+        color: Option<String>,
+    },
+    /// Rename a code (its codings and sub-codes stay).
+    Rename {
+        /// The code's path or id.
+        path: String,
+        /// The new name (one level, no '/').
+        new_name: String,
+    },
+    /// Move a code (with its sub-codes) under another code, or to the top with --root.
+    Move {
+        /// The code's path or id.
+        path: String,
+        /// The new parent's path or id.
+        #[arg(required_unless_present = "root", conflicts_with = "root")]
+        parent: Option<String>,
+        /// Make it a top-level code.
+        #[arg(long)]
+        root: bool,
+    },
+    /// Merge a code into another: its codings and sub-codes move there.
+    Merge {
+        /// The code that disappears.
+        from: String,
+        /// The code that receives its codings.
+        into: String,
+    },
+    /// Delete a code with its sub-codes; one in use needs --force and its codings go too.
+    Rm {
+        /// The code's path or id.
+        path: String,
+        /// Delete even though codings use it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Set a code's description.
+    Describe {
+        /// The code's path or id.
+        path: String,
+        /// The description.
+        text: String,
+    },
+    /// Set a code's colour (`none` clears it).
+    Color {
+        /// The code's path or id.
+        path: String,
+        /// #rrggbb or a colour name.
+        color: String,
+    },
+}
+
+/// Where in a document: one of turn, range or match.
+#[derive(Debug, Args)]
+#[group(required = false, multiple = false)]
+pub struct Selector {
+    /// Turn number, as shown by `koda show`.
+    #[arg(long, value_name = "N")]
+    pub turn: Option<usize>,
+    /// Character range START..END of the normalised text (END exclusive).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// The exact words to code (must occur once, unless --all).
+    #[arg(long = "match", value_name = "TEXT")]
+    pub matching: Option<String>,
+}
+
+/// `koda code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// Document id or title.
+    #[arg(value_name = "DOC")]
+    pub doc: String,
+    /// The code's path or id.
+    #[arg(long, value_name = "PATH")]
+    pub code: String,
+    /// What to code.
+    #[command(flatten)]
+    pub selector: Selector,
+    /// With --match: code every occurrence.
+    #[arg(long, requires = "matching")]
+    pub all: bool,
+    /// A memo to keep with the coding.
+    #[arg(long)]
+    pub memo: Option<String>,
+    /// Print the new codings as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `koda uncode`.
+#[derive(Debug, Args)]
+pub struct UncodeArgs {
+    /// Coding ids, as shown by `koda excerpts`.
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "doc",
+        conflicts_with = "doc"
+    )]
+    pub ids: Vec<String>,
+    /// Remove codings in this document instead (with --code and optionally a position).
+    #[arg(long, value_name = "DOC", requires = "code")]
+    pub doc: Option<String>,
+    /// The code whose codings to remove.
+    #[arg(long, value_name = "PATH")]
+    pub code: Option<String>,
+    /// Which part of the document: codings overlapping it are removed.
+    #[command(flatten)]
+    pub selector: Selector,
+    /// Also remove other coders' codings (by default only your own go).
+    #[arg(long)]
+    pub any_coder: bool,
+}
+
+/// `koda excerpts`.
+#[derive(Debug, Args)]
+pub struct ExcerptsArgs {
+    /// Only these codes and their sub-codes (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub code: Vec<String>,
+    /// Only these documents (repeatable).
+    #[arg(long, value_name = "DOC")]
+    pub doc: Vec<String>,
+    /// Leave out sub-codes of the codes given.
+    #[arg(long)]
+    pub no_subcodes: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `koda memo`.
+#[derive(Debug, Args)]
+pub struct MemoArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: MemoAction,
+}
+
+/// Memo actions.
+#[derive(Debug, Subcommand)]
+pub enum MemoAction {
+    /// Write a new memo on a document, a code, a coding or the project.
+    Add {
+        /// The memo's text.
+        text: String,
+        /// Attach it to this document.
+        #[arg(long, value_name = "DOC", group = "target")]
+        doc: Option<String>,
+        /// Attach it to this code.
+        #[arg(long, value_name = "PATH", group = "target")]
+        code: Option<String>,
+        /// Attach it to this coding.
+        #[arg(long, value_name = "ID", group = "target")]
+        coding: Option<String>,
+    },
+    /// Replace a memo's text.
+    Edit {
+        /// The memo's id.
+        id: String,
+        /// The new text.
+        text: String,
+    },
+    /// Remove a memo.
+    Rm {
+        /// The memo's id.
+        id: String,
+    },
+}
+
+/// `koda cases`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CasesArgs {
+    /// Change cases; without an action they are listed.
+    #[command(subcommand)]
+    pub action: Option<CasesAction>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Case actions.
+#[derive(Debug, Subcommand)]
+pub enum CasesAction {
+    /// Set attributes of a case (creating it).
+    Set {
+        /// The case's name.
+        case: String,
+        /// Attributes as KEY=VALUE.
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        attrs: Vec<String>,
+    },
+}
+
+/// `koda completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}

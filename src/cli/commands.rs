@@ -1,0 +1,953 @@
+//! One function per subcommand: unpack arguments, call the core, print the result.
+
+use super::Outcome;
+use super::args::{
+    CasesAction, CasesArgs, Cli, CodeArgs, CodesAction, CodesArgs, Command, ExcerptsArgs,
+    ImportArgs, InitArgs, MemoAction, Selector, UncodeArgs,
+};
+use super::output::{ellipsize, indent, table, timestamp};
+use crate::analysis::{self, ExcerptFilter};
+use crate::model::case::parse_attr;
+use crate::model::codebook::parse_color;
+use crate::model::text::slice_chars;
+use crate::model::{Memo, MemoTarget};
+use crate::store::project::{ImportOptions, Selection, parse_kind};
+use crate::store::{Project, Session};
+use crate::{Error, import};
+use anyhow::{Context, Result, bail};
+use clap::CommandFactory;
+use serde_json::json;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    let ctx = Ctx {
+        project: cli.project.clone(),
+        coders: cli.coder.clone(),
+    };
+    match cli.command {
+        None => {
+            let p = ctx.load(cli.open.as_deref(), err)?;
+            overview(&p, out)?;
+        }
+        Some(Command::Init(a)) => init(&ctx, a, out)?,
+        Some(Command::Import(a)) => import_files(&ctx, a, out, err)?,
+        Some(Command::Docs(a)) => docs(&ctx.load(None, err)?, a.json, out)?,
+        Some(Command::Show(a)) => show(&ctx.load(None, err)?, &a.doc, a.json, out)?,
+        Some(Command::Codes(a)) => codes(&ctx, a, out, err)?,
+        Some(Command::Code(a)) => code(&ctx, a, out)?,
+        Some(Command::Uncode(a)) => uncode(&ctx, a, out)?,
+        Some(Command::Excerpts(a)) => excerpts(&ctx, a, out, err)?,
+        Some(Command::Memo(a)) => memo(&ctx, a.action, out)?,
+        Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
+        Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
+        Some(Command::Batch) => return batch(&ctx, out),
+        Some(Command::Completions(a)) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(a.shell, &mut cmd, "koda", out);
+        }
+        Some(Command::Man) => {
+            clap_mangen::Man::new(Cli::command()).render(out)?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Options every subcommand shares.
+struct Ctx {
+    project: Option<PathBuf>,
+    coders: Vec<String>,
+}
+
+impl Ctx {
+    fn root(&self, explicit: Option<&Path>) -> Result<PathBuf> {
+        let start = explicit
+            .map(Path::to_path_buf)
+            .or_else(|| self.project.clone())
+            .unwrap_or_else(|| PathBuf::from("."));
+        if explicit.is_some() || self.project.is_some() {
+            // A named folder must itself be the project, as with `git -C`.
+            if start.join(crate::store::CONFIG_FILE).is_file() {
+                return Ok(start);
+            }
+            return Err(Error::NotAProject(start).into());
+        }
+        Ok(Project::discover(&start)?)
+    }
+
+    /// Loads the project read-only and reports load warnings on `err`.
+    fn load(&self, explicit: Option<&Path>, err: &mut dyn Write) -> Result<Project> {
+        let p = Project::open(&self.root(explicit)?)?;
+        for w in &p.warnings {
+            writeln!(err, "koda: warning: {w}")?;
+        }
+        Ok(p)
+    }
+
+    fn coder_for(&self, root: &Path) -> Result<String> {
+        if self.coders.len() > 1 {
+            bail!(
+                "give one --coder when changing the project (you gave {})",
+                self.coders.len()
+            );
+        }
+        if let Some(c) = self.coders.first() {
+            return Ok(c.clone());
+        }
+        if let Ok(c) = std::env::var("KODA_CODER")
+            && !c.trim().is_empty()
+        {
+            return Ok(c.trim().to_string());
+        }
+        let config: crate::model::ProjectConfig =
+            crate::store::fsio::read_json(&root.join(crate::store::CONFIG_FILE))?;
+        Ok(config.default_coder)
+    }
+
+    /// Opens a writing session (takes the lock).
+    fn session(&self) -> Result<Session> {
+        let root = self.root(None)?;
+        let coder = self.coder_for(&root)?;
+        Ok(Session::open(&root, &coder)?)
+    }
+}
+
+fn init(ctx: &Ctx, a: InitArgs, out: &mut dyn Write) -> Result<()> {
+    let dir = a
+        .dir
+        .or_else(|| ctx.project.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = match a.name {
+        Some(n) => n,
+        None => std::path::absolute(&dir)
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "study".into()),
+    };
+    let coder = match ctx.coders.first() {
+        Some(c) => c.clone(),
+        None => std::env::var("KODA_CODER")
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| "analyst".into()),
+    };
+    let langs: Vec<String> = a
+        .langs
+        .iter()
+        .flat_map(|l| l.split(','))
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let p = Project::init(&dir, &name, &langs, &coder)?;
+    writeln!(
+        out,
+        "created project {:?} in {} (coder {coder}); import transcripts with `koda import FILE...`",
+        p.config.name,
+        dir.display()
+    )?;
+    Ok(())
+}
+
+fn import_files(ctx: &Ctx, a: ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let kind = a.kind.as_deref().map(parse_kind).transpose()?;
+    let attrs = a
+        .attrs
+        .iter()
+        .map(|s| parse_attr(s).map_err(Error::Invalid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let metadata = a
+        .meta
+        .iter()
+        .map(|s| parse_attr(s).map_err(Error::Invalid))
+        .collect::<Result<Vec<_>, _>>()?;
+    let files = import::expand_paths(&a.files)?;
+    // Parse everything before touching the project, so a bad file costs nothing.
+    let prepared = files
+        .iter()
+        .map(|f| import::prepare(f, kind))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut session = ctx.session()?;
+    let opts = ImportOptions {
+        case: a.case,
+        attrs,
+        title: a.title,
+        metadata,
+    };
+    let summary: Vec<(PathBuf, bool)> = prepared
+        .iter()
+        .map(|p| (p.path.clone(), p.kind_guessed))
+        .collect();
+    let ids = session.import(prepared, &opts)?;
+    for (id, (path, guessed)) in ids.iter().zip(summary) {
+        let d = session.project().find_doc(id)?;
+        writeln!(
+            out,
+            "imported {} as {} ({}{}, {} turns, {} speakers{})",
+            path.display(),
+            d.id,
+            d.kind,
+            if guessed { ", guessed" } else { "" },
+            d.turns.len(),
+            d.speakers.len(),
+            d.case
+                .as_ref()
+                .map(|c| format!(", case {c}"))
+                .unwrap_or_default()
+        )?;
+    }
+    if ids.len() > 1 {
+        writeln!(err, "{} documents imported", ids.len())?;
+    }
+    Ok(())
+}
+
+fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
+    let docs = p.documents();
+    writeln!(
+        out,
+        "{}: {} documents, {} codes, {} codings, {} memos, coders {}",
+        p.config.name,
+        docs.len(),
+        p.codebook.codes.len(),
+        p.codings.len(),
+        p.memos.len(),
+        p.config.coders.join(", ")
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Documents")?;
+    write!(out, "{}", indent(&docs_table(p), 2))?;
+    writeln!(out)?;
+    writeln!(out)?;
+    writeln!(out, "Codes")?;
+    write!(out, "{}", indent(&codes_tree(p), 2))?;
+    writeln!(out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Next: `koda show DOC` reads a document, `koda excerpts --code PATH` retrieves quotes, `koda --help` lists every command."
+    )?;
+    Ok(())
+}
+
+fn docs_table(p: &Project) -> String {
+    let rows: Vec<Vec<String>> = p
+        .documents()
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.kind.to_string(),
+                d.case.clone().unwrap_or_else(|| "-".into()),
+                d.turns.len().to_string(),
+                d.speakers.len().to_string(),
+                p.codings
+                    .values()
+                    .filter(|c| c.doc == d.id)
+                    .count()
+                    .to_string(),
+                d.title.clone(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return "(none yet: `koda import FILE...`)".into();
+    }
+    table(
+        &[
+            "id", "type", "case", "turns", "speakers", "codings", "title",
+        ],
+        &rows,
+    )
+}
+
+fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    if json_out {
+        let v: Vec<_> = p
+            .documents()
+            .iter()
+            .map(|d| {
+                json!({
+                    "id": d.id, "title": d.title, "type": d.kind, "case": d.case,
+                    "speakers": d.speakers, "turns": d.turns.len(), "chars": d.chars,
+                    "codings": p.codings.values().filter(|c| c.doc == d.id).count(),
+                    "imported_at": d.imported_at, "origin": d.origin, "metadata": d.metadata,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        write!(out, "{}", docs_table(p))?;
+    }
+    Ok(())
+}
+
+fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let d = p.find_doc(key)?;
+    let text = p.text(&d.id)?;
+    let codings = p.codings_of_doc(&d.id);
+    if json_out {
+        let turns: Vec<_> = d
+            .turns
+            .iter()
+            .map(|t| {
+                json!({
+                    "number": t.number, "speaker": t.speaker, "timestamp_ms": t.timestamp_ms,
+                    "line": t.line, "start": t.start, "end": t.end,
+                    "text": slice_chars(&text, t.start, t.end),
+                })
+            })
+            .collect();
+        let cods: Vec<_> = codings
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id, "code": c.code, "code_path": p.codebook.path(&c.code),
+                    "start": c.start, "end": c.end, "coder": c.coder, "at": c.at, "memo": c.memo,
+                    "text": slice_chars(&text, c.start, c.end),
+                })
+            })
+            .collect();
+        let v = json!({
+            "id": d.id, "title": d.title, "type": d.kind, "case": d.case,
+            "attributes": d.case.as_ref().and_then(|c| p.cases.cases.get(c)).map(|c| &c.attributes),
+            "speakers": d.speakers, "chars": d.chars, "metadata": d.metadata, "origin": d.origin,
+            "text": &*text, "turns": turns, "codings": cods,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let attrs = d
+        .case
+        .as_ref()
+        .and_then(|c| p.cases.cases.get(c))
+        .map(|c| {
+            c.attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} ({}) · {} · {} turns{}{}",
+        d.title,
+        d.id,
+        d.kind,
+        d.turns.len(),
+        d.case
+            .as_ref()
+            .map(|c| format!(" · case {c}"))
+            .unwrap_or_default(),
+        if attrs.is_empty() {
+            String::new()
+        } else {
+            format!(" ({attrs})")
+        }
+    )?;
+    for m in p.memos_on(&MemoTarget::Document(d.id.clone())) {
+        writeln!(out, "memo {} ({}): {}", m.id, m.coder, m.text)?;
+    }
+    writeln!(out)?;
+    for t in &d.turns {
+        let mut head = format!("{:>4}  ", t.number);
+        if let Some(ms) = t.timestamp_ms {
+            head.push_str(&format!("[{}] ", timestamp(ms)));
+        }
+        if let Some(s) = &t.speaker {
+            head.push_str(&format!("{s}: "));
+        }
+        let body = slice_chars(&text, t.start, t.end);
+        let mut lines = body.lines();
+        writeln!(out, "{head}{}", lines.next().unwrap_or(""))?;
+        for l in lines {
+            writeln!(out, "      {l}")?;
+        }
+        for c in codings
+            .iter()
+            .filter(|c| d.turn_at(c.start).is_some_and(|x| x.number == t.number))
+        {
+            writeln!(
+                out,
+                "      ◆ {}  «{}»  [{} {}]",
+                p.codebook.path(&c.code),
+                ellipsize(&slice_chars(&text, c.start, c.end).replace('\n', " "), 60),
+                c.id,
+                c.coder
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn codes_tree(p: &Project) -> String {
+    let counts = analysis::code_counts(p);
+    if counts.is_empty() {
+        return "(no codes yet: `koda codes add PATH`)".into();
+    }
+    let rows: Vec<Vec<String>> = counts
+        .iter()
+        .map(|c| {
+            vec![
+                format!("{}{}", "  ".repeat(c.depth), c.name),
+                c.codings.to_string(),
+                c.codings_with_subcodes.to_string(),
+                c.documents.to_string(),
+                c.color.clone().unwrap_or_default(),
+                ellipsize(&c.description, 60),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "code",
+            "codings",
+            "with sub",
+            "docs",
+            "colour",
+            "description",
+        ],
+        &rows,
+    )
+}
+
+fn codes(ctx: &Ctx, a: CodesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let Some(action) = a.action else {
+        let p = ctx.load(None, err)?;
+        if a.json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&analysis::code_counts(&p))?
+            )?;
+        } else {
+            write!(out, "{}", codes_tree(&p))?;
+        }
+        return Ok(());
+    };
+    let mut s = ctx.session()?;
+    let find = |s: &Session, path: &str| -> Result<String> {
+        Ok(s.project().codebook.find(path)?.id.clone())
+    };
+    match action {
+        CodesAction::Add {
+            path,
+            description,
+            color,
+        } => {
+            let color = color.as_deref().map(parse_color).transpose()?;
+            let id = s.add_code(&path, description.as_deref().unwrap_or(""), color)?;
+            writeln!(out, "added code {} ({id})", s.project().codebook.path(&id))?;
+        }
+        CodesAction::Rename { path, new_name } => {
+            let id = find(&s, &path)?;
+            let old = s.project().codebook.path(&id);
+            s.rename_code(&id, &new_name)?;
+            writeln!(out, "renamed {old} to {}", s.project().codebook.path(&id))?;
+        }
+        CodesAction::Move { path, parent, root } => {
+            let id = find(&s, &path)?;
+            let parent_id = if root {
+                None
+            } else {
+                parent.as_deref().map(|pp| find(&s, pp)).transpose()?
+            };
+            s.move_code(&id, parent_id.as_deref())?;
+            writeln!(out, "moved to {}", s.project().codebook.path(&id))?;
+        }
+        CodesAction::Merge { from, into } => {
+            let f = find(&s, &from)?;
+            let i = find(&s, &into)?;
+            let from_path = s.project().codebook.path(&f);
+            let n = s.merge_codes(&f, &i)?;
+            writeln!(
+                out,
+                "merged {from_path} into {} ({n} codings moved)",
+                s.project().codebook.path(&i)
+            )?;
+        }
+        CodesAction::Rm { path, force } => {
+            let id = find(&s, &path)?;
+            let code_path = s.project().codebook.path(&id);
+            let n = s.codings_under(&id);
+            let subs = s.project().codebook.subtree(&id).len() - 1;
+            if (n > 0 || subs > 0) && !force {
+                bail!(Error::invalid(format!(
+                    "code {code_path} has {n} codings and {subs} sub-codes; add --force to delete them all"
+                )));
+            }
+            let (codes_gone, codings_gone) = s.delete_code(&id)?;
+            writeln!(
+                out,
+                "deleted {code_path} ({codes_gone} codes, {codings_gone} codings)"
+            )?;
+        }
+        CodesAction::Describe { path, text } => {
+            let id = find(&s, &path)?;
+            s.describe_code(&id, &text)?;
+            writeln!(out, "described {}", s.project().codebook.path(&id))?;
+        }
+        CodesAction::Color { path, color } => {
+            let id = find(&s, &path)?;
+            let c = if color.eq_ignore_ascii_case("none") {
+                None
+            } else {
+                Some(parse_color(&color)?)
+            };
+            s.color_code(&id, c.clone())?;
+            writeln!(
+                out,
+                "{} is now {}",
+                s.project().codebook.path(&id),
+                c.unwrap_or_else(|| "uncoloured".into())
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize)> {
+    let (a, b) = s.split_once("..").ok_or_else(|| {
+        Error::invalid(format!(
+            "range {s:?} must look like START..END, e.g. 120..185"
+        ))
+    })?;
+    let a: usize = a
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid(format!("range {s:?}: start {a:?} is not a number")))?;
+    let b: usize = b
+        .trim()
+        .parse()
+        .map_err(|_| Error::invalid(format!("range {s:?}: end {b:?} is not a number")))?;
+    Ok((a, b))
+}
+
+fn selection(sel: &Selector, all: bool) -> Result<Option<Selection>> {
+    Ok(if let Some(n) = sel.turn {
+        Some(Selection::Turn(n))
+    } else if let Some(r) = &sel.range {
+        let (a, b) = parse_range(r)?;
+        Some(Selection::Range(a, b))
+    } else {
+        sel.matching.as_ref().map(|m| Selection::Match {
+            text: m.clone(),
+            all,
+        })
+    })
+}
+
+fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write) -> Result<()> {
+    let sel = selection(&a.selector, a.all)?.ok_or_else(|| {
+        Error::invalid("say what to code with --turn N, --range A..B or --match TEXT")
+    })?;
+    let mut s = ctx.session()?;
+    let doc = s.project().find_doc(&a.doc)?.clone();
+    let code = s.project().codebook.find(&a.code)?.id.clone();
+    let spans = s.project().resolve_selection(&doc, &sel)?;
+    let made = s.add_codings(&doc.id, &code, &spans, a.memo.as_deref())?;
+    let text = s.project().text(&doc.id)?;
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&made)?)?;
+        return Ok(());
+    }
+    for c in &made {
+        writeln!(
+            out,
+            "coded {} {} on {} [{}..{}] «{}»",
+            c.id,
+            s.project().codebook.path(&c.code),
+            c.doc,
+            c.start,
+            c.end,
+            ellipsize(&slice_chars(&text, c.start, c.end).replace('\n', " "), 70)
+        )?;
+    }
+    Ok(())
+}
+
+fn uncode(ctx: &Ctx, a: UncodeArgs, out: &mut dyn Write) -> Result<()> {
+    let mut s = ctx.session()?;
+    let ids: Vec<String> = if let Some(doc_key) = &a.doc {
+        let p = s.project();
+        let doc = p.find_doc(doc_key)?.clone();
+        let code_key = a.code.as_deref().unwrap_or_default();
+        let code = p.codebook.find(code_key)?.id.clone();
+        let spans = match selection(&a.selector, true)? {
+            Some(sel) => p.resolve_selection(&doc, &sel)?,
+            None => vec![(0, doc.chars)],
+        };
+        let coder = s.coder().to_string();
+        let ids: Vec<String> = p
+            .codings_of_doc(&doc.id)
+            .iter()
+            .filter(|c| c.code == code && (a.any_coder || c.coder == coder))
+            .filter(|c| spans.iter().any(|&(st, en)| c.start < en && st < c.end))
+            .map(|c| c.id.clone())
+            .collect();
+        if ids.is_empty() {
+            bail!(Error::invalid(format!(
+                "no coding of {} by {} there in {:?}{}",
+                p.codebook.path(&code),
+                if a.any_coder {
+                    "anyone".to_string()
+                } else {
+                    coder
+                },
+                doc.id,
+                if a.any_coder {
+                    ""
+                } else {
+                    " (add --any-coder to include other coders)"
+                }
+            )));
+        }
+        ids
+    } else {
+        a.ids.clone()
+    };
+    let gone = s.remove_codings(&ids)?;
+    for c in gone {
+        writeln!(
+            out,
+            "removed coding {} ({} on {})",
+            c.id,
+            s.project().codebook.path(&c.code),
+            c.doc
+        )?;
+    }
+    Ok(())
+}
+
+fn excerpts(ctx: &Ctx, a: ExcerptsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let p = ctx.load(None, err)?;
+    let codes = a
+        .code
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let docs = a
+        .doc
+        .iter()
+        .map(|d| p.find_doc(d).map(|d| d.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = analysis::excerpts(
+        &p,
+        &ExcerptFilter {
+            codes,
+            include_subcodes: !a.no_subcodes,
+            docs,
+            coders: ctx.coders.clone(),
+        },
+    )?;
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(());
+    }
+    if list.is_empty() {
+        writeln!(out, "no excerpts match")?;
+        return Ok(());
+    }
+    let mut current = None;
+    for e in &list {
+        if current != Some(&e.code_path) {
+            let n = list.iter().filter(|x| x.code_path == e.code_path).count();
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "{}  ({n} excerpt{})",
+                e.code_path,
+                if n == 1 { "" } else { "s" }
+            )?;
+            current = Some(&e.code_path);
+        }
+        let turns = if e.turn_end != e.turn {
+            format!("turns {}-{}", e.turn, e.turn_end)
+        } else {
+            format!("turn {}", e.turn)
+        };
+        writeln!(
+            out,
+            "  {} · {} · {}{} · line {} · {}..{}  [{} {}]{}",
+            e.doc,
+            e.doc_type,
+            turns,
+            e.speaker
+                .as_ref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default(),
+            e.line,
+            e.start,
+            e.end,
+            e.coding,
+            e.coder,
+            if e.stale {
+                "  (STALE: the text under this coding changed)"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(out, "{}", indent(&format!("«{}»", e.text), 4))?;
+        for m in e.memo.iter().chain(&e.memos) {
+            writeln!(out, "    memo: {m}")?;
+        }
+    }
+    Ok(())
+}
+
+fn memo_target_label(p: &Project, t: &MemoTarget) -> String {
+    match t {
+        MemoTarget::Document(d) => format!("document {d}"),
+        MemoTarget::Code(c) => match p.codebook.get(c) {
+            Some(_) => format!("code {}", p.codebook.path(c)),
+            None => format!("code {c} (deleted)"),
+        },
+        MemoTarget::Coding(c) => format!("coding {c}"),
+        MemoTarget::Project => "project".into(),
+    }
+}
+
+fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result<()> {
+    let mut s = ctx.session()?;
+    match action {
+        MemoAction::Add {
+            text,
+            doc,
+            code,
+            coding,
+        } => {
+            let p = s.project();
+            let target = if let Some(d) = doc {
+                MemoTarget::Document(p.find_doc(&d)?.id.clone())
+            } else if let Some(c) = code {
+                MemoTarget::Code(p.codebook.find(&c)?.id.clone())
+            } else if let Some(c) = coding {
+                MemoTarget::Coding(c)
+            } else {
+                MemoTarget::Project
+            };
+            let m = s.set_memo(None, target, &text)?;
+            writeln!(
+                out,
+                "memo {} on {}",
+                m.id,
+                memo_target_label(s.project(), &m.target)
+            )?;
+        }
+        MemoAction::Edit { id, text } => {
+            let target = s
+                .project()
+                .memos
+                .get(&id)
+                .map(|m| m.target.clone())
+                .ok_or_else(|| Error::invalid(format!("no memo {id:?}; see `koda memos`")))?;
+            let m = s.set_memo(Some(&id), target, &text)?;
+            writeln!(out, "memo {} updated", m.id)?;
+        }
+        MemoAction::Rm { id } => {
+            let m = s.remove_memo(&id)?;
+            writeln!(out, "memo {} removed", m.id)?;
+        }
+    }
+    Ok(())
+}
+
+fn memos(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let mut list: Vec<&Memo> = p.memos.values().collect();
+    list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    if json_out {
+        let v: Vec<_> = list
+            .iter()
+            .map(|m| json!({"id": m.id, "target": m.target, "about": memo_target_label(p, &m.target), "text": m.text, "coder": m.coder, "at": m.at}))
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    if list.is_empty() {
+        writeln!(
+            out,
+            "no memos yet: `koda memo add TEXT --doc DOC` (or --code, --coding)"
+        )?;
+    }
+    for m in list {
+        writeln!(
+            out,
+            "{} · {} · {} · {}",
+            m.id,
+            memo_target_label(p, &m.target),
+            m.coder,
+            m.at
+        )?;
+        writeln!(out, "{}", indent(&m.text, 2))?;
+    }
+    Ok(())
+}
+
+fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    match a.action {
+        None => {
+            let p = ctx.load(None, err)?;
+            if a.json {
+                let v: Vec<_> = p
+                    .cases
+                    .cases
+                    .values()
+                    .map(|c| {
+                        let docs: Vec<&str> = p
+                            .documents()
+                            .iter()
+                            .filter(|d| d.case.as_deref() == Some(c.name.as_str()))
+                            .map(|d| d.id.as_str())
+                            .collect();
+                        json!({"name": c.name, "attributes": c.attributes, "documents": docs})
+                    })
+                    .collect();
+                writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+            } else {
+                let rows: Vec<Vec<String>> = p
+                    .cases
+                    .cases
+                    .values()
+                    .map(|c| {
+                        vec![
+                            c.name.clone(),
+                            p.docs
+                                .values()
+                                .filter(|d| d.case.as_deref() == Some(c.name.as_str()))
+                                .count()
+                                .to_string(),
+                            c.attributes
+                                .iter()
+                                .map(|(k, v)| format!("{k}={v}"))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ]
+                    })
+                    .collect();
+                write!(out, "{}", table(&["case", "docs", "attributes"], &rows))?;
+            }
+        }
+        Some(CasesAction::Set { case, attrs }) => {
+            let attrs = attrs
+                .iter()
+                .map(|s| parse_attr(s).map_err(Error::Invalid))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut s = ctx.session()?;
+            s.set_case_attrs(&case, &attrs)?;
+            writeln!(out, "case {case} updated")?;
+        }
+    }
+    Ok(())
+}
+
+/// One request of `koda batch`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "lowercase")]
+enum BatchOp {
+    Code {
+        doc: String,
+        code: String,
+        turn: Option<usize>,
+        range: Option<(usize, usize)>,
+        #[serde(rename = "match")]
+        matching: Option<String>,
+        #[serde(default)]
+        all: bool,
+        memo: Option<String>,
+    },
+    Uncode {
+        id: String,
+    },
+    Memo {
+        text: String,
+        doc: Option<String>,
+        code: Option<String>,
+        coding: Option<String>,
+        id: Option<String>,
+    },
+}
+
+fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value> {
+    let op: BatchOp = serde_json::from_str(line).context("not a valid request")?;
+    match op {
+        BatchOp::Code {
+            doc,
+            code,
+            turn,
+            range,
+            matching,
+            all,
+            memo,
+        } => {
+            let sel = match (turn, range, matching) {
+                (Some(n), None, None) => Selection::Turn(n),
+                (None, Some((a, b)), None) => Selection::Range(a, b),
+                (None, None, Some(m)) => Selection::Match { text: m, all },
+                _ => bail!("give exactly one of turn, range, match"),
+            };
+            let d = s.project().find_doc(&doc)?.clone();
+            let c = s.project().codebook.find(&code)?.id.clone();
+            let spans = s.project().resolve_selection(&d, &sel)?;
+            let made = s.add_codings(&d.id, &c, &spans, memo.as_deref())?;
+            Ok(json!({"ok": true, "ids": made.iter().map(|m| m.id.clone()).collect::<Vec<_>>()}))
+        }
+        BatchOp::Uncode { id } => {
+            s.remove_codings(&[id.clone()])?;
+            Ok(json!({"ok": true, "ids": [id]}))
+        }
+        BatchOp::Memo {
+            text,
+            doc,
+            code,
+            coding,
+            id,
+        } => {
+            let p = s.project();
+            let target = if let Some(i) = &id {
+                p.memos
+                    .get(i)
+                    .map(|m| m.target.clone())
+                    .ok_or_else(|| Error::invalid(format!("no memo {i:?}")))?
+            } else if let Some(d) = doc {
+                MemoTarget::Document(p.find_doc(&d)?.id.clone())
+            } else if let Some(c) = code {
+                MemoTarget::Code(p.codebook.find(&c)?.id.clone())
+            } else if let Some(c) = coding {
+                MemoTarget::Coding(c)
+            } else {
+                MemoTarget::Project
+            };
+            let m = s.set_memo(id.as_deref(), target, &text)?;
+            Ok(json!({"ok": true, "ids": [m.id]}))
+        }
+    }
+}
+
+fn batch(ctx: &Ctx, out: &mut dyn Write) -> Result<Outcome> {
+    let mut s = ctx.session()?;
+    let stdin = std::io::stdin();
+    let mut failed = false;
+    for (i, line) in stdin.lock().lines().enumerate() {
+        let line = line.context("reading standard input")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match batch_one(&mut s, &line) {
+            Ok(v) => v,
+            Err(e) => {
+                failed = true;
+                json!({"ok": false, "line": i + 1, "error": format!("{e:#}")})
+            }
+        };
+        writeln!(out, "{reply}")?;
+        out.flush()?;
+    }
+    Ok(if failed {
+        Outcome::PartialFailure
+    } else {
+        Outcome::Success
+    })
+}

@@ -1,0 +1,381 @@
+//! Plain-text transcripts: UTF-8 decoding and speaker-turn detection.
+//!
+//! Recognised turn starts, each at the start of a line:
+//! `Intervjuer: …`, `FORELDER 2: …`, `[00:01:23] Coordinator: …`, `00:01:23 Kari: …`,
+//! `P3 - …` (a short speaker code before a dash). Continuation lines belong to the current
+//! turn. A label counts as a speaker when it is backed by a time stamp, recurs, carries a
+//! number or is in capitals, or when the document is clearly a transcript and the label is
+//! one or two capitalised words; this keeps `Note: …` in field notes from becoming a speaker.
+//! Text without speakers is split into paragraphs at blank lines.
+
+use crate::model::Turn;
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[.,](\d{1,3}))?[\])]?(?:\s+|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+static COLON_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(\p{Lu}[\p{L}'’\-]*\.?(?:\d{1,3})?(?: (?:\p{L}[\p{L}'’\-]*\.?|\d{1,3})){0,3}):(?:\s+|$)",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+static DASH_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\p{Lu}{1,4}\d{0,3}) [-–—](?:\s+|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
+/// Decodes UTF-8 (a byte-order mark is allowed), or says where the first invalid byte is.
+pub fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let upto = &bytes[..e.valid_up_to()];
+            let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let col = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
+            Err(format!(
+                "line {line}, column {col}: byte 0x{:02x} is not UTF-8; save the file as UTF-8 and import it again",
+                bytes[e.valid_up_to()]
+            ))
+        }
+    }
+}
+
+/// The result of parsing a normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The text (unchanged: parsing never alters the normalised text).
+    pub text: String,
+    /// Turns in order.
+    pub turns: Vec<Turn>,
+    /// Distinct speakers in order of first appearance.
+    pub speakers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    timestamp_ms: Option<u64>,
+    speaker: Option<String>,
+    /// Chars from the line start to where the spoken text starts.
+    content_offset: usize,
+}
+
+fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
+    let parts: Vec<u64> = hms
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let secs = match parts.as_slice() {
+        [m, s] => m * 60 + s,
+        [h, m, s] => h * 3600 + m * 60 + s,
+        _ => return None,
+    };
+    let ms = frac.map_or(0, |f| {
+        let padded = format!("{f:0<3}");
+        padded.parse::<u64>().unwrap_or(0)
+    });
+    Some(secs * 1000 + ms)
+}
+
+fn candidate(line: &str) -> Option<Candidate> {
+    let mut rest = line;
+    let mut consumed = 0;
+    let mut timestamp_ms = None;
+    if let Some(c) = TIMESTAMP.captures(rest) {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        timestamp_ms = parse_timestamp(&c[1], c.get(2).map(|m| m.as_str()));
+        consumed += whole.chars().count();
+        rest = &rest[whole.len()..];
+    }
+    let label = COLON_LABEL
+        .captures(rest)
+        .or_else(|| DASH_LABEL.captures(rest));
+    if let Some(c) = label {
+        let whole = c.get(0).map_or("", |m| m.as_str());
+        let name = c[1].trim().to_string();
+        if name.chars().count() <= 40 {
+            return Some(Candidate {
+                timestamp_ms,
+                speaker: Some(name),
+                content_offset: consumed + whole.chars().count(),
+            });
+        }
+    }
+    timestamp_ms.map(|ts| Candidate {
+        timestamp_ms: Some(ts),
+        speaker: None,
+        content_offset: consumed,
+    })
+}
+
+fn is_strong(c: &Candidate, counts: &HashMap<String, usize>) -> bool {
+    let Some(name) = &c.speaker else {
+        return c.timestamp_ms.is_some();
+    };
+    let words = name.split(' ').count();
+    c.timestamp_ms.is_some()
+        || name.chars().any(|ch| ch.is_ascii_digit())
+        || (name.chars().any(char::is_alphabetic)
+            && name
+                .chars()
+                .filter(|ch| ch.is_alphabetic())
+                .all(char::is_uppercase))
+        || (words <= 3 && counts.get(&name.to_lowercase()).copied().unwrap_or(0) >= 2)
+}
+
+fn is_weak_ok(c: &Candidate) -> bool {
+    c.speaker.as_ref().is_some_and(|name| {
+        let words: Vec<&str> = name.split(' ').collect();
+        words.len() <= 2
+            && words
+                .iter()
+                .all(|w| w.chars().next().is_some_and(char::is_uppercase))
+    })
+}
+
+/// Finds the turns of a normalised text (see the module docs for the rules).
+pub fn parse(text: &str) -> Parsed {
+    struct Line<'a> {
+        text: &'a str,
+        start: usize,
+        number: usize,
+    }
+    let mut lines = Vec::new();
+    let mut pos = 0;
+    for (i, l) in text.split('\n').enumerate() {
+        lines.push(Line {
+            text: l,
+            start: pos,
+            number: i + 1,
+        });
+        pos += l.chars().count() + 1;
+    }
+    let candidates: Vec<Option<Candidate>> = lines.iter().map(|l| candidate(l.text)).collect();
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for c in candidates.iter().flatten() {
+        if let Some(s) = &c.speaker {
+            *counts.entry(s.to_lowercase()).or_default() += 1;
+        }
+    }
+    let strong: Vec<bool> = candidates
+        .iter()
+        .map(|c| c.as_ref().is_some_and(|c| is_strong(c, &counts)))
+        .collect();
+    let strong_count = strong.iter().filter(|s| **s).count();
+    let transcript = strong_count >= 2;
+    let starts: Vec<Option<&Candidate>> = candidates
+        .iter()
+        .zip(&strong)
+        .map(|(c, &s)| {
+            let c = c.as_ref()?;
+            (transcript && (s || is_weak_ok(c))).then_some(c)
+        })
+        .collect();
+
+    // Group lines into blocks: a turn start opens a block; in paragraph mode (or before the
+    // first turn start) a blank line closes one.
+    let mut turns: Vec<Turn> = Vec::new();
+    // The open turn, the end of its last non-empty line, and whether its text is still to come
+    // (a label alone on its line).
+    let mut open: Option<(Turn, usize, bool)> = None;
+    let close = |open: &mut Option<(Turn, usize, bool)>, turns: &mut Vec<Turn>| {
+        if let Some((mut t, end, _)) = open.take() {
+            t.end = end.max(t.start);
+            if t.end > t.start || t.speaker.is_some() || t.timestamp_ms.is_some() {
+                t.number = turns.len() + 1;
+                turns.push(t);
+            }
+        }
+    };
+    let mut seen_start = false;
+    for (i, line) in lines.iter().enumerate() {
+        let len = line.text.chars().count();
+        let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
+        if let Some(c) = starts[i] {
+            close(&mut open, &mut turns);
+            seen_start = true;
+            let content = c.content_offset.min(len);
+            let has_body = line
+                .text
+                .chars()
+                .skip(content)
+                .any(|ch| !ch.is_whitespace());
+            let start = if has_body {
+                line.start + content
+            } else {
+                line.start + len
+            };
+            open = Some((
+                Turn {
+                    number: 0,
+                    speaker: c.speaker.clone(),
+                    timestamp_ms: c.timestamp_ms,
+                    line: line.number,
+                    start,
+                    end: 0,
+                },
+                line.start + len,
+                !has_body,
+            ));
+            continue;
+        }
+        if line.text.trim().is_empty() {
+            if !seen_start {
+                close(&mut open, &mut turns);
+            }
+            continue;
+        }
+        match &mut open {
+            Some((t, end, awaiting)) => {
+                if *awaiting {
+                    t.start = line.start + lead;
+                    *awaiting = false;
+                }
+                *end = line.start + len;
+            }
+            None => {
+                open = Some((
+                    Turn {
+                        number: 0,
+                        speaker: None,
+                        timestamp_ms: None,
+                        line: line.number,
+                        start: line.start + lead,
+                        end: 0,
+                    },
+                    line.start + len,
+                    false,
+                ));
+            }
+        }
+    }
+    close(&mut open, &mut turns);
+    let mut speakers: Vec<String> = Vec::new();
+    for t in &turns {
+        if let Some(s) = &t.speaker
+            && !speakers.contains(s)
+        {
+            speakers.push(s.clone());
+        }
+    }
+    Parsed {
+        text: text.to_string(),
+        turns,
+        speakers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::text::{normalise, slice_chars};
+
+    fn turns(raw: &str) -> Vec<(Option<String>, Option<u64>, String)> {
+        let text = normalise(raw);
+        let p = parse(&text);
+        p.turns
+            .iter()
+            .map(|t| {
+                (
+                    t.speaker.clone(),
+                    t.timestamp_ms,
+                    slice_chars(&text, t.start, t.end).to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn s(x: &str) -> Option<String> {
+        Some(x.to_string())
+    }
+
+    #[test]
+    fn speaker_labels_of_every_kind() {
+        let t = turns(
+            "Intervjuer: Hvordan var det?\nFORELDER 2: Det var fint.\nMen litt rart.\n\n[00:01:23] Coordinator: We called back.\nP3 - Ja, visst.\nIntervjuer: Takk.",
+        );
+        assert_eq!(
+            t,
+            vec![
+                (s("Intervjuer"), None, "Hvordan var det?".into()),
+                (
+                    s("FORELDER 2"),
+                    None,
+                    "Det var fint.\nMen litt rart.".into()
+                ),
+                (s("Coordinator"), Some(83_000), "We called back.".into()),
+                (s("P3"), None, "Ja, visst.".into()),
+                (s("Intervjuer"), None, "Takk.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn timestamps_in_several_forms() {
+        let t = turns("00:05 Anna: hei\n(1:02:03.5) Bo: hallo\n[00:00:10,250] Anna: ja");
+        assert_eq!(t[0].1, Some(5_000));
+        assert_eq!(t[1].1, Some(3_723_500));
+        assert_eq!(t[2].1, Some(10_250));
+    }
+
+    #[test]
+    fn field_notes_become_paragraphs() {
+        let t = turns(
+            "Møte i bydelen, tirsdag.\nNote: koordinator kom sent.\n\nVi snakket om ventetid.\nDet var kaldt: ingen kaffe.\n",
+        );
+        assert_eq!(t.len(), 2);
+        assert!(t.iter().all(|x| x.0.is_none()));
+        assert_eq!(
+            t[1].2,
+            "Vi snakket om ventetid.\nDet var kaldt: ingen kaffe."
+        );
+    }
+
+    #[test]
+    fn one_off_name_in_a_transcript_and_sentences_with_colons() {
+        let t = turns(
+            "Moderator: Velkommen.\nDeltaker 1: Takk.\nKari: Jeg vil si noe.\nModerator: Det var sånn: vi venter.\nDet var sånn: vi ventet lenge.",
+        );
+        let speakers: Vec<_> = t.iter().map(|x| x.0.clone()).collect();
+        assert_eq!(
+            speakers,
+            vec![s("Moderator"), s("Deltaker 1"), s("Kari"), s("Moderator")]
+        );
+        assert_eq!(
+            t[3].2,
+            "Det var sånn: vi venter.\nDet var sånn: vi ventet lenge."
+        );
+    }
+
+    #[test]
+    fn preamble_before_first_speaker_and_label_on_own_line() {
+        let t = turns(
+            "Intervju 4, bølge 1\n\nIntervjuer:\nHvordan gikk det?\nForelder: Bra.\nIntervjuer: Takk.\n",
+        );
+        assert_eq!(t[0], (None, None, "Intervju 4, bølge 1".into()));
+        assert_eq!(t[1], (s("Intervjuer"), None, "Hvordan gikk det?".into()));
+        assert_eq!(t[2], (s("Forelder"), None, "Bra.".into()));
+    }
+
+    #[test]
+    fn turn_numbers_and_lines() {
+        let text = normalise("A: en\nB: to\n\nA: tre\n");
+        let p = parse(&text);
+        let nums: Vec<(usize, usize)> = p.turns.iter().map(|t| (t.number, t.line)).collect();
+        assert_eq!(nums, vec![(1, 1), (2, 2), (3, 4)]);
+        assert_eq!(p.speakers, vec!["A".to_string(), "B".to_string()]);
+    }
+
+    #[test]
+    fn utf8_errors_name_line_and_column() {
+        let err = decode_utf8(b"ok\nab\xf8c").unwrap_err();
+        assert!(err.starts_with("line 2, column 3"), "{err}");
+        assert_eq!(decode_utf8(b"\xef\xbb\xbfhei").unwrap(), "hei");
+    }
+}

@@ -1,0 +1,41 @@
+//! The `koda` binary: parses the command line and hands it to [`koda::cli`].
+//!
+//! Exit codes: 0 success; 1 an error the user can fix (message on stderr, nothing changed);
+//! 2 a usage error. A closed output pipe (`koda excerpts | head`) counts as success.
+
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "koda: internal error: {info}\nThis is a bug in koda; your project was not changed by the failed step. Please report it with the command you ran."
+        );
+    }));
+    let cli = koda::cli::Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut err = std::io::stderr();
+    let result = koda::cli::run(cli, &mut out, &mut err);
+    let flushed = out.flush();
+    match result {
+        Ok(koda::cli::Outcome::Success) => match flushed {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                let _ = writeln!(err, "koda: {e}");
+                ExitCode::from(1)
+            }
+            _ => ExitCode::SUCCESS,
+        },
+        Ok(koda::cli::Outcome::PartialFailure) => ExitCode::from(1),
+        Err(e) => {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(err, "koda: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

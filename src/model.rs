@@ -1,0 +1,83 @@
+//! Plain data types of a koda project and their invariants.
+//!
+//! Documents with speaker turns, the code tree, codings, memos and cases live here, together
+//! with the text helpers that keep positions exact (grapheme snapping, quote hashes). Nothing
+//! in this module reads or writes files; that is the job of [`crate::store`].
+
+pub mod case;
+pub mod codebook;
+pub mod coding;
+pub mod document;
+pub mod ids;
+pub mod text;
+
+pub use case::{Case, Cases};
+pub use codebook::{Code, Codebook, Retired};
+pub use coding::{Coding, Memo, MemoTarget};
+pub use document::{DocKind, Document, Origin, Turn};
+
+use serde::{Deserialize, Serialize};
+
+/// The current version of the on-disk project format.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Project settings, stored as `koda.json` at the project root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectConfig {
+    /// Version of the on-disk format, see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// A human name for the study.
+    pub name: String,
+    /// Languages of the material, as ISO 639-1 codes (`no`, `en`).
+    pub languages: Vec<String>,
+    /// Every coder that has written to the project, in order of appearance.
+    pub coders: Vec<String>,
+    /// The coder used when neither `--coder` nor `KODA_CODER` names one.
+    pub default_coder: String,
+    /// When the project was created (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+/// Checks that a coder name is usable as a journal file name: letters, digits, `.`, `_`, `-`.
+pub fn validate_coder(name: &str) -> crate::Result<()> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 64
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::Error::invalid(format!(
+            "coder name {name:?} is not usable: use letters, digits, '.', '_' or '-' (at most 64), not starting with '.'"
+        )))
+    }
+}
+
+/// The current time as RFC 3339 in UTC with seconds, the format of every timestamp koda writes.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coder_names_are_checked() {
+        assert!(validate_coder("anna").is_ok());
+        assert!(validate_coder("Ørjan_2").is_ok());
+        assert!(validate_coder("").is_err());
+        assert!(validate_coder("../x").is_err());
+        assert!(validate_coder(".hidden").is_err());
+        assert!(validate_coder("a b").is_err());
+    }
+
+    #[test]
+    fn now_is_rfc3339_utc() {
+        let t = now();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z'));
+    }
+}

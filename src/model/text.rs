@@ -1,0 +1,215 @@
+//! Text positions: normalisation, character offsets, grapheme snapping and quote hashes.
+//!
+//! All positions in koda are counted in Unicode scalar values (chars) of the normalised text,
+//! which is also how REFI-QDA counts. A span is half-open: `start..end`.
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Normalises imported text once and for all: no byte-order mark, `\n` line ends, NFC,
+/// no control characters (tabs become spaces), no trailing spaces on a line, no leading or
+/// trailing blank lines, and exactly one final newline (none for empty text).
+pub fn normalise(raw: &str) -> String {
+    let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let nfc: String = unified.nfc().collect();
+    let mut lines: Vec<String> = nfc
+        .split('\n')
+        .map(|line| {
+            let cleaned: String = line
+                .chars()
+                .filter_map(|c| match c {
+                    '\t' => Some(' '),
+                    '\u{feff}' | '\u{200b}' => None,
+                    c if c.is_control() => None,
+                    c => Some(c),
+                })
+                .collect();
+            cleaned.trim_end().to_string()
+        })
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    let first = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let mut out = lines[first..].join("\n");
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// The byte offset of char offset `c` in `text`, or `None` past the end.
+pub fn char_to_byte(text: &str, c: usize) -> Option<usize> {
+    if c == 0 {
+        return Some(0);
+    }
+    let mut count = 0;
+    for (b, _) in text.char_indices() {
+        if count == c {
+            return Some(b);
+        }
+        count += 1;
+    }
+    (count == c).then_some(text.len())
+}
+
+/// The char offset of byte offset `b` (which must lie on a char boundary).
+pub fn byte_to_char(text: &str, b: usize) -> usize {
+    text[..b.min(text.len())].chars().count()
+}
+
+/// The number of chars in `text`.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// The slice of `text` between two char offsets (clamped to the text).
+pub fn slice_chars(text: &str, start: usize, end: usize) -> &str {
+    let len = char_len(text);
+    let s = char_to_byte(text, start.min(len)).unwrap_or(text.len());
+    let e = char_to_byte(text, end.min(len)).unwrap_or(text.len());
+    &text[s..e.max(s)]
+}
+
+/// Widens `start..end` (chars) to the nearest grapheme boundaries, so that a span never
+/// splits `å` written as `a` + combining ring, an emoji with modifiers, or a CRLF pair.
+pub fn snap_to_graphemes(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let mut snapped_start = 0;
+    let mut snapped_end = None;
+    let mut pos = 0;
+    for g in text.graphemes(true) {
+        let next = pos + g.chars().count();
+        if pos <= start {
+            snapped_start = pos;
+        }
+        if snapped_end.is_none() && next >= end && next > start {
+            snapped_end = Some(next);
+        }
+        pos = next;
+    }
+    let start_out = if start >= pos { pos } else { snapped_start };
+    let end_out = snapped_end.unwrap_or(pos).max(start_out);
+    if end <= start {
+        return (start_out, start_out);
+    }
+    (start_out, end_out)
+}
+
+/// Trims whitespace off both ends of the span `start..end` (chars) of `text`.
+pub fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let slice = slice_chars(text, start, end);
+    let lead = slice.chars().take_while(|c| c.is_whitespace()).count();
+    let total = slice.chars().count();
+    if lead == total {
+        return (start, start);
+    }
+    let trail = slice
+        .chars()
+        .rev()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    (start + lead, end - trail)
+}
+
+/// A short, stable fingerprint of a quoted passage: the first 16 hex digits of its SHA-256.
+/// Stored with every coding so that any drift between coding and text is detected.
+pub fn quote_hash(quote: &str) -> String {
+    let digest = Sha256::digest(quote.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The full SHA-256 of some bytes as hex, used for document fingerprints.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The 1-based line number of char offset `c` in `text`.
+pub fn line_of(text: &str, c: usize) -> usize {
+    let b = char_to_byte(text, c).unwrap_or(text.len());
+    text[..b].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn normalise_line_ends_nfc_and_controls() {
+        let raw = "\u{feff}\r\n\r\nHei\tdu\r\nBla\u{030a}b\u{e6}r  \rslutt\u{7}\n\n\n";
+        assert_eq!(normalise(raw), "Hei du\nBlåbær\nslutt\n");
+        assert_eq!(normalise(""), "");
+        assert_eq!(normalise("\n\n"), "");
+    }
+
+    #[test]
+    fn char_and_byte_offsets_agree() {
+        let t = "æøå abc";
+        assert_eq!(char_to_byte(t, 0), Some(0));
+        assert_eq!(char_to_byte(t, 3), Some(6));
+        assert_eq!(char_to_byte(t, 7), Some(t.len()));
+        assert_eq!(char_to_byte(t, 8), None);
+        assert_eq!(byte_to_char(t, 6), 3);
+        assert_eq!(slice_chars(t, 1, 5), "øå a");
+    }
+
+    #[test]
+    fn snapping_never_splits_a_grapheme() {
+        // "a" + combining ring above is one grapheme of two chars.
+        let t = "xa\u{030a}y";
+        assert_eq!(snap_to_graphemes(t, 2, 3), (1, 3));
+        assert_eq!(snap_to_graphemes(t, 0, 2), (0, 3));
+        // A family emoji is one grapheme of several chars.
+        let e = "ok 👨‍👩‍👧 ja";
+        let (s, end) = snap_to_graphemes(e, 4, 5);
+        assert_eq!(slice_chars(e, s, end), "👨‍👩‍👧");
+        assert_eq!(snap_to_graphemes("abc", 5, 9), (3, 3));
+    }
+
+    #[test]
+    fn trim_and_lines() {
+        let t = "ab\n  cd  \nef\n";
+        assert_eq!(trim_span(t, 2, 9), (5, 7));
+        assert_eq!(line_of(t, 0), 1);
+        assert_eq!(line_of(t, 5), 2);
+        assert_eq!(line_of(t, 10), 3);
+    }
+
+    #[test]
+    fn quote_hash_is_stable_and_short() {
+        assert_eq!(quote_hash("tillit"), quote_hash("tillit"));
+        assert_ne!(quote_hash("tillit"), quote_hash("Tillit"));
+        assert_eq!(quote_hash("x").len(), 16);
+    }
+
+    proptest! {
+        #[test]
+        fn snapped_spans_lie_on_grapheme_boundaries(s in "[a-zæøå\u{0301}\u{030a} 👍🏽]{0,30}", a in 0usize..40, b in 0usize..40) {
+            let (start, end) = snap_to_graphemes(&s, a.min(b), a.max(b));
+            prop_assert!(start <= end);
+            prop_assert!(end <= char_len(&s));
+            let bounds: Vec<usize> = {
+                let mut v = vec![0];
+                let mut pos = 0;
+                for g in s.graphemes(true) { pos += g.chars().count(); v.push(pos); }
+                v
+            };
+            prop_assert!(bounds.contains(&start), "start {start} not a boundary of {s:?}");
+            prop_assert!(bounds.contains(&end), "end {end} not a boundary of {s:?}");
+            if a.min(b) < char_len(&s) && a != b {
+                prop_assert!(start <= a.min(b) && end >= a.max(b).min(char_len(&s)));
+            }
+            let again = snap_to_graphemes(&s, start, end);
+            prop_assert_eq!(again, (start, end));
+            prop_assert_eq!(normalise(&normalise(&s)), normalise(&s));
+        }
+    }
+}

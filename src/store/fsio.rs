@@ -1,0 +1,107 @@
+//! Durable file writes: atomic snapshot replacement and fsync of files and folders.
+
+use crate::{Error, Result};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+
+/// Replaces `path` with `bytes` atomically: the bytes go to a temp file in the same folder,
+/// which is fsynced and renamed over `path`, and the folder is fsynced. A crash at any instant
+/// leaves either the old file or the new one, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(|e| Error::io(&tmp, e))?;
+        f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
+        f.sync_all().map_err(|e| Error::io(&tmp, e))?;
+        drop(f);
+        fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+        sync_dir(dir)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Serialises `value` as pretty JSON with a final newline and writes it with [`write_atomic`].
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes())
+}
+
+/// Reads and parses a JSON file, naming the file, line and column when it is damaged.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Corrupt {
+        path: path.to_path_buf(),
+        msg: format!("line {}, column {}: {e}", e.line(), e.column()),
+    })
+}
+
+/// Fsyncs a folder so that a rename or a newly created file in it survives a crash.
+pub fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let d = File::open(dir).map_err(|e| Error::io(dir, e))?;
+        d.sync_all().map_err(|e| Error::io(dir, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Creates a folder (and its parents) if missing.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.json");
+        write_json(&p, &vec![1, 2]).unwrap();
+        write_json(&p, &vec![3]).unwrap();
+        let back: Vec<i32> = read_json(&p).unwrap();
+        assert_eq!(back, vec![3]);
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn damaged_json_names_file_and_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("codebook.json");
+        fs::write(&p, "{\n  \"codes\": [\n}").unwrap();
+        let err = read_json::<serde_json::Value>(&p).unwrap_err().to_string();
+        assert!(err.contains("codebook.json"), "{err}");
+        assert!(err.contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn failed_write_leaves_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("missing-dir").join("x.json");
+        assert!(write_json(&p, &1).is_err());
+        assert!(!p.exists());
+    }
+}

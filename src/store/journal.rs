@@ -1,0 +1,293 @@
+//! Per-coder journals: append-only JSON Lines of coding and memo events.
+//!
+//! Each line is one [`Event`]. A line is acknowledged only after it is written whole and the
+//! file is fsynced. Reading tolerates damage: a line that does not parse is reported with its
+//! file and line number and skipped; a last line without its newline (a write torn by a crash)
+//! is reported and skipped, and the next writer moves it aside into `.koda/recovered/` before
+//! appending, so nothing is silently thrown away.
+
+use crate::model::{Coding, MemoTarget};
+use crate::store::fsio;
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One event in a coder's journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op")]
+pub enum Event {
+    /// A coding was made.
+    #[serde(rename = "coding.add")]
+    CodingAdd(Coding),
+    /// A coding (by any coder) was removed.
+    #[serde(rename = "coding.remove")]
+    CodingRemove {
+        /// The coding's id.
+        id: String,
+        /// Who removed it.
+        coder: String,
+        /// When.
+        at: String,
+    },
+    /// A memo was written or edited (the newest text of an id wins).
+    #[serde(rename = "memo.set")]
+    MemoSet {
+        /// The memo's id.
+        id: String,
+        /// What it is attached to.
+        target: MemoTarget,
+        /// Its text.
+        text: String,
+        /// Who wrote it.
+        coder: String,
+        /// When.
+        at: String,
+    },
+    /// A memo was removed.
+    #[serde(rename = "memo.remove")]
+    MemoRemove {
+        /// The memo's id.
+        id: String,
+        /// Who removed it.
+        coder: String,
+        /// When.
+        at: String,
+    },
+}
+
+impl Event {
+    /// The event's time stamp, used to order events from several journals.
+    pub fn at(&self) -> &str {
+        match self {
+            Event::CodingAdd(c) => &c.at,
+            Event::CodingRemove { at, .. }
+            | Event::MemoSet { at, .. }
+            | Event::MemoRemove { at, .. } => at,
+        }
+    }
+}
+
+/// A problem found while reading a journal; reading goes on past it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalIssue {
+    /// The journal file.
+    pub path: PathBuf,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub msg: String,
+}
+
+impl std::fmt::Display for JournalIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.msg)
+    }
+}
+
+/// What reading a journal found.
+#[derive(Debug, Default)]
+pub struct JournalRead {
+    /// The events that parsed, in file order.
+    pub events: Vec<Event>,
+    /// Damaged lines that were skipped.
+    pub issues: Vec<JournalIssue>,
+    /// Byte length of the intact part (everything up to the last newline).
+    pub intact_len: u64,
+    /// True when the file ends in a torn (unterminated) line.
+    pub torn_tail: bool,
+}
+
+/// Reads a journal, skipping and reporting damaged lines. A missing file reads as empty.
+pub fn read(path: &Path) -> Result<JournalRead> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(JournalRead::default()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let mut out = JournalRead::default();
+    let intact = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    out.intact_len = intact as u64;
+    let mut line_no = 0;
+    for raw in bytes[..intact].split(|&b| b == b'\n') {
+        line_no += 1;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match std::str::from_utf8(raw)
+            .map_err(|e| e.to_string())
+            .and_then(|s| serde_json::from_str::<Event>(s).map_err(|e| e.to_string()))
+        {
+            Ok(ev) => out.events.push(ev),
+            Err(e) => out.issues.push(JournalIssue {
+                path: path.to_path_buf(),
+                line: line_no,
+                msg: format!("damaged line skipped ({e})"),
+            }),
+        }
+    }
+    // `split` yields one empty piece after the final newline; that is not a line.
+    if intact < bytes.len() {
+        let tail = &bytes[intact..];
+        if !tail.iter().all(u8::is_ascii_whitespace) {
+            out.torn_tail = true;
+            out.issues.push(JournalIssue {
+                path: path.to_path_buf(),
+                line: bytes[..intact].iter().filter(|&&b| b == b'\n').count() + 1,
+                msg: format!(
+                    "incomplete last line ({} bytes, a write interrupted by a crash) skipped; it was never acknowledged",
+                    tail.len()
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// An open journal to which one coder's events are appended durably.
+#[derive(Debug)]
+pub struct JournalWriter {
+    path: PathBuf,
+    file: File,
+}
+
+impl JournalWriter {
+    /// Opens (creating if needed) the journal at `path` for appending. A torn last line is
+    /// first copied into `recovered_dir` and cut off, so new events start on a line of their own.
+    pub fn open(path: &Path, recovered_dir: &Path) -> Result<JournalWriter> {
+        let existed = path.exists();
+        if existed {
+            let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+            let intact = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            if intact < bytes.len() {
+                fsio::ensure_dir(recovered_dir)?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let stamp = crate::model::now().replace(':', "");
+                let keep = recovered_dir.join(format!("{name}.{stamp}.torn"));
+                fsio::write_atomic(&keep, &bytes[intact..])?;
+                let f = OpenOptions::new()
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| Error::io(path, e))?;
+                f.set_len(intact as u64).map_err(|e| Error::io(path, e))?;
+                f.sync_all().map_err(|e| Error::io(path, e))?;
+            }
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        if !existed && let Some(dir) = path.parent() {
+            fsio::sync_dir(dir)?;
+        }
+        Ok(JournalWriter {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    /// Appends events as one write and fsyncs; when this returns `Ok`, they are durable.
+    pub fn append(&mut self, events: &[Event]) -> Result<()> {
+        let mut buf = String::new();
+        for ev in events {
+            let line = serde_json::to_string(ev)
+                .map_err(|e| Error::invalid(format!("cannot serialise event: {e}")))?;
+            buf.push_str(&line);
+            buf.push('\n');
+        }
+        self.file
+            .write_all(buf.as_bytes())
+            .map_err(|e| Error::io(&self.path, e))?;
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+    }
+
+    /// The journal's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coding(id: &str) -> Event {
+        Event::CodingAdd(Coding {
+            id: id.into(),
+            doc: "d".into(),
+            start: 0,
+            end: 3,
+            hash: "h".into(),
+            code: "c1".into(),
+            coder: "anna".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+            memo: None,
+        })
+    }
+
+    #[test]
+    fn append_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("anna.jsonl");
+        let mut w = JournalWriter::open(&p, &dir.path().join("rec")).unwrap();
+        w.append(&[coding("x1"), coding("x2")]).unwrap();
+        let r = read(&p).unwrap();
+        assert_eq!(r.events, vec![coding("x1"), coding("x2")]);
+        assert!(r.issues.is_empty());
+        let text = fs::read_to_string(&p).unwrap();
+        assert!(text.starts_with("{\"op\":\"coding.add\""), "{text}");
+    }
+
+    #[test]
+    fn torn_last_line_is_reported_skipped_and_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("anna.jsonl");
+        let rec = dir.path().join("rec");
+        let mut w = JournalWriter::open(&p, &rec).unwrap();
+        w.append(&[coding("x1")]).unwrap();
+        drop(w);
+        let mut f = OpenOptions::new().append(true).open(&p).unwrap();
+        f.write_all(b"{\"op\":\"coding.add\",\"id\":\"x2\",\"do")
+            .unwrap();
+        let r = read(&p).unwrap();
+        assert_eq!(r.events.len(), 1);
+        assert!(r.torn_tail);
+        assert_eq!(r.issues.len(), 1);
+        assert!(
+            r.issues[0].to_string().contains("anna.jsonl:2"),
+            "{}",
+            r.issues[0]
+        );
+        let mut w = JournalWriter::open(&p, &rec).unwrap();
+        w.append(&[coding("x3")]).unwrap();
+        let r = read(&p).unwrap();
+        assert_eq!(r.events, vec![coding("x1"), coding("x3")]);
+        assert!(r.issues.is_empty());
+        let kept: Vec<_> = fs::read_dir(&rec).unwrap().collect();
+        assert_eq!(kept.len(), 1, "the torn bytes are kept aside");
+    }
+
+    #[test]
+    fn damaged_middle_line_is_skipped_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bo.jsonl");
+        let good = serde_json::to_string(&coding("x1")).unwrap();
+        fs::write(&p, format!("{good}\n{{garbage\n\n{good}\n")).unwrap();
+        let r = read(&p).unwrap();
+        assert_eq!(r.events.len(), 2);
+        assert_eq!(r.issues.len(), 1);
+        assert_eq!(r.issues[0].line, 2);
+        assert!(!r.torn_tail);
+    }
+
+    #[test]
+    fn missing_journal_reads_empty() {
+        let r = read(Path::new("/nonexistent/koda/x.jsonl")).unwrap();
+        assert!(r.events.is_empty());
+    }
+}

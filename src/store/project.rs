@@ -1,0 +1,907 @@
+//! Opening, reading and changing a project.
+//!
+//! [`Project`] is a read-only view loaded from disk; loading never takes the lock and never
+//! writes, so any number of readers can look while one writer works. [`Session`] holds the
+//! single-writer lock and carries out changes: each validates fully first, then writes durably,
+//! then updates the in-memory view, so an error leaves both disk and memory as they were.
+
+use crate::import::Prepared;
+use crate::model::text::{char_len, quote_hash, sha256_hex, slice_chars, snap_to_graphemes};
+use crate::model::{
+    Cases, Codebook, Coding, DocKind, Document, Memo, MemoTarget, ProjectConfig, SCHEMA_VERSION,
+    ids, now, validate_coder,
+};
+use crate::store::journal::{self, Event, JournalWriter};
+use crate::store::lock::WriteLock;
+use crate::store::{
+    CASES_FILE, CODEBOOK_FILE, CONFIG_FILE, JOURNAL_DIR, PRIVATE_DIR, SOURCES_DIR, fsio,
+};
+use crate::{Error, Result};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A project loaded from its folder.
+#[derive(Debug)]
+pub struct Project {
+    root: PathBuf,
+    /// Settings from `koda.json`.
+    pub config: ProjectConfig,
+    /// Documents by id.
+    pub docs: BTreeMap<String, Document>,
+    /// The code tree.
+    pub codebook: Codebook,
+    /// Cases and their attributes.
+    pub cases: Cases,
+    /// Live codings by id; each coding's `code` is already resolved through merges.
+    pub codings: BTreeMap<String, Coding>,
+    /// Live memos by id.
+    pub memos: BTreeMap<String, Memo>,
+    /// Problems found while loading (damaged journal lines, orphaned codings, …).
+    pub warnings: Vec<String>,
+    texts: RefCell<HashMap<String, Rc<str>>>,
+}
+
+/// Options for [`Session::import`].
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// The case every imported document belongs to.
+    pub case: Option<String>,
+    /// Attributes to set on that case.
+    pub attrs: Vec<(String, String)>,
+    /// A title for the document (only with a single file).
+    pub title: Option<String>,
+    /// Metadata to record on every imported document.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// What a coding should cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The text of turn N (1-based).
+    Turn(usize),
+    /// A char range `start..end` of the normalised text.
+    Range(usize, usize),
+    /// Every place where this exact text occurs (`all`), or its only place.
+    Match {
+        /// The text to find (normalised to NFC before searching).
+        text: String,
+        /// Accept several occurrences and select them all.
+        all: bool,
+    },
+}
+
+impl Project {
+    /// Finds the project folder: `start` itself or its nearest ancestor holding `koda.json`.
+    pub fn discover(start: &Path) -> Result<PathBuf> {
+        let abs = if start.is_absolute() {
+            start.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map_err(|e| Error::io(start, e))?
+                .join(start)
+        };
+        let mut cur = Some(abs.as_path());
+        while let Some(dir) = cur {
+            if dir.join(CONFIG_FILE).is_file() {
+                return Ok(dir.to_path_buf());
+            }
+            cur = dir.parent();
+        }
+        Err(Error::NotAProject(start.to_path_buf()))
+    }
+
+    /// Creates a new, empty project in `dir` (created if missing).
+    pub fn init(dir: &Path, name: &str, languages: &[String], coder: &str) -> Result<Project> {
+        validate_coder(coder)?;
+        if dir.join(CONFIG_FILE).exists() {
+            return Err(Error::invalid(format!(
+                "{} is already a koda project",
+                dir.display()
+            )));
+        }
+        for lang in languages {
+            if !matches!(lang.as_str(), "no" | "nb" | "nn" | "en") {
+                return Err(Error::invalid(format!(
+                    "language {lang:?} is not supported: use no (Norwegian) or en (English)"
+                )));
+            }
+        }
+        fsio::ensure_dir(dir)?;
+        fsio::ensure_dir(&dir.join(SOURCES_DIR))?;
+        fsio::ensure_dir(&dir.join(JOURNAL_DIR))?;
+        fsio::write_json(&dir.join(CODEBOOK_FILE), &Codebook::default())?;
+        fsio::write_json(&dir.join(CASES_FILE), &Cases::default())?;
+        let gitignore = dir.join(".gitignore");
+        if !gitignore.exists() {
+            fsio::write_atomic(
+                &gitignore,
+                b"# machine-local state of koda (lock, search index)\n.koda/\n",
+            )?;
+        }
+        let config = ProjectConfig {
+            schema_version: SCHEMA_VERSION,
+            name: name.to_string(),
+            languages: languages.to_vec(),
+            coders: vec![coder.to_string()],
+            default_coder: coder.to_string(),
+            created_at: now(),
+        };
+        // koda.json last: its presence is what makes the folder a project.
+        fsio::write_json(&dir.join(CONFIG_FILE), &config)?;
+        Project::open(dir)
+    }
+
+    /// Loads the project in `root` without locking it.
+    pub fn open(root: &Path) -> Result<Project> {
+        let config_path = root.join(CONFIG_FILE);
+        if !config_path.is_file() {
+            return Err(Error::NotAProject(root.to_path_buf()));
+        }
+        let config: ProjectConfig = fsio::read_json(&config_path)?;
+        if config.schema_version > SCHEMA_VERSION {
+            return Err(Error::Corrupt {
+                path: config_path,
+                msg: format!(
+                    "schema version {} is newer than this koda understands ({SCHEMA_VERSION}); update koda",
+                    config.schema_version
+                ),
+            });
+        }
+        let codebook: Codebook = read_json_or_default(&root.join(CODEBOOK_FILE))?;
+        let cases: Cases = read_json_or_default(&root.join(CASES_FILE))?;
+        let mut warnings = Vec::new();
+        let docs = load_documents(&root.join(SOURCES_DIR), &mut warnings)?;
+        let mut project = Project {
+            root: root.to_path_buf(),
+            config,
+            docs,
+            codebook,
+            cases,
+            codings: BTreeMap::new(),
+            memos: BTreeMap::new(),
+            warnings,
+            texts: RefCell::new(HashMap::new()),
+        };
+        project.replay()?;
+        Ok(project)
+    }
+
+    fn replay(&mut self) -> Result<()> {
+        let dir = self.root.join(JOURNAL_DIR);
+        let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
+        files.sort();
+        let mut events: Vec<(String, usize, usize, Event)> = Vec::new();
+        for (fi, f) in files.iter().enumerate() {
+            let read = journal::read(f)?;
+            for issue in &read.issues {
+                self.warnings.push(issue.to_string());
+            }
+            for (li, ev) in read.events.into_iter().enumerate() {
+                events.push((ev.at().to_string(), fi, li, ev));
+            }
+        }
+        events.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+        let mut removed_codings = BTreeSet::new();
+        let mut removed_memos = BTreeSet::new();
+        let mut codings: BTreeMap<String, Coding> = BTreeMap::new();
+        for (_, _, _, ev) in events {
+            match ev {
+                Event::CodingAdd(c) => {
+                    if !removed_codings.contains(&c.id) && !codings.contains_key(&c.id) {
+                        codings.insert(c.id.clone(), c);
+                    }
+                }
+                Event::CodingRemove { id, .. } => {
+                    codings.remove(&id);
+                    removed_codings.insert(id);
+                }
+                Event::MemoSet {
+                    id,
+                    target,
+                    text,
+                    coder,
+                    at,
+                } => {
+                    if !removed_memos.contains(&id) {
+                        self.memos.insert(
+                            id.clone(),
+                            Memo {
+                                id,
+                                target,
+                                text,
+                                coder,
+                                at,
+                            },
+                        );
+                    }
+                }
+                Event::MemoRemove { id, .. } => {
+                    self.memos.remove(&id);
+                    removed_memos.insert(id);
+                }
+            }
+        }
+        for (id, mut c) in codings {
+            let Some(doc) = self.docs.get(&c.doc) else {
+                self.warnings.push(format!(
+                    "coding {id} refers to document {:?}, which is not in sources/; it is left out",
+                    c.doc
+                ));
+                continue;
+            };
+            if c.end > doc.chars || c.start >= c.end {
+                self.warnings.push(format!(
+                    "coding {id} has span {}..{} outside document {:?} ({} chars); it is left out",
+                    c.start, c.end, c.doc, doc.chars
+                ));
+                continue;
+            }
+            match self.codebook.resolve(&c.code) {
+                Some(code) => c.code = code,
+                None => {
+                    if !self.codebook.was_deleted(&c.code) {
+                        self.warnings.push(format!(
+                            "coding {id} refers to code {:?}, which is not in codebook.json; it is left out",
+                            c.code
+                        ));
+                    }
+                    continue;
+                }
+            }
+            self.codings.insert(id, c);
+        }
+        Ok(())
+    }
+
+    /// The project folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Documents in import order.
+    pub fn documents(&self) -> Vec<&Document> {
+        let mut v: Vec<&Document> = self.docs.values().collect();
+        v.sort_by_key(|d| (d.seq, d.id.clone()));
+        v
+    }
+
+    /// Finds a document by id, by title (exactly, then ignoring case), or by a unique id prefix.
+    pub fn find_doc(&self, key: &str) -> Result<&Document> {
+        if let Some(d) = self.docs.get(key) {
+            return Ok(d);
+        }
+        let by_title: Vec<&Document> = self.docs.values().filter(|d| d.title == key).collect();
+        if by_title.len() == 1 {
+            return Ok(by_title[0]);
+        }
+        let lower = key.to_lowercase();
+        let ci: Vec<&Document> = self
+            .docs
+            .values()
+            .filter(|d| d.title.to_lowercase() == lower)
+            .collect();
+        if ci.len() == 1 {
+            return Ok(ci[0]);
+        }
+        let prefix: Vec<&Document> = self
+            .docs
+            .values()
+            .filter(|d| d.id.starts_with(&lower))
+            .collect();
+        if prefix.len() == 1 {
+            return Ok(prefix[0]);
+        }
+        let many = if by_title.len() > 1 {
+            by_title
+        } else if ci.len() > 1 {
+            ci
+        } else {
+            prefix
+        };
+        if many.len() > 1 {
+            let ids: Vec<&str> = many.iter().map(|d| d.id.as_str()).collect();
+            return Err(Error::invalid(format!(
+                "document {key:?} is ambiguous: it could be {}; give the id",
+                ids.join(", ")
+            )));
+        }
+        Err(Error::invalid(format!(
+            "no document {key:?} in the project; see `koda docs` for ids and titles"
+        )))
+    }
+
+    /// The normalised text of a document, checked against its recorded fingerprint.
+    pub fn text(&self, doc_id: &str) -> Result<Rc<str>> {
+        if let Some(t) = self.texts.borrow().get(doc_id) {
+            return Ok(Rc::clone(t));
+        }
+        let doc = self
+            .docs
+            .get(doc_id)
+            .ok_or_else(|| Error::invalid(format!("no document {doc_id:?}")))?;
+        let path = self.source_text_path(doc_id);
+        let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        if sha256_hex(text.as_bytes()) != doc.text_sha256 {
+            return Err(Error::Corrupt {
+                path,
+                msg: "the text no longer matches its fingerprint in the document's .json (was it edited by hand?); codings on it cannot be trusted until it is restored".into(),
+            });
+        }
+        let rc: Rc<str> = Rc::from(text);
+        self.texts
+            .borrow_mut()
+            .insert(doc_id.to_string(), Rc::clone(&rc));
+        Ok(rc)
+    }
+
+    fn source_text_path(&self, doc_id: &str) -> PathBuf {
+        self.root.join(SOURCES_DIR).join(format!("{doc_id}.txt"))
+    }
+
+    fn source_meta_path(&self, doc_id: &str) -> PathBuf {
+        self.root.join(SOURCES_DIR).join(format!("{doc_id}.json"))
+    }
+
+    /// Codings of a document, ordered by position.
+    pub fn codings_of_doc(&self, doc_id: &str) -> Vec<&Coding> {
+        let mut v: Vec<&Coding> = self.codings.values().filter(|c| c.doc == doc_id).collect();
+        v.sort_by_key(|c| (c.start, c.end, c.id.clone()));
+        v
+    }
+
+    /// Resolves a selection in a document to grapheme-snapped char spans.
+    pub fn resolve_selection(
+        &self,
+        doc: &Document,
+        sel: &Selection,
+    ) -> Result<Vec<(usize, usize)>> {
+        let text = self.text(&doc.id)?;
+        match sel {
+            Selection::Turn(n) => {
+                let t = doc.turn(*n).ok_or_else(|| {
+                    Error::invalid(format!(
+                        "document {:?} has turns 1 to {}, not {n}; see `koda show {}`",
+                        doc.id,
+                        doc.turns.len(),
+                        doc.id
+                    ))
+                })?;
+                if t.end <= t.start {
+                    return Err(Error::invalid(format!(
+                        "turn {n} of {:?} holds no text to code",
+                        doc.id
+                    )));
+                }
+                Ok(vec![(t.start, t.end)])
+            }
+            Selection::Range(a, b) => {
+                if a >= b {
+                    return Err(Error::invalid(format!(
+                        "range {a}..{b} is empty: the end must be after the start"
+                    )));
+                }
+                if *b > doc.chars {
+                    return Err(Error::invalid(format!(
+                        "range {a}..{b} runs past the end of {:?}, which has {} characters",
+                        doc.id, doc.chars
+                    )));
+                }
+                Ok(vec![snap_to_graphemes(&text, *a, *b)])
+            }
+            Selection::Match { text: needle, all } => {
+                let needle: String =
+                    unicode_normalization::UnicodeNormalization::nfc(needle.as_str()).collect();
+                if needle.trim().is_empty() {
+                    return Err(Error::invalid("--match needs some text to find"));
+                }
+                let hits: Vec<(usize, usize)> = text
+                    .match_indices(needle.as_str())
+                    .map(|(b, m)| {
+                        let s = crate::model::text::byte_to_char(&text, b);
+                        snap_to_graphemes(&text, s, s + char_len(m))
+                    })
+                    .collect();
+                if hits.is_empty() {
+                    let lower_hit = text.to_lowercase().contains(&needle.to_lowercase());
+                    let hint = if lower_hit {
+                        " (it occurs with different capitals; --match is exact)"
+                    } else {
+                        ""
+                    };
+                    return Err(Error::invalid(format!(
+                        "text {needle:?} not found in {:?}{hint}",
+                        doc.id
+                    )));
+                }
+                if hits.len() > 1 && !all {
+                    let turns: Vec<String> = hits
+                        .iter()
+                        .map(|(s, _)| doc.turn_at(*s).map_or("?".into(), |t| t.number.to_string()))
+                        .collect();
+                    return Err(Error::invalid(format!(
+                        "text {needle:?} occurs {} times in {:?} (turns {}); quote more words to make it unique, or add --all to code every occurrence",
+                        hits.len(),
+                        doc.id,
+                        turns.join(", ")
+                    )));
+                }
+                Ok(hits)
+            }
+        }
+    }
+
+    /// The memos attached to a target.
+    pub fn memos_on(&self, target: &MemoTarget) -> Vec<&Memo> {
+        let mut v: Vec<&Memo> = self
+            .memos
+            .values()
+            .filter(|m| &m.target == target)
+            .collect();
+        v.sort_by(|a, b| a.at.cmp(&b.at));
+        v
+    }
+}
+
+fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T> {
+    if path.exists() {
+        fsio::read_json(path)
+    } else {
+        Ok(T::default())
+    }
+}
+
+fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<String, Document>> {
+    let mut docs = BTreeMap::new();
+    let rd = match fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(docs),
+        Err(e) => return Err(Error::io(dir, e)),
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    for p in paths {
+        let doc: Document = match fsio::read_json(&p) {
+            Ok(d) => d,
+            Err(e) => {
+                warnings.push(format!("{e}; the document is left out"));
+                continue;
+            }
+        };
+        if !p.with_extension("txt").is_file() {
+            warnings.push(format!(
+                "{}: its text {} is missing; the document is left out",
+                p.display(),
+                p.with_extension("txt").display()
+            ));
+            continue;
+        }
+        docs.insert(doc.id.clone(), doc);
+    }
+    Ok(docs)
+}
+
+/// A writing session: the project plus its write lock and the coder's journal.
+#[derive(Debug)]
+pub struct Session {
+    project: Project,
+    coder: String,
+    journal: Option<JournalWriter>,
+    _lock: WriteLock,
+}
+
+impl Session {
+    /// Takes the project's write lock for `coder` and loads the project.
+    pub fn open(root: &Path, coder: &str) -> Result<Session> {
+        validate_coder(coder)?;
+        if !root.join(CONFIG_FILE).is_file() {
+            return Err(Error::NotAProject(root.to_path_buf()));
+        }
+        let lock = WriteLock::acquire(&root.join(PRIVATE_DIR), coder)?;
+        let project = Project::open(root)?;
+        Ok(Session {
+            project,
+            coder: coder.to_string(),
+            journal: None,
+            _lock: lock,
+        })
+    }
+
+    /// The project as it stands after the changes so far.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The coder this session writes as.
+    pub fn coder(&self) -> &str {
+        &self.coder
+    }
+
+    fn append(&mut self, events: &[Event]) -> Result<()> {
+        if self.journal.is_none() {
+            if !self.project.config.coders.iter().any(|c| c == &self.coder) {
+                let mut config = self.project.config.clone();
+                config.coders.push(self.coder.clone());
+                fsio::write_json(&self.project.root.join(CONFIG_FILE), &config)?;
+                self.project.config = config;
+            }
+            let dir = self.project.root.join(JOURNAL_DIR);
+            fsio::ensure_dir(&dir)?;
+            let path = dir.join(format!("{}.jsonl", self.coder));
+            let recovered = self.project.root.join(PRIVATE_DIR).join("recovered");
+            self.journal = Some(JournalWriter::open(&path, &recovered)?);
+        }
+        match &mut self.journal {
+            Some(j) => j.append(events),
+            None => Err(Error::invalid("journal not open")),
+        }
+    }
+
+    /// Imports prepared documents. Either all are added or, on any error, none is.
+    /// Returns the new documents' ids in order.
+    pub fn import(&mut self, prepared: Vec<Prepared>, opts: &ImportOptions) -> Result<Vec<String>> {
+        if opts.title.is_some() && prepared.len() > 1 {
+            return Err(Error::invalid(
+                "--title can only be given when importing a single file",
+            ));
+        }
+        if let Some(case) = &opts.case
+            && case.trim().is_empty()
+        {
+            return Err(Error::invalid("--case needs a name"));
+        }
+        let mut hashes: HashMap<String, String> = self
+            .project
+            .docs
+            .values()
+            .map(|d| (d.text_sha256.clone(), d.id.clone()))
+            .collect();
+        let mut taken: BTreeSet<String> = self.project.docs.keys().cloned().collect();
+        let mut seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0);
+        let mut new_docs: Vec<(Document, String)> = Vec::new();
+        for p in prepared {
+            let sha = sha256_hex(p.text.as_bytes());
+            if let Some(existing) = hashes.get(&sha) {
+                return Err(Error::Import {
+                    path: p.path.clone(),
+                    msg: format!(
+                        "the same text is already in the project as document {existing:?}; nothing was imported"
+                    ),
+                });
+            }
+            let title = opts.title.clone().unwrap_or_else(|| p.title.clone());
+            let base = ids::slug(&title);
+            let mut id = base.clone();
+            let mut n = 2;
+            while taken.contains(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(id.clone());
+            hashes.insert(sha.clone(), id.clone());
+            seq += 1;
+            let doc = Document {
+                id,
+                title,
+                kind: p.kind,
+                case: opts.case.clone(),
+                seq,
+                speakers: p.speakers,
+                turns: p.turns,
+                chars: char_len(&p.text),
+                text_sha256: sha,
+                origin: p.origin,
+                imported_at: now(),
+                metadata: opts.metadata.iter().cloned().collect(),
+            };
+            new_docs.push((doc, p.text));
+        }
+        let old_cases = self.project.cases.clone();
+        let mut cases = old_cases.clone();
+        let cases_changed = match &opts.case {
+            Some(c) => cases.upsert(c, &opts.attrs),
+            None => {
+                if !opts.attrs.is_empty() {
+                    return Err(Error::invalid(
+                        "--attr sets attributes of a case: give the case with --case NAME",
+                    ));
+                }
+                false
+            }
+        };
+        let sources = self.project.root.join(SOURCES_DIR);
+        fsio::ensure_dir(&sources)?;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let result = (|| {
+            if cases_changed {
+                fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+            }
+            for (doc, text) in &new_docs {
+                let tp = self.project.source_text_path(&doc.id);
+                fsio::write_atomic(&tp, text.as_bytes())?;
+                written.push(tp);
+            }
+            // Metadata last: a document exists once its .json is there.
+            for (doc, _) in &new_docs {
+                let mp = self.project.source_meta_path(&doc.id);
+                fsio::write_json(&mp, doc)?;
+                written.push(mp);
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            for p in written.iter().rev() {
+                let _ = fs::remove_file(p);
+            }
+            if cases_changed {
+                let _ = fsio::write_json(&self.project.root.join(CASES_FILE), &old_cases);
+            }
+            return Err(e);
+        }
+        self.project.cases = cases;
+        let mut out = Vec::new();
+        for (doc, text) in new_docs {
+            out.push(doc.id.clone());
+            self.project
+                .texts
+                .borrow_mut()
+                .insert(doc.id.clone(), Rc::from(text));
+            self.project.docs.insert(doc.id.clone(), doc);
+        }
+        Ok(out)
+    }
+
+    /// Sets attributes on a case (creating it).
+    pub fn set_case_attrs(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
+        let mut cases = self.project.cases.clone();
+        if cases.upsert(case, attrs) {
+            fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+            self.project.cases = cases;
+        }
+        Ok(())
+    }
+
+    fn save_codebook(&mut self, cb: Codebook) -> Result<()> {
+        fsio::write_json(&self.project.root.join(CODEBOOK_FILE), &cb)?;
+        self.project.codebook = cb;
+        Ok(())
+    }
+
+    /// Adds a code (and any missing parents). Returns the new code's id.
+    pub fn add_code(
+        &mut self,
+        path: &str,
+        description: &str,
+        color: Option<String>,
+    ) -> Result<String> {
+        let mut cb = self.project.codebook.clone();
+        let created = cb.add(path, description, color)?;
+        let id = created.last().cloned().unwrap_or_default();
+        self.save_codebook(cb)?;
+        Ok(id)
+    }
+
+    /// Renames a code.
+    pub fn rename_code(&mut self, id: &str, new_name: &str) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.rename(id, new_name)?;
+        self.save_codebook(cb)
+    }
+
+    /// Moves a code under another (or to the top for `None`).
+    pub fn move_code(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.move_to(id, parent)?;
+        self.save_codebook(cb)
+    }
+
+    /// Merges `from` into `into`; returns how many codings moved.
+    pub fn merge_codes(&mut self, from: &str, into: &str) -> Result<usize> {
+        let mut cb = self.project.codebook.clone();
+        let moved_ids = cb.subtree(from);
+        cb.merge(from, into, &now())?;
+        self.save_codebook(cb)?;
+        let mut n = 0;
+        let cb = &self.project.codebook;
+        for c in self.project.codings.values_mut() {
+            if moved_ids.contains(&c.code) {
+                if let Some(r) = cb.resolve(&c.code) {
+                    c.code = r;
+                }
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Codings that deleting `id` would remove (the code's and all its sub-codes').
+    pub fn codings_under(&self, id: &str) -> usize {
+        let sub = self.project.codebook.subtree(id);
+        self.project
+            .codings
+            .values()
+            .filter(|c| sub.contains(&c.code))
+            .count()
+    }
+
+    /// Deletes a code with its sub-codes and their codings. Returns (codes, codings) removed.
+    pub fn delete_code(&mut self, id: &str) -> Result<(usize, usize)> {
+        let mut cb = self.project.codebook.clone();
+        let gone = cb.delete(id, &now());
+        self.save_codebook(cb)?;
+        let before = self.project.codings.len();
+        self.project.codings.retain(|_, c| !gone.contains(&c.code));
+        Ok((gone.len(), before - self.project.codings.len()))
+    }
+
+    /// Sets a code's description.
+    pub fn describe_code(&mut self, id: &str, text: &str) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.describe(id, text)?;
+        self.save_codebook(cb)
+    }
+
+    /// Sets a code's colour.
+    pub fn color_code(&mut self, id: &str, color: Option<String>) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.set_color(id, color)?;
+        self.save_codebook(cb)
+    }
+
+    /// Codes spans of a document; all spans are journalled in one durable write.
+    pub fn add_codings(
+        &mut self,
+        doc_id: &str,
+        code_id: &str,
+        spans: &[(usize, usize)],
+        memo: Option<&str>,
+    ) -> Result<Vec<Coding>> {
+        let doc = self.project.find_doc(doc_id)?.clone();
+        if self.project.codebook.get(code_id).is_none() {
+            return Err(Error::invalid(format!("no code with id {code_id}")));
+        }
+        let text = self.project.text(&doc.id)?;
+        let at = now();
+        let mut out = Vec::new();
+        for &(a, b) in spans {
+            if b > doc.chars || a >= b {
+                return Err(Error::invalid(format!(
+                    "span {a}..{b} is not inside {:?} ({} characters)",
+                    doc.id, doc.chars
+                )));
+            }
+            let (start, end) = snap_to_graphemes(&text, a, b);
+            let mut id = ids::new_id("x");
+            while self.project.codings.contains_key(&id) {
+                id = ids::new_id("x");
+            }
+            out.push(Coding {
+                id,
+                doc: doc.id.clone(),
+                start,
+                end,
+                hash: quote_hash(slice_chars(&text, start, end)),
+                code: code_id.to_string(),
+                coder: self.coder.clone(),
+                at: at.clone(),
+                memo: memo.filter(|m| !m.trim().is_empty()).map(str::to_string),
+            });
+        }
+        let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
+        self.append(&events)?;
+        for c in &out {
+            self.project.codings.insert(c.id.clone(), c.clone());
+        }
+        Ok(out)
+    }
+
+    /// Removes codings by id (made by any coder).
+    pub fn remove_codings(&mut self, ids: &[String]) -> Result<Vec<Coding>> {
+        let mut gone = Vec::new();
+        for id in ids {
+            let c = self.project.codings.get(id).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no coding {id:?} in the project; see the ids in `koda excerpts`"
+                ))
+            })?;
+            gone.push(c.clone());
+        }
+        let at = now();
+        let events: Vec<Event> = gone
+            .iter()
+            .map(|c| Event::CodingRemove {
+                id: c.id.clone(),
+                coder: self.coder.clone(),
+                at: at.clone(),
+            })
+            .collect();
+        self.append(&events)?;
+        for c in &gone {
+            self.project.codings.remove(&c.id);
+        }
+        Ok(gone)
+    }
+
+    /// Writes a memo (a new one for `id = None`, else an edit that keeps the id).
+    pub fn set_memo(&mut self, id: Option<&str>, target: MemoTarget, text: &str) -> Result<Memo> {
+        if text.trim().is_empty() {
+            return Err(Error::invalid("a memo needs some text"));
+        }
+        match &target {
+            MemoTarget::Document(d) if !self.project.docs.contains_key(d) => {
+                return Err(Error::invalid(format!("no document {d:?}")));
+            }
+            MemoTarget::Code(c) if self.project.codebook.get(c).is_none() => {
+                return Err(Error::invalid(format!("no code {c:?}")));
+            }
+            MemoTarget::Coding(c) if !self.project.codings.contains_key(c) => {
+                return Err(Error::invalid(format!("no coding {c:?}")));
+            }
+            _ => {}
+        }
+        let id = match id {
+            Some(i) => {
+                if !self.project.memos.contains_key(i) {
+                    return Err(Error::invalid(format!("no memo {i:?}; see `koda memos`")));
+                }
+                i.to_string()
+            }
+            None => ids::new_id("m"),
+        };
+        let memo = Memo {
+            id: id.clone(),
+            target,
+            text: text.to_string(),
+            coder: self.coder.clone(),
+            at: now(),
+        };
+        self.append(&[Event::MemoSet {
+            id,
+            target: memo.target.clone(),
+            text: memo.text.clone(),
+            coder: memo.coder.clone(),
+            at: memo.at.clone(),
+        }])?;
+        self.project.memos.insert(memo.id.clone(), memo.clone());
+        Ok(memo)
+    }
+
+    /// Removes a memo.
+    pub fn remove_memo(&mut self, id: &str) -> Result<Memo> {
+        let memo = self
+            .project
+            .memos
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::invalid(format!("no memo {id:?}; see `koda memos`")))?;
+        self.append(&[Event::MemoRemove {
+            id: id.to_string(),
+            coder: self.coder.clone(),
+            at: now(),
+        }])?;
+        self.project.memos.remove(id);
+        Ok(memo)
+    }
+}
+
+/// Parses a document type given on the command line.
+pub fn parse_kind(s: &str) -> Result<DocKind> {
+    s.parse().map_err(Error::Invalid)
+}
