@@ -21,6 +21,11 @@ pub enum Outcome {
     PartialFailure,
 }
 
+/// A command line that names something that is neither a command nor a project (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// Runs a parsed command line, writing normal output to `out` and warnings to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Outcome> {
     commands::dispatch(cli, out, err)

@@ -35,7 +35,11 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let _ = writeln!(err, "koda: {e:#}");
-            ExitCode::from(1)
+            if e.downcast_ref::<koda::cli::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

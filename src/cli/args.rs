@@ -9,7 +9,6 @@ use std::path::PathBuf;
     name = "koda",
     version,
     about = "Qualitative data analysis in the terminal: import transcripts, code passages, retrieve excerpts",
-    args_conflicts_with_subcommands = true,
     after_help = "Without a subcommand, koda shows an overview of the project (documents, codes and counts)."
 )]
 pub struct Cli {

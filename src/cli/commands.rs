@@ -28,6 +28,15 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
     };
     match cli.command {
         None => {
+            if let Some(open) = &cli.open
+                && !open.exists()
+            {
+                return Err(super::UsageError(format!(
+                    "{:?} is neither a koda command nor a folder; see `koda --help`",
+                    open.display().to_string()
+                ))
+                .into());
+            }
             let p = ctx.load(cli.open.as_deref(), err)?;
             overview(&p, out)?;
         }
@@ -895,7 +904,7 @@ fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value> {
             Ok(json!({"ok": true, "ids": made.iter().map(|m| m.id.clone()).collect::<Vec<_>>()}))
         }
         BatchOp::Uncode { id } => {
-            s.remove_codings(&[id.clone()])?;
+            s.remove_codings(std::slice::from_ref(&id))?;
             Ok(json!({"ok": true, "ids": [id]}))
         }
         BatchOp::Memo {

@@ -6,7 +6,7 @@ use unicode_segmentation::UnicodeSegmentation;
 pub fn timestamp(ms: u64) -> String {
     let s = ms / 1000;
     let base = format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         base
     } else {
         format!("{base}.{:03}", ms % 1000)

@@ -109,9 +109,8 @@ pub fn read(path: &Path) -> Result<JournalRead> {
     let mut out = JournalRead::default();
     let intact = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     out.intact_len = intact as u64;
-    let mut line_no = 0;
-    for raw in bytes[..intact].split(|&b| b == b'\n') {
-        line_no += 1;
+    for (i, raw) in bytes[..intact].split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

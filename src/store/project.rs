@@ -574,9 +574,9 @@ impl Session {
             .map(|d| (d.text_sha256.clone(), d.id.clone()))
             .collect();
         let mut taken: BTreeSet<String> = self.project.docs.keys().cloned().collect();
-        let mut seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0);
+        let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
         let mut new_docs: Vec<(Document, String)> = Vec::new();
-        for p in prepared {
+        for (seq, p) in (first_seq..).zip(prepared) {
             let sha = sha256_hex(p.text.as_bytes());
             if let Some(existing) = hashes.get(&sha) {
                 return Err(Error::Import {
@@ -596,7 +596,6 @@ impl Session {
             }
             taken.insert(id.clone());
             hashes.insert(sha.clone(), id.clone());
-            seq += 1;
             let doc = Document {
                 id,
                 title,

@@ -1,0 +1,82 @@
+//! The bundled example project is sound, and importing its transcripts reproduces its sources.
+
+use crate::util::TestProject;
+use koda::analysis::{ExcerptFilter, code_counts, excerpts};
+use koda::store::Project;
+use std::path::PathBuf;
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus-example")
+}
+
+#[test]
+fn the_example_project_is_a_coded_study() {
+    let p = Project::open(&example()).unwrap();
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert!(p.docs.len() >= 8);
+    assert!(p.codings.len() >= 40, "{} codings", p.codings.len());
+    let kinds: std::collections::BTreeSet<String> =
+        p.docs.values().map(|d| d.kind.to_string()).collect();
+    assert!(
+        kinds.contains("interview")
+            && kinds.contains("focus-group")
+            && kinds.contains("field-note")
+    );
+    assert!(
+        p.docs.values().any(|d| d.speakers.len() >= 6),
+        "a focus group with 5+ participants"
+    );
+    let counts = code_counts(&p);
+    for top in ["trust", "timing", "roles"] {
+        let subs: Vec<_> = counts
+            .iter()
+            .filter(|c| c.path.starts_with(&format!("{top}/")))
+            .collect();
+        assert!(
+            (2..=3).contains(&subs.len()),
+            "{top} has {} sub-codes",
+            subs.len()
+        );
+        assert!(
+            subs.iter()
+                .all(|c| !c.description.is_empty() && c.codings > 0)
+        );
+    }
+    let all = excerpts(&p, &ExcerptFilter::default()).unwrap();
+    assert!(all.iter().all(|e| !e.stale && !e.text.trim().is_empty()));
+}
+
+#[test]
+fn importing_the_transcripts_reproduces_the_sources() {
+    let p = Project::open(&example()).unwrap();
+    let t = TestProject::new();
+    for d in p.documents() {
+        let file = example().join("transcripts").join(&d.origin.file);
+        let kind = d.kind.to_string();
+        let mut args = vec![
+            "import",
+            file.to_str().unwrap(),
+            "--type",
+            &kind,
+            "--title",
+            &d.title,
+        ];
+        if let Some(c) = &d.case {
+            args.extend(["--case", c]);
+        }
+        t.koda(&args).ok();
+    }
+    let q = Project::open(t.path()).unwrap();
+    assert_eq!(q.docs.len(), p.docs.len());
+    for d in p.documents() {
+        let e = q.find_doc(&d.id).unwrap();
+        assert_eq!(*p.text(&d.id).unwrap(), *q.text(&e.id).unwrap(), "{}", d.id);
+        assert_eq!(e.turns, d.turns, "{}", d.id);
+        assert_eq!(e.speakers, d.speakers);
+        assert_eq!(e.text_sha256, d.text_sha256);
+        assert_eq!(e.origin, d.origin);
+        let a = std::fs::read(example().join("sources").join(format!("{}.txt", d.id))).unwrap();
+        let b = std::fs::read(t.path().join("sources").join(format!("{}.txt", e.id))).unwrap();
+        assert_eq!(a, b);
+    }
+}

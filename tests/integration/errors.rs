@@ -1,0 +1,265 @@
+//! Error paths: each gets exit 1, a message naming what is wrong, and no change on disk.
+
+use crate::util::{INTERVIEW, TestProject, koda_cmd};
+use std::io::Write;
+
+#[test]
+fn a_missing_file_names_it_and_changes_nothing() {
+    let p = TestProject::new();
+    let good = p.write("good.txt", INTERVIEW);
+    let before = p.snapshot();
+    let err = p
+        .koda(&["import", good.to_str().unwrap(), "in/nope.txt"])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("nope.txt") && err.contains("no such file"),
+        "{err}"
+    );
+    assert_eq!(p.snapshot(), before);
+}
+
+#[test]
+fn a_bad_file_among_good_ones_imports_none() {
+    let p = TestProject::new();
+    let good = p.write("good.txt", INTERVIEW);
+    let bad = p.path().join("in/latin1.txt");
+    std::fs::write(&bad, b"Intervjuer: Hvordan g\xe5r det?\n").unwrap();
+    let before = p.snapshot();
+    let err = p
+        .koda(&[
+            "import",
+            good.to_str().unwrap(),
+            bad.to_str().unwrap(),
+            "--case",
+            "X",
+            "--attr",
+            "role=parent",
+        ])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("latin1.txt") && err.contains("line 1, column 22"),
+        "{err}"
+    );
+    assert_eq!(p.snapshot(), before, "cases.json and sources/ untouched");
+    let docx = p.write("x.docx", "PK");
+    let err = p
+        .koda(&["import", docx.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(err.contains("x.docx") && err.contains(".txt"), "{err}");
+}
+
+#[test]
+fn importing_the_same_text_twice_is_refused() {
+    let p = TestProject::new();
+    let a = p.write("a.txt", INTERVIEW);
+    let b = p.write("b.txt", INTERVIEW);
+    p.koda(&["import", a.to_str().unwrap()]).ok();
+    let before = p.snapshot();
+    let err = p.koda(&["import", b.to_str().unwrap()]).fails().to_string();
+    assert!(
+        err.contains("b.txt") && err.contains("already in the project as document \"a\""),
+        "{err}"
+    );
+    assert_eq!(p.snapshot(), before);
+}
+
+#[test]
+fn unknown_code_missing_match_and_ambiguous_match() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    let before = p.snapshot();
+
+    let err = p
+        .koda(&["code", "i", "--code", "tillit", "--turn", "2"])
+        .fails()
+        .to_string();
+    assert!(err.contains("no code \"tillit\""), "{err}");
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--match", "ikke her"])
+        .fails()
+        .to_string();
+    assert!(err.contains("\"ikke her\" not found in \"i\""), "{err}");
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--match", "hun kom"])
+        .fails()
+        .to_string();
+    assert!(err.contains("different capitals"), "{err}");
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--match", "venter"])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("occurs 3 times") && err.contains("turns 5, 5, 5") && err.contains("--all"),
+        "{err}"
+    );
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--turn", "99"])
+        .fails()
+        .to_string();
+    assert!(err.contains("turns 1 to 5, not 99"), "{err}");
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--range", "10..5"])
+        .fails()
+        .to_string();
+    assert!(err.contains("empty"), "{err}");
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--range", "0..100000"])
+        .fails()
+        .to_string();
+    assert!(err.contains("past the end"), "{err}");
+    let err = p
+        .koda(&["code", "nodoc", "--code", "trust", "--turn", "1"])
+        .fails()
+        .to_string();
+    assert!(err.contains("no document \"nodoc\""), "{err}");
+    let err = p.koda(&["uncode", "x000000000000"]).fails().to_string();
+    assert!(err.contains("no coding \"x000000000000\""), "{err}");
+    let err = p.koda(&["codes", "add", "trust"]).fails().to_string();
+    assert!(err.contains("already exists"), "{err}");
+    assert_eq!(p.snapshot(), before, "failed commands wrote nothing");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let p = TestProject::new();
+    let r = p.koda(&[
+        "code", "i", "--code", "trust", "--turn", "1", "--range", "1..2",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = p.koda(&["frobnicate"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn a_folder_that_is_not_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = koda_cmd()
+        .arg("docs")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is not a koda project") && err.contains("koda init"),
+        "{err}"
+    );
+    let o = koda_cmd()
+        .arg("-p")
+        .arg(dir.path())
+        .arg("codes")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let o = koda_cmd()
+        .args(["init", "--coder", "anna"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = koda_cmd().args(["init"]).arg(dir.path()).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "init twice is refused");
+}
+
+#[test]
+fn a_second_writer_is_refused_and_readers_are_not() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    // Hold the lock from another process: a `koda batch` waiting on its standard input.
+    let mut holder = koda_cmd()
+        .args(["-p"])
+        .arg(p.path())
+        .args(["--coder", "bo", "batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        r#"{{"op":"code","doc":"i","code":"trust","turn":2}}"#
+    )
+    .unwrap();
+    stdin.flush().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert!(line.contains("\"ok\":true"), "{line}");
+
+    let err = p
+        .koda(&["code", "i", "--code", "trust", "--turn", "3"])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("another koda process") && err.contains("coder bo"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("pid {}", holder.id())), "{err}");
+    // Readers see the acknowledged coding while the writer is still running.
+    let ex = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(ex.as_array().unwrap().len(), 1);
+    drop(stdin);
+    assert!(holder.wait().unwrap().success());
+    p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
+        .ok();
+}
+
+#[test]
+fn a_truncated_journal_is_reported_and_earlier_codings_kept() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    p.koda(&["code", "i", "--code", "trust", "--turn", "2"])
+        .ok();
+    p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
+        .ok();
+    let journal = p.path().join("journal/anna.jsonl");
+    let full = std::fs::read(&journal).unwrap();
+    // Cut the last line in half, as a crash during the write would.
+    let cut = full.len() - 40;
+    std::fs::write(&journal, &full[..cut]).unwrap();
+    let r = p.koda(&["excerpts", "--json"]);
+    let ex = r.json();
+    assert_eq!(ex.as_array().unwrap().len(), 1, "the first coding survives");
+    assert!(
+        r.stderr.contains("anna.jsonl:2") && r.stderr.contains("incomplete last line"),
+        "{}",
+        r.stderr
+    );
+    // The next write sets the torn bytes aside and appends cleanly.
+    p.koda(&["code", "i", "--code", "trust", "--turn", "5"])
+        .ok();
+    let r = p.koda(&["excerpts", "--json"]);
+    assert_eq!(r.json().as_array().unwrap().len(), 2);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let kept = std::fs::read_dir(p.path().join(".koda/recovered"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1);
+}
+
+#[test]
+fn a_damaged_codebook_names_file_and_line() {
+    let p = TestProject::new();
+    std::fs::write(
+        p.path().join("codebook.json"),
+        "{\n  \"codes\": [ oops ]\n}\n",
+    )
+    .unwrap();
+    let err = p.koda(&["codes"]).fails().to_string();
+    assert!(
+        err.contains("codebook.json") && err.contains("line 2"),
+        "{err}"
+    );
+}

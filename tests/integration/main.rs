@@ -1,0 +1,9 @@
+//! Integration tests: the real `koda` binary driven through whole workflows.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failing test should stop at the failed step
+
+mod corpus;
+mod crash;
+mod errors;
+mod util;
+mod workflow;
