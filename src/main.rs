@@ -10,7 +10,7 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!(
-            "koda: internal error: {info}\nThis is a bug in koda; your project was not changed by the failed step. Please report it with the command you ran."
+            "koda: internal error: {info}\nThis is a bug in koda. Every change koda acknowledged before it is safe on disk; please report the command you ran."
         );
     }));
     let cli = koda::cli::Cli::parse();

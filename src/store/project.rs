@@ -904,3 +904,177 @@ impl Session {
 pub fn parse_kind(s: &str) -> Result<DocKind> {
     s.parse().map_err(Error::Invalid)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::prepare;
+
+    fn project_with_doc() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
+        let f = dir.path().join("intervju.txt");
+        fs::write(
+            &f,
+            "Intervjuer: Hvordan var det?\nForelder: Hun ringte tilbake samme dag.\nIntervjuer: Og skolen?\nForelder: Skolen svarte aldri.\n",
+        )
+        .unwrap();
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        let opts = ImportOptions {
+            case: Some("F1".into()),
+            attrs: vec![("role".into(), "parent".into())],
+            ..ImportOptions::default()
+        };
+        s.import(vec![prepare(&f, None).unwrap()], &opts).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn changes_survive_reopening() {
+        let (dir, mut s) = project_with_doc();
+        let code = s.add_code("trust/personal", "d", None).unwrap();
+        let made = s
+            .add_codings("intervju", &code, &[(39, 67)], Some("m"))
+            .unwrap();
+        let memo = s
+            .set_memo(None, MemoTarget::Code(code.clone()), "first")
+            .unwrap();
+        s.set_memo(Some(&memo.id), MemoTarget::Code(code.clone()), "second")
+            .unwrap();
+        drop(s);
+        let p = Project::open(dir.path()).unwrap();
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        let c = &p.codings[&made[0].id];
+        assert_eq!(
+            slice_chars(&p.text("intervju").unwrap(), c.start, c.end),
+            "Hun ringte tilbake samme dag"
+        );
+        assert_eq!(c.memo.as_deref(), Some("m"));
+        assert_eq!(p.memos[&memo.id].text, "second");
+        assert_eq!(p.cases.cases["F1"].attributes["role"], "parent");
+        assert_eq!(p.docs["intervju"].case.as_deref(), Some("F1"));
+    }
+
+    #[test]
+    fn merged_codes_resolve_after_reopening_and_deleted_codes_drop_codings() {
+        let (dir, mut s) = project_with_doc();
+        let a = s.add_code("a", "", None).unwrap();
+        let b = s.add_code("b", "", None).unwrap();
+        let x = s.add_code("x", "", None).unwrap();
+        let ca = s.add_codings("intervju", &a, &[(0, 5)], None).unwrap();
+        s.add_codings("intervju", &x, &[(0, 5)], None).unwrap();
+        assert_eq!(s.merge_codes(&a, &b).unwrap(), 1);
+        assert_eq!(s.delete_code(&x).unwrap(), (1, 1));
+        drop(s);
+        let p = Project::open(dir.path()).unwrap();
+        assert_eq!(p.codings.len(), 1);
+        assert_eq!(
+            p.codings[&ca[0].id].code, b,
+            "the journal still says `a`, the coding counts for `b`"
+        );
+        assert!(
+            p.warnings.is_empty(),
+            "deleting on purpose is no warning: {:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn a_removal_wins_whatever_the_order_of_journals() {
+        let (dir, mut s) = project_with_doc();
+        let a = s.add_code("a", "", None).unwrap();
+        let made = s.add_codings("intervju", &a, &[(0, 5)], None).unwrap();
+        drop(s);
+        // Another coder's journal removes it with a clock that runs behind.
+        let remove = Event::CodingRemove {
+            id: made[0].id.clone(),
+            coder: "bo".into(),
+            at: "2000-01-01T00:00:00Z".into(),
+        };
+        fs::write(
+            dir.path().join("journal/bo.jsonl"),
+            format!("{}\n", serde_json::to_string(&remove).unwrap()),
+        )
+        .unwrap();
+        let p = Project::open(dir.path()).unwrap();
+        assert!(p.codings.is_empty());
+    }
+
+    #[test]
+    fn duplicate_texts_in_one_import_are_refused_whole() {
+        let (dir, mut s) = project_with_doc();
+        let f1 = dir.path().join("a.txt");
+        let f2 = dir.path().join("b.txt");
+        fs::write(&f1, "Feltnotat om ventetid.\n").unwrap();
+        fs::write(&f2, "Feltnotat om ventetid.\n").unwrap();
+        let err = s
+            .import(
+                vec![prepare(&f1, None).unwrap(), prepare(&f2, None).unwrap()],
+                &ImportOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("b.txt") && err.contains("\"a\""), "{err}");
+        assert_eq!(s.project().docs.len(), 1);
+        assert!(!dir.path().join("sources/a.txt").exists());
+    }
+
+    #[test]
+    fn a_failed_import_write_rolls_back() {
+        let (dir, mut s) = project_with_doc();
+        let f = dir.path().join("notat.txt");
+        fs::write(&f, "Feltnotat.\n").unwrap();
+        // A folder where the metadata file should go makes the last write fail.
+        fs::create_dir(dir.path().join("sources/notat.json")).unwrap();
+        let before_cases = fs::read(dir.path().join("cases.json")).unwrap();
+        let opts = ImportOptions {
+            case: Some("NEW".into()),
+            ..ImportOptions::default()
+        };
+        assert!(s.import(vec![prepare(&f, None).unwrap()], &opts).is_err());
+        assert!(
+            !dir.path().join("sources/notat.txt").exists(),
+            "text written before the failure is removed"
+        );
+        assert_eq!(
+            fs::read(dir.path().join("cases.json")).unwrap(),
+            before_cases
+        );
+        assert!(!s.project().cases.cases.contains_key("NEW"));
+        assert!(!s.project().docs.contains_key("notat"));
+    }
+
+    #[test]
+    fn selections_resolve_to_snapped_spans() {
+        let (_dir, s) = project_with_doc();
+        let p = s.project();
+        let d = p.find_doc("intervju").unwrap().clone();
+        assert_eq!(
+            p.resolve_selection(&d, &Selection::Turn(2)).unwrap(),
+            vec![(39, 68)]
+        );
+        let m = Selection::Match {
+            text: "Skolen".into(),
+            all: false,
+        };
+        assert_eq!(p.resolve_selection(&d, &m).unwrap().len(), 1);
+        let m = Selection::Match {
+            text: "e".into(),
+            all: true,
+        };
+        assert!(p.resolve_selection(&d, &m).unwrap().len() > 3);
+        assert!(p.resolve_selection(&d, &Selection::Range(5, 5)).is_err());
+        assert!(p.find_doc("INTERVJU").is_ok(), "titles match without case");
+        assert!(p.find_doc("nope").is_err());
+    }
+
+    #[test]
+    fn a_second_session_is_refused_while_readers_open() {
+        let (dir, s) = project_with_doc();
+        let err = Session::open(dir.path(), "bo").unwrap_err();
+        assert!(matches!(err, Error::Locked { .. }), "{err}");
+        assert!(Project::open(dir.path()).is_ok());
+        drop(s);
+        assert!(Session::open(dir.path(), "bo").is_ok());
+    }
+}
