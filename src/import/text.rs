@@ -140,6 +140,13 @@ fn is_weak_ok(c: &Candidate) -> bool {
 }
 
 /// Finds the turns of a normalised text (see the module docs for the rules).
+///
+/// ```
+/// let p = koda::import::text::parse("Intervjuer: Hvordan var det?\n[00:01:23] Forelder: Bra.\nVeldig bra.\n");
+/// assert_eq!(p.speakers, ["Intervjuer", "Forelder"]);
+/// assert_eq!(p.turns[1].timestamp_ms, Some(83_000));
+/// assert_eq!(&p.text[p.turns[1].start..p.turns[1].end], "Bra.\nVeldig bra.");
+/// ```
 pub fn parse(text: &str) -> Parsed {
     struct Line<'a> {
         text: &'a str,
@@ -168,7 +175,12 @@ pub fn parse(text: &str) -> Parsed {
         .map(|c| c.as_ref().is_some_and(|c| is_strong(c, &counts)))
         .collect();
     let strong_count = strong.iter().filter(|s| **s).count();
-    let transcript = strong_count >= 2;
+    let candidate_count = candidates
+        .iter()
+        .flatten()
+        .filter(|c| c.speaker.is_some())
+        .count();
+    let transcript = strong_count >= 2 || (strong_count == 1 && candidate_count >= 2);
     let starts: Vec<Option<&Candidate>> = candidates
         .iter()
         .zip(&strong)

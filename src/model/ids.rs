@@ -23,6 +23,10 @@ pub fn new_id(prefix: &str) -> String {
 
 /// A lowercase ASCII slug of a title for use as a document id and file name:
 /// `Foreldreintervju 04 (bølge 2)` becomes `foreldreintervju-04-bolge-2`.
+///
+/// ```
+/// assert_eq!(koda::model::ids::slug("Fokusgruppe Kristiansand, bølge 2"), "fokusgruppe-kristiansand-bolge-2");
+/// ```
 pub fn slug(title: &str) -> String {
     let mut out = String::new();
     for c in title.nfd() {

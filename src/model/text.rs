@@ -10,6 +10,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// Normalises imported text once and for all: no byte-order mark, `\n` line ends, NFC,
 /// no control characters (tabs become spaces), no trailing spaces on a line, no leading or
 /// trailing blank lines, and exactly one final newline (none for empty text).
+///
+/// ```
+/// use koda::model::text::normalise;
+/// assert_eq!(normalise("Intervjuer:\tHei\r\nBla\u{030a}b\u{e6}r  \r\n\r\n"), "Intervjuer: Hei\nBlåbær\n");
+/// ```
 pub fn normalise(raw: &str) -> String {
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
     let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
@@ -78,6 +83,12 @@ pub fn slice_chars(text: &str, start: usize, end: usize) -> &str {
 
 /// Widens `start..end` (chars) to the nearest grapheme boundaries, so that a span never
 /// splits `å` written as `a` + combining ring, an emoji with modifiers, or a CRLF pair.
+///
+/// ```
+/// use koda::model::text::snap_to_graphemes;
+/// // "a" + combining ring is one grapheme: a span ending inside it is widened.
+/// assert_eq!(snap_to_graphemes("ba\u{030a}t", 0, 2), (0, 3));
+/// ```
 pub fn snap_to_graphemes(text: &str, start: usize, end: usize) -> (usize, usize) {
     let mut snapped_start = 0;
     let mut snapped_end = None;
