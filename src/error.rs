@@ -49,6 +49,17 @@ pub enum Error {
         /// What is wrong, with a line and column where there is one.
         msg: String,
     },
+    /// A search query that cannot be understood; the message points at the place.
+    #[error("{0}")]
+    Query(String),
+    /// The search index failed in a way a rebuild did not cure.
+    #[error("search index in {}: {msg}", path.display())]
+    Index {
+        /// The index folder.
+        path: PathBuf,
+        /// What went wrong.
+        msg: String,
+    },
     /// A request that cannot be carried out as asked: an unknown code, an ambiguous match, …
     #[error("{0}")]
     Invalid(String),

@@ -5,6 +5,7 @@
 //! - [`model`]: plain data (documents, turns, codes, codings, memos, cases) and text positions;
 //! - [`store`]: the project folder on disk, the journal, the writer lock and recovery;
 //! - [`import`]: files to normalised documents with speaker turns;
+//! - [`index`]: the derived tantivy search index, the query language, snippets;
 //! - [`analysis`]: retrieval of coded excerpts and counts;
 //! - [`cli`]: argument parsing and output for the `koda` command.
 
@@ -12,6 +13,7 @@ pub mod analysis;
 pub mod cli;
 pub mod error;
 pub mod import;
+pub mod index;
 pub mod model;
 pub mod store;
 

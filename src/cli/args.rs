@@ -49,6 +49,12 @@ pub enum Command {
     Uncode(UncodeArgs),
     /// List coded excerpts, by code, document or coder.
     Excerpts(ExcerptsArgs),
+    /// Search every turn; see the README for the query language.
+    Search(SearchArgs),
+    /// Code every turn, sentence or phrase a search finds, as one undoable run.
+    Autocode(AutocodeArgs),
+    /// Rebuild the search index from the project.
+    Reindex,
     /// Write, edit or remove a memo.
     Memo(MemoArgs),
     /// List memos.
@@ -236,12 +242,11 @@ pub struct CodeArgs {
 #[derive(Debug, Args)]
 pub struct UncodeArgs {
     /// Coding ids, as shown by `koda excerpts`.
-    #[arg(
-        value_name = "ID",
-        required_unless_present = "doc",
-        conflicts_with = "doc"
-    )]
+    #[arg(value_name = "ID", required_unless_present_any = ["doc", "batch"], conflicts_with_all = ["doc", "batch"])]
     pub ids: Vec<String>,
+    /// Undo an autocoding run: remove every coding it made.
+    #[arg(long, value_name = "RUN", conflicts_with = "doc")]
+    pub batch: Option<String>,
     /// Remove codings in this document instead (with --code and optionally a position).
     #[arg(long, value_name = "DOC", requires = "code")]
     pub doc: Option<String>,
@@ -271,6 +276,54 @@ pub struct ExcerptsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `koda search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", AND/OR/NOT, -word, prefix*, fuzzy~1, field:value.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Show at most N hits.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+    /// Only count matching turns and documents.
+    #[arg(long)]
+    pub count: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How much around each hit `koda autocode` codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UnitArg {
+    /// The matched words (a phrase as one span).
+    Match,
+    /// The sentence around each match.
+    Sentence,
+    /// The whole turn.
+    Turn,
+}
+
+/// `koda autocode`.
+#[derive(Debug, Args)]
+pub struct AutocodeArgs {
+    /// The query, as for `koda search`.
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// The code to apply.
+    #[arg(long, value_name = "PATH")]
+    pub code: String,
+    /// What to code around each hit.
+    #[arg(long, value_enum, default_value_t = UnitArg::Match)]
+    pub unit: UnitArg,
+    /// List what would be coded, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A memo to keep with each coding.
+    #[arg(long)]
+    pub memo: Option<String>,
 }
 
 /// `koda memo`.

@@ -2,8 +2,8 @@
 
 use super::Outcome;
 use super::args::{
-    CasesAction, CasesArgs, Cli, CodeArgs, CodesAction, CodesArgs, Command, ExcerptsArgs,
-    ImportArgs, InitArgs, MemoAction, Selector, UncodeArgs,
+    AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction, CodesArgs, Command,
+    ExcerptsArgs, ImportArgs, InitArgs, MemoAction, SearchArgs, Selector, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -45,13 +45,20 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Docs(a)) => docs(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Show(a)) => show(&ctx.load(None, err)?, &a.doc, a.json, out)?,
         Some(Command::Codes(a)) => codes(&ctx, a, out, err)?,
-        Some(Command::Code(a)) => code(&ctx, a, out)?,
-        Some(Command::Uncode(a)) => uncode(&ctx, a, out)?,
+        Some(Command::Code(a)) => code(&ctx, a, out, err)?,
+        Some(Command::Uncode(a)) => uncode(&ctx, a, out, err)?,
         Some(Command::Excerpts(a)) => excerpts(&ctx, a, out, err)?,
+        Some(Command::Search(a)) => search(&ctx, a, out, err)?,
+        Some(Command::Autocode(a)) => autocode(&ctx, a, out, err)?,
+        Some(Command::Reindex) => {
+            let p = ctx.load(None, err)?;
+            let (_, r) = crate::index::SearchIndex::rebuild(&p)?;
+            writeln!(out, "search index rebuilt: {} documents", r.indexed)?;
+        }
         Some(Command::Memo(a)) => memo(&ctx, a.action, out)?,
         Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
-        Some(Command::Batch) => return batch(&ctx, out),
+        Some(Command::Batch) => return batch(&ctx, out, err),
         Some(Command::Completions(a)) => {
             let mut cmd = Cli::command();
             clap_complete::generate(a.shell, &mut cmd, "koda", out);
@@ -112,6 +119,18 @@ impl Ctx {
         let config: crate::model::ProjectConfig =
             crate::store::fsio::read_json(&root.join(crate::store::CONFIG_FILE))?;
         Ok(config.default_coder)
+    }
+
+    /// Brings the search index up to date after a change; a failure is only a warning, since
+    /// the change itself is already safe and the index is rebuilt when next needed.
+    fn after_change(&self, project: &Project, err: &mut dyn Write) -> Result<()> {
+        if let Err(e) = crate::index::refresh(project) {
+            writeln!(
+                err,
+                "koda: warning: the search index could not be updated ({e}); `koda reindex` rebuilds it"
+            )?;
+        }
+        Ok(())
     }
 
     /// Opens a writing session (takes the lock).
@@ -208,7 +227,7 @@ fn import_files(ctx: &Ctx, a: ImportArgs, out: &mut dyn Write, err: &mut dyn Wri
     if ids.len() > 1 {
         writeln!(err, "{} documents imported", ids.len())?;
     }
-    Ok(())
+    ctx.after_change(session.project(), err)
 }
 
 fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
@@ -547,7 +566,7 @@ fn selection(sel: &Selector, all: bool) -> Result<Option<Selection>> {
     })
 }
 
-fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write) -> Result<()> {
+fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let sel = selection(&a.selector, a.all)?.ok_or_else(|| {
         Error::invalid("say what to code with --turn N, --range A..B or --match TEXT")
     })?;
@@ -559,7 +578,7 @@ fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write) -> Result<()> {
     let text = s.project().text(&doc.id)?;
     if a.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&made)?)?;
-        return Ok(());
+        return ctx.after_change(s.project(), err);
     }
     for c in &made {
         writeln!(
@@ -573,11 +592,20 @@ fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write) -> Result<()> {
             ellipsize(&slice_chars(&text, c.start, c.end).replace('\n', " "), 70)
         )?;
     }
-    Ok(())
+    ctx.after_change(s.project(), err)
 }
 
-fn uncode(ctx: &Ctx, a: UncodeArgs, out: &mut dyn Write) -> Result<()> {
+fn uncode(ctx: &Ctx, a: UncodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let mut s = ctx.session()?;
+    if let Some(run) = &a.batch {
+        let gone = s.remove_batch(run)?;
+        writeln!(
+            out,
+            "removed {} codings of autocoding run {run}",
+            gone.len()
+        )?;
+        return ctx.after_change(s.project(), err);
+    }
     let ids: Vec<String> = if let Some(doc_key) = &a.doc {
         let p = s.project();
         let doc = p.find_doc(doc_key)?.clone();
@@ -847,6 +875,7 @@ fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             let mut s = ctx.session()?;
             s.set_case_attrs(&case, &attrs)?;
             writeln!(out, "case {case} updated")?;
+            ctx.after_change(s.project(), err)?;
         }
     }
     Ok(())
@@ -935,7 +964,7 @@ fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value> {
     }
 }
 
-fn batch(ctx: &Ctx, out: &mut dyn Write) -> Result<Outcome> {
+fn batch(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     let mut s = ctx.session()?;
     let stdin = std::io::stdin();
     let mut failed = false;
@@ -954,9 +983,168 @@ fn batch(ctx: &Ctx, out: &mut dyn Write) -> Result<Outcome> {
         writeln!(out, "{reply}")?;
         out.flush()?;
     }
+    ctx.after_change(s.project(), err)?;
     Ok(if failed {
         Outcome::PartialFailure
     } else {
         Outcome::Success
     })
+}
+
+fn open_index(p: &Project, err: &mut dyn Write) -> Result<crate::index::SearchIndex> {
+    let (idx, report) = crate::index::SearchIndex::open(p)?;
+    if report.rebuilt
+        && let Some(reason) = report.reason.as_deref()
+        && reason != "there was no index yet"
+    {
+        writeln!(err, "koda: the search index was rebuilt because {reason}")?;
+    }
+    Ok(idx)
+}
+
+fn emphasis(s: &str, terminal: bool) -> String {
+    if terminal {
+        format!("\x1b[1m{s}\x1b[0m")
+    } else {
+        format!("**{s}**")
+    }
+}
+
+fn search(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    use std::io::IsTerminal;
+    let p = ctx.load(None, err)?;
+    let idx = open_index(&p, err)?;
+    let query = a.query.join(" ");
+    let limit = if a.count { 0 } else { a.limit };
+    let res = idx.search(&p, &query, Some(limit))?;
+    if a.json {
+        let v = if a.count {
+            json!({"query": query, "total": res.total, "documents": res.documents})
+        } else {
+            json!({"query": query, "total": res.total, "documents": res.documents, "hits": res.hits})
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} turn{} in {} document{} match{}",
+        res.total,
+        if res.total == 1 { "" } else { "s" },
+        res.documents,
+        if res.documents == 1 { "" } else { "s" },
+        if res.hits.len() < res.total && !a.count {
+            format!("; showing the best {}", res.hits.len())
+        } else {
+            String::new()
+        }
+    )?;
+    let terminal = std::io::stdout().is_terminal();
+    for h in &res.hits {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} · turn {}{}{} · {} · line {}",
+            h.doc,
+            h.turn,
+            h.speaker
+                .as_ref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default(),
+            h.case
+                .as_ref()
+                .map(|c| format!(" · {c}"))
+                .unwrap_or_default(),
+            h.doc_type,
+            h.line
+        )?;
+        let mut line = String::new();
+        let mut last = 0;
+        for &(x, y) in &h.highlights {
+            line.push_str(slice_chars(&h.snippet, last, x));
+            line.push_str(&emphasis(slice_chars(&h.snippet, x, y), terminal));
+            last = y;
+        }
+        line.push_str(slice_chars(&h.snippet, last, h.snippet.chars().count()));
+        writeln!(out, "    {line}")?;
+    }
+    Ok(())
+}
+
+fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let query = a.query.join(" ");
+    let unit = match a.unit {
+        UnitArg::Match => crate::index::Unit::Match,
+        UnitArg::Sentence => crate::index::Unit::Sentence,
+        UnitArg::Turn => crate::index::Unit::Turn,
+    };
+    let mut s = ctx.session()?;
+    let code = s.project().codebook.find(&a.code)?.id.clone();
+    let code_path = s.project().codebook.path(&code);
+    let idx = open_index(s.project(), err)?;
+    let res = idx.search(s.project(), &query, None)?;
+    let coder = s.coder().to_string();
+    let mut planned: Vec<(String, usize, usize)> = Vec::new();
+    let mut already = 0;
+    for h in &res.hits {
+        let text = s.project().text(&h.doc)?;
+        for (x, y) in crate::index::spans_for(h, unit, &text) {
+            let (x, y) = crate::model::text::snap_to_graphemes(&text, x, y);
+            let exists = s
+                .project()
+                .codings_of_doc(&h.doc)
+                .iter()
+                .any(|c| c.code == code && c.coder == coder && c.start == x && c.end == y);
+            if exists || planned.contains(&(h.doc.clone(), x, y)) {
+                already += 1;
+            } else {
+                planned.push((h.doc.clone(), x, y));
+            }
+        }
+    }
+    planned.sort_by_key(|(d, x, _)| (s.project().docs.get(d).map_or(0, |d| d.seq), *x));
+    if a.dry_run {
+        writeln!(
+            out,
+            "would code {} passage{} with {code_path} ({} already coded); nothing was changed",
+            planned.len(),
+            if planned.len() == 1 { "" } else { "s" },
+            already
+        )?;
+        for (d, x, y) in &planned {
+            let text = s.project().text(d)?;
+            let turn = s
+                .project()
+                .docs
+                .get(d)
+                .and_then(|doc| doc.turn_at(*x))
+                .map_or(0, |t| t.number);
+            writeln!(
+                out,
+                "  {d} · turn {turn} · {x}..{y}  «{}»",
+                ellipsize(&slice_chars(&text, *x, *y).replace('\n', " "), 80)
+            )?;
+        }
+        return Ok(());
+    }
+    if planned.is_empty() {
+        writeln!(
+            out,
+            "nothing to code: {} hits, {already} already coded with {code_path}",
+            res.total
+        )?;
+        return Ok(());
+    }
+    let run = crate::model::ids::new_id("a");
+    let made = s.add_codings_in(&code, &planned, a.memo.as_deref(), Some(&run))?;
+    let docs: std::collections::BTreeSet<&str> = made.iter().map(|c| c.doc.as_str()).collect();
+    writeln!(
+        out,
+        "coded {} passage{} in {} document{} with {code_path} ({already} already coded); run {run}, undo with `koda uncode --batch {run}`",
+        made.len(),
+        if made.len() == 1 { "" } else { "s" },
+        docs.len(),
+        if docs.len() == 1 { "" } else { "s" },
+    )?;
+    ctx.after_change(s.project(), err)
 }

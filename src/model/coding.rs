@@ -24,6 +24,9 @@ pub struct Coding {
     /// A short memo written with the coding.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memo: Option<String>,
+    /// The autocoding run that made it, so the run can be undone as one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
 }
 
 /// What a memo is attached to.

@@ -226,6 +226,7 @@ mod tests {
             coder: "anna".into(),
             at: "2026-01-01T00:00:00Z".into(),
             memo: None,
+            batch: None,
         })
     }
 

@@ -772,28 +772,48 @@ impl Session {
         spans: &[(usize, usize)],
         memo: Option<&str>,
     ) -> Result<Vec<Coding>> {
-        let doc = self.project.find_doc(doc_id)?.clone();
+        let doc = self.project.find_doc(doc_id)?.id.clone();
+        let spans: Vec<(String, usize, usize)> =
+            spans.iter().map(|&(a, b)| (doc.clone(), a, b)).collect();
+        self.add_codings_in(code_id, &spans, memo, None)
+    }
+
+    /// Codes spans in any documents with one code, in one durable write; `batch` marks them as
+    /// one autocoding run that [`Session::remove_batch`] can undo.
+    pub fn add_codings_in(
+        &mut self,
+        code_id: &str,
+        spans: &[(String, usize, usize)],
+        memo: Option<&str>,
+        batch: Option<&str>,
+    ) -> Result<Vec<Coding>> {
         if self.project.codebook.get(code_id).is_none() {
             return Err(Error::invalid(format!("no code with id {code_id}")));
         }
-        let text = self.project.text(&doc.id)?;
         let at = now();
-        let mut out = Vec::new();
-        for &(a, b) in spans {
+        let mut out: Vec<Coding> = Vec::new();
+        for (doc_id, a, b) in spans {
+            let (a, b) = (*a, *b);
+            let doc = self
+                .project
+                .docs
+                .get(doc_id)
+                .ok_or_else(|| Error::invalid(format!("no document {doc_id:?}")))?;
             if b > doc.chars || a >= b {
                 return Err(Error::invalid(format!(
                     "span {a}..{b} is not inside {:?} ({} characters)",
                     doc.id, doc.chars
                 )));
             }
+            let text = self.project.text(doc_id)?;
             let (start, end) = snap_to_graphemes(&text, a, b);
             let mut id = ids::new_id("x");
-            while self.project.codings.contains_key(&id) {
+            while self.project.codings.contains_key(&id) || out.iter().any(|c| c.id == id) {
                 id = ids::new_id("x");
             }
             out.push(Coding {
                 id,
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 start,
                 end,
                 hash: quote_hash(slice_chars(&text, start, end)),
@@ -801,14 +821,34 @@ impl Session {
                 coder: self.coder.clone(),
                 at: at.clone(),
                 memo: memo.filter(|m| !m.trim().is_empty()).map(str::to_string),
+                batch: batch.map(str::to_string),
             });
         }
         let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
-        self.append(&events)?;
+        if !events.is_empty() {
+            self.append(&events)?;
+        }
         for c in &out {
             self.project.codings.insert(c.id.clone(), c.clone());
         }
         Ok(out)
+    }
+
+    /// Removes every live coding made by an autocoding run, in one durable write.
+    pub fn remove_batch(&mut self, batch: &str) -> Result<Vec<Coding>> {
+        let ids: Vec<String> = self
+            .project
+            .codings
+            .values()
+            .filter(|c| c.batch.as_deref() == Some(batch))
+            .map(|c| c.id.clone())
+            .collect();
+        if ids.is_empty() {
+            return Err(Error::invalid(format!(
+                "no codings of autocoding run {batch:?} are left"
+            )));
+        }
+        self.remove_codings(&ids)
     }
 
     /// Removes codings by id (made by any coder).

@@ -5,5 +5,6 @@
 mod corpus;
 mod crash;
 mod errors;
+mod search;
 mod util;
 mod workflow;

@@ -1,0 +1,718 @@
+//! The search index: a tantivy index of every turn, derived from the project and never the truth.
+//!
+//! The index lives in `.koda/index/`. Beside tantivy's files it keeps `koda-index.json`: the
+//! index schema version, the languages, and a fingerprint of every indexed document (its text,
+//! case, attributes, metadata and codings). Bringing the index up to date compares fingerprints
+//! and re-indexes only the documents that changed, so opening a current index costs a few
+//! milliseconds; a missing, unreadable or outdated index is rebuilt from the project. Index
+//! writes take `.koda/index.lock`, separate from the project's writer lock, so a search never
+//! keeps anyone from coding.
+//!
+//! Nothing here changes the project; parsing queries lives in [`query`], the schema and the
+//! analysers in [`schema`].
+
+pub mod query;
+pub mod schema;
+
+use crate::model::text::{byte_to_char, char_len, char_to_byte, sha256_hex, slice_chars};
+use crate::model::{Document, Turn};
+use crate::store::{PRIVATE_DIR, Project, fsio};
+use crate::{Error, Result};
+use schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, tokens};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Version of the index layout; an index of another version is rebuilt.
+pub const INDEX_SCHEMA_VERSION: u32 = 1;
+const STATE_FILE: &str = "koda-index.json";
+const WRITER_MEMORY: usize = 50_000_000;
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct State {
+    schema_version: u32,
+    languages: Vec<String>,
+    docs: BTreeMap<String, String>,
+}
+
+/// What bringing the index up to date did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// The index was built from scratch (it was missing, damaged or outdated).
+    pub rebuilt: bool,
+    /// Why it was rebuilt.
+    pub reason: Option<String>,
+    /// Documents (re-)indexed.
+    pub indexed: usize,
+    /// Documents removed from the index.
+    pub removed: usize,
+    /// The index was built in memory only (its folder could not be written).
+    pub in_memory: bool,
+}
+
+/// An open search index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    langs: Vec<Lang>,
+}
+
+/// A turn that matched a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Document id.
+    pub doc: String,
+    /// Document title.
+    pub doc_title: String,
+    /// Document type.
+    pub doc_type: String,
+    /// Turn number.
+    pub turn: usize,
+    /// The turn's speaker.
+    pub speaker: Option<String>,
+    /// The document's case.
+    pub case: Option<String>,
+    /// BM25 score.
+    pub score: f32,
+    /// Start of the turn's text (chars).
+    pub start: usize,
+    /// End of the turn's text (chars).
+    pub end: usize,
+    /// 1-based line where the turn starts.
+    pub line: usize,
+    /// Keyword-in-context snippet, `…` marking cuts.
+    pub snippet: String,
+    /// Matched words in the snippet as char ranges `[start, end)`.
+    pub highlights: Vec<(usize, usize)>,
+    /// The snippet with matched words marked `**like this**`.
+    pub marked: String,
+    /// Matched words in the document as char ranges.
+    pub matches: Vec<(usize, usize)>,
+}
+
+/// The outcome of a search.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// Number of matching turns.
+    pub total: usize,
+    /// Number of documents with a matching turn.
+    pub documents: usize,
+    /// The best hits, best first.
+    pub hits: Vec<Hit>,
+}
+
+fn ix_err(dir: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Index {
+        path: dir.to_path_buf(),
+        msg: e.to_string(),
+    }
+}
+
+/// The index folder of a project.
+pub fn index_dir(project: &Project) -> PathBuf {
+    project.root().join(PRIVATE_DIR).join("index")
+}
+
+fn lang_codes(langs: &[Lang]) -> Vec<String> {
+    langs
+        .iter()
+        .map(|l| match l {
+            Lang::No => "no".to_string(),
+            Lang::En => "en".to_string(),
+        })
+        .collect()
+}
+
+/// Holds `.koda/index.lock` while the index is written.
+struct IndexLock {
+    file: File,
+}
+
+impl IndexLock {
+    fn take(project: &Project, wait: bool) -> Result<Option<IndexLock>> {
+        let private = project.root().join(PRIVATE_DIR);
+        fsio::ensure_dir(&private)?;
+        let path = private.join("index.lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        if wait {
+            file.lock().map_err(|e| Error::io(&path, e))?;
+            Ok(Some(IndexLock { file }))
+        } else {
+            match file.try_lock() {
+                Ok(()) => Ok(Some(IndexLock { file })),
+                Err(fs::TryLockError::WouldBlock) => Ok(None),
+                Err(fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for IndexLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+impl SearchIndex {
+    fn from_index(index: Index, langs: Vec<Lang>, dir: &Path) -> Result<SearchIndex> {
+        schema::register(&index);
+        let (_, fields) = schema::build();
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| ix_err(dir, e))?;
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            langs,
+        })
+    }
+
+    /// Opens the project's index, bringing it up to date (or rebuilding it) first.
+    /// When the index folder cannot be written, an index is built in memory for this use.
+    pub fn open(project: &Project) -> Result<(SearchIndex, SyncReport)> {
+        match IndexLock::take(project, true) {
+            Ok(Some(lock)) => {
+                let r = Self::open_locked(project, false);
+                drop(lock);
+                r
+            }
+            _ => {
+                let idx = Self::in_memory(project)?;
+                Ok((
+                    idx,
+                    SyncReport {
+                        rebuilt: true,
+                        reason: Some("the index folder cannot be written".into()),
+                        in_memory: true,
+                        ..SyncReport::default()
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Deletes the project's index and builds it again (`koda reindex`).
+    pub fn rebuild(project: &Project) -> Result<(SearchIndex, SyncReport)> {
+        let _lock = IndexLock::take(project, true)?;
+        Self::open_locked(project, true)
+    }
+
+    /// Builds a throw-away index of the project in memory.
+    pub fn in_memory(project: &Project) -> Result<SearchIndex> {
+        let (schema, _) = schema::build();
+        let langs = Lang::from_codes(&project.config.languages);
+        let idx = Self::from_index(Index::create_in_ram(schema), langs, Path::new("(memory)"))?;
+        let mut state = State::default();
+        idx.sync(project, &mut state, Path::new("(memory)"))?;
+        Ok(idx)
+    }
+
+    fn open_locked(project: &Project, force: bool) -> Result<(SearchIndex, SyncReport)> {
+        let dir = index_dir(project);
+        let langs = Lang::from_codes(&project.config.languages);
+        let mut report = SyncReport::default();
+        let existing = if force {
+            Err("a rebuild was asked for".to_string())
+        } else {
+            Self::try_open(&dir, &langs)
+        };
+        let (idx, mut state) = match existing {
+            Ok(pair) => pair,
+            Err(reason) => {
+                report.rebuilt = true;
+                report.reason = Some(reason);
+                if dir.exists() {
+                    fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+                }
+                fsio::ensure_dir(&dir)?;
+                let (schema, _) = schema::build();
+                let index = Index::create_in_dir(&dir, schema).map_err(|e| ix_err(&dir, e))?;
+                let idx = Self::from_index(index, langs.clone(), &dir)?;
+                let state = State {
+                    schema_version: INDEX_SCHEMA_VERSION,
+                    languages: lang_codes(&langs),
+                    docs: BTreeMap::new(),
+                };
+                (idx, state)
+            }
+        };
+        let (indexed, removed) = idx.sync(project, &mut state, &dir)?;
+        report.indexed = indexed;
+        report.removed = removed;
+        Ok((idx, report))
+    }
+
+    fn try_open(dir: &Path, langs: &[Lang]) -> std::result::Result<(SearchIndex, State), String> {
+        if !dir.join("meta.json").exists() {
+            return Err("there was no index yet".into());
+        }
+        let state: State = fsio::read_json(&dir.join(STATE_FILE))
+            .map_err(|e| format!("its state file is unreadable ({e})"))?;
+        if state.schema_version != INDEX_SCHEMA_VERSION {
+            return Err(format!(
+                "it had index version {}, this koda uses {INDEX_SCHEMA_VERSION}",
+                state.schema_version
+            ));
+        }
+        if state.languages != lang_codes(langs) {
+            return Err("the project's languages changed".into());
+        }
+        let index = Index::open_in_dir(dir).map_err(|e| format!("it could not be opened ({e})"))?;
+        let (expected, _) = schema::build();
+        if index.schema() != expected {
+            return Err("its schema differs from this koda's".into());
+        }
+        let idx = Self::from_index(index, langs.to_vec(), dir)
+            .map_err(|e| format!("it could not be read ({e})"))?;
+        Ok((idx, state))
+    }
+
+    /// Re-indexes the documents whose fingerprint changed; returns (indexed, removed).
+    fn sync(&self, project: &Project, state: &mut State, dir: &Path) -> Result<(usize, usize)> {
+        let prints = fingerprints(project, &self.langs);
+        let changed: Vec<String> = prints
+            .iter()
+            .filter(|(id, fp)| state.docs.get(*id) != Some(fp))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let removed: Vec<String> = state
+            .docs
+            .keys()
+            .filter(|id| !prints.contains_key(*id))
+            .cloned()
+            .collect();
+        if changed.is_empty() && removed.is_empty() {
+            return Ok((0, 0));
+        }
+        let mut writer: IndexWriter<TantivyDocument> = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| ix_err(dir, e))?;
+        for id in changed.iter().chain(removed.iter()) {
+            writer.delete_term(Term::from_field_text(self.fields.doc, id));
+        }
+        for id in &changed {
+            if let Some(doc) = project.docs.get(id) {
+                for tdoc in self.turn_documents(project, doc)? {
+                    writer.add_document(tdoc).map_err(|e| ix_err(dir, e))?;
+                }
+            }
+        }
+        writer.commit().map_err(|e| ix_err(dir, e))?;
+        writer.wait_merging_threads().map_err(|e| ix_err(dir, e))?;
+        self.reader.reload().map_err(|e| ix_err(dir, e))?;
+        state.docs = prints;
+        if dir.is_dir() {
+            fsio::write_json(&dir.join(STATE_FILE), state)?;
+        }
+        Ok((changed.len(), removed.len()))
+    }
+
+    fn turn_documents(&self, project: &Project, doc: &Document) -> Result<Vec<TantivyDocument>> {
+        let f = &self.fields;
+        let text = project.text(&doc.id)?;
+        let mut attrs: Vec<String> = Vec::new();
+        if let Some(case) = doc.case.as_ref().and_then(|c| project.cases.cases.get(c)) {
+            attrs.extend(case.attributes.iter().map(|(k, v)| format!("{k}={v}")));
+        }
+        attrs.extend(doc.metadata.iter().map(|(k, v)| format!("{k}={v}")));
+        let codings = project.codings_of_doc(&doc.id);
+        let mut out = Vec::with_capacity(doc.turns.len());
+        for t in &doc.turns {
+            let mut d = TantivyDocument::default();
+            d.add_text(f.doc, &doc.id);
+            d.add_u64(f.turn, t.number as u64);
+            d.add_text(f.kind, doc.kind.as_str());
+            if let Some(s) = &t.speaker {
+                d.add_text(f.speaker, s);
+            }
+            if let Some(c) = &doc.case {
+                d.add_text(f.case, c);
+            }
+            for a in &attrs {
+                d.add_text(f.attr, a);
+            }
+            let mut paths = BTreeSet::new();
+            for c in codings
+                .iter()
+                .filter(|c| c.start < t.end && t.start < c.end)
+            {
+                let path = project.codebook.path(&c.code);
+                let mut prefix = String::new();
+                for part in path.split('/') {
+                    if !prefix.is_empty() {
+                        prefix.push('/');
+                    }
+                    prefix.push_str(part);
+                    paths.insert(prefix.clone());
+                }
+            }
+            for p in &paths {
+                d.add_text(f.code, p);
+            }
+            let body = slice_chars(&text, t.start, t.end);
+            for l in &self.langs {
+                match l {
+                    Lang::No => d.add_text(f.text_no, body),
+                    Lang::En => d.add_text(f.text_en, body),
+                }
+            }
+            d.add_text(f.text_fold, body);
+            out.push(d);
+        }
+        Ok(out)
+    }
+
+    /// Runs a query; `limit` caps the hits returned (all when `None`).
+    pub fn search(
+        &self,
+        project: &Project,
+        query: &str,
+        limit: Option<usize>,
+    ) -> Result<SearchResults> {
+        let node = query::parse(query)?;
+        let builder = query::Builder {
+            fields: &self.fields,
+            langs: &self.langs,
+            project,
+            query,
+        };
+        let (q, hl) = builder.build(&node)?;
+        let searcher = self.reader.searcher();
+        let dir = Path::new(".koda/index");
+        let total = searcher.search(&q, &Count).map_err(|e| ix_err(dir, e))?;
+        let limit = limit.unwrap_or(total).min(total);
+        if limit == 0 {
+            let documents = if total == 0 {
+                0
+            } else {
+                self.count_documents(&*q)?
+            };
+            return Ok(SearchResults {
+                total,
+                documents,
+                hits: Vec::new(),
+            });
+        }
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(|e| ix_err(dir, e))?;
+        let mut hits = Vec::new();
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
+            let id = d
+                .get_first(self.fields.doc)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let n = d
+                .get_first(self.fields.turn)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            let Some(doc) = project.docs.get(&id) else {
+                continue;
+            };
+            let Some(turn) = usize::try_from(n).ok().and_then(|n| doc.turn(n)) else {
+                continue;
+            };
+            let text = project.text(&doc.id)?;
+            hits.push(make_hit(doc, turn, &text, score, &hl, &self.langs));
+        }
+        let seq: BTreeMap<&str, u64> = project
+            .docs
+            .values()
+            .map(|d| (d.id.as_str(), d.seq))
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then(seq.get(a.doc.as_str()).cmp(&seq.get(b.doc.as_str())))
+                .then(a.turn.cmp(&b.turn))
+        });
+        let documents = self.count_documents(&*q)?;
+        Ok(SearchResults {
+            total,
+            documents,
+            hits,
+        })
+    }
+
+    fn count_documents(&self, q: &dyn tantivy::query::Query) -> Result<usize> {
+        let searcher = self.reader.searcher();
+        let dir = Path::new(".koda/index");
+        let total = searcher.search(q, &Count).map_err(|e| ix_err(dir, e))?;
+        if total == 0 {
+            return Ok(0);
+        }
+        let top = searcher
+            .search(q, &TopDocs::with_limit(total).order_by_score())
+            .map_err(|e| ix_err(dir, e))?;
+        let mut docs = BTreeSet::new();
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
+            if let Some(id) = d.get_first(self.fields.doc).and_then(|v| v.as_str()) {
+                docs.insert(id.to_string());
+            }
+        }
+        Ok(docs.len())
+    }
+}
+
+/// Fingerprints of every document as the index should hold it.
+fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
+    let mut per_doc: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for c in project.codings.values() {
+        per_doc.entry(c.doc.as_str()).or_default().push(format!(
+            "{}:{}-{}:{}",
+            c.id,
+            c.start,
+            c.end,
+            project.codebook.path(&c.code)
+        ));
+    }
+    let langs = lang_codes(langs).join(",");
+    project
+        .docs
+        .values()
+        .map(|d| {
+            let mut codings = per_doc.remove(d.id.as_str()).unwrap_or_default();
+            codings.sort();
+            let attrs = d
+                .case
+                .as_ref()
+                .and_then(|c| project.cases.cases.get(c))
+                .map(|c| format!("{:?}", c.attributes))
+                .unwrap_or_default();
+            let key = format!(
+                "{langs}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs}\u{1}{:?}\u{1}{}\u{1}{}",
+                d.text_sha256,
+                d.kind,
+                d.case,
+                d.metadata,
+                d.turns.len(),
+                codings.join("\u{2}")
+            );
+            (d.id.clone(), sha256_hex(key.as_bytes()))
+        })
+        .collect()
+}
+
+fn levenshtein_within(a: &str, b: &str, max: u8) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let max = usize::from(max);
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
+/// Char ranges (relative to `body`) of the words the query matched.
+fn match_ranges(body: &str, hl: &query::Highlight, langs: &[Lang]) -> Vec<(usize, usize)> {
+    let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
+    let mut names = vec![TOK_FOLD];
+    for l in langs {
+        names.push(match l {
+            Lang::No => TOK_NO,
+            Lang::En => TOK_EN,
+        });
+    }
+    for name in names {
+        for t in tokens(name, body) {
+            let exact = hl.terms.contains(&(name.to_string(), t.term.clone()));
+            let loose = name == TOK_FOLD
+                && (hl.prefixes.iter().any(|p| t.term.starts_with(p.as_str()))
+                    || hl
+                        .fuzzy
+                        .iter()
+                        .any(|(w, n)| levenshtein_within(&t.term, w, *n)));
+            if exact || loose {
+                byte_ranges.push((t.from, t.to));
+            }
+        }
+    }
+    byte_ranges.sort_unstable();
+    byte_ranges.dedup();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (a, b) in byte_ranges {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(a, b)| (byte_to_char(body, a), byte_to_char(body, b)))
+        .collect()
+}
+
+const SNIPPET_CHARS: usize = 220;
+const SNIPPET_LEAD: usize = 70;
+
+fn make_hit(
+    doc: &Document,
+    turn: &Turn,
+    text: &str,
+    score: f32,
+    hl: &query::Highlight,
+    langs: &[Lang],
+) -> Hit {
+    let body = slice_chars(text, turn.start, turn.end);
+    let ranges = match_ranges(body, hl, langs);
+    let len = char_len(body);
+    let (mut from, mut to) = (0, len);
+    if len > SNIPPET_CHARS {
+        let first = ranges.first().map_or(0, |r| r.0);
+        from = first.saturating_sub(SNIPPET_LEAD);
+        to = (from + SNIPPET_CHARS).min(len);
+        from = to.saturating_sub(SNIPPET_CHARS).min(from);
+        // Cut at spaces so no word is split.
+        let chars: Vec<char> = body.chars().collect();
+        while from > 0 && from < first && !chars[from - 1].is_whitespace() {
+            from += 1;
+        }
+        while to < len && to > from && !chars[to].is_whitespace() {
+            to -= 1;
+        }
+    }
+    let lead = if from > 0 { "… " } else { "" };
+    let tail = if to < len { " …" } else { "" };
+    let inner: String = slice_chars(body, from, to).replace('\n', " ");
+    let snippet = format!("{lead}{inner}{tail}");
+    let shift = char_len(lead);
+    let highlights: Vec<(usize, usize)> = ranges
+        .iter()
+        .filter(|(a, b)| *a >= from && *b <= to)
+        .map(|(a, b)| (a - from + shift, b - from + shift))
+        .collect();
+    let mut marked = String::new();
+    let mut last = 0;
+    for &(a, b) in &highlights {
+        marked.push_str(slice_chars(&snippet, last, a));
+        marked.push_str("**");
+        marked.push_str(slice_chars(&snippet, a, b));
+        marked.push_str("**");
+        last = b;
+    }
+    marked.push_str(slice_chars(&snippet, last, char_len(&snippet)));
+    Hit {
+        doc: doc.id.clone(),
+        doc_title: doc.title.clone(),
+        doc_type: doc.kind.to_string(),
+        turn: turn.number,
+        speaker: turn.speaker.clone(),
+        case: doc.case.clone(),
+        score,
+        start: turn.start,
+        end: turn.end,
+        line: turn.line,
+        snippet,
+        highlights,
+        marked,
+        matches: ranges
+            .iter()
+            .map(|(a, b)| (turn.start + a, turn.start + b))
+            .collect(),
+    }
+}
+
+/// How much of the text around a hit autocoding codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// The matched words (adjacent matches, such as a phrase, form one span).
+    Match,
+    /// The sentence around each match.
+    Sentence,
+    /// The whole turn.
+    Turn,
+}
+
+/// The spans (chars of the document) that autocoding a hit with `unit` would code.
+pub fn spans_for(hit: &Hit, unit: Unit, text: &str) -> Vec<(usize, usize)> {
+    match unit {
+        Unit::Turn => vec![(hit.start, hit.end)],
+        Unit::Match => {
+            let mut out: Vec<(usize, usize)> = Vec::new();
+            for &(a, b) in &hit.matches {
+                match out.last_mut() {
+                    Some(last)
+                        if slice_chars(text, last.1, a)
+                            .chars()
+                            .all(char::is_whitespace) =>
+                    {
+                        last.1 = b
+                    }
+                    _ => out.push((a, b)),
+                }
+            }
+            out
+        }
+        Unit::Sentence => {
+            let body = slice_chars(text, hit.start, hit.end);
+            let mut out: Vec<(usize, usize)> = Vec::new();
+            for (b, s) in body.split_sentence_bound_indices() {
+                let a = hit.start + byte_to_char(body, b);
+                let e = a + char_len(s);
+                if hit.matches.iter().any(|&(ms, me)| ms < e && a < me) {
+                    let (ts, te) = crate::model::text::trim_span(text, a, e);
+                    if te > ts && !out.contains(&(ts, te)) {
+                        out.push((ts, te));
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Brings the project's index up to date if no other process is updating it; used after a
+/// change so that the next search finds it current. Returns `None` when it was busy.
+pub fn refresh(project: &Project) -> Result<Option<SyncReport>> {
+    let Some(lock) = IndexLock::take(project, false)? else {
+        return Ok(None);
+    };
+    let r = SearchIndex::open_locked(project, false).map(|(_, r)| r);
+    drop(lock);
+    r.map(Some)
+}
+
+/// Checks that a char range is valid in `text` (used by tests and callers that build spans).
+pub fn span_is_valid(text: &str, start: usize, end: usize) -> bool {
+    start < end && char_to_byte(text, end).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fuzzy_distance() {
+        assert!(levenshtein_within("koordinator", "koordinatorn", 1));
+        assert!(levenshtein_within("tillit", "tilit", 1));
+        assert!(!levenshtein_within("tillit", "tilt", 1));
+        assert!(levenshtein_within("tillit", "tilt", 2));
+    }
+}

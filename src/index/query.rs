@@ -1,0 +1,686 @@
+//! koda's query language: parsing, checking against the project, and building tantivy queries.
+//!
+//! ```text
+//! tillit koordinator          both words (AND is implied)
+//! tillit OR trust             either
+//! tillit -nav, tillit NOT nav without the second
+//! "ringe tilbake"             an exact phrase (stemmed, so "ringer tilbake" matches too)
+//! barneha*                    a prefix (diacritics folded)
+//! koordinatorn~1              fuzzy: one edit away (~2 for two)
+//! (tillit OR trust) speaker:forelder type:interview code:trust role:parent wave:2 doc:ID case:F01
+//! ```
+//! Operators are upper-case `AND`, `OR`, `NOT`; `NOT` binds tightest, then `AND`, then `OR`.
+//! Field names are `speaker`, `type`, `code`, `doc`, `case` and every attribute or metadata key
+//! the project has. Errors name the column of the problem.
+
+use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
+use crate::store::Project;
+use crate::{Error, Result};
+use std::collections::BTreeSet;
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// All of these.
+    And(Vec<Node>),
+    /// Any of these.
+    Or(Vec<Node>),
+    /// Not this.
+    Not(Box<Node>),
+    /// Words in the text.
+    Text(TextTerm),
+    /// A field filter such as `speaker:forelder`.
+    Field {
+        /// Field name, lower-cased.
+        name: String,
+        /// The value.
+        value: String,
+        /// True for `field:value*`.
+        prefix: bool,
+        /// Column of the filter in the query (1-based), for messages.
+        col: usize,
+    },
+}
+
+/// A search in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextTerm {
+    /// A word (several tokens, such as `NAV-veileder`, act as a phrase).
+    Word(String),
+    /// An exact phrase.
+    Phrase(String),
+    /// Words starting with this.
+    Prefix(String),
+    /// Words within this many edits.
+    Fuzzy(String, u8),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    Minus,
+    Word(String),
+    Phrase(String),
+    /// `name:` directly followed by a phrase.
+    FieldPhrase(String, String),
+}
+
+fn err_at(query: &str, col: usize, msg: &str) -> Error {
+    let caret = format!("{}^", " ".repeat(col.saturating_sub(1)));
+    Error::Query(format!("{msg} (column {col})\n  {query}\n  {caret}"))
+}
+
+fn lex(q: &str) -> Result<Vec<(Tok, usize)>> {
+    let chars: Vec<char> = q.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        match c {
+            '(' => {
+                out.push((Tok::LParen, col));
+                i += 1;
+            }
+            ')' => {
+                out.push((Tok::RParen, col));
+                i += 1;
+            }
+            '"' | '“' | '”' | '«' | '»' => {
+                let (text, next) = read_phrase(&chars, i)
+                    .ok_or_else(|| err_at(q, col, "this quote is never closed"))?;
+                out.push((Tok::Phrase(text), col));
+                i = next;
+            }
+            '-' if i + 1 < chars.len()
+                && !chars[i + 1].is_whitespace()
+                && (i == 0 || chars[i - 1].is_whitespace() || chars[i - 1] == '(') =>
+            {
+                out.push((Tok::Minus, col));
+                i += 1;
+            }
+            _ => {
+                let start = i;
+                while i < chars.len()
+                    && !chars[i].is_whitespace()
+                    && !matches!(chars[i], '(' | ')' | '"' | '“' | '”' | '«' | '»')
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                if word.ends_with(':') && i < chars.len() && matches!(chars[i], '"' | '“' | '«')
+                {
+                    let (text, next) = read_phrase(&chars, i)
+                        .ok_or_else(|| err_at(q, i + 1, "this quote is never closed"))?;
+                    out.push((
+                        Tok::FieldPhrase(word.trim_end_matches(':').to_string(), text),
+                        col,
+                    ));
+                    i = next;
+                    continue;
+                }
+                let tok = match word.as_str() {
+                    "AND" | "&&" => Tok::And,
+                    "OR" | "||" => Tok::Or,
+                    "NOT" => Tok::Not,
+                    _ => Tok::Word(word),
+                };
+                out.push((tok, col));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_phrase(chars: &[char], open: usize) -> Option<(String, usize)> {
+    let closing = |c: char| matches!(c, '"' | '“' | '”' | '«' | '»');
+    let mut j = open + 1;
+    while j < chars.len() && !closing(chars[j]) {
+        j += 1;
+    }
+    if j >= chars.len() {
+        return None;
+    }
+    Some((chars[open + 1..j].iter().collect(), j + 1))
+}
+
+struct Parser<'a> {
+    query: &'a str,
+    toks: Vec<(Tok, usize)>,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos).map(|t| &t.0)
+    }
+
+    fn col(&self) -> usize {
+        self.toks
+            .get(self.pos)
+            .map_or(self.query.chars().count() + 1, |t| t.1)
+    }
+
+    fn or(&mut self) -> Result<Node> {
+        let mut parts = vec![self.and()?];
+        while self.peek() == Some(&Tok::Or) {
+            self.pos += 1;
+            if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                return Err(err_at(
+                    self.query,
+                    self.col(),
+                    "OR needs something after it",
+                ));
+            }
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Node::Or(parts)
+        })
+    }
+
+    fn and(&mut self) -> Result<Node> {
+        let mut parts = vec![self.unary()?];
+        loop {
+            match self.peek() {
+                None | Some(Tok::Or | Tok::RParen) => break,
+                Some(Tok::And) => {
+                    self.pos += 1;
+                    if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                        return Err(err_at(
+                            self.query,
+                            self.col(),
+                            "AND needs something after it",
+                        ));
+                    }
+                }
+                _ => {}
+            }
+            parts.push(self.unary()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Node::And(parts)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Node> {
+        match self.peek() {
+            Some(Tok::Not | Tok::Minus) => {
+                self.pos += 1;
+                if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
+                    return Err(err_at(
+                        self.query,
+                        self.col(),
+                        "NOT (or -) needs a word or group after it",
+                    ));
+                }
+                Ok(Node::Not(Box::new(self.unary()?)))
+            }
+            _ => self.atom(),
+        }
+    }
+
+    fn atom(&mut self) -> Result<Node> {
+        let col = self.col();
+        let Some((tok, _)) = self.toks.get(self.pos).cloned() else {
+            return Err(err_at(
+                self.query,
+                col,
+                "the query ends where a word was expected",
+            ));
+        };
+        self.pos += 1;
+        match tok {
+            Tok::LParen => {
+                if self.peek() == Some(&Tok::RParen) {
+                    return Err(err_at(self.query, col, "empty parentheses"));
+                }
+                let inner = self.or()?;
+                if self.peek() != Some(&Tok::RParen) {
+                    return Err(err_at(self.query, col, "this parenthesis is never closed"));
+                }
+                self.pos += 1;
+                Ok(inner)
+            }
+            Tok::RParen => Err(err_at(
+                self.query,
+                col,
+                "a closing parenthesis without an opening one",
+            )),
+            Tok::And | Tok::Or => Err(err_at(self.query, col, "AND/OR need something before them")),
+            Tok::Not | Tok::Minus => Err(err_at(self.query, col, "misplaced NOT")),
+            Tok::Phrase(p) => {
+                if p.trim().is_empty() {
+                    return Err(err_at(self.query, col, "empty phrase"));
+                }
+                Ok(Node::Text(TextTerm::Phrase(p)))
+            }
+            Tok::FieldPhrase(name, value) => Ok(Node::Field {
+                name: name.to_lowercase(),
+                value,
+                prefix: false,
+                col,
+            }),
+            Tok::Word(w) => word_node(self.query, &w, col),
+        }
+    }
+}
+
+fn word_node(query: &str, w: &str, col: usize) -> Result<Node> {
+    if let Some((name, value)) = w.split_once(':')
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '_' || c == '-')
+    {
+        if value.is_empty() {
+            return Err(err_at(
+                query,
+                col,
+                &format!("{name}: needs a value, e.g. {name}:something"),
+            ));
+        }
+        let (value, prefix) = match value.strip_suffix('*') {
+            Some(v) if !v.is_empty() => (v.to_string(), true),
+            _ => (value.to_string(), false),
+        };
+        return Ok(Node::Field {
+            name: name.to_lowercase(),
+            value,
+            prefix,
+            col,
+        });
+    }
+    if let Some(stem) = w.strip_suffix('*') {
+        if stem.is_empty() || stem.contains('*') {
+            return Err(err_at(
+                query,
+                col,
+                "a prefix search needs letters before *, e.g. barneha*",
+            ));
+        }
+        return Ok(Node::Text(TextTerm::Prefix(stem.to_string())));
+    }
+    if let Some((stem, n)) = w.rsplit_once('~') {
+        let n: u8 = if n.is_empty() {
+            1
+        } else {
+            n.parse()
+                .map_err(|_| err_at(query, col, "fuzzy search is word~1 or word~2"))?
+        };
+        if stem.is_empty() || !(1..=2).contains(&n) {
+            return Err(err_at(query, col, "fuzzy search is word~1 or word~2"));
+        }
+        return Ok(Node::Text(TextTerm::Fuzzy(stem.to_string(), n)));
+    }
+    if w.contains('*') {
+        return Err(err_at(query, col, "* is only allowed at the end of a word"));
+    }
+    Ok(Node::Text(TextTerm::Word(w.to_string())))
+}
+
+/// Parses a query into its syntax tree.
+pub fn parse(query: &str) -> Result<Node> {
+    if query.trim().is_empty() {
+        return Err(Error::Query(
+            "the query is empty: give words to search for".into(),
+        ));
+    }
+    let toks = lex(query)?;
+    let mut p = Parser {
+        query,
+        toks,
+        pos: 0,
+    };
+    let node = p.or()?;
+    if p.pos < p.toks.len() {
+        return Err(err_at(query, p.col(), "unexpected closing parenthesis"));
+    }
+    Ok(node)
+}
+
+/// What the snippet highlighter looks for in a turn's text.
+#[derive(Debug, Clone, Default)]
+pub struct Highlight {
+    /// Exact terms per analyser (tokenizer name, term).
+    pub terms: BTreeSet<(String, String)>,
+    /// Folded prefixes.
+    pub prefixes: Vec<String>,
+    /// Folded words and their edit distance.
+    pub fuzzy: Vec<(String, u8)>,
+}
+
+/// Turns a parsed query into a tantivy query over the given fields.
+pub struct Builder<'a> {
+    /// The index fields.
+    pub fields: &'a Fields,
+    /// The stemming languages in the index.
+    pub langs: &'a [Lang],
+    /// The project, to resolve codes and documents and to know attribute names.
+    pub project: &'a Project,
+    /// The original query, for messages.
+    pub query: &'a str,
+}
+
+impl Builder<'_> {
+    fn text_fields(&self) -> Vec<(Field, &'static str)> {
+        let mut v: Vec<(Field, &'static str)> = self
+            .langs
+            .iter()
+            .map(|l| match l {
+                Lang::No => (self.fields.text_no, TOK_NO),
+                Lang::En => (self.fields.text_en, TOK_EN),
+            })
+            .collect();
+        v.push((self.fields.text_fold, TOK_FOLD));
+        v
+    }
+
+    /// Attribute names known to the project (case attributes and document metadata keys).
+    pub fn attribute_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for c in self.project.cases.cases.values() {
+            names.extend(c.attributes.keys().map(|k| k.to_lowercase()));
+        }
+        for d in self.project.docs.values() {
+            names.extend(d.metadata.keys().map(|k| k.to_lowercase()));
+        }
+        names
+    }
+
+    /// Builds the query and the highlighter.
+    pub fn build(&self, node: &Node) -> Result<(Box<dyn Query>, Highlight)> {
+        let mut hl = Highlight::default();
+        let q = self.node(node, true, &mut hl)?;
+        Ok((q, hl))
+    }
+
+    fn node(&self, node: &Node, positive: bool, hl: &mut Highlight) -> Result<Box<dyn Query>> {
+        match node {
+            Node::And(parts) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for p in parts {
+                    match p {
+                        Node::Not(inner) => {
+                            clauses.push((Occur::MustNot, self.node(inner, !positive, hl)?))
+                        }
+                        other => clauses.push((Occur::Must, self.node(other, positive, hl)?)),
+                    }
+                }
+                if clauses.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Ok(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Or(parts) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for p in parts {
+                    clauses.push((Occur::Should, self.node(p, positive, hl)?));
+                }
+                Ok(Box::new(BooleanQuery::new(clauses)))
+            }
+            Node::Not(inner) => Ok(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (Occur::MustNot, self.node(inner, !positive, hl)?),
+            ]))),
+            Node::Text(t) => self.text(t, positive, hl),
+            Node::Field {
+                name,
+                value,
+                prefix,
+                col,
+            } => self.field(name, value, *prefix, *col),
+        }
+    }
+
+    fn text(&self, t: &TextTerm, positive: bool, hl: &mut Highlight) -> Result<Box<dyn Query>> {
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        match t {
+            TextTerm::Word(w) | TextTerm::Phrase(w) => {
+                for (field, tok) in self.text_fields() {
+                    let toks = tokens(tok, w);
+                    if positive {
+                        for t in &toks {
+                            hl.terms.insert((tok.to_string(), t.term.clone()));
+                        }
+                    }
+                    let terms: Vec<Term> = toks
+                        .iter()
+                        .map(|t| Term::from_field_text(field, &t.term))
+                        .collect();
+                    match terms.len() {
+                        0 => {}
+                        1 => per_field.push((
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                terms[0].clone(),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                        )),
+                        _ => per_field.push((Occur::Should, Box::new(PhraseQuery::new(terms)))),
+                    }
+                }
+                if per_field.is_empty() {
+                    return Err(Error::Query(format!("{w:?} holds no word to search for")));
+                }
+            }
+            TextTerm::Prefix(p) | TextTerm::Fuzzy(p, _) => {
+                let toks = tokens(TOK_FOLD, p);
+                if toks.len() != 1 {
+                    return Err(Error::Query(format!(
+                        "{p:?}: prefix and fuzzy search work on one word at a time"
+                    )));
+                }
+                let term = Term::from_field_text(self.fields.text_fold, &toks[0].term);
+                let q: Box<dyn Query> = match t {
+                    TextTerm::Fuzzy(_, n) => {
+                        if positive {
+                            hl.fuzzy.push((toks[0].term.clone(), *n));
+                        }
+                        Box::new(FuzzyTermQuery::new(term, *n, true))
+                    }
+                    _ => {
+                        if positive {
+                            hl.prefixes.push(toks[0].term.clone());
+                        }
+                        Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+                    }
+                };
+                per_field.push((Occur::Should, q));
+            }
+        }
+        Ok(if per_field.len() == 1 {
+            per_field.remove(0).1
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        })
+    }
+
+    fn field(&self, name: &str, value: &str, prefix: bool, col: usize) -> Result<Box<dyn Query>> {
+        let f = self.fields;
+        let (field, term_text) = match name {
+            "speaker" => (f.speaker, value.to_string()),
+            "case" => (f.case, value.to_string()),
+            "type" => {
+                let kind: crate::model::DocKind = value
+                    .parse()
+                    .map_err(|e: String| err_at(self.query, col, &e))?;
+                (f.kind, kind.as_str().to_string())
+            }
+            "doc" => {
+                if prefix {
+                    (f.doc, value.to_string())
+                } else {
+                    let d = self
+                        .project
+                        .find_doc(value)
+                        .map_err(|e| err_at(self.query, col, &e.to_string()))?;
+                    (f.doc, d.id.clone())
+                }
+            }
+            "code" => {
+                if prefix {
+                    (f.code, value.to_string())
+                } else {
+                    let c = self
+                        .project
+                        .codebook
+                        .find(value)
+                        .map_err(|e| err_at(self.query, col, &e.to_string()))?;
+                    (f.code, self.project.codebook.path(&c.id))
+                }
+            }
+            other => {
+                let names = self.attribute_names();
+                if !names.contains(other) {
+                    let mut known: Vec<String> = ["speaker", "type", "code", "doc", "case"]
+                        .iter()
+                        .map(|s| (*s).to_string())
+                        .collect();
+                    known.extend(names);
+                    return Err(err_at(
+                        self.query,
+                        col,
+                        &format!("unknown field {other:?}; fields are {}", known.join(", ")),
+                    ));
+                }
+                (f.attr, format!("{other}={value}"))
+            }
+        };
+        let norm = tokens(TOK_RAW, &term_text)
+            .into_iter()
+            .next()
+            .map(|t| t.term)
+            .unwrap_or_default();
+        let term = Term::from_field_text(field, &norm);
+        Ok(if prefix {
+            Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+        } else {
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(s: &str) -> Node {
+        Node::Text(TextTerm::Word(s.into()))
+    }
+
+    #[test]
+    fn precedence_and_implicit_and() {
+        assert_eq!(
+            parse("a b OR c").unwrap(),
+            Node::Or(vec![Node::And(vec![w("a"), w("b")]), w("c")])
+        );
+        assert_eq!(
+            parse("a -b NOT c").unwrap(),
+            Node::And(vec![
+                w("a"),
+                Node::Not(Box::new(w("b"))),
+                Node::Not(Box::new(w("c")))
+            ])
+        );
+        assert_eq!(
+            parse("(a OR b) AND c").unwrap(),
+            Node::And(vec![Node::Or(vec![w("a"), w("b")]), w("c")])
+        );
+        assert_eq!(parse("NAV-veileder").unwrap(), w("NAV-veileder"));
+    }
+
+    #[test]
+    fn phrases_prefixes_fuzzy_and_fields() {
+        assert_eq!(
+            parse("\"ringe tilbake\"").unwrap(),
+            Node::Text(TextTerm::Phrase("ringe tilbake".into()))
+        );
+        assert_eq!(
+            parse("«ringe tilbake»").unwrap(),
+            Node::Text(TextTerm::Phrase("ringe tilbake".into()))
+        );
+        assert_eq!(
+            parse("barneha*").unwrap(),
+            Node::Text(TextTerm::Prefix("barneha".into()))
+        );
+        assert_eq!(
+            parse("koordinatorn~1").unwrap(),
+            Node::Text(TextTerm::Fuzzy("koordinatorn".into(), 1))
+        );
+        assert_eq!(
+            parse("tillit~").unwrap(),
+            Node::Text(TextTerm::Fuzzy("tillit".into(), 1))
+        );
+        assert_eq!(
+            parse("speaker:\"Deltaker 1\"").unwrap(),
+            Node::Field {
+                name: "speaker".into(),
+                value: "Deltaker 1".into(),
+                prefix: false,
+                col: 1
+            }
+        );
+        assert_eq!(
+            parse("x Role:parent*").unwrap(),
+            Node::And(vec![
+                w("x"),
+                Node::Field {
+                    name: "role".into(),
+                    value: "parent".into(),
+                    prefix: true,
+                    col: 3
+                }
+            ])
+        );
+        assert_eq!(
+            parse("kl 10:15").unwrap(),
+            Node::And(vec![w("kl"), w("10:15")])
+        );
+    }
+
+    #[test]
+    fn malformed_queries_point_at_the_problem() {
+        let cases = [
+            ("", "empty"),
+            ("(tillit", "never closed"),
+            ("tillit)", "closing parenthesis"),
+            ("\"ringe tilbake", "never closed"),
+            ("tillit OR", "OR needs"),
+            ("AND tillit", "need something before"),
+            ("tillit NOT", "NOT (or -) needs"),
+            ("*", "letters before *"),
+            ("ti*llit", "only allowed at the end"),
+            ("tillit~3", "word~1 or word~2"),
+            ("speaker:", "needs a value"),
+            ("()", "empty parentheses"),
+            ("\"\"", "empty phrase"),
+        ];
+        for (q, want) in cases {
+            let e = parse(q).unwrap_err().to_string();
+            assert!(e.contains(want), "{q:?}: {e}");
+        }
+        let e = parse("tillit OR").unwrap_err().to_string();
+        assert!(
+            e.contains("(column 10)") && e.contains("\n  tillit OR\n           ^"),
+            "{e}"
+        );
+    }
+}

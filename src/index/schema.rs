@@ -1,0 +1,207 @@
+//! The index schema (one documented field per column) and koda's text analysers.
+
+use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+
+/// Tokenizer name: words, lower-cased, Norwegian (bokmål) Snowball stemming.
+pub const TOK_NO: &str = "koda_no";
+/// Tokenizer name: words, lower-cased, English Snowball stemming.
+pub const TOK_EN: &str = "koda_en";
+/// Tokenizer name: words, lower-cased, diacritics folded (`bølge` -> `bolge`), no stemming.
+pub const TOK_FOLD: &str = "koda_fold";
+/// Tokenizer name: the whole value as one lower-cased term (speaker, code path, attribute).
+pub const TOK_RAW: &str = "koda_raw";
+
+/// A stemming language of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Norwegian (bokmål and nynorsk projects use the bokmål stemmer).
+    No,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The languages to index for a project's language codes (unknown codes are ignored).
+    pub fn from_codes(codes: &[String]) -> Vec<Lang> {
+        let mut out = Vec::new();
+        for c in codes {
+            let l = match c.as_str() {
+                "no" | "nb" | "nn" => Lang::No,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+        if out.is_empty() {
+            out.push(Lang::No);
+        }
+        out
+    }
+}
+
+/// Every field of the index. One index document is one turn (or one paragraph of notes).
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Document id (stored; also the key for deleting a document's turns).
+    pub doc: Field,
+    /// Turn number within the document (stored).
+    pub turn: Field,
+    /// Document type: `interview`, `focus-group`, `field-note`, `other`.
+    pub kind: Field,
+    /// Speaker label, lower-cased, whole.
+    pub speaker: Field,
+    /// Case name, lower-cased, whole.
+    pub case: Field,
+    /// `key=value` for every case attribute and document metadata entry, lower-cased.
+    pub attr: Field,
+    /// Every code path applied to (part of) the turn, with all its ancestors, lower-cased.
+    pub code: Field,
+    /// The turn's text, Norwegian-stemmed.
+    pub text_no: Field,
+    /// The turn's text, English-stemmed.
+    pub text_en: Field,
+    /// The turn's text, folded and unstemmed (for diacritic-free search, prefixes and fuzzy terms).
+    pub text_fold: Field,
+}
+
+fn text_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, tokenizer: &str) -> Field {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(tokenizer)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    b.add_text_field(name, TextOptions::default().set_indexing_options(indexing))
+}
+
+fn raw_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, stored: bool) -> Field {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOK_RAW)
+        .set_index_option(IndexRecordOption::Basic);
+    let mut opts = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        opts = opts | STORED;
+    }
+    b.add_text_field(name, opts)
+}
+
+/// Builds the schema and its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let fields = Fields {
+        doc: raw_field(&mut b, "doc", true),
+        turn: b.add_u64_field("turn", STORED),
+        kind: raw_field(&mut b, "type", false),
+        speaker: raw_field(&mut b, "speaker", false),
+        case: raw_field(&mut b, "case", false),
+        attr: raw_field(&mut b, "attr", false),
+        code: raw_field(&mut b, "code", false),
+        text_no: text_field(&mut b, "text_no", TOK_NO),
+        text_en: text_field(&mut b, "text_en", TOK_EN),
+        text_fold: text_field(&mut b, "text_fold", TOK_FOLD),
+    };
+    (b.build(), fields)
+}
+
+/// A fresh analyser for one of koda's tokenizer names.
+pub fn analyzer(name: &str) -> TextAnalyzer {
+    match name {
+        TOK_NO => TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::Norwegian))
+            .build(),
+        TOK_EN => TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build(),
+        TOK_RAW => TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+        _ => TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(60))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build(),
+    }
+}
+
+/// Registers koda's analysers on an index.
+pub fn register(index: &tantivy::Index) {
+    for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
+        index.tokenizers().register(name, analyzer(name));
+    }
+}
+
+/// A token of a text with its byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tok {
+    /// The term as indexed.
+    pub term: String,
+    /// Byte offset where the word starts in the analysed text.
+    pub from: usize,
+    /// Byte offset just past it.
+    pub to: usize,
+}
+
+/// Runs an analyser over a text.
+pub fn tokens(name: &str, text: &str) -> Vec<Tok> {
+    let mut a = analyzer(name);
+    let mut stream = a.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        out.push(Tok {
+            term: t.text.clone(),
+            from: t.offset_from,
+            to: t.offset_to,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(name: &str, text: &str) -> Vec<String> {
+        tokens(name, text).into_iter().map(|t| t.term).collect()
+    }
+
+    #[test]
+    fn norwegian_stems_meet() {
+        assert_eq!(terms(TOK_NO, "tillit"), terms(TOK_NO, "Tilliten"));
+        let b = terms(TOK_NO, "barnehage");
+        assert_eq!(b, terms(TOK_NO, "barnehagen"));
+        assert_eq!(b, terms(TOK_NO, "barnehager"));
+    }
+
+    #[test]
+    fn english_stems_meet() {
+        assert_eq!(terms(TOK_EN, "trusting"), terms(TOK_EN, "trust"));
+        assert_eq!(terms(TOK_EN, "waited"), terms(TOK_EN, "waiting"));
+    }
+
+    #[test]
+    fn folding_drops_diacritics_and_keeps_offsets() {
+        let t = tokens(TOK_FOLD, "Bølge 2: «Tillit»");
+        let ts: Vec<&str> = t.iter().map(|t| t.term.as_str()).collect();
+        assert_eq!(ts, vec!["bolge", "2", "tillit"]);
+        assert_eq!(&"Bølge 2: «Tillit»"[t[0].from..t[0].to], "Bølge");
+        assert_eq!(terms(TOK_FOLD, "blåbær"), vec!["blabaer"]);
+        assert_eq!(terms(TOK_RAW, "Deltaker 1"), vec!["deltaker 1"]);
+    }
+
+    #[test]
+    fn languages_from_codes() {
+        assert_eq!(
+            Lang::from_codes(&["nb".into(), "en".into(), "no".into()]),
+            vec![Lang::No, Lang::En]
+        );
+        assert_eq!(Lang::from_codes(&[]), vec![Lang::No]);
+    }
+}

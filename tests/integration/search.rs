@@ -1,0 +1,366 @@
+//! Search: stemming and folding, every query form and filter, the index following changes,
+//! rebuilding a lost or damaged index, autocoding and its undo, malformed queries.
+
+use crate::util::TestProject;
+
+const PARENT: &str = "Intervjuer: Hva betyr tilliten for deg?\nForelder: Tillit er alt. Barnehagen ringte tilbake samme dag.\nIntervjuer: Og NAV?\nForelder: Der venter vi. Koordinatoren sa at bølge 2 blir bedre.\n";
+const COORDINATOR: &str = "INTERVIEWER: What builds trust?\nCOORDINATOR: Trusting takes time. I call back the same day.\nINTERVIEWER: And the kindergartens?\nCOORDINATOR: Barnehager are slow to answer, and families wait.\n";
+const NOTES: &str = "Møtet handlet om ventetid i barnehage og skole.\n\nNAV-veilederen kom sent.\n";
+
+fn study() -> TestProject {
+    let p = TestProject::empty();
+    let o = crate::util::koda_cmd()
+        .args(["init", "--coder", "anna", "--lang", "no", "--lang", "en"])
+        .arg(p.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let a = p.write("forelder.txt", PARENT);
+    let b = p.write("coordinator.txt", COORDINATOR);
+    let c = p.write("feltnotat.txt", NOTES);
+    p.koda(&[
+        "import",
+        a.to_str().unwrap(),
+        "--case",
+        "F1",
+        "--attr",
+        "role=parent",
+        "--meta",
+        "wave=1",
+    ])
+    .ok();
+    p.koda(&[
+        "import",
+        b.to_str().unwrap(),
+        "--case",
+        "K1",
+        "--attr",
+        "role=coordinator",
+        "--meta",
+        "wave=2",
+    ])
+    .ok();
+    p.koda(&["import", c.to_str().unwrap(), "--type", "field-note"])
+        .ok();
+    p
+}
+
+/// (turn count, document ids of the hits in order) for a query.
+fn hits(p: &TestProject, q: &str) -> (u64, Vec<String>) {
+    let v = p.koda(&["search", q, "--json"]).json();
+    let docs = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| format!("{}#{}", h["doc"].as_str().unwrap(), h["turn"]))
+        .collect();
+    (v["total"].as_u64().unwrap(), docs)
+}
+
+#[test]
+fn stemming_and_folding_in_both_languages() {
+    let p = study();
+    let (n, d) = hits(&p, "tillit");
+    assert_eq!(n, 2, "tillit finds Tillit and tilliten: {d:?}");
+    let (n, d) = hits(&p, "barnehage");
+    assert_eq!(
+        n, 3,
+        "barnehage finds barnehagen, barnehager and barnehage: {d:?}"
+    );
+    let (n, _) = hits(&p, "trusting");
+    assert_eq!(n, 2, "trusting finds trust");
+    let (n, d) = hits(&p, "bolge");
+    assert_eq!(
+        (n, d),
+        (1, vec!["forelder#4".to_string()]),
+        "a search without diacritics finds bølge"
+    );
+    let (n, _) = hits(&p, "motet");
+    assert_eq!(n, 1, "motet finds Møtet");
+}
+
+#[test]
+fn query_forms() {
+    let p = study();
+    assert_eq!(hits(&p, "\"ringte tilbake\"").0, 1);
+    assert_eq!(
+        hits(&p, "\"tilbake ringte\"").0,
+        0,
+        "a phrase keeps its order"
+    );
+    assert_eq!(hits(&p, "\"call back\"").0, 1);
+    assert_eq!(hits(&p, "tillit barnehagen").0, 1, "words are ANDed");
+    assert_eq!(hits(&p, "tillit AND barnehagen").0, 1);
+    assert_eq!(hits(&p, "tillit OR trust").0, 4);
+    assert_eq!(hits(&p, "barnehage -tillit").0, 2);
+    assert_eq!(hits(&p, "barnehage NOT tillit").0, 2);
+    assert_eq!(hits(&p, "(tillit OR trust) NOT intervjuer").0, 4);
+    assert_eq!(hits(&p, "koordinator*").0, 1, "prefix");
+    let err = p.koda(&["search", "NAV-veil*"]).fails().to_string();
+    assert!(err.contains("one word at a time"), "{err}");
+    assert_eq!(hits(&p, "veilederen").0, 1, "compound parts are words");
+    assert_eq!(
+        hits(&p, "barnehgen~1").0,
+        1,
+        "fuzzy: one edit finds barnehagen"
+    );
+    assert_eq!(
+        hits(&p, "barnehgen~2").0,
+        3,
+        "two edits find barnehage and barnehager too"
+    );
+    assert_eq!(hits(&p, "barnehgen").0, 0);
+    assert_eq!(hits(&p, "koordinatroen~2").0, 1);
+}
+
+#[test]
+fn field_filters() {
+    let p = study();
+    p.koda(&["codes", "add", "trust/personal"]).ok();
+    p.koda(&[
+        "code",
+        "forelder",
+        "--code",
+        "trust/personal",
+        "--turn",
+        "2",
+    ])
+    .ok();
+    assert_eq!(hits(&p, "speaker:forelder").0, 2);
+    assert_eq!(hits(&p, "speaker:FORELDER tillit").0, 1);
+    assert_eq!(hits(&p, "speaker:\"COORDINATOR\"").0, 2);
+    assert_eq!(hits(&p, "speaker:coord*").0, 2);
+    assert_eq!(hits(&p, "type:field-note").0, 2);
+    assert_eq!(hits(&p, "type:interview barnehage").0, 2);
+    assert_eq!(hits(&p, "code:trust").0, 1, "a code includes its sub-codes");
+    assert_eq!(hits(&p, "code:trust/personal").0, 1);
+    assert_eq!(
+        hits(&p, "code:personal").0,
+        1,
+        "a unique leaf name is enough"
+    );
+    assert_eq!(hits(&p, "role:parent").0, 4);
+    assert_eq!(hits(&p, "role:coordinator trust").0, 2);
+    assert_eq!(hits(&p, "wave:2").0, 4);
+    assert_eq!(hits(&p, "case:k1").0, 4);
+    assert_eq!(hits(&p, "doc:feltnotat").0, 2);
+    assert_eq!(hits(&p, "NOT type:interview").0, 2);
+}
+
+#[test]
+fn hits_carry_citations_and_highlights() {
+    let p = study();
+    let v = p.koda(&["search", "tillit", "--json"]).json();
+    let h = &v["hits"][0];
+    assert_eq!(h["doc"], "forelder");
+    assert_eq!(h["speaker"], "Forelder");
+    assert_eq!(h["case"], "F1");
+    assert_eq!(h["doc_type"], "interview");
+    assert!(h["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        h["marked"],
+        "**Tillit** er alt. Barnehagen ringte tilbake samme dag."
+    );
+    assert_eq!(h["highlights"][0], serde_json::json!([0, 6]));
+    assert_eq!(v["documents"], 1);
+    let text = p
+        .koda(&["search", "tillit", "--limit", "1"])
+        .ok()
+        .to_string();
+    assert!(
+        text.starts_with("2 turns in 1 document match; showing the best 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("forelder · turn 2 · Forelder · F1 · interview · line 2"),
+        "{text}"
+    );
+    let count = p.koda(&["search", "tillit", "--count"]).ok().to_string();
+    assert_eq!(count.trim(), "2 turns in 1 document match");
+}
+
+#[test]
+fn the_index_follows_imports_codings_and_renames() {
+    let p = study();
+    assert_eq!(hits(&p, "ventetid").0, 1);
+    p.koda(&["codes", "add", "timing/waiting"]).ok();
+    assert_eq!(hits(&p, "code:waiting").0, 0);
+    let made = p
+        .koda(&[
+            "code",
+            "feltnotat",
+            "--code",
+            "waiting",
+            "--match",
+            "ventetid",
+            "--json",
+        ])
+        .json();
+    assert_eq!(hits(&p, "code:waiting").0, 1);
+    p.koda(&["codes", "rename", "timing", "tid"]).ok();
+    assert_eq!(hits(&p, "code:tid/waiting").0, 1);
+    p.koda(&["uncode", made[0]["id"].as_str().unwrap()]).ok();
+    assert_eq!(hits(&p, "code:waiting").0, 0);
+    let more = p.write(
+        "ny.txt",
+        "Forelder: Ventetid igjen.\nIntervjuer: Hvor lenge?\n",
+    );
+    p.koda(&["import", more.to_str().unwrap()]).ok();
+    assert_eq!(hits(&p, "ventetid").0, 2);
+    p.koda(&["cases", "set", "F1", "site=Bergen"]).ok();
+    assert_eq!(hits(&p, "site:bergen").0, 4);
+}
+
+#[test]
+fn a_deleted_or_damaged_index_is_rebuilt() {
+    let p = study();
+    assert_eq!(hits(&p, "tillit").0, 2);
+    let dir = p.path().join(".koda/index");
+    assert!(dir.join("meta.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(hits(&p, "tillit").0, 2);
+    std::fs::write(dir.join("meta.json"), "{ not json").unwrap();
+    let r = p.koda(&["search", "tillit", "--count"]);
+    assert_eq!(r.ok().trim(), "2 turns in 1 document match");
+    assert!(
+        r.stderr.contains("search index was rebuilt"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(
+        dir.join("koda-index.json"),
+        "{\"schema_version\": 0, \"languages\": [], \"docs\": {}}",
+    )
+    .unwrap();
+    let r = p.koda(&["search", "tillit", "--count"]);
+    assert!(r.stderr.contains("index version 0"), "{}", r.stderr);
+    let out = p.koda(&["reindex"]).ok().to_string();
+    assert!(out.contains("3 documents"), "{out}");
+    assert_eq!(hits(&p, "tillit").0, 2);
+}
+
+#[test]
+fn autocode_dry_run_then_code_then_undo() {
+    let p = study();
+    p.koda(&["codes", "add", "timing/waiting"]).ok();
+    let before = p.snapshot();
+    let dry = p
+        .koda(&[
+            "autocode",
+            "vent* OR wait",
+            "--code",
+            "waiting",
+            "--dry-run",
+        ])
+        .ok()
+        .to_string();
+    assert!(dry.starts_with("would code 3 passages"), "{dry}");
+    assert!(
+        dry.contains("«venter»") && dry.contains("«ventetid»") && dry.contains("«wait»"),
+        "{dry}"
+    );
+    assert_eq!(p.snapshot(), before, "a dry run changes nothing");
+
+    let out = p
+        .koda(&[
+            "autocode",
+            "vent* OR wait",
+            "--code",
+            "waiting",
+            "--unit",
+            "sentence",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.starts_with("coded 3 passages in 3 documents"), "{out}");
+    let run = out
+        .split("run ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let ex = p.koda(&["excerpts", "--code", "waiting", "--json"]).json();
+    let texts: Vec<&str> = ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Der venter vi.",
+            "Barnehager are slow to answer, and families wait.",
+            "Møtet handlet om ventetid i barnehage og skole."
+        ]
+    );
+    let again = p
+        .koda(&[
+            "autocode",
+            "vent* OR wait",
+            "--code",
+            "waiting",
+            "--unit",
+            "sentence",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        again.contains("3 already coded"),
+        "autocoding twice adds nothing: {again}"
+    );
+    assert_eq!(hits(&p, "code:waiting").0, 3);
+
+    let undo = p.koda(&["uncode", "--batch", &run]).ok().to_string();
+    assert!(undo.contains("removed 3 codings"), "{undo}");
+    assert!(
+        p.koda(&["excerpts", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(hits(&p, "code:waiting").0, 0);
+
+    let phrase = p
+        .koda(&["autocode", "\"ringte tilbake\"", "--code", "waiting"])
+        .ok()
+        .to_string();
+    assert!(
+        phrase.starts_with("coded 1 passage in 1 document"),
+        "{phrase}"
+    );
+    let ex = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(
+        ex[0]["text"], "ringte tilbake",
+        "a phrase is coded as one span"
+    );
+    p.koda(&["autocode", "trust", "--code", "waiting", "--unit", "turn"])
+        .ok();
+    let ex = p
+        .koda(&["excerpts", "--doc", "coordinator", "--json"])
+        .json();
+    assert_eq!(ex[0]["text"], "What builds trust?");
+}
+
+#[test]
+fn malformed_queries_are_explained() {
+    let p = study();
+    for (q, want) in [
+        ("(tillit", "parenthesis is never closed (column 1)"),
+        ("tillit OR", "OR needs something after it"),
+        (
+            "rolle:parent",
+            "unknown field \"rolle\"; fields are speaker, type, code, doc, case, role, wave",
+        ),
+        ("code:nope", "no code \"nope\""),
+        ("type:survey", "unknown document type"),
+        ("tillit~7", "word~1 or word~2"),
+        ("...", "holds no word"),
+    ] {
+        let err = p.koda(&["search", q]).fails().to_string();
+        assert!(err.contains(want), "{q}: {err}");
+    }
+}
