@@ -1,6 +1,8 @@
 //! Retrieval and counting over a loaded project: coded excerpts and code frequencies.
 //!
-//! Pure functions of a [`Project`]; formatting is left to the callers (CLI, later exports).
+//! Pure functions of a [`Project`]; formatting is left to the callers (CLI, exports).
+
+pub mod stats;
 
 use crate::model::MemoTarget;
 use crate::model::text::{line_of, quote_hash, slice_chars};
@@ -52,6 +54,8 @@ pub struct Excerpt {
     pub memos: Vec<String>,
     /// True when the text under the span no longer matches the coding's hash.
     pub stale: bool,
+    /// The case's attributes merged with the document's metadata (metadata wins on a clash).
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// Which excerpts to retrieve.
@@ -125,6 +129,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             coder: c.coder.clone(),
             at: c.at.clone(),
             memo: c.memo.clone(),
+            attributes: attributes_of(project, doc),
             memos: project
                 .memos_on(&MemoTarget::Coding(c.id.clone()))
                 .iter()
@@ -150,6 +155,30 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         )
     });
     Ok(out)
+}
+
+/// A document's case attributes merged with its metadata (metadata wins on a clash).
+pub fn attributes_of(project: &Project, doc: &crate::model::Document) -> BTreeMap<String, String> {
+    let mut out = doc
+        .case
+        .as_ref()
+        .and_then(|c| project.cases.cases.get(c))
+        .map(|c| c.attributes.clone())
+        .unwrap_or_default();
+    out.extend(doc.metadata.clone());
+    out
+}
+
+/// Every attribute name used by cases or document metadata, sorted.
+pub fn attribute_names(project: &Project) -> Vec<String> {
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for c in project.cases.cases.values() {
+        names.extend(c.attributes.keys().cloned());
+    }
+    for d in project.docs.values() {
+        names.extend(d.metadata.keys().cloned());
+    }
+    names.into_iter().collect()
 }
 
 /// How much a code is used.

@@ -7,6 +7,7 @@
 //! - [`import`]: files to normalised documents with speaker turns;
 //! - [`index`]: the derived tantivy search index, the query language, snippets;
 //! - [`analysis`]: retrieval of coded excerpts and counts;
+//! - [`export`]: theme summaries, excerpt tables, matrices, memos and codebook files;
 //! - [`cli`]: argument parsing and output for the `koda` command.
 
 pub mod analysis;
@@ -18,3 +19,4 @@ pub mod model;
 pub mod store;
 
 pub use error::{Error, Result};
+pub mod export;

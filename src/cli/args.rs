@@ -55,6 +55,10 @@ pub enum Command {
     Autocode(AutocodeArgs),
     /// Rebuild the search index from the project.
     Reindex,
+    /// Write a theme summary, excerpt table, case matrix, memos or the codebook to a file.
+    Export(ExportArgs),
+    /// Count: code frequencies, co-occurrence, codes by attribute.
+    Stats(StatsArgs),
     /// Write, edit or remove a memo.
     Memo(MemoArgs),
     /// List memos.
@@ -395,4 +399,139 @@ pub enum CasesAction {
 pub struct CompletionsArgs {
     /// The shell.
     pub shell: clap_complete::Shell,
+}
+
+/// What `koda export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportKind {
+    /// Per theme: description, spread and quotes with anonymised attribution (md, html, json).
+    Summary,
+    /// One row per coding with every field (csv, json, md, html).
+    Excerpts,
+    /// Cases by codes, with case attributes (csv, json, md, html).
+    Matrix,
+    /// Every memo and what it is attached to (md, csv, json).
+    Memos,
+    /// The codebook with descriptions and counts (md, csv, json).
+    Codebook,
+}
+
+/// Quote order of the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrderArg {
+    /// Document order.
+    Document,
+    /// Longest first.
+    Length,
+    /// Shuffled; the same --seed gives the same order.
+    Random,
+}
+
+/// Context around quotes in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ContextArg {
+    /// The coded words, with «(...)» where they cut a sentence.
+    Coded,
+    /// The whole sentences the coding touches.
+    Sentence,
+    /// The whole turn.
+    Turn,
+}
+
+/// `koda export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    pub kind: ExportKind,
+    /// The file to write; - writes to standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
+    /// md, html, json or csv (default: from the file's extension).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Only these codes and their sub-codes (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub code: Vec<String>,
+    /// Only these documents (excerpts; repeatable).
+    #[arg(long, value_name = "DOC")]
+    pub doc: Vec<String>,
+    /// Summary: at most N quotes per code.
+    #[arg(long, value_name = "N")]
+    pub max_quotes: Option<usize>,
+    /// Summary: quote order.
+    #[arg(long, value_enum, default_value_t = OrderArg::Document)]
+    pub order: OrderArg,
+    /// Summary: seed of --order random.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Summary: context around each quote.
+    #[arg(long, value_enum, default_value_t = ContextArg::Coded)]
+    pub context: ContextArg,
+    /// Summary: cut quotes longer than this many characters, at a word.
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    pub max_chars: usize,
+    /// Summary: include memos on codes and codings.
+    #[arg(long)]
+    pub memos: bool,
+    /// Summary: break counts down by this attribute (e.g. role).
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub by: Option<String>,
+    /// CSV: start with a UTF-8 byte-order mark, so Excel reads æøå right.
+    #[arg(long)]
+    pub bom: bool,
+    /// Matrix: 0/1 presence instead of counts.
+    #[arg(long)]
+    pub presence: bool,
+}
+
+/// `koda stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Which table.
+    #[command(subcommand)]
+    pub table: StatsTable,
+    /// Print JSON.
+    #[arg(long, global = true, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV.
+    #[arg(long, global = true)]
+    pub csv: bool,
+}
+
+/// What a cell of `koda stats matrix` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CountArg {
+    /// Excerpts.
+    Excerpts,
+    /// Distinct cases.
+    Cases,
+}
+
+/// The tables of `koda stats`.
+#[derive(Debug, Subcommand)]
+pub enum StatsTable {
+    /// Excerpts, documents and cases per code (sub-codes included).
+    Frequencies {
+        /// Break down by this attribute.
+        #[arg(long, value_name = "ATTRIBUTE")]
+        by: Option<String>,
+    },
+    /// Pairs of codes that overlap or share a turn, with the Jaccard index of their turns.
+    Cooccurrence,
+    /// Codes (rows) by the values of an attribute (columns).
+    Matrix {
+        /// Rows: only `codes` for now.
+        #[arg(long, default_value = "codes")]
+        rows: String,
+        /// The attribute whose values are the columns.
+        #[arg(long, value_name = "ATTRIBUTE")]
+        cols: String,
+        /// Count excerpts or distinct cases.
+        #[arg(long, value_enum, default_value_t = CountArg::Excerpts)]
+        count: CountArg,
+    },
 }

@@ -3,7 +3,8 @@
 use super::Outcome;
 use super::args::{
     AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction, CodesArgs, Command,
-    ExcerptsArgs, ImportArgs, InitArgs, MemoAction, SearchArgs, Selector, UncodeArgs, UnitArg,
+    ContextArg, CountArg, ExcerptsArgs, ExportArgs, ExportKind, ImportArgs, InitArgs, MemoAction,
+    OrderArg, SearchArgs, Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -55,6 +56,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
             let (_, r) = crate::index::SearchIndex::rebuild(&p)?;
             writeln!(out, "search index rebuilt: {} documents", r.indexed)?;
         }
+        Some(Command::Export(a)) => export(&ctx, a, out, err)?,
+        Some(Command::Stats(a)) => stats(&ctx, a, out, err)?,
         Some(Command::Memo(a)) => memo(&ctx, a.action, out)?,
         Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
@@ -1147,4 +1150,253 @@ fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write
         if docs.len() == 1 { "" } else { "s" },
     )?;
     ctx.after_change(s.project(), err)
+}
+
+fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    use crate::export::{Format, quote::Context, summary, tables};
+    let p = ctx.load(None, err)?;
+    let to_stdout = a.output.as_os_str() == "-";
+    let format = match &a.format {
+        Some(f) => Format::parse(f)?,
+        None => match Format::from_path(&a.output) {
+            Some(f) => f,
+            None if to_stdout => match a.kind {
+                ExportKind::Excerpts | ExportKind::Matrix => Format::Csv,
+                _ => Format::Markdown,
+            },
+            None => bail!(Error::invalid(format!(
+                "cannot tell the format from {:?}: name the file .md, .html, .json or .csv, or give --format",
+                a.output.display().to_string()
+            ))),
+        },
+    };
+    let allowed: &[Format] = match a.kind {
+        ExportKind::Summary => &[Format::Markdown, Format::Html, Format::Json, Format::Docx],
+        ExportKind::Memos | ExportKind::Codebook => &[Format::Markdown, Format::Csv, Format::Json],
+        ExportKind::Excerpts | ExportKind::Matrix => {
+            &[Format::Csv, Format::Json, Format::Markdown, Format::Html]
+        }
+    };
+    if !allowed.contains(&format) {
+        let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+        bail!(Error::invalid(format!(
+            "{} cannot be exported as {}: use {}",
+            format!("{:?}", a.kind).to_lowercase(),
+            format.name(),
+            names.join(", ")
+        )));
+    }
+    let codes = a
+        .code
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let lang = p
+        .config
+        .languages
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "no".into());
+    let bytes: Vec<u8> = match a.kind {
+        ExportKind::Summary => {
+            if let Some(by) = &a.by
+                && !crate::analysis::attribute_names(&p).contains(by)
+            {
+                bail!(Error::invalid(format!(
+                    "no attribute {by:?} in the project; attributes are {}",
+                    crate::analysis::attribute_names(&p).join(", ")
+                )));
+            }
+            let opts = summary::Options {
+                codes,
+                max_quotes: a.max_quotes,
+                order: match a.order {
+                    OrderArg::Document => summary::Order::Document,
+                    OrderArg::Length => summary::Order::Length,
+                    OrderArg::Random => summary::Order::Random(a.seed),
+                },
+                context: match a.context {
+                    ContextArg::Coded => Context::Coded,
+                    ContextArg::Sentence => Context::Sentence,
+                    ContextArg::Turn => Context::Turn,
+                },
+                memos: a.memos,
+                by: a.by.clone(),
+                max_chars: a.max_chars.max(20),
+            };
+            let s = summary::build(&p, &opts)?;
+            match format {
+                Format::Html => summary::html(&s, &lang).into_bytes(),
+                Format::Docx => summary::docx(&s)?,
+                Format::Json => format!("{}\n", serde_json::to_string_pretty(&s)?).into_bytes(),
+                _ => summary::markdown(&s).into_bytes(),
+            }
+        }
+        ExportKind::Excerpts => {
+            let docs = a
+                .doc
+                .iter()
+                .map(|d| p.find_doc(d).map(|d| d.id.clone()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let filter = ExcerptFilter {
+                codes,
+                include_subcodes: true,
+                docs,
+                coders: ctx.coders.clone(),
+            };
+            tables::excerpt_table(&p, &filter)?.render(
+                format,
+                &format!("Excerpts: {}", p.config.name),
+                a.bom,
+                &lang,
+            )?
+        }
+        ExportKind::Matrix => tables::matrix_table(&p, a.presence).render(
+            format,
+            &format!("Cases by codes: {}", p.config.name),
+            a.bom,
+            &lang,
+        )?,
+        ExportKind::Memos => match format {
+            Format::Markdown => tables::memos_markdown(&p).into_bytes(),
+            f => tables::memo_table(&p).render(f, "Memos", a.bom, &lang)?,
+        },
+        ExportKind::Codebook => match format {
+            Format::Markdown => tables::codebook_markdown(&p).into_bytes(),
+            Format::Json => format!(
+                "{}\n",
+                serde_json::to_string_pretty(&tables::codebook_json(&p))?
+            )
+            .into_bytes(),
+            f => tables::codebook_table(&p).render(f, "Codebook", a.bom, &lang)?,
+        },
+    };
+    if to_stdout && format == Format::Docx {
+        bail!(Error::invalid(
+            "a DOCX file cannot go to standard output; name a file with -o"
+        ));
+    }
+    if to_stdout {
+        out.write_all(&bytes)?;
+    } else {
+        crate::export::write_file(&a.output, &bytes, a.force)?;
+        writeln!(err, "wrote {} ({} bytes)", a.output.display(), bytes.len())?;
+    }
+    Ok(())
+}
+
+fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    use crate::analysis::stats;
+    use crate::export::tables::Table;
+    let p = ctx.load(None, err)?;
+    let check_attr = |name: &str| -> Result<()> {
+        let names = crate::analysis::attribute_names(&p);
+        if names.iter().any(|n| n == name) {
+            Ok(())
+        } else {
+            bail!(Error::invalid(format!(
+                "no attribute {name:?} in the project; attributes are {}",
+                names.join(", ")
+            )))
+        }
+    };
+    let (table, json_value) = match a.table {
+        StatsTable::Frequencies { by } => {
+            if let Some(b) = &by {
+                check_attr(b)?;
+            }
+            let f = stats::frequencies(&p, by.as_deref(), true);
+            let values: Vec<String> = {
+                let mut v: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+                for x in &f {
+                    v.extend(x.by.keys().cloned());
+                }
+                v.into_iter().collect()
+            };
+            let mut header: Vec<String> = ["code", "excerpts", "documents", "cases"]
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect();
+            header.extend(
+                values
+                    .iter()
+                    .map(|v| format!("{}={v}", by.clone().unwrap_or_default())),
+            );
+            let rows = f
+                .iter()
+                .map(|x| {
+                    let mut r = vec![
+                        x.code.clone(),
+                        x.excerpts.to_string(),
+                        x.documents.to_string(),
+                        x.cases.to_string(),
+                    ];
+                    r.extend(
+                        values
+                            .iter()
+                            .map(|v| x.by.get(v).map_or(0, |b| b.excerpts).to_string()),
+                    );
+                    r
+                })
+                .collect();
+            (Table { header, rows }, serde_json::to_value(&f)?)
+        }
+        StatsTable::Cooccurrence => {
+            let c = stats::cooccurrence(&p);
+            let rows = c
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.a.clone(),
+                        x.b.clone(),
+                        x.overlaps.to_string(),
+                        x.shared_turns.to_string(),
+                        format!("{:.3}", x.jaccard),
+                    ]
+                })
+                .collect();
+            let header = ["code_a", "code_b", "overlaps", "shared_turns", "jaccard"]
+                .iter()
+                .map(|s| (*s).to_string())
+                .collect();
+            (Table { header, rows }, serde_json::to_value(&c)?)
+        }
+        StatsTable::Matrix { rows, cols, count } => {
+            if rows != "codes" {
+                bail!(Error::invalid(format!(
+                    "--rows {rows:?}: only codes can be rows for now"
+                )));
+            }
+            check_attr(&cols)?;
+            let m = stats::code_by_attribute(
+                &p,
+                &cols,
+                match count {
+                    CountArg::Excerpts => stats::CellCount::Excerpts,
+                    CountArg::Cases => stats::CellCount::Cases,
+                },
+            );
+            let mut header = vec!["code".to_string()];
+            header.extend(m.values.iter().map(|v| format!("{cols}={v}")));
+            let body = m
+                .rows
+                .iter()
+                .map(|(code, cells)| {
+                    let mut r = vec![code.clone()];
+                    r.extend(cells.iter().map(ToString::to_string));
+                    r
+                })
+                .collect();
+            (Table { header, rows: body }, serde_json::to_value(&m)?)
+        }
+    };
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&json_value)?)?;
+    } else if a.csv {
+        out.write_all(&table.csv(false)?)?;
+    } else {
+        let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
+        write!(out, "{}", super::output::table(&header, &table.rows))?;
+    }
+    Ok(())
 }

@@ -5,6 +5,7 @@
 mod corpus;
 mod crash;
 mod errors;
+mod export;
 mod search;
 mod util;
 mod workflow;

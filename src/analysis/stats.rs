@@ -1,0 +1,300 @@
+//! Counting: code frequencies, co-occurrence, codes by attribute, and the case-by-code matrix.
+//!
+//! Conventions, used the same way by the terminal tables, CSV and JSON:
+//! - an *excerpt* is one coding; a code's counts include its sub-codes when `rollup` is set;
+//! - a *case* is a document's case; documents without a case count as no case;
+//! - attribute values come from the case's attributes merged with the document's metadata;
+//!   a document without the attribute counts under `(none)`.
+
+use super::attributes_of;
+use crate::store::Project;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The value used for a missing attribute.
+pub const NONE: &str = "(none)";
+
+/// Usage of one code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Frequency {
+    /// Code path.
+    pub code: String,
+    /// Depth in the tree.
+    pub depth: usize,
+    /// Number of excerpts (codings).
+    pub excerpts: usize,
+    /// Distinct documents.
+    pub documents: usize,
+    /// Distinct cases.
+    pub cases: usize,
+    /// Per value of the `--by` attribute: excerpts and distinct cases.
+    pub by: BTreeMap<String, ByValue>,
+}
+
+/// Counts for one attribute value.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ByValue {
+    /// Excerpts.
+    pub excerpts: usize,
+    /// Distinct cases.
+    pub cases: usize,
+}
+
+/// The code ids whose codings count for `code`: itself, plus its sub-codes when `rollup`.
+fn counted_ids(project: &Project, code: &str, rollup: bool) -> BTreeSet<String> {
+    if rollup {
+        project.codebook.subtree(code).into_iter().collect()
+    } else {
+        std::iter::once(code.to_string()).collect()
+    }
+}
+
+/// Frequencies of every code in tree order, optionally broken down by an attribute.
+pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Frequency> {
+    let attrs: BTreeMap<&str, BTreeMap<String, String>> = project
+        .docs
+        .values()
+        .map(|d| (d.id.as_str(), attributes_of(project, d)))
+        .collect();
+    project
+        .codebook
+        .walk()
+        .into_iter()
+        .map(|(code, depth)| {
+            let ids = counted_ids(project, &code.id, rollup);
+            let mut docs = BTreeSet::new();
+            let mut cases = BTreeSet::new();
+            let mut excerpts = 0;
+            let mut per: BTreeMap<String, (usize, BTreeSet<String>)> = BTreeMap::new();
+            for c in project.codings.values().filter(|c| ids.contains(&c.code)) {
+                excerpts += 1;
+                docs.insert(c.doc.clone());
+                let case = project.docs.get(&c.doc).and_then(|d| d.case.clone());
+                if let Some(k) = &case {
+                    cases.insert(k.clone());
+                }
+                if let Some(attr) = by {
+                    let value = attrs
+                        .get(c.doc.as_str())
+                        .and_then(|a| a.get(attr))
+                        .cloned()
+                        .unwrap_or_else(|| NONE.to_string());
+                    let e = per.entry(value).or_default();
+                    e.0 += 1;
+                    if let Some(k) = case {
+                        e.1.insert(k);
+                    }
+                }
+            }
+            Frequency {
+                code: project.codebook.path(&code.id),
+                depth,
+                excerpts,
+                documents: docs.len(),
+                cases: cases.len(),
+                by: per
+                    .into_iter()
+                    .map(|(v, (n, cs))| {
+                        (
+                            v,
+                            ByValue {
+                                excerpts: n,
+                                cases: cs.len(),
+                            },
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Two codes used together.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cooccurrence {
+    /// First code path (tree order).
+    pub a: String,
+    /// Second code path.
+    pub b: String,
+    /// Pairs of codings (one of each code) whose spans overlap.
+    pub overlaps: usize,
+    /// Turns holding codings of both codes.
+    pub shared_turns: usize,
+    /// Jaccard index of the two codes' sets of turns: shared / turns with either.
+    pub jaccard: f64,
+}
+
+/// Co-occurrence of every pair of codes that overlap or share a turn, in tree order.
+pub fn cooccurrence(project: &Project) -> Vec<Cooccurrence> {
+    let order: Vec<String> = project
+        .codebook
+        .walk()
+        .iter()
+        .map(|(c, _)| c.id.clone())
+        .collect();
+    let mut turns: BTreeMap<&str, BTreeSet<(String, usize)>> = BTreeMap::new();
+    for c in project.codings.values() {
+        let Some(doc) = project.docs.get(&c.doc) else {
+            continue;
+        };
+        let set = turns.entry(c.code.as_str()).or_default();
+        for t in doc
+            .turns
+            .iter()
+            .filter(|t| t.start < c.end && c.start < t.end.max(t.start + 1))
+        {
+            set.insert((doc.id.clone(), t.number));
+        }
+    }
+    let mut out = Vec::new();
+    for (i, a) in order.iter().enumerate() {
+        for b in &order[i + 1..] {
+            let (Some(ta), Some(tb)) = (turns.get(a.as_str()), turns.get(b.as_str())) else {
+                continue;
+            };
+            let shared = ta.intersection(tb).count();
+            let overlaps = project
+                .codings
+                .values()
+                .filter(|x| &x.code == a)
+                .map(|x| {
+                    project
+                        .codings
+                        .values()
+                        .filter(|y| {
+                            &y.code == b && y.doc == x.doc && y.start < x.end && x.start < y.end
+                        })
+                        .count()
+                })
+                .sum();
+            if shared == 0 && overlaps == 0 {
+                continue;
+            }
+            let union = ta.union(tb).count();
+            #[allow(clippy::cast_precision_loss)]
+            let jaccard = if union == 0 {
+                0.0
+            } else {
+                shared as f64 / union as f64
+            };
+            out.push(Cooccurrence {
+                a: project.codebook.path(a),
+                b: project.codebook.path(b),
+                overlaps,
+                shared_turns: shared,
+                jaccard,
+            });
+        }
+    }
+    out
+}
+
+/// What a cell of a code-by-attribute table counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellCount {
+    /// Excerpts.
+    Excerpts,
+    /// Distinct cases.
+    Cases,
+}
+
+/// A table of codes (rows, tree order) by the values of an attribute (columns, sorted).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CodeByAttribute {
+    /// The attribute.
+    pub attribute: String,
+    /// Its values, the columns.
+    pub values: Vec<String>,
+    /// One row per code: path and one count per value.
+    pub rows: Vec<(String, Vec<usize>)>,
+}
+
+/// Counts of excerpts (or distinct cases) per code and attribute value; codes roll up sub-codes.
+pub fn code_by_attribute(project: &Project, attribute: &str, count: CellCount) -> CodeByAttribute {
+    let freq = frequencies(project, Some(attribute), true);
+    let mut values: BTreeSet<String> = BTreeSet::new();
+    for f in &freq {
+        values.extend(f.by.keys().cloned());
+    }
+    let values: Vec<String> = values.into_iter().collect();
+    let rows = freq
+        .iter()
+        .map(|f| {
+            let cells = values
+                .iter()
+                .map(|v| {
+                    f.by.get(v).map_or(0, |b| match count {
+                        CellCount::Excerpts => b.excerpts,
+                        CellCount::Cases => b.cases,
+                    })
+                })
+                .collect();
+            (f.code.clone(), cells)
+        })
+        .collect();
+    CodeByAttribute {
+        attribute: attribute.to_string(),
+        values,
+        rows,
+    }
+}
+
+/// A case-by-code matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseMatrix {
+    /// Attribute names (columns after the case).
+    pub attributes: Vec<String>,
+    /// Code paths (columns after the attributes), tree order.
+    pub codes: Vec<String>,
+    /// One row per case: name, attribute values, counts (or 0/1 presence) per code.
+    pub rows: Vec<(String, Vec<String>, Vec<usize>)>,
+}
+
+/// Excerpts per case and code (own codings only, no roll-up), or 0/1 presence.
+pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
+    let codes: Vec<(String, String)> = project
+        .codebook
+        .walk()
+        .iter()
+        .map(|(c, _)| (c.id.clone(), project.codebook.path(&c.id)))
+        .collect();
+    let attributes: Vec<String> = {
+        let mut s = BTreeSet::new();
+        for c in project.cases.cases.values() {
+            s.extend(c.attributes.keys().cloned());
+        }
+        s.into_iter().collect()
+    };
+    let rows = project
+        .cases
+        .cases
+        .values()
+        .map(|case| {
+            let attrs = attributes
+                .iter()
+                .map(|a| case.attributes.get(a).cloned().unwrap_or_default())
+                .collect();
+            let counts = codes
+                .iter()
+                .map(|(id, _)| {
+                    let n = project
+                        .codings
+                        .values()
+                        .filter(|c| {
+                            &c.code == id
+                                && project.docs.get(&c.doc).and_then(|d| d.case.as_deref())
+                                    == Some(case.name.as_str())
+                        })
+                        .count();
+                    if presence { usize::from(n > 0) } else { n }
+                })
+                .collect();
+            (case.name.clone(), attrs, counts)
+        })
+        .collect();
+    CaseMatrix {
+        attributes,
+        codes: codes.into_iter().map(|(_, p)| p).collect(),
+        rows,
+    }
+}

@@ -1,0 +1,463 @@
+//! The theme summary: per code, its description, how widespread it is, and telling quotes with
+//! anonymised attribution, in codebook order with the hierarchy as headings.
+
+use super::html::{esc, page, table};
+use super::quote::{Context, attribution, quote};
+use crate::Result;
+use crate::analysis::stats::{NONE, frequencies};
+use crate::analysis::{ExcerptFilter, excerpts};
+use crate::model::MemoTarget;
+use crate::store::Project;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// In which order quotes are chosen and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Document order, then position.
+    Document,
+    /// Longest first.
+    Length,
+    /// Shuffled with a seed, the same for the same seed.
+    Random(u64),
+}
+
+/// Options of the summary.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only these code ids (with their sub-codes); all when empty.
+    pub codes: Vec<String>,
+    /// At most this many quotes per code.
+    pub max_quotes: Option<usize>,
+    /// Quote order.
+    pub order: Order,
+    /// Context around each quote.
+    pub context: Context,
+    /// Include memos on codes and codings.
+    pub memos: bool,
+    /// Break counts down by this attribute.
+    pub by: Option<String>,
+    /// Cut quotes longer than this many characters.
+    pub max_chars: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            codes: Vec::new(),
+            max_quotes: None,
+            order: Order::Document,
+            context: Context::Coded,
+            memos: false,
+            by: None,
+            max_chars: 600,
+        }
+    }
+}
+
+/// A quote in the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    /// The quote, with «(...)» where it was cut.
+    pub text: String,
+    /// Anonymised attribution.
+    pub attribution: String,
+    /// Document id.
+    pub doc: String,
+    /// Turn number.
+    pub turn: usize,
+    /// The coding's id.
+    pub coding: String,
+    /// Memos on the coding (with `--memos`).
+    pub memos: Vec<String>,
+}
+
+/// One attribute value's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    /// The value.
+    pub value: String,
+    /// Excerpts.
+    pub excerpts: usize,
+    /// Distinct cases.
+    pub cases: usize,
+}
+
+/// One code of the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Theme {
+    /// Code path.
+    pub code: String,
+    /// Code name.
+    pub name: String,
+    /// Depth in the tree.
+    pub depth: usize,
+    /// Description.
+    pub description: String,
+    /// Colour.
+    pub color: Option<String>,
+    /// Excerpts, sub-codes included.
+    pub excerpts: usize,
+    /// Documents, sub-codes included.
+    pub documents: usize,
+    /// Cases, sub-codes included.
+    pub cases: usize,
+    /// Counts by the `by` attribute.
+    pub breakdown: Vec<Breakdown>,
+    /// Quotes coded with this very code.
+    pub quotes: Vec<Quote>,
+    /// How many quotes were left out by `max_quotes`.
+    pub more: usize,
+    /// Memos on the code (with `--memos`).
+    pub memos: Vec<String>,
+}
+
+/// The whole summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// The study's name.
+    pub project: String,
+    /// The attribute of the breakdown.
+    pub by: Option<String>,
+    /// Themes in codebook order.
+    pub themes: Vec<Theme>,
+}
+
+fn shuffle<T>(v: &mut [T], seed: u64) {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    for i in (1..v.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let j = usize::try_from(x % (i as u64 + 1)).unwrap_or(0);
+        v.swap(i, j);
+    }
+}
+
+/// Builds the summary.
+pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
+    let wanted: Option<BTreeSet<String>> = (!opts.codes.is_empty()).then(|| {
+        opts.codes
+            .iter()
+            .flat_map(|c| project.codebook.subtree(c))
+            .collect()
+    });
+    let freq: BTreeMap<String, crate::analysis::stats::Frequency> =
+        frequencies(project, opts.by.as_deref(), true)
+            .into_iter()
+            .map(|f| (f.code.clone(), f))
+            .collect();
+    let all = excerpts(project, &ExcerptFilter::default())?;
+    let seq: BTreeMap<&str, u64> = project
+        .docs
+        .values()
+        .map(|d| (d.id.as_str(), d.seq))
+        .collect();
+    let mut themes = Vec::new();
+    for (code, depth) in project.codebook.walk() {
+        if wanted.as_ref().is_some_and(|w| !w.contains(&code.id)) {
+            continue;
+        }
+        let path = project.codebook.path(&code.id);
+        let mut own: Vec<&crate::analysis::Excerpt> =
+            all.iter().filter(|e| e.code == code.id).collect();
+        // The same passage coded twice (by two coders, or nested) is quoted once: the widest.
+        own.sort_by_key(|e| {
+            (
+                seq.get(e.doc.as_str()).copied(),
+                e.start,
+                std::cmp::Reverse(e.end),
+            )
+        });
+        let mut kept: Vec<&crate::analysis::Excerpt> = Vec::new();
+        for e in own {
+            if !kept
+                .iter()
+                .any(|k| k.doc == e.doc && k.start <= e.start && e.end <= k.end)
+            {
+                kept.push(e);
+            }
+        }
+        let mut own = kept;
+        match opts.order {
+            Order::Document => own.sort_by_key(|e| (seq.get(e.doc.as_str()).copied(), e.start)),
+            Order::Length => own.sort_by_key(|e| {
+                (
+                    std::cmp::Reverse(e.text.chars().count()),
+                    seq.get(e.doc.as_str()).copied(),
+                    e.start,
+                )
+            }),
+            Order::Random(seed) => {
+                own.sort_by_key(|e| (seq.get(e.doc.as_str()).copied(), e.start));
+                shuffle(&mut own, seed);
+            }
+        }
+        let total = own.len();
+        let keep = opts.max_quotes.unwrap_or(total).min(total);
+        let quotes = own[..keep]
+            .iter()
+            .map(|e| Quote {
+                text: quote(project, e, opts.context, opts.max_chars),
+                attribution: attribution(e),
+                doc: e.doc.clone(),
+                turn: e.turn,
+                coding: e.coding.clone(),
+                memos: if opts.memos {
+                    e.memo.iter().chain(&e.memos).cloned().collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let f = freq.get(&path);
+        themes.push(Theme {
+            code: path.clone(),
+            name: code.name.clone(),
+            depth,
+            description: code.description.clone(),
+            color: code.color.clone(),
+            excerpts: f.map_or(0, |f| f.excerpts),
+            documents: f.map_or(0, |f| f.documents),
+            cases: f.map_or(0, |f| f.cases),
+            breakdown: f
+                .map(|f| {
+                    f.by.iter()
+                        .map(|(v, b)| Breakdown {
+                            value: v.clone(),
+                            excerpts: b.excerpts,
+                            cases: b.cases,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            quotes,
+            more: total - keep,
+            memos: if opts.memos {
+                project
+                    .memos_on(&MemoTarget::Code(code.id.clone()))
+                    .iter()
+                    .map(|m| m.text.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        });
+    }
+    Ok(Summary {
+        project: project.config.name.clone(),
+        by: opts.by.clone(),
+        themes,
+    })
+}
+
+fn counts_line(t: &Theme) -> String {
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{} in {} from {}",
+        plural(t.excerpts, "excerpt", "excerpts"),
+        plural(t.documents, "document", "documents"),
+        plural(t.cases, "case", "cases")
+    )
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the summary as Markdown.
+pub fn markdown(s: &Summary) -> String {
+    let mut out = format!("# Theme summary: {}\n", s.project);
+    for t in &s.themes {
+        let level = "#".repeat((t.depth + 2).min(6));
+        out.push_str(&format!("\n{level} {}\n\n", t.code));
+        if !t.description.is_empty() {
+            out.push_str(&format!("*{}*\n\n", t.description.trim()));
+        }
+        out.push_str(&format!("{}.\n", counts_line(t)));
+        if let Some(by) = &s.by
+            && !t.breakdown.is_empty()
+        {
+            out.push_str(&format!(
+                "\n| {} | excerpts | cases |\n| --- | ---: | ---: |\n",
+                md_escape(by)
+            ));
+            for b in &t.breakdown {
+                out.push_str(&format!(
+                    "| {} | {} | {} |\n",
+                    md_escape(&b.value),
+                    b.excerpts,
+                    b.cases
+                ));
+            }
+        }
+        for m in &t.memos {
+            out.push_str(&format!("\n**Memo:** {}\n", m.trim()));
+        }
+        for q in &t.quotes {
+            out.push_str(&format!("\n> «{}» ({})\n", q.text, q.attribution));
+            for m in &q.memos {
+                out.push_str(&format!(">\n> *Memo: {}*\n", m.trim()));
+            }
+        }
+        if t.more > 0 {
+            out.push_str(&format!(
+                "\n*{} more excerpt{} not shown.*\n",
+                t.more,
+                if t.more == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    out
+}
+
+/// Renders the summary as a self-contained HTML page.
+pub fn html(s: &Summary, lang: &str) -> String {
+    let mut body = format!(
+        "<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n",
+        esc(&s.project),
+        s.themes.len()
+    );
+    for t in &s.themes {
+        let level = (t.depth + 2).min(6);
+        let color = t.color.clone().unwrap_or_else(|| "#999999".into());
+        body.push_str(&format!(
+            "<section style=\"--c:{}\">\n<h{level}><span class=\"swatch\" style=\"background:{}\"></span>{}</h{level}>\n",
+            esc(&color),
+            esc(&color),
+            esc(&t.code)
+        ));
+        if !t.description.is_empty() {
+            body.push_str(&format!(
+                "<p class=\"desc\">{}</p>\n",
+                esc(t.description.trim())
+            ));
+        }
+        body.push_str(&format!(
+            "<p class=\"meta\">{}.</p>\n",
+            esc(&counts_line(t))
+        ));
+        if let Some(by) = &s.by
+            && !t.breakdown.is_empty()
+        {
+            let rows: Vec<Vec<String>> = t
+                .breakdown
+                .iter()
+                .map(|b| vec![b.value.clone(), b.excerpts.to_string(), b.cases.to_string()])
+                .collect();
+            body.push_str(&table(
+                &[by.clone(), "excerpts".into(), "cases".into()],
+                &rows,
+                1,
+            ));
+        }
+        for m in &t.memos {
+            body.push_str(&format!(
+                "<div class=\"memo\"><strong>Memo:</strong> {}</div>\n",
+                esc(m.trim())
+            ));
+        }
+        for q in &t.quotes {
+            body.push_str(&format!(
+                "<blockquote><p>«{}»</p><p class=\"attr\">({})</p>",
+                esc(&q.text),
+                esc(&q.attribution)
+            ));
+            for m in &q.memos {
+                body.push_str(&format!("<p class=\"memo\">Memo: {}</p>", esc(m.trim())));
+            }
+            body.push_str("</blockquote>\n");
+        }
+        if t.more > 0 {
+            body.push_str(&format!(
+                "<p class=\"meta\">{} more not shown.</p>\n",
+                t.more
+            ));
+        }
+        body.push_str("</section>\n");
+    }
+    page(&format!("Theme summary: {}", s.project), lang, &body)
+}
+
+/// The value shown for documents without the breakdown attribute.
+pub fn none_label() -> &'static str {
+    NONE
+}
+
+/// Renders the summary as a Word document (DOCX), with real heading and quote styles so that
+/// Word's navigation pane and table of contents work on it.
+pub fn docx(s: &Summary) -> Result<Vec<u8>> {
+    use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+    let heading = |level: usize| {
+        let size = [40, 32, 28, 26, 24, 22][level.clamp(1, 6) - 1];
+        Style::new(format!("Heading{level}"), StyleType::Paragraph)
+            .name(format!("Heading {level}"))
+            .size(size)
+            .bold()
+    };
+    let mut d = Docx::new();
+    for level in 1..=6 {
+        d = d.add_style(heading(level));
+    }
+    d = d.add_style(
+        Style::new("Quote", StyleType::Paragraph)
+            .name("Quote")
+            .italic(),
+    );
+    let para = |text: &str| Paragraph::new().add_run(Run::new().add_text(text));
+    d = d.add_paragraph(para(&format!("Theme summary: {}", s.project)).style("Heading1"));
+    for t in &s.themes {
+        let level = (t.depth + 2).min(6);
+        d = d.add_paragraph(para(&t.code).style(&format!("Heading{level}")));
+        if !t.description.is_empty() {
+            d = d.add_paragraph(
+                Paragraph::new().add_run(Run::new().add_text(t.description.trim()).italic()),
+            );
+        }
+        d = d.add_paragraph(para(&format!("{}.", counts_line(t))));
+        if let Some(by) = &s.by
+            && !t.breakdown.is_empty()
+        {
+            let cell = |x: &str| TableCell::new().add_paragraph(para(x));
+            let mut rows = vec![TableRow::new(vec![
+                cell(by),
+                cell("excerpts"),
+                cell("cases"),
+            ])];
+            for b in &t.breakdown {
+                rows.push(TableRow::new(vec![
+                    cell(&b.value),
+                    cell(&b.excerpts.to_string()),
+                    cell(&b.cases.to_string()),
+                ]));
+            }
+            d = d.add_table(Table::new(rows));
+        }
+        for m in &t.memos {
+            d = d.add_paragraph(
+                Paragraph::new()
+                    .add_run(Run::new().add_text("Memo: ").bold())
+                    .add_run(Run::new().add_text(m.trim())),
+            );
+        }
+        for q in &t.quotes {
+            d = d.add_paragraph(
+                Paragraph::new()
+                    .style("Quote")
+                    .add_run(Run::new().add_text(format!("«{}»", q.text)))
+                    .add_run(Run::new().add_text(format!(" ({})", q.attribution))),
+            );
+            for m in &q.memos {
+                d = d.add_paragraph(para(&format!("Memo: {}", m.trim())));
+            }
+        }
+        if t.more > 0 {
+            d = d.add_paragraph(para(&format!("{} more not shown.", t.more)));
+        }
+    }
+    let mut buf = std::io::Cursor::new(Vec::new());
+    d.pack(&mut buf)
+        .map_err(|e| crate::Error::invalid(format!("cannot write the DOCX file: {e}")))?;
+    Ok(buf.into_inner())
+}
