@@ -414,6 +414,9 @@ pub enum ExportKind {
     Memos,
     /// The codebook with descriptions and counts (md, csv, json).
     Codebook,
+    /// One self-contained HTML file: contents, frequency bars, co-occurrence heatmap, the
+    /// theme summary and the codes by the --by attribute (html).
+    Report,
 }
 
 /// Quote order of the summary.

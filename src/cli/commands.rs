@@ -1162,6 +1162,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             Some(f) => f,
             None if to_stdout => match a.kind {
                 ExportKind::Excerpts | ExportKind::Matrix => Format::Csv,
+                ExportKind::Report => Format::Html,
                 _ => Format::Markdown,
             },
             None => bail!(Error::invalid(format!(
@@ -1176,6 +1177,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         ExportKind::Excerpts | ExportKind::Matrix => {
             &[Format::Csv, Format::Json, Format::Markdown, Format::Html]
         }
+        ExportKind::Report => &[Format::Html],
     };
     if !allowed.contains(&format) {
         let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
@@ -1197,16 +1199,27 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         .first()
         .cloned()
         .unwrap_or_else(|| "no".into());
+    if let Some(by) = &a.by
+        && !crate::analysis::attribute_names(&p).contains(by)
+    {
+        bail!(Error::invalid(format!(
+            "no attribute {by:?} in the project; attributes are {}",
+            crate::analysis::attribute_names(&p).join(", ")
+        )));
+    }
     let bytes: Vec<u8> = match a.kind {
-        ExportKind::Summary => {
-            if let Some(by) = &a.by
-                && !crate::analysis::attribute_names(&p).contains(by)
-            {
-                bail!(Error::invalid(format!(
-                    "no attribute {by:?} in the project; attributes are {}",
-                    crate::analysis::attribute_names(&p).join(", ")
-                )));
-            }
+        ExportKind::Summary | ExportKind::Report => {
+            let by = a.by.clone().or_else(|| {
+                (a.kind == ExportKind::Report)
+                    .then(|| crate::analysis::attribute_names(&p))
+                    .and_then(|names| {
+                        names
+                            .iter()
+                            .find(|n| *n == "role")
+                            .or(names.first())
+                            .cloned()
+                    })
+            });
             let opts = summary::Options {
                 codes,
                 max_quotes: a.max_quotes,
@@ -1221,15 +1234,23 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                     ContextArg::Turn => Context::Turn,
                 },
                 memos: a.memos,
-                by: a.by.clone(),
+                by,
                 max_chars: a.max_chars.max(20),
             };
-            let s = summary::build(&p, &opts)?;
-            match format {
-                Format::Html => summary::html(&s, &lang).into_bytes(),
-                Format::Docx => summary::docx(&s)?,
-                Format::Json => format!("{}\n", serde_json::to_string_pretty(&s)?).into_bytes(),
-                _ => summary::markdown(&s).into_bytes(),
+            if a.kind == ExportKind::Report {
+                let html = crate::export::report::html(
+                    &p,
+                    &crate::export::report::Options { summary: opts },
+                )?;
+                html.into_bytes()
+            } else {
+                let s = summary::build(&p, &opts)?;
+                match format {
+                    Format::Html => summary::html(&s, &lang).into_bytes(),
+                    Format::Docx => summary::docx(&s)?,
+                    Format::Json => format!("{}\n", serde_json::to_string_pretty(&s)?).into_bytes(),
+                    _ => summary::markdown(&s).into_bytes(),
+                }
             }
         }
         ExportKind::Excerpts => {

@@ -94,7 +94,7 @@ pub struct Theme {
     pub depth: usize,
     /// Description.
     pub description: String,
-    /// Colour.
+    /// Colour (a sub-code without its own shows its parent's).
     pub color: Option<String>,
     /// Excerpts, sub-codes included.
     pub excerpts: usize,
@@ -216,7 +216,7 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
             name: code.name.clone(),
             depth,
             description: code.description.clone(),
-            color: code.color.clone(),
+            color: project.codebook.effective_color(&code.id),
             excerpts: f.map_or(0, |f| f.excerpts),
             documents: f.map_or(0, |f| f.documents),
             cases: f.map_or(0, |f| f.cases),
@@ -314,16 +314,24 @@ pub fn markdown(s: &Summary) -> String {
 
 /// Renders the summary as a self-contained HTML page.
 pub fn html(s: &Summary, lang: &str) -> String {
-    let mut body = format!(
-        "<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n",
+    let body = format!(
+        "<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n{}",
         esc(&s.project),
-        s.themes.len()
+        s.themes.len(),
+        html_themes(s)
     );
+    page(&format!("Theme summary: {}", s.project), lang, &body)
+}
+
+/// The themes of the summary as HTML sections (each with an `id` for links), without a page.
+pub fn html_themes(s: &Summary) -> String {
+    let mut body = String::new();
     for t in &s.themes {
         let level = (t.depth + 2).min(6);
         let color = t.color.clone().unwrap_or_else(|| "#999999".into());
         body.push_str(&format!(
-            "<section style=\"--c:{}\">\n<h{level}><span class=\"swatch\" style=\"background:{}\"></span>{}</h{level}>\n",
+            "<section id=\"{}\" style=\"--c:{}\">\n<h{level}><span class=\"swatch\" style=\"background:{}\"></span>{}</h{level}>\n",
+            esc(&anchor(&t.code)),
             esc(&color),
             esc(&color),
             esc(&t.code)
@@ -377,7 +385,12 @@ pub fn html(s: &Summary, lang: &str) -> String {
         }
         body.push_str("</section>\n");
     }
-    page(&format!("Theme summary: {}", s.project), lang, &body)
+    body
+}
+
+/// The HTML anchor of a code's section.
+pub fn anchor(code_path: &str) -> String {
+    format!("code-{}", crate::model::ids::slug(code_path))
 }
 
 /// The value shown for documents without the breakdown attribute.

@@ -168,6 +168,19 @@ impl Codebook {
         parts.join("/")
     }
 
+    /// The colour a code is shown in: its own, else its nearest ancestor's.
+    pub fn effective_color(&self, id: &str) -> Option<String> {
+        let mut cur = self.get(id);
+        for _ in 0..=self.codes.len() {
+            let code = cur?;
+            if let Some(c) = &code.color {
+                return Some(c.clone());
+            }
+            cur = code.parent.as_deref().and_then(|p| self.get(p));
+        }
+        None
+    }
+
     /// Depth of a code in the tree (0 for top level).
     pub fn depth(&self, id: &str) -> usize {
         self.path(id).matches('/').count()
@@ -573,6 +586,15 @@ mod tests {
                 ("timing".into(), 0)
             ]
         );
+    }
+
+    #[test]
+    fn sub_codes_inherit_colours() {
+        let cb = book();
+        let inst = cb.find("trust/institutional").unwrap().id.clone();
+        let pers = cb.find("trust/personal").unwrap().id.clone();
+        assert_eq!(cb.effective_color(&inst), None);
+        assert_eq!(cb.effective_color(&pers).as_deref(), Some("#00ff00"));
     }
 
     #[test]

@@ -470,3 +470,40 @@ fn failed_exports_leave_nothing_behind() {
         assert!(ro.join("s.md").exists());
     }
 }
+
+#[test]
+fn the_html_report_is_one_self_contained_file() {
+    let p = fixture();
+    p.koda(&["export", "report", "-o", "report.html"]).ok();
+    let html = std::fs::read_to_string(p.path().join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for part in [
+        "<nav><h2>Contents</h2>",
+        "<h2 id=\"frequencies\">",
+        "aria-label=\"Excerpts per code\"",
+        "aria-label=\"Co-occurrence of codes\"",
+        "<h2 id=\"matrix\">Codes by role</h2>",
+        "<h2 id=\"themes\">Theme summary</h2>",
+        "«Jeg lover lite og holder alt.»",
+        // trust/personal's bar in its own colour, timing in the default grey.
+        "fill=\"#4575b4\"",
+        "<title>trust/personal + timing: Jaccard 0.25, 1 shared turns</title>",
+    ] {
+        assert!(html.contains(part), "missing {part}");
+    }
+    // Opens offline: no external resources.
+    for external in ["http://", "https://", "<script", "<link"] {
+        let hits: Vec<&str> = html.matches(external).collect();
+        let allowed = if external == "http://" {
+            html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+        } else {
+            0
+        };
+        assert_eq!(hits.len(), allowed, "{external} in the report");
+    }
+    let err = p
+        .koda(&["export", "report", "-o", "r.md"])
+        .fails()
+        .to_string();
+    assert!(err.contains("cannot be exported as md"), "{err}");
+}
