@@ -29,7 +29,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the index layout; an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 1;
+pub const INDEX_SCHEMA_VERSION: u32 = 2;
 const STATE_FILE: &str = "koda-index.json";
 const WRITER_MEMORY: usize = 50_000_000;
 
@@ -347,10 +347,12 @@ impl SearchIndex {
                 d.add_text(f.attr, a);
             }
             let mut paths = BTreeSet::new();
+            let mut coders = BTreeSet::new();
             for c in codings
                 .iter()
                 .filter(|c| c.start < t.end && t.start < c.end)
             {
+                coders.insert(c.coder.as_str());
                 let path = project.codebook.path(&c.code);
                 let mut prefix = String::new();
                 for part in path.split('/') {
@@ -363,6 +365,9 @@ impl SearchIndex {
             }
             for p in &paths {
                 d.add_text(f.code, p);
+            }
+            for k in &coders {
+                d.add_text(f.coder, k);
             }
             let body = slice_chars(&text, t.start, t.end);
             for l in &self.langs {
@@ -384,7 +389,30 @@ impl SearchIndex {
         query: &str,
         limit: Option<usize>,
     ) -> Result<SearchResults> {
-        let node = query::parse(query)?;
+        self.search_by(project, query, limit, &[])
+    }
+
+    /// Runs a query on the turns coded by any of `coders` (all turns when empty).
+    pub fn search_by(
+        &self,
+        project: &Project,
+        query: &str,
+        limit: Option<usize>,
+        coders: &[String],
+    ) -> Result<SearchResults> {
+        let mut node = query::parse(query)?;
+        if !coders.is_empty() {
+            let filters = coders
+                .iter()
+                .map(|c| query::Node::Field {
+                    name: "coder".into(),
+                    value: c.clone(),
+                    prefix: false,
+                    col: 1,
+                })
+                .collect();
+            node = query::Node::And(vec![node, query::Node::Or(filters)]);
+        }
         let builder = query::Builder {
             fields: &self.fields,
             langs: &self.langs,

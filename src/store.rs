@@ -11,6 +11,7 @@
 pub mod fsio;
 pub mod journal;
 pub mod lock;
+pub mod merge;
 pub mod project;
 
 pub use journal::Event;

@@ -59,6 +59,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Count: code frequencies, co-occurrence, codes by attribute.
     Stats(StatsArgs),
+    /// List the coders with what each has done.
+    Coders(JsonFlag),
+    /// Bring another copy of the project (another coder's work) into this one.
+    Merge(MergeArgs),
+    /// Intercoder agreement: percent agreement, Cohen's and Fleiss' kappa, Krippendorff's alpha.
+    Agree(AgreeArgs),
     /// Write, edit or remove a memo.
     Memo(MemoArgs),
     /// List memos.
@@ -537,4 +543,55 @@ pub enum StatsTable {
         #[arg(long, value_enum, default_value_t = CountArg::Excerpts)]
         count: CountArg,
     },
+}
+
+/// Which side wins a clash in `koda merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PreferArg {
+    /// Keep this project's version.
+    Ours,
+    /// Take the other copy's version.
+    Theirs,
+}
+
+/// `koda merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The other copy's project folder.
+    #[arg(value_name = "OTHER_PROJECT")]
+    pub other: PathBuf,
+    /// How to resolve clashes; without it a clash stops the merge before anything is written.
+    #[arg(long, value_enum)]
+    pub prefer: Option<PreferArg>,
+}
+
+/// Unit of `koda agree`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgreeUnit {
+    /// Characters of the documents every coder worked on.
+    Char,
+    /// Turns.
+    Turn,
+    /// Documents.
+    Document,
+}
+
+/// `koda agree`.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// Coders to compare, comma-separated (two or more).
+    #[arg(long, value_delimiter = ',', required = true, num_args = 1..)]
+    pub coders: Vec<String>,
+    /// Only these codes (repeatable); sub-codes are compared separately.
+    #[arg(long, value_name = "PATH")]
+    pub code: Vec<String>,
+    /// What a unit of comparison is.
+    #[arg(long, value_enum, default_value_t = AgreeUnit::Char)]
+    pub unit: AgreeUnit,
+    /// List the passages where the coders differ.
+    #[arg(long)]
+    pub disagreements: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

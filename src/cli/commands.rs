@@ -2,9 +2,10 @@
 
 use super::Outcome;
 use super::args::{
-    AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction, CodesArgs, Command,
-    ContextArg, CountArg, ExcerptsArgs, ExportArgs, ExportKind, ImportArgs, InitArgs, MemoAction,
-    OrderArg, SearchArgs, Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
+    AgreeArgs, AgreeUnit, AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction,
+    CodesArgs, Command, ContextArg, CountArg, ExcerptsArgs, ExportArgs, ExportKind, ImportArgs,
+    InitArgs, MemoAction, MergeArgs, OrderArg, PreferArg, SearchArgs, Selector, StatsArgs,
+    StatsTable, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -58,6 +59,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
         Some(Command::Export(a)) => export(&ctx, a, out, err)?,
         Some(Command::Stats(a)) => stats(&ctx, a, out, err)?,
+        Some(Command::Coders(a)) => coders(&ctx.load(None, err)?, a.json, out)?,
+        Some(Command::Merge(a)) => merge(&ctx, a, out, err)?,
+        Some(Command::Agree(a)) => agree(&ctx, a, out, err)?,
         Some(Command::Memo(a)) => memo(&ctx, a.action, out)?,
         Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
@@ -1019,7 +1023,7 @@ fn search(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) ->
     let idx = open_index(&p, err)?;
     let query = a.query.join(" ");
     let limit = if a.count { 0 } else { a.limit };
-    let res = idx.search(&p, &query, Some(limit))?;
+    let res = idx.search_by(&p, &query, Some(limit), &ctx.coders)?;
     if a.json {
         let v = if a.count {
             json!({"query": query, "total": res.total, "documents": res.documents})
@@ -1236,6 +1240,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 memos: a.memos,
                 by,
                 max_chars: a.max_chars.max(20),
+                coders: ctx.coders.clone(),
             };
             if a.kind == ExportKind::Report {
                 let html = crate::export::report::html(
@@ -1418,6 +1423,230 @@ fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     } else {
         let header: Vec<&str> = table.header.iter().map(String::as_str).collect();
         write!(out, "{}", super::output::table(&header, &table.rows))?;
+    }
+    Ok(())
+}
+
+fn coders(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let mut names: Vec<String> = p.config.coders.clone();
+    for c in p.codings.values() {
+        if !names.contains(&c.coder) {
+            names.push(c.coder.clone());
+        }
+    }
+    let rows: Vec<serde_json::Value> = names
+        .iter()
+        .map(|k| {
+            let mine: Vec<_> = p.codings.values().filter(|c| &c.coder == k).collect();
+            let docs: std::collections::BTreeSet<&str> =
+                mine.iter().map(|c| c.doc.as_str()).collect();
+            let codes: std::collections::BTreeSet<&str> =
+                mine.iter().map(|c| c.code.as_str()).collect();
+            let last = mine.iter().map(|c| c.at.as_str()).max().unwrap_or("");
+            json!({
+                "coder": k, "default": *k == p.config.default_coder, "codings": mine.len(),
+                "documents": docs.len(), "codes": codes.len(),
+                "memos": p.memos.values().filter(|m| &m.coder == k).count(), "last_coding": last,
+            })
+        })
+        .collect();
+    if json_out {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(());
+    }
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let s = |k: &str| match &r[k] {
+                serde_json::Value::String(x) => x.clone(),
+                v => v.to_string(),
+            };
+            vec![
+                format!(
+                    "{}{}",
+                    s("coder"),
+                    if r["default"] == true {
+                        " (default)"
+                    } else {
+                        ""
+                    }
+                ),
+                s("codings"),
+                s("documents"),
+                s("codes"),
+                s("memos"),
+                s("last_coding"),
+            ]
+        })
+        .collect();
+    write!(
+        out,
+        "{}",
+        table(
+            &[
+                "coder",
+                "codings",
+                "documents",
+                "codes",
+                "memos",
+                "last coding"
+            ],
+            &table_rows
+        )
+    )?;
+    Ok(())
+}
+
+fn merge(ctx: &Ctx, a: MergeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let mut s = ctx.session()?;
+    if !a.other.join(crate::store::CONFIG_FILE).is_file() {
+        bail!(Error::NotAProject(a.other.clone()));
+    }
+    let prefer = a.prefer.map(|p| match p {
+        PreferArg::Ours => crate::store::merge::Prefer::Ours,
+        PreferArg::Theirs => crate::store::merge::Prefer::Theirs,
+    });
+    let r = s.merge_from(&a.other, prefer)?;
+    if r.is_empty() {
+        writeln!(
+            out,
+            "nothing to merge: {} holds nothing new",
+            a.other.display()
+        )?;
+        return Ok(());
+    }
+    writeln!(out, "merged {}:", a.other.display())?;
+    writeln!(out, "  documents added: {}", r.documents_added.len())?;
+    writeln!(
+        out,
+        "  codes added: {}{}",
+        r.codes_added.len(),
+        if r.codes_added.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", r.codes_added.join(", "))
+        }
+    )?;
+    writeln!(out, "  codes changed: {}", r.codes_changed.len())?;
+    writeln!(out, "  cases added or changed: {}", r.cases_changed.len())?;
+    for (coder, n) in &r.events_added {
+        writeln!(out, "  {coder}: {n} journal events")?;
+    }
+    for c in &r.clashes {
+        writeln!(out, "  clash: {c}")?;
+    }
+    ctx.after_change(s.project(), err)
+}
+
+fn fmt_stat(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "n/a".to_string(), |x| format!("{x:.digits$}"))
+}
+
+fn agree(ctx: &Ctx, a: AgreeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    use crate::analysis::agreement;
+    let p = ctx.load(None, err)?;
+    let mut coders: Vec<String> = Vec::new();
+    for c in &a.coders {
+        let c = c.trim().to_string();
+        if !c.is_empty() && !coders.contains(&c) {
+            coders.push(c);
+        }
+    }
+    if coders.len() < 2 {
+        bail!(Error::invalid(
+            "give at least two coders, e.g. --coders anna,bo"
+        ));
+    }
+    for c in &coders {
+        if !p.codings.values().any(|x| &x.coder == c) {
+            writeln!(
+                err,
+                "koda: warning: coder {c:?} has no codings in this project"
+            )?;
+        }
+    }
+    let codes = a
+        .code
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let unit = match a.unit {
+        AgreeUnit::Char => agreement::Unit::Char,
+        AgreeUnit::Turn => agreement::Unit::Turn,
+        AgreeUnit::Document => agreement::Unit::Document,
+    };
+    let r = agreement::agree(&p, &coders, &codes, unit, a.disagreements)?;
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&r)?)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "agreement of {} over {} document{} all of them coded, unit: {}",
+        coders.join(", "),
+        r.documents.len(),
+        if r.documents.len() == 1 { "" } else { "s" },
+        format!("{unit:?}").to_lowercase()
+    )?;
+    let two = coders.len() == 2;
+    let mut header = vec!["code", "units"];
+    header.push("coded by each");
+    header.push("agree %");
+    if two {
+        header.push("Cohen κ");
+    }
+    header.push("Fleiss κ");
+    header.push("Krippendorff α");
+    let rows: Vec<Vec<String>> = r
+        .codes
+        .iter()
+        .chain(std::iter::once(&r.overall))
+        .map(|f| {
+            let mut row = vec![
+                f.code.clone(),
+                f.units.to_string(),
+                f.coded
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                fmt_stat(f.percent, 1),
+            ];
+            if two {
+                row.push(fmt_stat(f.cohen_kappa, 3));
+            }
+            row.push(fmt_stat(f.fleiss_kappa, 3));
+            row.push(fmt_stat(f.krippendorff_alpha, 3));
+            row
+        })
+        .collect();
+    write!(out, "{}", table(&header, &rows))?;
+    if a.disagreements {
+        writeln!(out)?;
+        if r.disagreements.is_empty() {
+            writeln!(out, "no disagreements")?;
+        }
+        for d in &r.disagreements {
+            writeln!(
+                out,
+                "{} · {} · turn {} · {}..{}",
+                d.code, d.doc, d.turn, d.start, d.end
+            )?;
+            writeln!(out, "    «{}»", ellipsize(&d.text.replace('\n', " "), 100))?;
+            for (coder, texts) in &d.by_coder {
+                if texts.is_empty() {
+                    writeln!(out, "    {coder}: (not coded)")?;
+                } else {
+                    for t in texts {
+                        writeln!(
+                            out,
+                            "    {coder}: «{}»",
+                            ellipsize(&t.replace('\n', " "), 100)
+                        )?;
+                    }
+                }
+            }
+        }
     }
     Ok(())
 }

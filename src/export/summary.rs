@@ -39,6 +39,8 @@ pub struct Options {
     pub by: Option<String>,
     /// Cut quotes longer than this many characters.
     pub max_chars: usize,
+    /// Only these coders' codings (quotes); all when empty.
+    pub coders: Vec<String>,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             memos: false,
             by: None,
             max_chars: 600,
+            coders: Vec::new(),
         }
     }
 }
@@ -147,7 +150,13 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
             .into_iter()
             .map(|f| (f.code.clone(), f))
             .collect();
-    let all = excerpts(project, &ExcerptFilter::default())?;
+    let all = excerpts(
+        project,
+        &ExcerptFilter {
+            coders: opts.coders.clone(),
+            ..ExcerptFilter::default()
+        },
+    )?;
     let seq: BTreeMap<&str, u64> = project
         .docs
         .values()

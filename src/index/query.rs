@@ -10,7 +10,7 @@
 //! (tillit OR trust) speaker:forelder type:interview code:trust role:parent wave:2 doc:ID case:F01
 //! ```
 //! Operators are upper-case `AND`, `OR`, `NOT`; `NOT` binds tightest, then `AND`, then `OR`.
-//! Field names are `speaker`, `type`, `code`, `doc`, `case` and every attribute or metadata key
+//! Field names are `speaker`, `type`, `code`, `coder`, `doc`, `case` and every attribute or metadata key
 //! the project has. Errors name the column of the problem.
 
 use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
@@ -517,6 +517,7 @@ impl Builder<'_> {
         let f = self.fields;
         let (field, term_text) = match name {
             "speaker" => (f.speaker, value.to_string()),
+            "coder" => (f.coder, value.to_string()),
             "case" => (f.case, value.to_string()),
             "type" => {
                 let kind: crate::model::DocKind = value
@@ -550,10 +551,11 @@ impl Builder<'_> {
             other => {
                 let names = self.attribute_names();
                 if !names.contains(other) {
-                    let mut known: Vec<String> = ["speaker", "type", "code", "doc", "case"]
-                        .iter()
-                        .map(|s| (*s).to_string())
-                        .collect();
+                    let mut known: Vec<String> =
+                        ["speaker", "type", "code", "coder", "doc", "case"]
+                            .iter()
+                            .map(|s| (*s).to_string())
+                            .collect();
                     known.extend(names);
                     return Err(err_at(
                         self.query,

@@ -62,6 +62,8 @@ pub struct Fields {
     pub attr: Field,
     /// Every code path applied to (part of) the turn, with all its ancestors, lower-cased.
     pub code: Field,
+    /// Every coder with a coding on (part of) the turn, lower-cased.
+    pub coder: Field,
     /// The turn's text, Norwegian-stemmed.
     pub text_no: Field,
     /// The turn's text, English-stemmed.
@@ -99,6 +101,7 @@ pub fn build() -> (Schema, Fields) {
         case: raw_field(&mut b, "case", false),
         attr: raw_field(&mut b, "attr", false),
         code: raw_field(&mut b, "code", false),
+        coder: raw_field(&mut b, "coder", false),
         text_no: text_field(&mut b, "text_no", TOK_NO),
         text_en: text_field(&mut b, "text_en", TOK_EN),
         text_fold: text_field(&mut b, "text_fold", TOK_FOLD),

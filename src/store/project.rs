@@ -529,6 +529,13 @@ impl Session {
         &self.project
     }
 
+    /// Reloads the project from disk (after changes written outside this session's methods).
+    pub fn reload(&mut self) -> Result<()> {
+        self.project = Project::open(self.project.root())?;
+        self.journal = None;
+        Ok(())
+    }
+
     /// The coder this session writes as.
     pub fn coder(&self) -> &str {
         &self.coder

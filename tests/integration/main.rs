@@ -7,5 +7,6 @@ mod crash;
 mod errors;
 mod export;
 mod search;
+mod team;
 mod util;
 mod workflow;

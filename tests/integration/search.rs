@@ -353,7 +353,7 @@ fn malformed_queries_are_explained() {
         ("tillit OR", "OR needs something after it"),
         (
             "rolle:parent",
-            "unknown field \"rolle\"; fields are speaker, type, code, doc, case, role, wave",
+            "unknown field \"rolle\"; fields are speaker, type, code, coder, doc, case, role, wave",
         ),
         ("code:nope", "no code \"nope\""),
         ("type:survey", "unknown document type"),
