@@ -9,6 +9,7 @@
 //! Nothing here parses transcripts or formats output; see [`crate::import`] and the CLI.
 
 pub mod fsio;
+pub mod history;
 pub mod journal;
 pub mod lock;
 pub mod merge;

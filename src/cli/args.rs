@@ -59,6 +59,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Count: code frequencies, co-occurrence, codes by attribute.
     Stats(StatsArgs),
+    /// Undo your last change (codings, memos, codebook, cases), even after a restart.
+    Undo,
+    /// Redo the last change you undid.
+    Redo,
     /// List the coders with what each has done.
     Coders(JsonFlag),
     /// Bring another copy of the project (another coder's work) into this one.

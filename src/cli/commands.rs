@@ -59,6 +59,22 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
         Some(Command::Export(a)) => export(&ctx, a, out, err)?,
         Some(Command::Stats(a)) => stats(&ctx, a, out, err)?,
+        Some(Command::Undo) => {
+            let mut s = ctx.session()?;
+            match s.undo()? {
+                Some(label) => writeln!(out, "undid: {label}")?,
+                None => writeln!(out, "nothing to undo")?,
+            }
+            ctx.after_change(s.project(), err)?;
+        }
+        Some(Command::Redo) => {
+            let mut s = ctx.session()?;
+            match s.redo()? {
+                Some(label) => writeln!(out, "redid: {label}")?,
+                None => writeln!(out, "nothing to redo")?,
+            }
+            ctx.after_change(s.project(), err)?;
+        }
         Some(Command::Coders(a)) => coders(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Merge(a)) => merge(&ctx, a, out, err)?,
         Some(Command::Agree(a)) => agree(&ctx, a, out, err)?,

@@ -11,6 +11,7 @@ use crate::model::{
     Cases, Codebook, Coding, DocKind, Document, Memo, MemoTarget, ProjectConfig, SCHEMA_VERSION,
     ids, now, validate_coder,
 };
+use crate::store::history::{Entry, History, MAX_ENTRIES, Op};
 use crate::store::journal::{self, Event, JournalWriter};
 use crate::store::lock::WriteLock;
 use crate::store::{
@@ -498,12 +499,17 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
     Ok(docs)
 }
 
-/// A writing session: the project plus its write lock and the coder's journal.
+/// A writing session: the project plus its write lock, the coder's journal and undo history.
 #[derive(Debug)]
 pub struct Session {
     project: Project,
     coder: String,
     journal: Option<JournalWriter>,
+    history: History,
+    /// While set, recorded inverse operations go here instead of a new history entry.
+    capture: Option<Entry>,
+    /// Ids given anew while undoing or redoing (old, new), to rewrite in the history.
+    remap: Vec<(String, String)>,
     _lock: WriteLock,
 }
 
@@ -516,11 +522,266 @@ impl Session {
         }
         let lock = WriteLock::acquire(&root.join(PRIVATE_DIR), coder)?;
         let project = Project::open(root)?;
+        let history_path = history_path(root, coder);
+        let history = if history_path.is_file() {
+            fsio::read_json(&history_path).unwrap_or_default()
+        } else {
+            History::default()
+        };
         Ok(Session {
             project,
             coder: coder.to_string(),
             journal: None,
+            history,
+            capture: None,
+            remap: Vec::new(),
             _lock: lock,
+        })
+    }
+
+    fn record(&mut self, label: &str, op: Op) {
+        if let Some(c) = &mut self.capture {
+            c.ops.insert(0, op);
+            return;
+        }
+        self.history.undo.push(Entry {
+            label: label.to_string(),
+            ops: vec![op],
+        });
+        self.history.redo.clear();
+        self.save_history();
+    }
+
+    fn save_history(&mut self) {
+        let excess = self.history.undo.len().saturating_sub(MAX_ENTRIES);
+        self.history.undo.drain(..excess);
+        let path = history_path(&self.project.root, &self.coder);
+        if let Some(dir) = path.parent()
+            && fsio::ensure_dir(dir).is_ok()
+        {
+            // The history is a convenience: failing to save it never fails the change itself.
+            let _ = fsio::write_json(&path, &self.history);
+        }
+    }
+
+    /// Runs several changes as one undoable step labelled `label`.
+    pub fn group<T>(
+        &mut self,
+        label: &str,
+        f: impl FnOnce(&mut Session) -> Result<T>,
+    ) -> Result<T> {
+        if self.capture.is_some() {
+            return f(self);
+        }
+        self.capture = Some(Entry {
+            label: label.to_string(),
+            ops: Vec::new(),
+        });
+        let r = f(self);
+        if let Some(entry) = self.capture.take()
+            && !entry.ops.is_empty()
+        {
+            self.history.undo.push(entry);
+            self.history.redo.clear();
+            self.save_history();
+        }
+        r
+    }
+
+    /// What `undo` would undo, if anything.
+    pub fn undo_label(&self) -> Option<&str> {
+        self.history.undo.last().map(|e| e.label.as_str())
+    }
+
+    /// What `redo` would redo, if anything.
+    pub fn redo_label(&self) -> Option<&str> {
+        self.history.redo.last().map(|e| e.label.as_str())
+    }
+
+    /// Undoes the last change; returns its label, or `None` when there is nothing to undo.
+    pub fn undo(&mut self) -> Result<Option<String>> {
+        let Some(entry) = self.history.undo.pop() else {
+            return Ok(None);
+        };
+        let (label, result) = self.apply_entry(entry);
+        if let Some(inverse) = result.1 {
+            self.history.redo.push(inverse);
+        }
+        self.save_history();
+        self.reload()?;
+        result.0.map(|()| Some(label))
+    }
+
+    /// Redoes the last undone change; returns its label, or `None` when there is nothing to redo.
+    pub fn redo(&mut self) -> Result<Option<String>> {
+        let Some(entry) = self.history.redo.pop() else {
+            return Ok(None);
+        };
+        let (label, result) = self.apply_entry(entry);
+        if let Some(inverse) = result.1 {
+            self.history.undo.push(inverse);
+        }
+        self.save_history();
+        self.reload()?;
+        result.0.map(|()| Some(label))
+    }
+
+    /// Applies an entry's operations, capturing their inverses.
+    fn apply_entry(&mut self, entry: Entry) -> (String, (Result<()>, Option<Entry>)) {
+        self.capture = Some(Entry {
+            label: entry.label.clone(),
+            ops: Vec::new(),
+        });
+        let mut result = Ok(());
+        for op in entry.ops {
+            if let Err(e) = self.apply_op(op) {
+                result = Err(e);
+                break;
+            }
+        }
+        let captured = self.capture.take().filter(|c| !c.ops.is_empty());
+        // A coding or memo that came back has a new id: older entries must name it by that id.
+        let remap = std::mem::take(&mut self.remap);
+        if !remap.is_empty() {
+            let fix = |id: &mut String| {
+                if let Some((_, new)) = remap.iter().find(|(old, _)| old == id) {
+                    id.clone_from(new);
+                }
+            };
+            for e in self
+                .history
+                .undo
+                .iter_mut()
+                .chain(self.history.redo.iter_mut())
+            {
+                for op in &mut e.ops {
+                    match op {
+                        Op::RemoveCodings { ids } => ids.iter_mut().for_each(fix),
+                        Op::RestoreCodings { codings } => {
+                            codings.iter_mut().for_each(|c| fix(&mut c.id))
+                        }
+                        Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
+                        Op::Codebook { .. } | Op::Cases { .. } => {}
+                    }
+                }
+            }
+        }
+        (entry.label, (result, captured))
+    }
+
+    fn apply_op(&mut self, op: Op) -> Result<()> {
+        match op {
+            Op::RemoveCodings { ids } => {
+                let live: Vec<String> = ids
+                    .into_iter()
+                    .filter(|id| self.project.codings.contains_key(id))
+                    .collect();
+                if !live.is_empty() {
+                    self.remove_codings(&live)?;
+                }
+            }
+            Op::RestoreCodings { codings } => {
+                let made = self.restore_codings(&codings)?;
+                for (old, new) in codings.iter().zip(&made) {
+                    self.remap.push((old.id.clone(), new.id.clone()));
+                }
+            }
+            Op::SetMemo { id, target, text } => {
+                let existing = self.project.memos.contains_key(&id).then_some(id.as_str());
+                let m = self.set_memo(existing, target, &text)?;
+                if m.id != id {
+                    self.remap.push((id, m.id));
+                }
+            }
+            Op::RemoveMemo { id } => {
+                if self.project.memos.contains_key(&id) {
+                    self.remove_memo(&id)?;
+                }
+            }
+            Op::Codebook { codebook } => {
+                self.save_codebook(codebook)?;
+            }
+            Op::Cases { cases } => {
+                self.save_cases(cases)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings codings back as new codings with the same document, span, code, coder, memo and
+    /// run; used by undo and redo.
+    fn restore_codings(&mut self, codings: &[Coding]) -> Result<Vec<Coding>> {
+        let at = now();
+        let mut out = Vec::new();
+        for c in codings {
+            let doc = self.project.docs.get(&c.doc).ok_or_else(|| {
+                Error::invalid(format!(
+                    "document {:?} is gone; the coding cannot come back",
+                    c.doc
+                ))
+            })?;
+            if self.project.codebook.resolve(&c.code).is_none() {
+                return Err(Error::invalid(format!(
+                    "the code of coding {} is gone; undo the code's deletion first",
+                    c.id
+                )));
+            }
+            if c.end > doc.chars {
+                return Err(Error::invalid(format!(
+                    "coding {} no longer fits its document",
+                    c.id
+                )));
+            }
+            let text = self.project.text(&c.doc)?;
+            let mut id = ids::new_id("x");
+            while self.project.codings.contains_key(&id) || out.iter().any(|x: &Coding| x.id == id)
+            {
+                id = ids::new_id("x");
+            }
+            out.push(Coding {
+                id,
+                hash: quote_hash(slice_chars(&text, c.start, c.end)),
+                at: at.clone(),
+                ..c.clone()
+            });
+        }
+        let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
+        if !events.is_empty() {
+            self.append(&events)?;
+        }
+        for c in &out {
+            let mut live = c.clone();
+            if let Some(r) = self.project.codebook.resolve(&c.code) {
+                live.code = r;
+            }
+            self.project.codings.insert(c.id.clone(), live);
+        }
+        let ids: Vec<String> = out.iter().map(|c| c.id.clone()).collect();
+        self.record("restore codings", Op::RemoveCodings { ids });
+        Ok(out)
+    }
+
+    /// Moves a coding's boundaries (a new coding replaces it, as one undoable step).
+    pub fn adjust_coding(&mut self, id: &str, start: usize, end: usize) -> Result<Coding> {
+        let old = self
+            .project
+            .codings
+            .get(id)
+            .cloned()
+            .ok_or_else(|| Error::invalid(format!("no coding {id:?}")))?;
+        let doc = old.doc.clone();
+        let code = old.code.clone();
+        self.group("adjust coding", |s| {
+            let made = s.add_codings_in(
+                &code,
+                &[(doc, start, end)],
+                old.memo.as_deref(),
+                old.batch.as_deref(),
+            )?;
+            s.remove_codings(std::slice::from_ref(&old.id))?;
+            made.into_iter()
+                .next()
+                .ok_or_else(|| Error::invalid("the coding could not be made"))
         })
     }
 
@@ -678,15 +939,26 @@ impl Session {
     pub fn set_case_attrs(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
         let mut cases = self.project.cases.clone();
         if cases.upsert(case, attrs) {
-            fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
-            self.project.cases = cases;
+            self.save_cases(cases)?;
         }
         Ok(())
     }
 
+    fn save_cases(&mut self, cases: Cases) -> Result<()> {
+        fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+        let old = std::mem::replace(&mut self.project.cases, cases);
+        self.record("change cases", Op::Cases { cases: old });
+        Ok(())
+    }
+
     fn save_codebook(&mut self, cb: Codebook) -> Result<()> {
+        self.save_codebook_as(cb, "change the codebook")
+    }
+
+    fn save_codebook_as(&mut self, cb: Codebook, label: &str) -> Result<()> {
         fsio::write_json(&self.project.root.join(CODEBOOK_FILE), &cb)?;
-        self.project.codebook = cb;
+        let old = std::mem::replace(&mut self.project.codebook, cb);
+        self.record(label, Op::Codebook { codebook: old });
         Ok(())
     }
 
@@ -700,7 +972,7 @@ impl Session {
         let mut cb = self.project.codebook.clone();
         let created = cb.add(path, description, color)?;
         let id = created.last().cloned().unwrap_or_default();
-        self.save_codebook(cb)?;
+        self.save_codebook_as(cb, "add a code")?;
         Ok(id)
     }
 
@@ -708,14 +980,14 @@ impl Session {
     pub fn rename_code(&mut self, id: &str, new_name: &str) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.rename(id, new_name)?;
-        self.save_codebook(cb)
+        self.save_codebook_as(cb, "rename a code")
     }
 
     /// Moves a code under another (or to the top for `None`).
     pub fn move_code(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.move_to(id, parent)?;
-        self.save_codebook(cb)
+        self.save_codebook_as(cb, "move a code")
     }
 
     /// Merges `from` into `into`; returns how many codings moved.
@@ -723,7 +995,7 @@ impl Session {
         let mut cb = self.project.codebook.clone();
         let moved_ids = cb.subtree(from);
         cb.merge(from, into, &now())?;
-        self.save_codebook(cb)?;
+        self.save_codebook_as(cb, "merge codes")?;
         let mut n = 0;
         let cb = &self.project.codebook;
         for c in self.project.codings.values_mut() {
@@ -751,7 +1023,7 @@ impl Session {
     pub fn delete_code(&mut self, id: &str) -> Result<(usize, usize)> {
         let mut cb = self.project.codebook.clone();
         let gone = cb.delete(id, &now());
-        self.save_codebook(cb)?;
+        self.save_codebook_as(cb, "delete a code")?;
         let before = self.project.codings.len();
         self.project.codings.retain(|_, c| !gone.contains(&c.code));
         Ok((gone.len(), before - self.project.codings.len()))
@@ -761,14 +1033,14 @@ impl Session {
     pub fn describe_code(&mut self, id: &str, text: &str) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.describe(id, text)?;
-        self.save_codebook(cb)
+        self.save_codebook_as(cb, "describe a code")
     }
 
     /// Sets a code's colour.
     pub fn color_code(&mut self, id: &str, color: Option<String>) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.set_color(id, color)?;
-        self.save_codebook(cb)
+        self.save_codebook_as(cb, "colour a code")
     }
 
     /// Codes spans of a document; all spans are journalled in one durable write.
@@ -838,6 +1110,11 @@ impl Session {
         for c in &out {
             self.project.codings.insert(c.id.clone(), c.clone());
         }
+        if !out.is_empty() {
+            let label = format!("code {}", self.project.codebook.path(code_id));
+            let ids = out.iter().map(|c| c.id.clone()).collect();
+            self.record(&label, Op::RemoveCodings { ids });
+        }
         Ok(out)
     }
 
@@ -882,6 +1159,16 @@ impl Session {
         for c in &gone {
             self.project.codings.remove(&c.id);
         }
+        let label = match gone.as_slice() {
+            [one] => format!("uncode {}", self.project.codebook.path(&one.code)),
+            many => format!("remove {} codings", many.len()),
+        };
+        self.record(
+            &label,
+            Op::RestoreCodings {
+                codings: gone.clone(),
+            },
+        );
         Ok(gone)
     }
 
@@ -911,6 +1198,7 @@ impl Session {
             }
             None => ids::new_id("m"),
         };
+        let previous = self.project.memos.get(&id).cloned();
         let memo = Memo {
             id: id.clone(),
             target,
@@ -926,6 +1214,17 @@ impl Session {
             at: memo.at.clone(),
         }])?;
         self.project.memos.insert(memo.id.clone(), memo.clone());
+        let op = match previous {
+            Some(p) => Op::SetMemo {
+                id: p.id,
+                target: p.target,
+                text: p.text,
+            },
+            None => Op::RemoveMemo {
+                id: memo.id.clone(),
+            },
+        };
+        self.record("write a memo", op);
         Ok(memo)
     }
 
@@ -943,8 +1242,23 @@ impl Session {
             at: now(),
         }])?;
         self.project.memos.remove(id);
+        self.record(
+            "remove a memo",
+            Op::SetMemo {
+                id: memo.id.clone(),
+                target: memo.target.clone(),
+                text: memo.text.clone(),
+            },
+        );
         Ok(memo)
     }
+}
+
+/// Where a coder's undo history is kept.
+fn history_path(root: &Path, coder: &str) -> PathBuf {
+    root.join(PRIVATE_DIR)
+        .join("history")
+        .join(format!("{coder}.json"))
 }
 
 /// Parses a document type given on the command line.
@@ -1123,5 +1437,134 @@ mod tests {
         assert!(Project::open(dir.path()).is_ok());
         drop(s);
         assert!(Session::open(dir.path(), "bo").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod undo_tests {
+    use super::*;
+    use crate::import::prepare;
+
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
+        let f = dir.path().join("i.txt");
+        fs::write(&f, "Intervjuer: En to tre.\nForelder: Fire fem seks.\n").unwrap();
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        s.import(vec![prepare(&f, None).unwrap()], &ImportOptions::default())
+            .unwrap();
+        (dir, s)
+    }
+
+    fn spans(s: &Session) -> Vec<(usize, usize, String)> {
+        let mut v: Vec<_> = s
+            .project()
+            .codings
+            .values()
+            .map(|c| (c.start, c.end, s.project().codebook.path(&c.code)))
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn every_change_undoes_and_redoes() {
+        let (_d, mut s) = session();
+        let code = s.add_code("trust", "", None).unwrap();
+        let made = s.add_codings("i", &code, &[(12, 22)], None).unwrap();
+        assert_eq!(s.undo_label(), Some("code trust"));
+        assert_eq!(s.undo().unwrap().as_deref(), Some("code trust"));
+        assert!(s.project().codings.is_empty());
+        assert_eq!(s.redo().unwrap().as_deref(), Some("code trust"));
+        assert_eq!(spans(&s), vec![(12, 22, "trust".into())]);
+        // Removing and undoing brings the same passage back (as a new coding).
+        let live: Vec<String> = s.project().codings.keys().cloned().collect();
+        assert!(!live.contains(&made[0].id), "redo made a fresh coding");
+        s.remove_codings(&live).unwrap();
+        s.undo().unwrap();
+        assert_eq!(spans(&s), vec![(12, 22, "trust".into())]);
+        // Renaming and deleting a code undo through the codebook snapshot, codings included.
+        s.rename_code(&code, "tillit").unwrap();
+        s.delete_code(&code).unwrap();
+        assert!(s.project().codings.is_empty());
+        assert_eq!(s.undo().unwrap().as_deref(), Some("delete a code"));
+        assert_eq!(spans(&s), vec![(12, 22, "tillit".into())]);
+        s.undo().unwrap();
+        assert_eq!(spans(&s), vec![(12, 22, "trust".into())]);
+        // Memos: write, edit, remove, and back.
+        let m = s.set_memo(None, MemoTarget::Project, "first").unwrap();
+        s.set_memo(Some(&m.id), MemoTarget::Project, "second")
+            .unwrap();
+        s.remove_memo(&m.id).unwrap();
+        s.undo().unwrap();
+        assert_eq!(
+            s.project().memos.values().next().map(|m| m.text.as_str()),
+            Some("second")
+        );
+        s.undo().unwrap();
+        assert_eq!(
+            s.project().memos.values().next().map(|m| m.text.as_str()),
+            Some("first")
+        );
+        s.undo().unwrap();
+        assert!(s.project().memos.is_empty());
+        // A new change clears the redo stack.
+        assert!(s.redo_label().is_some());
+        s.set_case_attrs("F1", &[("role".into(), "parent".into())])
+            .unwrap();
+        assert!(s.redo_label().is_none());
+        s.undo().unwrap();
+        assert!(s.project().cases.cases.is_empty());
+    }
+
+    #[test]
+    fn history_survives_a_restart_and_groups_are_one_step() {
+        let (dir, mut s) = session();
+        let code = s.add_code("trust", "", None).unwrap();
+        let made = s.add_codings("i", &code, &[(12, 22)], None).unwrap();
+        let adjusted = s.adjust_coding(&made[0].id, 12, 15).unwrap();
+        assert_eq!((adjusted.start, adjusted.end), (12, 15));
+        assert_eq!(s.project().codings.len(), 1);
+        drop(s);
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        assert_eq!(s.undo().unwrap().as_deref(), Some("adjust coding"));
+        assert_eq!(spans(&s), vec![(12, 22, "trust".into())]);
+        s.undo().unwrap();
+        s.undo().unwrap();
+        assert!(s.project().codebook.codes.is_empty());
+        assert_eq!(s.undo().unwrap(), None, "nothing left to undo");
+        // Reopening the project from disk agrees with the session.
+        drop(s);
+        let p = Project::open(dir.path()).unwrap();
+        assert!(p.codings.is_empty() && p.codebook.codes.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod undo_chain_tests {
+    use super::*;
+    use crate::import::prepare;
+
+    #[test]
+    fn undoing_past_a_restore_finds_the_restored_coding() {
+        let dir = tempfile::tempdir().unwrap();
+        Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
+        let f = dir.path().join("i.txt");
+        fs::write(&f, "Intervjuer: En to tre.\nForelder: Fire fem seks.\n").unwrap();
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        s.import(vec![prepare(&f, None).unwrap()], &ImportOptions::default())
+            .unwrap();
+        let code = s.add_code("trust", "", None).unwrap();
+        let made = s.add_codings("i", &code, &[(12, 22)], None).unwrap();
+        s.remove_codings(&[made[0].id.clone()]).unwrap();
+        s.undo().unwrap(); // the coding comes back under a new id
+        assert_eq!(s.project().codings.len(), 1);
+        s.undo().unwrap(); // undoing the original coding must remove the restored one
+        assert!(s.project().codings.is_empty(), "{:?}", s.project().codings);
+        s.redo().unwrap();
+        s.redo().unwrap();
+        assert!(s.project().codings.is_empty(), "redo of the removal");
+        s.undo().unwrap();
+        assert_eq!(s.project().codings.len(), 1);
     }
 }

@@ -379,3 +379,44 @@ fn code_all_occurrences_and_cases() {
     assert_eq!(cases[0]["attributes"]["wave"], "2");
     assert_eq!(cases[0]["documents"][0], "i");
 }
+
+#[test]
+fn undo_and_redo_from_the_command_line() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
+        .ok();
+    assert_eq!(p.koda(&["undo"]).ok().trim(), "undid: code trust");
+    assert!(
+        p.koda(&["excerpts", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        p.koda(&["search", "code:trust", "--count"]).ok().trim(),
+        "0 turns in 0 documents match"
+    );
+    assert_eq!(p.koda(&["redo"]).ok().trim(), "redid: code trust");
+    assert_eq!(
+        p.koda(&["excerpts", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(p.koda(&["undo"]).ok().trim(), "undid: code trust");
+    assert_eq!(p.koda(&["undo"]).ok().trim(), "undid: add a code");
+    assert_eq!(p.koda(&["undo"]).ok().trim(), "nothing to undo");
+    assert!(
+        p.koda(&["codes", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
