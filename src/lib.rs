@@ -17,6 +17,7 @@ pub mod import;
 pub mod index;
 pub mod model;
 pub mod store;
+pub mod tui;
 
 pub use error::{Error, Result};
 pub mod export;

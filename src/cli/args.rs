@@ -9,7 +9,7 @@ use std::path::PathBuf;
     name = "koda",
     version,
     about = "Qualitative data analysis in the terminal: import transcripts, code passages, retrieve excerpts",
-    after_help = "Without a subcommand, koda shows an overview of the project (documents, codes and counts)."
+    after_help = "Without a subcommand, koda opens the terminal interface when its output is a terminal, and prints an overview of the project (documents, codes and counts) otherwise."
 )]
 pub struct Cli {
     /// The project folder (default: the nearest folder upwards holding koda.json).
@@ -33,6 +33,12 @@ pub struct Cli {
 /// Every subcommand.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open the terminal interface (also what `koda` alone does in a terminal).
+    Tui {
+        /// The project folder.
+        #[arg(value_name = "PROJECT")]
+        project: Option<PathBuf>,
+    },
     /// Create a new project in DIR (default: the current folder).
     Init(InitArgs),
     /// Import transcripts or notes (.txt, .md; folders are searched for them).

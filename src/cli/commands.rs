@@ -39,9 +39,15 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
                 ))
                 .into());
             }
+            if std::io::IsTerminal::is_terminal(&std::io::stdout())
+                && std::io::IsTerminal::is_terminal(&std::io::stdin())
+            {
+                return tui(&ctx, cli.open.as_deref());
+            }
             let p = ctx.load(cli.open.as_deref(), err)?;
             overview(&p, out)?;
         }
+        Some(Command::Tui { project }) => return tui(&ctx, project.as_deref()),
         Some(Command::Init(a)) => init(&ctx, a, out)?,
         Some(Command::Import(a)) => import_files(&ctx, a, out, err)?,
         Some(Command::Docs(a)) => docs(&ctx.load(None, err)?, a.json, out)?,
@@ -90,6 +96,14 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
             clap_mangen::Man::new(Cli::command()).render(out)?;
         }
     }
+    Ok(Outcome::Success)
+}
+
+fn tui(ctx: &Ctx, explicit: Option<&Path>) -> Result<Outcome> {
+    let root = ctx.root(explicit)?;
+    let coder = ctx.coder_for(&root)?;
+    let session = Session::open(&root, &coder)?;
+    crate::tui::run(session)?;
     Ok(Outcome::Success)
 }
 

@@ -1,0 +1,182 @@
+//! Laying a transcript out as screen lines: turns wrapped at the window width.
+//!
+//! Pure functions of the document and a width, so that rendering, cursor movement and mouse
+//! hits agree on where every character is.
+
+use crate::model::Document;
+use crate::model::text::char_to_byte;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+/// One screen line of the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisualLine {
+    /// Turn number (1-based).
+    pub turn: usize,
+    /// True for the first screen line of its turn (where the speaker is shown).
+    pub first: bool,
+    /// First char (document offset).
+    pub start: usize,
+    /// Just past the last char shown (document offset, excluding the line break).
+    pub end: usize,
+    /// 1-based line of the normalised text the screen line starts on.
+    pub text_line: usize,
+}
+
+/// Lays out every turn of `doc` at `width` columns of text.
+pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
+    let width = width.max(10);
+    let mut out = Vec::new();
+    let mut text_line = 1;
+    let mut scanned = 0; // byte offset up to which newlines were counted
+    for t in &doc.turns {
+        let (Some(bs), Some(be)) = (char_to_byte(text, t.start), char_to_byte(text, t.end)) else {
+            continue;
+        };
+        text_line += text[scanned.min(bs)..bs].matches('\n').count();
+        scanned = bs;
+        let body = &text[bs..be];
+        let mut char_pos = t.start;
+        let mut first = true;
+        if body.is_empty() {
+            out.push(VisualLine {
+                turn: t.number,
+                first: true,
+                start: t.start,
+                end: t.start,
+                text_line,
+            });
+            continue;
+        }
+        for (li, line) in body.split('\n').enumerate() {
+            if li > 0 {
+                text_line += 1;
+                char_pos += 1; // the newline
+            }
+            let mut col = 0;
+            let mut line_start = char_pos;
+            let mut last_break: Option<(usize, usize)> = None; // (char pos after the space, col there)
+            let mut pos = char_pos;
+            for g in line.graphemes(true) {
+                let w = g.width().max(usize::from(!g.trim().is_empty()));
+                let n = g.chars().count();
+                if col + w > width && col > 0 {
+                    let (cut, cut_col) = match last_break {
+                        Some((p, c)) if p > line_start => (p, c),
+                        _ => (pos, col),
+                    };
+                    out.push(VisualLine {
+                        turn: t.number,
+                        first,
+                        start: line_start,
+                        end: cut,
+                        text_line,
+                    });
+                    first = false;
+                    col -= cut_col;
+                    line_start = cut;
+                    last_break = None;
+                }
+                pos += n;
+                col += w;
+                if g.chars().all(char::is_whitespace) {
+                    last_break = Some((pos, col));
+                }
+            }
+            out.push(VisualLine {
+                turn: t.number,
+                first,
+                start: line_start,
+                end: pos,
+                text_line,
+            });
+            first = false;
+            char_pos = pos;
+        }
+        scanned = be;
+    }
+    out
+}
+
+/// The index of the screen line holding char `c` (the last line starting at or before it).
+pub fn line_of(lines: &[VisualLine], c: usize) -> usize {
+    let i = lines.partition_point(|l| l.start <= c);
+    i.saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::text::parse;
+    use crate::model::text::slice_chars;
+    use crate::model::{DocKind, Origin};
+
+    fn doc(text: &str) -> Document {
+        let p = parse(text);
+        Document {
+            id: "d".into(),
+            title: "d".into(),
+            kind: DocKind::Interview,
+            case: None,
+            seq: 1,
+            speakers: p.speakers,
+            turns: p.turns,
+            chars: text.chars().count(),
+            text_sha256: String::new(),
+            origin: Origin {
+                file: "d".into(),
+                format: "text".into(),
+                sha256: String::new(),
+            },
+            imported_at: String::new(),
+            metadata: Default::default(),
+        }
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_keeps_every_char() {
+        let text = "Intervjuer: Hvordan gikk det med barnehagen?\nForelder: Bra.\nLinje to.\nIntervjuer: Takk.\n";
+        let d = doc(text);
+        let lines = layout(&d, text, 16);
+        let shown: Vec<&str> = lines
+            .iter()
+            .map(|l| slice_chars(text, l.start, l.end))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                "Hvordan gikk ",
+                "det med ",
+                "barnehagen?",
+                "Bra.",
+                "Linje to.",
+                "Takk."
+            ]
+        );
+        assert!(lines[0].first && !lines[1].first && lines[3].first);
+        assert_eq!(lines[3].text_line, 2);
+        assert_eq!(lines[4].text_line, 3);
+        assert_eq!(line_of(&lines, lines[1].start + 2), 1);
+    }
+
+    #[test]
+    fn wide_and_combining_graphemes() {
+        let text = "A: æøå 👍🏽 e\u{301}e\u{301}e\u{301} 東京東京東京\nB: x\n";
+        let d = doc(text);
+        let lines = layout(&d, text, 10);
+        for l in &lines {
+            let s = slice_chars(text, l.start, l.end);
+            assert!(s.width() <= 10, "{s:?}");
+            assert!(
+                !s.starts_with('\u{301}'),
+                "a combining mark never starts a line: {s:?}"
+            );
+        }
+        let total: usize = lines
+            .iter()
+            .filter(|l| l.turn == 1)
+            .map(|l| l.end - l.start)
+            .sum();
+        assert_eq!(total, d.turns[0].end - d.turns[0].start);
+    }
+}
