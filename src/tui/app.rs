@@ -344,6 +344,8 @@ pub struct App {
     pub memo_sel: usize,
     /// Recently applied codes, newest first.
     pub recent: Vec<String>,
+    /// First line of the help overlay shown.
+    pub help_scroll: usize,
     drag_from: Option<usize>,
 }
 
@@ -383,6 +385,7 @@ impl App {
             ex_context: false,
             memo_sel: 0,
             recent: Vec::new(),
+            help_scroll: 0,
             drag_from: None,
         };
         app.reader.cursor = first

@@ -164,7 +164,11 @@ fn render_tabs(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
 
 fn render_status(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
     let p = app.project();
-    let mut left = format!(" {} · {}", cut(&p.config.name, 24), app.session.coder());
+    let mut left = if area.width >= 120 {
+        format!(" {} · {}", cut(&p.config.name, 32), app.session.coder())
+    } else {
+        format!(" {}", app.session.coder())
+    };
     if let Some(d) = app.doc() {
         left.push_str(&format!(" · {}", d.id));
     }
@@ -714,8 +718,10 @@ fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
             let items = help_lines(&app.keymap, ctx);
             let area = centered(body, 76, body.height);
             let half = items.len().div_ceil(2);
+            let fit = usize::from(area.height).saturating_sub(2);
+            let more = half > app.help_scroll + fit;
             let mut lines = Vec::new();
-            for i in 0..half {
+            for i in (0..half).skip(app.help_scroll).take(fit) {
                 let left = items
                     .get(i)
                     .map(|(k, h)| format!("{:>9}  {}", k, h))
@@ -727,11 +733,12 @@ fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
                 lines.push(Line::raw(format!("{}{}", pad(&left, 37), cut(&right, 37))));
             }
             f.render_widget(Clear, area);
-            f.render_widget(
-                Paragraph::new(lines)
-                    .block(frame(&format!("keys: {} (Esc closes)", app.view.title()))),
-                area,
+            let title = format!(
+                "keys: {} · Esc closes{}",
+                app.view.title(),
+                if more { " · ↓ more" } else { "" }
             );
+            f.render_widget(Paragraph::new(lines).block(frame(&title)), area);
         }
         Popup::Prompt(p) => {
             let area = centered(body, 64, 3);

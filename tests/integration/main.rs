@@ -8,5 +8,6 @@ mod errors;
 mod export;
 mod search;
 mod team;
+mod tui;
 mod util;
 mod workflow;
