@@ -68,6 +68,65 @@ pub fn byte_to_char(text: &str, b: usize) -> usize {
     text[..b.min(text.len())].chars().count()
 }
 
+/// Fast char-to-byte offsets for one text: a byte offset every [`CharIndex::STEP`] chars, so a
+/// lookup walks at most that many chars instead of the whole text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CharIndex {
+    checkpoints: Vec<usize>,
+    chars: usize,
+}
+
+impl CharIndex {
+    /// Chars between checkpoints.
+    pub const STEP: usize = 512;
+
+    /// Indexes `text` (one pass).
+    pub fn new(text: &str) -> CharIndex {
+        let mut checkpoints = Vec::with_capacity(text.len() / Self::STEP + 1);
+        let mut n = 0;
+        for (b, _) in text.char_indices() {
+            if n % Self::STEP == 0 {
+                checkpoints.push(b);
+            }
+            n += 1;
+        }
+        CharIndex {
+            checkpoints,
+            chars: n,
+        }
+    }
+
+    /// The number of chars in the text.
+    pub fn len(&self) -> usize {
+        self.chars
+    }
+
+    /// True for an empty text.
+    pub fn is_empty(&self) -> bool {
+        self.chars == 0
+    }
+
+    /// The byte offset of char `c` (clamped to the end of the text).
+    pub fn byte(&self, text: &str, c: usize) -> usize {
+        if c >= self.chars {
+            return text.len();
+        }
+        let base = self.checkpoints.get(c / Self::STEP).copied().unwrap_or(0);
+        let skip = c % Self::STEP;
+        text[base..]
+            .char_indices()
+            .nth(skip)
+            .map_or(text.len(), |(b, _)| base + b)
+    }
+
+    /// The slice between two char offsets.
+    pub fn slice<'a>(&self, text: &'a str, a: usize, b: usize) -> &'a str {
+        let x = self.byte(text, a);
+        let y = self.byte(text, b.max(a));
+        &text[x..y]
+    }
+}
+
 /// The number of chars in `text`.
 pub fn char_len(text: &str) -> usize {
     text.chars().count()
@@ -192,6 +251,31 @@ mod tests {
         assert_eq!(line_of(t, 0), 1);
         assert_eq!(line_of(t, 5), 2);
         assert_eq!(line_of(t, 10), 3);
+    }
+
+    #[test]
+    fn char_index_agrees_with_walking() {
+        let t: String = "æøå abc 👍🏽 ".repeat(300);
+        let idx = CharIndex::new(&t);
+        assert_eq!(idx.len(), char_len(&t));
+        for c in [
+            0,
+            1,
+            511,
+            512,
+            513,
+            1500,
+            idx.len() - 1,
+            idx.len(),
+            idx.len() + 5,
+        ] {
+            assert_eq!(
+                Some(idx.byte(&t, c)),
+                char_to_byte(&t, c.min(idx.len())),
+                "{c}"
+            );
+        }
+        assert_eq!(idx.slice(&t, 1, 5), slice_chars(&t, 1, 5));
     }
 
     #[test]

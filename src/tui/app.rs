@@ -7,7 +7,9 @@ use super::keymap::{self, Binding, Context};
 use super::layout::{self, VisualLine};
 use crate::analysis::{self, Excerpt, ExcerptFilter};
 use crate::index::{SearchIndex, SearchResults};
-use crate::model::text::{slice_chars, trim_span};
+#[cfg(test)]
+use crate::model::text::slice_chars;
+use crate::model::text::{CharIndex, trim_span};
 use crate::model::{Document, MemoTarget};
 use crate::store::{Project, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -267,6 +269,7 @@ pub struct Reader {
     /// A coding whose boundaries are being moved.
     pub editing: Option<EditingCoding>,
     cache: RefCell<Option<LayoutCache>>,
+    index: RefCell<Option<(String, Rc<CharIndex>)>>,
 }
 
 /// The reader's laid-out lines for one document at one width.
@@ -823,63 +826,101 @@ impl App {
         }
     }
 
-    /// Grapheme boundaries of the open text (char offsets).
-    fn bounds(&self) -> Vec<usize> {
+    /// The open text's char index (built once per document).
+    pub fn char_index(&self) -> Rc<CharIndex> {
         let Some(doc) = self.doc() else {
-            return vec![0];
+            return Rc::new(CharIndex::default());
+        };
+        if let Some((id, idx)) = &*self.reader.index.borrow()
+            && *id == doc.id
+        {
+            return Rc::clone(idx);
+        }
+        let text = self
+            .project()
+            .text(&doc.id)
+            .unwrap_or_else(|_| Rc::from(""));
+        let idx = Rc::new(CharIndex::new(&text));
+        *self.reader.index.borrow_mut() = Some((doc.id.clone(), Rc::clone(&idx)));
+        idx
+    }
+
+    /// The text around `pos`: from the start of the turn before its turn to the end of the turn
+    /// after, as (first char, text). Movement looks only here, so it costs the same in a
+    /// 5 MB transcript as in a short one.
+    fn window(&self, pos: usize) -> (usize, String) {
+        let Some(doc) = self.doc() else {
+            return (0, String::new());
         };
         let text = self
             .project()
             .text(&doc.id)
             .unwrap_or_else(|_| Rc::from(""));
-        let mut v = vec![0];
-        let mut pos = 0;
+        let i = doc
+            .turns
+            .partition_point(|t| t.start <= pos)
+            .saturating_sub(1);
+        let from = doc.turns.get(i.saturating_sub(1)).map_or(0, |t| t.start);
+        let to = doc
+            .turns
+            .get(i + 1)
+            .map_or(doc.chars, |t| t.end)
+            .max(pos)
+            .min(doc.chars);
+        let idx = self.char_index();
+        (from, idx.slice(&text, from, to).to_string())
+    }
+
+    /// Grapheme boundaries around `pos` (char offsets).
+    fn bounds(&self, pos: usize) -> Vec<usize> {
+        let (from, text) = self.window(pos);
+        let mut v = vec![from];
+        let mut at = from;
         for g in text.graphemes(true) {
-            pos += g.chars().count();
-            v.push(pos);
+            at += g.chars().count();
+            v.push(at);
         }
         v
     }
 
-    fn word_starts_and_ends(&self) -> (Vec<usize>, Vec<usize>) {
-        let Some(doc) = self.doc() else {
-            return (vec![], vec![]);
-        };
-        let text = self
-            .project()
-            .text(&doc.id)
-            .unwrap_or_else(|_| Rc::from(""));
+    /// Starts and ends of the words around `pos`.
+    fn words_around(&self, pos: usize) -> (Vec<usize>, Vec<usize>) {
+        let (from, text) = self.window(pos);
         let mut starts = Vec::new();
         let mut ends = Vec::new();
-        let mut pos = 0;
+        let mut at = from;
         for w in text.split_word_bounds() {
             let n = w.chars().count();
             if w.chars().any(char::is_alphanumeric) {
-                starts.push(pos);
-                ends.push(pos + n);
+                starts.push(at);
+                ends.push(at + n);
             }
-            pos += n;
+            at += n;
         }
         (starts, ends)
     }
 
-    fn sentences(&self) -> Vec<(usize, usize)> {
+    /// Sentences (trimmed) of the turns around `pos`.
+    fn sentences_around(&self, pos: usize) -> Vec<(usize, usize)> {
         let Some(doc) = self.doc() else { return vec![] };
-        let text = self
-            .project()
-            .text(&doc.id)
-            .unwrap_or_else(|_| Rc::from(""));
+        let (from, text) = self.window(pos);
+        let to = from + text.chars().count();
         let mut out = Vec::new();
-        for t in &doc.turns {
-            let body = slice_chars(&text, t.start, t.end);
-            let mut pos = t.start;
+        for t in doc.turns.iter().filter(|t| t.start >= from && t.end <= to) {
+            let body: String = text
+                .chars()
+                .skip(t.start - from)
+                .take(t.end - t.start)
+                .collect();
+            let mut at = t.start;
             for s in body.split_sentence_bounds() {
                 let n = s.chars().count();
-                let (a, b) = trim_span(&text, pos, pos + n);
-                if b > a {
-                    out.push((a, b));
+                let lead = s.chars().take_while(|c| c.is_whitespace()).count();
+                let trail = s.chars().rev().take_while(|c| c.is_whitespace()).count();
+                if lead < n {
+                    out.push((at + lead, at + n - trail));
                 }
-                pos += n;
+                at += n;
             }
         }
         out
@@ -912,7 +953,7 @@ impl App {
         let cur = self.reader.cursor;
         match action {
             Action::Left | Action::ExtendLeft | Action::Right | Action::ExtendRight => {
-                let b = self.bounds();
+                let b = self.bounds(cur);
                 let i = b.partition_point(|x| *x < cur);
                 let to = if matches!(action, Action::Left | Action::ExtendLeft) {
                     b[..i].last().copied().unwrap_or(0)
@@ -927,7 +968,7 @@ impl App {
                 );
             }
             Action::WordNext | Action::WordPrev => {
-                let (starts, _) = self.word_starts_and_ends();
+                let (starts, _) = self.words_around(cur);
                 let to = if action == Action::WordNext {
                     starts.iter().copied().find(|s| *s > cur).unwrap_or(cur)
                 } else {
@@ -941,9 +982,9 @@ impl App {
                 self.move_cursor(to, selecting);
             }
             Action::ExtendWordNext | Action::ExtendWordPrev => {
-                let (_, ends) = self.word_starts_and_ends();
+                let (_, ends) = self.words_around(cur);
                 if self.reader.anchor.is_none() {
-                    let (starts, _) = self.word_starts_and_ends();
+                    let (starts, _) = self.words_around(cur);
                     let start = starts
                         .iter()
                         .copied()
@@ -967,7 +1008,7 @@ impl App {
                 self.move_cursor(to, true);
             }
             Action::SentenceNext | Action::SentencePrev => {
-                let s = self.sentences();
+                let s = self.sentences_around(cur);
                 let to = if action == Action::SentenceNext {
                     s.iter().map(|x| x.0).find(|x| *x > cur).unwrap_or(cur)
                 } else {
@@ -1035,10 +1076,14 @@ impl App {
             }
             Action::SelectSentence => {
                 if let Some((a, b)) = self
-                    .sentences()
+                    .sentences_around(cur)
                     .into_iter()
                     .find(|(a, b)| *a <= cur && cur < *b)
-                    .or_else(|| self.sentences().into_iter().find(|(a, _)| *a >= cur))
+                    .or_else(|| {
+                        self.sentences_around(cur)
+                            .into_iter()
+                            .find(|(a, _)| *a >= cur)
+                    })
                 {
                     self.reader.anchor = Some(a);
                     self.move_cursor(b, true);
@@ -1122,7 +1167,14 @@ impl App {
                 None => self.status = "no coding at the cursor".into(),
             },
             Action::StartLeft | Action::StartRight | Action::EndLeft | Action::EndRight => {
-                let (starts, ends) = self.word_starts_and_ends();
+                let around = self.reader.editing.as_ref().map_or(cur, |e| {
+                    if matches!(action, Action::EndLeft | Action::EndRight) {
+                        e.end
+                    } else {
+                        e.start
+                    }
+                });
+                let (starts, ends) = self.words_around(around);
                 if let Some(e) = &mut self.reader.editing {
                     match action {
                         Action::StartLeft => {
@@ -1228,7 +1280,7 @@ impl App {
         let left = ln + SPEAKER_W + 3;
         let col = usize::from(col).checked_sub(left)?;
         let text = self.project().text(self.reader.doc.as_deref()?).ok()?;
-        let s = slice_chars(&text, line.start, line.end);
+        let s = self.char_index().slice(&text, line.start, line.end);
         let mut w = 0;
         let mut pos = line.start;
         for g in s.graphemes(true) {

@@ -4,7 +4,6 @@
 //! hits agree on where every character is.
 
 use crate::model::Document;
-use crate::model::text::char_to_byte;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -23,19 +22,54 @@ pub struct VisualLine {
     pub text_line: usize,
 }
 
-/// Lays out every turn of `doc` at `width` columns of text.
+/// Lays out every turn of `doc` at `width` columns of text, in one pass over the text.
 pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
     let width = width.max(10);
     let mut out = Vec::new();
     let mut text_line = 1;
-    let mut scanned = 0; // byte offset up to which newlines were counted
+    // Walk the text once: (char, byte) position reached so far.
+    let (mut char_at, mut byte_at) = (0usize, 0usize);
+    let advance_to = |c: usize,
+                      char_at: &mut usize,
+                      byte_at: &mut usize,
+                      text_line: &mut usize|
+     -> Option<usize> {
+        if c < *char_at {
+            return None;
+        }
+        let want = c - *char_at;
+        let rest = &text[*byte_at..];
+        let mut seen = 0;
+        let mut b = None;
+        for (i, ch) in rest.char_indices() {
+            if seen == want {
+                b = Some(i);
+                break;
+            }
+            if ch == '\n' {
+                *text_line += 1;
+            }
+            seen += 1;
+        }
+        let b = match b {
+            Some(b) => b,
+            None if seen == want => rest.len(),
+            None => return None,
+        };
+        *byte_at += b;
+        *char_at = c;
+        Some(*byte_at)
+    };
     for t in &doc.turns {
-        let (Some(bs), Some(be)) = (char_to_byte(text, t.start), char_to_byte(text, t.end)) else {
+        let Some(bs) = advance_to(t.start, &mut char_at, &mut byte_at, &mut text_line) else {
             continue;
         };
-        text_line += text[scanned.min(bs)..bs].matches('\n').count();
-        scanned = bs;
+        let turn_line = text_line;
+        let Some(be) = advance_to(t.end, &mut char_at, &mut byte_at, &mut text_line) else {
+            continue;
+        };
         let body = &text[bs..be];
+        let mut line_no = turn_line;
         let mut char_pos = t.start;
         let mut first = true;
         if body.is_empty() {
@@ -44,13 +78,13 @@ pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
                 first: true,
                 start: t.start,
                 end: t.start,
-                text_line,
+                text_line: line_no,
             });
             continue;
         }
         for (li, line) in body.split('\n').enumerate() {
             if li > 0 {
-                text_line += 1;
+                line_no += 1;
                 char_pos += 1; // the newline
             }
             let mut col = 0;
@@ -70,7 +104,7 @@ pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
                         first,
                         start: line_start,
                         end: cut,
-                        text_line,
+                        text_line: line_no,
                     });
                     first = false;
                     col -= cut_col;
@@ -88,12 +122,11 @@ pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
                 first,
                 start: line_start,
                 end: pos,
-                text_line,
+                text_line: line_no,
             });
             first = false;
             char_pos = pos;
         }
-        scanned = be;
     }
     out
 }

@@ -284,6 +284,7 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         return;
     };
     let lines = app.lines();
+    let char_index = app.char_index();
     let height = usize::from(area.height);
     let visible: Vec<_> = lines
         .iter()
@@ -351,7 +352,7 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         ));
         let mut pos = l.start;
         let mut used = 0;
-        for g in slice_chars(&text, l.start, l.end).graphemes(true) {
+        for g in char_index.slice(&text, l.start, l.end).graphemes(true) {
             let n = g.chars().count();
             let mut style = Style::new();
             if let Some(c) = codings.iter().rev().find(|c| c.start <= pos && pos < c.end) {
