@@ -106,6 +106,7 @@ pub enum Action {
     EndRight,
     ToggleLineNumbers,
     JumpToTurn,
+    CompareCoders,
     MemoHere,
     Filter,
     Sort,
@@ -161,6 +162,8 @@ pub enum Purpose {
     ColorCode(String),
     /// Jump to a turn number.
     JumpToTurn,
+    /// Compare two coders in the reader's margin.
+    Compare,
     /// Filter the excerpts.
     ExcerptFilter,
 }
@@ -268,6 +271,8 @@ pub struct Reader {
     pub line_numbers: bool,
     /// A coding whose boundaries are being moved.
     pub editing: Option<EditingCoding>,
+    /// Two coders whose codings the margin shows side by side.
+    pub compare: Option<(String, String)>,
     cache: RefCell<Option<LayoutCache>>,
     index: RefCell<Option<(String, Rc<CharIndex>)>>,
 }
@@ -1222,6 +1227,18 @@ impl App {
                 self.reader.line_numbers = !self.reader.line_numbers;
                 self.keep_cursor_visible();
             }
+            Action::CompareCoders => {
+                if self.reader.compare.take().is_some() {
+                    self.status = "compare mode off".into();
+                } else {
+                    let coders = self.project().config.coders.clone();
+                    self.popup = Some(Popup::Prompt(Prompt {
+                        label: format!("compare two coders ({})", coders.join(", ")),
+                        text: coders.iter().take(2).cloned().collect::<Vec<_>>().join(","),
+                        purpose: Purpose::Compare,
+                    }));
+                }
+            }
             Action::JumpToTurn => {
                 self.popup = Some(Popup::Prompt(Prompt {
                     label: "turn number".into(),
@@ -1791,6 +1808,21 @@ impl App {
                         "no turn {text:?} in this document"
                     ))),
                 }
+            }
+            Purpose::Compare => {
+                let parts: Vec<String> = text
+                    .split([',', ' '])
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                match parts.as_slice() {
+                    [a, b] if a != b => {
+                        self.status = format!("margin: {a} left, {b} right (K ends)");
+                        self.reader.compare = Some((a.clone(), b.clone()));
+                    }
+                    _ => self.set_error("give two different coders, e.g. anna,bo"),
+                }
+                return;
             }
             Purpose::ExcerptFilter => {
                 let mut f = Vec::new();

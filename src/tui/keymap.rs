@@ -223,6 +223,13 @@ pub fn default_keymap() -> Vec<Binding> {
         b(V(Reader), Char(':'), NONE, A::JumpToTurn, "jump to turn"),
         b(
             V(Reader),
+            Char('K'),
+            SHIFT,
+            A::CompareCoders,
+            "compare two coders in the margin",
+        ),
+        b(
+            V(Reader),
             Char('m'),
             NONE,
             A::MemoHere,
@@ -335,6 +342,8 @@ pub fn describe(k: &Key) -> String {
     };
     if k.mods.contains(CTRL) {
         format!("Ctrl-{name}")
+    } else if k.mods.contains(SHIFT) && !matches!(k.code, KeyCode::Char(_) | KeyCode::BackTab) {
+        format!("Shift-{name}")
     } else {
         name
     }

@@ -164,6 +164,13 @@ fn render_tabs(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
 
 fn render_status(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
     let p = app.project();
+    let compare = app
+        .reader
+        .compare
+        .as_ref()
+        .filter(|_| app.view == View::Reader)
+        .map(|(a, b)| format!(" · margin: {a} | {b}"))
+        .unwrap_or_default();
     let mut left = if area.width >= 120 {
         format!(" {} · {}", cut(&p.config.name, 32), app.session.coder())
     } else {
@@ -175,6 +182,7 @@ fn render_status(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
     if let Some((a, b)) = app.selection() {
         left.push_str(&format!(" · sel {a}..{b}"));
     }
+    left.push_str(&compare);
     left.push_str(&format!(" · {} codings ", p.codings.len()));
     let w = usize::from(area.width);
     let right = cut(&app.status, w.saturating_sub(left.width() + 1));
@@ -378,22 +386,36 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
             used += 1;
         }
         spans.push(Span::raw(" ".repeat(text_w.saturating_sub(used) + 1)));
-        // The margin: the codes on this line, like coding stripes.
-        let mut margin_used = 0;
-        for c in codings
-            .iter()
-            .filter(|c| c.start < l.end.max(l.start + 1) && l.start < c.end)
-        {
-            let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
-            let piece = format!("▌{name} ");
-            if margin_used + piece.width() > MARGIN_W {
-                break;
+        // The margin: the codes on this line, like coding stripes; in compare mode one column
+        // per coder.
+        let on_line =
+            |c: &&&crate::model::Coding| c.start < l.end.max(l.start + 1) && l.start < c.end;
+        let columns: Vec<(Option<&str>, usize)> = match &app.reader.compare {
+            Some((a, b)) => vec![
+                (Some(a.as_str()), MARGIN_W / 2),
+                (Some(b.as_str()), MARGIN_W - MARGIN_W / 2),
+            ],
+            None => vec![(None, MARGIN_W)],
+        };
+        for (coder, width) in columns {
+            let mut used_here = 0;
+            for c in codings
+                .iter()
+                .filter(on_line)
+                .filter(|c| coder.is_none_or(|k| c.coder == k))
+            {
+                let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
+                let piece = cut(&format!("▌{name} "), width);
+                if used_here + piece.width() > width {
+                    break;
+                }
+                used_here += piece.width();
+                spans.push(Span::styled(
+                    piece,
+                    colors.style(Style::new().fg(code_color(&c.code))),
+                ));
             }
-            margin_used += piece.width();
-            spans.push(Span::styled(
-                piece,
-                colors.style(Style::new().fg(code_color(&c.code))),
-            ));
+            spans.push(Span::raw(" ".repeat(width - used_here)));
         }
         out.push(Line::from(spans));
     }

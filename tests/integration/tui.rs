@@ -208,3 +208,31 @@ fn end_to_end_in_tmux() {
         "{v}"
     );
 }
+
+#[test]
+fn compare_mode_shows_two_coders_side_by_side() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    a.update(Action::Enter);
+    a.on_key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char('K'),
+        crossterm::event::KeyModifiers::SHIFT,
+    ));
+    a.update(Action::Enter);
+    assert_eq!(
+        a.reader.compare,
+        Some(("anna".to_string(), "bo".to_string()))
+    );
+    let screen = draw(&a);
+    let both: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.matches("▌person").count() == 2)
+        .collect();
+    assert!(
+        !both.is_empty(),
+        "a line coded by anna and bo shows both columns:\n{screen}"
+    );
+    let only_anna: Vec<&str> = screen.lines().filter(|l| l.contains("▌instit")).collect();
+    assert!(!only_anna.is_empty(), "{screen}");
+    assert!(screen.contains("margin: anna | bo"), "{screen}");
+}
