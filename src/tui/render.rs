@@ -747,11 +747,11 @@ fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
             for i in (0..half).skip(app.help_scroll).take(fit) {
                 let left = items
                     .get(i)
-                    .map(|(k, h)| format!("{:>9}  {}", k, h))
+                    .map(|(k, h)| format!("{:>11}  {}", k, h))
                     .unwrap_or_default();
                 let right = items
                     .get(i + half)
-                    .map(|(k, h)| format!("{:>9}  {}", k, h))
+                    .map(|(k, h)| format!("{:>11}  {}", k, h))
                     .unwrap_or_default();
                 lines.push(Line::raw(format!("{}{}", pad(&left, 37), cut(&right, 37))));
             }
