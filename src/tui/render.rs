@@ -810,3 +810,31 @@ fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_degrade_and_no_color_removes_them() {
+        assert_eq!(
+            ColorMode::TrueColor.code(Some("#4575b4")),
+            Some(Color::Rgb(0x45, 0x75, 0xb4))
+        );
+        assert_eq!(ColorMode::Ansi16.code(Some("#4575b4")), Some(Color::Blue));
+        assert_eq!(ColorMode::Ansi16.code(Some("#d73027")), Some(Color::Red));
+        assert_eq!(ColorMode::Ansi16.code(Some("#1a9850")), Some(Color::Green));
+        assert_eq!(ColorMode::None.code(Some("#4575b4")), None);
+        assert_eq!(ColorMode::TrueColor.code(None), None);
+        let s = ColorMode::None.style(Style::new().fg(Color::Red).add_modifier(Modifier::BOLD));
+        assert_eq!(s.fg, None);
+        assert!(s.add_modifier.contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn padding_and_cutting_count_display_width() {
+        assert_eq!(pad("東京", 6), "東京  ");
+        assert_eq!(cut("blåbærsyltetøy", 6), "blåbæ…");
+        assert_eq!(cut("kort", 6), "kort");
+    }
+}
