@@ -3,6 +3,7 @@
 //! Pure functions of a [`Project`]; formatting is left to the callers (CLI, exports).
 
 pub mod agreement;
+pub mod names;
 pub mod stats;
 
 use crate::model::MemoTarget;

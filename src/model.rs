@@ -9,6 +9,7 @@ pub mod codebook;
 pub mod coding;
 pub mod document;
 pub mod ids;
+pub mod names;
 pub mod text;
 
 pub use case::{Case, Cases};

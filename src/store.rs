@@ -22,6 +22,8 @@ pub use project::{Project, Session};
 pub const CONFIG_FILE: &str = "koda.json";
 /// File name of the codebook snapshot.
 pub const CODEBOOK_FILE: &str = "codebook.json";
+/// File name of the name register.
+pub const NAMES_FILE: &str = "names.json";
 /// File name of the cases snapshot.
 pub const CASES_FILE: &str = "cases.json";
 /// Folder of document texts and metadata.

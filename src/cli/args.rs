@@ -69,6 +69,13 @@ pub enum Command {
     Undo,
     /// Redo the last change you undid.
     Redo,
+    /// The name register: names and their replacements, speaker and case pseudonyms.
+    Names(NamesArgs),
+    /// Check any file for registered names (what every export does before writing).
+    Check {
+        /// The file: text, Markdown, HTML, CSV, JSON or DOCX.
+        file: PathBuf,
+    },
     /// List the coders with what each has done.
     Coders(JsonFlag),
     /// Bring another copy of the project (another coder's work) into this one.
@@ -505,6 +512,10 @@ pub struct ExportArgs {
     /// Matrix: 0/1 presence instead of counts.
     #[arg(long)]
     pub presence: bool,
+    /// Keep real names and speaker labels (the export says so at its top); by default names
+    /// are replaced and the export is checked for leaks.
+    #[arg(long)]
+    pub no_pseudonymise: bool,
 }
 
 /// `koda stats`.
@@ -604,4 +615,65 @@ pub struct AgreeArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `koda names`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct NamesArgs {
+    /// Change the register; without an action it is listed.
+    #[command(subcommand)]
+    pub action: Option<NamesAction>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Changes to the name register.
+#[derive(Debug, Subcommand)]
+pub enum NamesAction {
+    /// Register a name and what exports show instead (adding aliases to an existing name).
+    Add {
+        /// The name as it occurs, e.g. "Kari Nordmann".
+        name: String,
+        /// What exports show instead, e.g. "(navn forelder)".
+        #[arg(long = "as", value_name = "REPLACEMENT")]
+        replacement: Option<String>,
+        /// Another form of the name: a first name, a nickname (repeatable).
+        #[arg(long = "alias", value_name = "ALIAS")]
+        aliases: Vec<String>,
+        /// person, place, organisation, school or other.
+        #[arg(long, default_value = "person")]
+        category: String,
+    },
+    /// Remove a registered name.
+    Rm {
+        /// The name.
+        name: String,
+    },
+    /// Choose the pseudonym of a speaker label.
+    Speaker {
+        /// The label as in the transcripts.
+        label: String,
+        /// The pseudonym.
+        #[arg(long = "as", value_name = "PSEUDONYM")]
+        pseudonym: String,
+    },
+    /// Choose the pseudonym of a case.
+    Case {
+        /// The case.
+        case: String,
+        /// The pseudonym.
+        #[arg(long = "as", value_name = "PSEUDONYM")]
+        pseudonym: String,
+    },
+    /// List capitalised words that recur inside sentences and may be names.
+    Suggest {
+        /// Only words occurring at least this often.
+        #[arg(long, default_value_t = 2)]
+        min: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }

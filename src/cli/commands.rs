@@ -4,8 +4,8 @@ use super::Outcome;
 use super::args::{
     AgreeArgs, AgreeUnit, AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction,
     CodesArgs, Command, ContextArg, CountArg, ExcerptsArgs, ExportArgs, ExportKind, ImportArgs,
-    InitArgs, MemoAction, MergeArgs, OrderArg, PreferArg, SearchArgs, Selector, StatsArgs,
-    StatsTable, UncodeArgs, UnitArg,
+    InitArgs, MemoAction, MergeArgs, NamesAction, NamesArgs, OrderArg, PreferArg, SearchArgs,
+    Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -80,6 +80,31 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
                 None => writeln!(out, "nothing to redo")?,
             }
             ctx.after_change(s.project(), err)?;
+        }
+        Some(Command::Names(a)) => names(&ctx, a, out, err)?,
+        Some(Command::Check { file }) => {
+            let p = ctx.load(None, err)?;
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let pz = crate::model::names::Pseudonymiser::new(&p.names);
+            if pz.is_empty() {
+                bail!(Error::invalid(
+                    "no names are registered: add them with `koda names add NAME --as REPLACEMENT`"
+                ));
+            }
+            let what = file.display().to_string();
+            let text = crate::export::privacy::export_text(&bytes, &what)?;
+            let hits = pz.find(&text);
+            if hits.is_empty() {
+                writeln!(out, "{what}: no registered name found")?;
+            } else {
+                for (l, c, m) in &hits {
+                    writeln!(out, "{what}:{l}:{c}: «{m}»")?;
+                }
+                bail!(Error::invalid(format!(
+                    "{what}: {} registered names found",
+                    hits.len()
+                )));
+            }
         }
         Some(Command::Coders(a)) => coders(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Merge(a)) => merge(&ctx, a, out, err)?,
@@ -1233,6 +1258,8 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
         .first()
         .cloned()
         .unwrap_or_else(|| "no".into());
+    let privacy = crate::export::privacy::Privacy::new(&p, !a.no_pseudonymise);
+    let title = |t: String| privacy.text(&t);
     if let Some(by) = &a.by
         && !crate::analysis::attribute_names(&p).contains(by)
     {
@@ -1276,10 +1303,12 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 let html = crate::export::report::html(
                     &p,
                     &crate::export::report::Options { summary: opts },
+                    &privacy,
                 )?;
                 html.into_bytes()
             } else {
-                let s = summary::build(&p, &opts)?;
+                let mut s = summary::build(&p, &opts)?;
+                privacy.summary(&mut s);
                 match format {
                     Format::Html => summary::html(&s, &lang).into_bytes(),
                     Format::Docx => summary::docx(&s)?,
@@ -1300,32 +1329,78 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 docs,
                 coders: ctx.coders.clone(),
             };
-            tables::excerpt_table(&p, &filter)?.render(
+            let mut t = tables::excerpt_table(&p, &filter)?;
+            privacy.table(&mut t);
+            t.render(
                 format,
-                &format!("Excerpts: {}", p.config.name),
+                &title(format!("Excerpts: {}", p.config.name)),
                 a.bom,
                 &lang,
             )?
         }
-        ExportKind::Matrix => tables::matrix_table(&p, a.presence).render(
-            format,
-            &format!("Cases by codes: {}", p.config.name),
-            a.bom,
-            &lang,
-        )?,
+        ExportKind::Matrix => {
+            let mut t = tables::matrix_table(&p, a.presence);
+            privacy.table(&mut t);
+            t.render(
+                format,
+                &title(format!("Cases by codes: {}", p.config.name)),
+                a.bom,
+                &lang,
+            )?
+        }
         ExportKind::Memos => match format {
-            Format::Markdown => tables::memos_markdown(&p).into_bytes(),
-            f => tables::memo_table(&p).render(f, "Memos", a.bom, &lang)?,
+            Format::Markdown => title(tables::memos_markdown(&p)).into_bytes(),
+            f => {
+                let mut t = tables::memo_table(&p);
+                privacy.table(&mut t);
+                t.render(f, "Memos", a.bom, &lang)?
+            }
         },
         ExportKind::Codebook => match format {
-            Format::Markdown => tables::codebook_markdown(&p).into_bytes(),
-            Format::Json => format!(
-                "{}\n",
-                serde_json::to_string_pretty(&tables::codebook_json(&p))?
-            )
-            .into_bytes(),
-            f => tables::codebook_table(&p).render(f, "Codebook", a.bom, &lang)?,
+            Format::Markdown => title(tables::codebook_markdown(&p)).into_bytes(),
+            Format::Json => {
+                let mut t = tables::codebook_table(&p);
+                privacy.table(&mut t);
+                let mut v = tables::codebook_json(&p);
+                if privacy.on
+                    && let Some(items) = v.as_array_mut()
+                {
+                    for (item, row) in items.iter_mut().zip(&t.rows) {
+                        item["path"] = serde_json::Value::String(row[0].clone());
+                        item["description"] = serde_json::Value::String(row[2].clone());
+                    }
+                }
+                format!("{}\n", serde_json::to_string_pretty(&v)?).into_bytes()
+            }
+            f => {
+                let mut t = tables::codebook_table(&p);
+                privacy.table(&mut t);
+                t.render(f, "Codebook", a.bom, &lang)?
+            }
         },
+    };
+    let bytes = if privacy.on {
+        crate::export::privacy::leak_check(
+            &bytes,
+            &a.output.display().to_string(),
+            privacy.pseudonymiser(),
+        )?;
+        bytes
+    } else {
+        writeln!(
+            err,
+            "koda: warning: {}",
+            crate::export::privacy::NOT_PSEUDONYMISED
+        )?;
+        match format {
+            Format::Markdown if !matches!(a.kind, ExportKind::Summary) => {
+                let mut b =
+                    format!("> **{}**\n\n", crate::export::privacy::NOT_PSEUDONYMISED).into_bytes();
+                b.extend(bytes);
+                b
+            }
+            _ => bytes,
+        }
     };
     if to_stdout && format == Format::Docx {
         bail!(Error::invalid(
@@ -1678,5 +1753,185 @@ fn agree(ctx: &Ctx, a: AgreeArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             }
         }
     }
+    Ok(())
+}
+
+fn names(ctx: &Ctx, a: NamesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    use crate::model::names::{Category, NameEntry, Pseudonymiser};
+    let Some(action) = a.action else {
+        let p = ctx.load(None, err)?;
+        if a.json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&p.names)?)?;
+            return Ok(());
+        }
+        if p.names.names.is_empty() {
+            writeln!(
+                out,
+                "no names registered yet: `koda names suggest` lists candidates, `koda names add NAME --as REPLACEMENT` registers one"
+            )?;
+        }
+        let rows: Vec<Vec<String>> = p
+            .names
+            .names
+            .iter()
+            .map(|n| {
+                vec![
+                    n.name.clone(),
+                    n.replacement.clone(),
+                    n.aliases.join(", "),
+                    format!("{:?}", n.category).to_lowercase(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            write!(
+                out,
+                "{}",
+                table(&["name", "replacement", "aliases", "category"], &rows)
+            )?;
+        }
+        let privacy = crate::export::privacy::Privacy::new(&p, true);
+        let mut labels: Vec<String> = Vec::new();
+        for d in p.documents() {
+            for s in &d.speakers {
+                if !labels.contains(s) {
+                    labels.push(s.clone());
+                }
+            }
+        }
+        if !labels.is_empty() {
+            writeln!(out)?;
+            let rows: Vec<Vec<String>> = labels
+                .iter()
+                .map(|l| vec![l.clone(), privacy.speaker(l)])
+                .collect();
+            write!(out, "{}", table(&["speaker", "exports show"], &rows))?;
+        }
+        if !p.cases.cases.is_empty() {
+            writeln!(out)?;
+            let rows: Vec<Vec<String>> = p
+                .cases
+                .cases
+                .keys()
+                .map(|c| vec![c.clone(), privacy.case(c)])
+                .collect();
+            write!(out, "{}", table(&["case", "exports show"], &rows))?;
+        }
+        return Ok(());
+    };
+    if let NamesAction::Suggest { min, json } = action {
+        let p = ctx.load(None, err)?;
+        let list = crate::analysis::names::suggest(&p, min.max(1));
+        if json {
+            writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+            return Ok(());
+        }
+        if list.is_empty() {
+            writeln!(out, "no candidates found")?;
+        }
+        let rows: Vec<Vec<String>> = list
+            .iter()
+            .map(|s| {
+                vec![
+                    s.name.clone(),
+                    s.count.to_string(),
+                    s.documents.to_string(),
+                    s.first.clone(),
+                    ellipsize(&s.sample, 60),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            write!(
+                out,
+                "{}",
+                table(&["candidate", "count", "docs", "first", "sample"], &rows)
+            )?;
+        }
+        return Ok(());
+    }
+    let mut s = ctx.session()?;
+    let mut names = s.project().names.clone();
+    let msg = match action {
+        NamesAction::Add {
+            name,
+            replacement,
+            aliases,
+            category,
+        } => {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                bail!(Error::invalid("give the name to register"));
+            }
+            let category: Category = category.parse().map_err(Error::Invalid)?;
+            match names
+                .names
+                .iter_mut()
+                .find(|n| n.name.eq_ignore_ascii_case(&name))
+            {
+                Some(e) => {
+                    for al in aliases {
+                        if !e.aliases.iter().any(|x| x.eq_ignore_ascii_case(&al)) {
+                            e.aliases.push(al);
+                        }
+                    }
+                    if let Some(r) = replacement {
+                        e.replacement = r;
+                    }
+                    e.category = category;
+                }
+                None => {
+                    let replacement = replacement.unwrap_or_else(|| "(name)".to_string());
+                    names.names.push(NameEntry {
+                        name: name.clone(),
+                        replacement,
+                        aliases,
+                        category,
+                    });
+                }
+            }
+            let entry = names
+                .names
+                .iter()
+                .find(|n| n.name.eq_ignore_ascii_case(&name))
+                .cloned();
+            if let Some(e) = entry
+                && !Pseudonymiser::new(&names).find(&e.replacement).is_empty()
+            {
+                writeln!(
+                    err,
+                    "koda: warning: the replacement {:?} itself contains a registered name, so exports will fail their leak check",
+                    e.replacement
+                )?;
+            }
+            format!("registered {name}")
+        }
+        NamesAction::Rm { name } => {
+            let before = names.names.len();
+            names.names.retain(|n| !n.name.eq_ignore_ascii_case(&name));
+            if names.names.len() == before {
+                bail!(Error::invalid(format!(
+                    "{name:?} is not registered; see `koda names`"
+                )));
+            }
+            format!("removed {name}")
+        }
+        NamesAction::Speaker { label, pseudonym } => {
+            names.speakers.insert(label.clone(), pseudonym.clone());
+            format!("speaker {label} shows as {pseudonym}")
+        }
+        NamesAction::Case { case, pseudonym } => {
+            if !s.project().cases.cases.contains_key(&case) {
+                bail!(Error::invalid(format!(
+                    "no case {case:?}; see `koda cases`"
+                )));
+            }
+            names.cases.insert(case.clone(), pseudonym.clone());
+            format!("case {case} shows as {pseudonym}")
+        }
+        NamesAction::Suggest { .. } => String::new(),
+    };
+    s.save_names(names)?;
+    writeln!(out, "{msg}")?;
     Ok(())
 }

@@ -140,12 +140,18 @@ fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> String 
 }
 
 /// Builds the report page.
-pub fn html(project: &Project, opts: &Options) -> Result<String> {
+pub fn html(
+    project: &Project,
+    opts: &Options,
+    privacy: &super::privacy::Privacy,
+) -> Result<String> {
     let colours = colours(project);
-    let s = summary::build(project, &opts.summary)?;
-    let name = &project.config.name;
+    let mut s = summary::build(project, &opts.summary)?;
+    privacy.summary(&mut s);
+    let name = &privacy.text(&project.config.name);
     let mut body = format!(
-        "<h1>{}</h1>\n<p class=\"meta\">{} documents, {} cases, {} codes, {} codings by {}</p>\n",
+        "{}<h1>{}</h1>\n<p class=\"meta\">{} documents, {} cases, {} codes, {} codings by {}</p>\n",
+        summary::not_pseudonymised_banner(privacy.on),
         esc(name),
         project.docs.len(),
         project.cases.cases.len(),

@@ -120,6 +120,8 @@ pub struct Theme {
 pub struct Summary {
     /// The study's name.
     pub project: String,
+    /// Whether names were replaced (false only for `--no-pseudonymise`).
+    pub pseudonymised: bool,
     /// The attribute of the breakdown.
     pub by: Option<String>,
     /// Themes in codebook order.
@@ -255,6 +257,7 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
     }
     Ok(Summary {
         project: project.config.name.clone(),
+        pseudonymised: true,
         by: opts.by.clone(),
         themes,
     })
@@ -277,7 +280,12 @@ fn md_escape(s: &str) -> String {
 
 /// Renders the summary as Markdown.
 pub fn markdown(s: &Summary) -> String {
-    let mut out = format!("# Theme summary: {}\n", s.project);
+    let mut out = if s.pseudonymised {
+        String::new()
+    } else {
+        format!("> **{}**\n\n", super::privacy::NOT_PSEUDONYMISED)
+    };
+    out.push_str(&format!("# Theme summary: {}\n", s.project));
     for t in &s.themes {
         let level = "#".repeat((t.depth + 2).min(6));
         out.push_str(&format!("\n{level} {}\n\n", t.code));
@@ -324,7 +332,8 @@ pub fn markdown(s: &Summary) -> String {
 /// Renders the summary as a self-contained HTML page.
 pub fn html(s: &Summary, lang: &str) -> String {
     let body = format!(
-        "<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n{}",
+        "{}<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n{}",
+        not_pseudonymised_banner(s.pseudonymised),
         esc(&s.project),
         s.themes.len(),
         html_themes(s)
@@ -397,6 +406,18 @@ pub fn html_themes(s: &Summary) -> String {
     body
 }
 
+/// The warning banner of an HTML export made with `--no-pseudonymise` (empty otherwise).
+pub fn not_pseudonymised_banner(pseudonymised: bool) -> String {
+    if pseudonymised {
+        String::new()
+    } else {
+        format!(
+            "<p class=\"memo\"><strong>{}</strong></p>\n",
+            esc(super::privacy::NOT_PSEUDONYMISED)
+        )
+    }
+}
+
 /// The HTML anchor of a code's section.
 pub fn anchor(code_path: &str) -> String {
     format!("code-{}", crate::model::ids::slug(code_path))
@@ -428,6 +449,15 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
             .italic(),
     );
     let para = |text: &str| Paragraph::new().add_run(Run::new().add_text(text));
+    if !s.pseudonymised {
+        d = d.add_paragraph(
+            Paragraph::new().add_run(
+                Run::new()
+                    .add_text(super::privacy::NOT_PSEUDONYMISED)
+                    .bold(),
+            ),
+        );
+    }
     d = d.add_paragraph(para(&format!("Theme summary: {}", s.project)).style("Heading1"));
     for t in &s.themes {
         let level = (t.depth + 2).min(6);

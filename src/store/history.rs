@@ -52,6 +52,11 @@ pub enum Op {
         /// The snapshot.
         cases: Cases,
     },
+    /// Put this name register back.
+    Names {
+        /// The snapshot.
+        names: crate::model::names::Names,
+    },
 }
 
 /// One undoable change: a label for messages and the operations that undo it.

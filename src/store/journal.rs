@@ -176,7 +176,7 @@ impl JournalWriter {
                 f.sync_all().map_err(|e| Error::io(path, e))?;
             }
         }
-        let file = OpenOptions::new()
+        let file = fsio::private_options()
             .create(true)
             .append(true)
             .open(path)

@@ -5,7 +5,7 @@
 //! so that a refused writer can say who is writing.
 
 use crate::{Error, Result};
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
@@ -21,7 +21,7 @@ impl WriteLock {
     pub fn acquire(private_dir: &Path, coder: &str) -> Result<WriteLock> {
         super::fsio::ensure_dir(private_dir)?;
         let path = private_dir.join("lock");
-        let mut file = OpenOptions::new()
+        let mut file = super::fsio::private_options()
             .read(true)
             .write(true)
             .create(true)

@@ -36,6 +36,8 @@ pub struct Project {
     pub codebook: Codebook,
     /// Cases and their attributes.
     pub cases: Cases,
+    /// The name register (names, speaker and case pseudonyms).
+    pub names: crate::model::names::Names,
     /// Live codings by id; each coding's `code` is already resolved through merges.
     pub codings: BTreeMap<String, Coding>,
     /// Live memos by id.
@@ -111,6 +113,7 @@ impl Project {
             }
         }
         fsio::ensure_dir(dir)?;
+        fsio::make_private(dir)?;
         fsio::ensure_dir(&dir.join(SOURCES_DIR))?;
         fsio::ensure_dir(&dir.join(JOURNAL_DIR))?;
         fsio::write_json(&dir.join(CODEBOOK_FILE), &Codebook::default())?;
@@ -153,6 +156,8 @@ impl Project {
         }
         let codebook: Codebook = read_json_or_default(&root.join(CODEBOOK_FILE))?;
         let cases: Cases = read_json_or_default(&root.join(CASES_FILE))?;
+        let names: crate::model::names::Names =
+            read_json_or_default(&root.join(crate::store::NAMES_FILE))?;
         let mut warnings = Vec::new();
         let docs = load_documents(&root.join(SOURCES_DIR), &mut warnings)?;
         let mut project = Project {
@@ -161,6 +166,7 @@ impl Project {
             docs,
             codebook,
             cases,
+            names,
             codings: BTreeMap::new(),
             memos: BTreeMap::new(),
             warnings,
@@ -661,7 +667,7 @@ impl Session {
                             codings.iter_mut().for_each(|c| fix(&mut c.id))
                         }
                         Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
-                        Op::Codebook { .. } | Op::Cases { .. } => {}
+                        Op::Codebook { .. } | Op::Cases { .. } | Op::Names { .. } => {}
                     }
                 }
             }
@@ -703,6 +709,9 @@ impl Session {
             }
             Op::Cases { cases } => {
                 self.save_cases(cases)?;
+            }
+            Op::Names { names } => {
+                self.save_names(names)?;
             }
         }
         Ok(())
@@ -948,6 +957,14 @@ impl Session {
         fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
         let old = std::mem::replace(&mut self.project.cases, cases);
         self.record("change cases", Op::Cases { cases: old });
+        Ok(())
+    }
+
+    /// Replaces the name register (one undoable step).
+    pub fn save_names(&mut self, names: crate::model::names::Names) -> Result<()> {
+        fsio::write_json(&self.project.root.join(crate::store::NAMES_FILE), &names)?;
+        let old = std::mem::replace(&mut self.project.names, names);
+        self.record("change the name register", Op::Names { names: old });
         Ok(())
     }
 

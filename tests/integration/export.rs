@@ -340,15 +340,24 @@ fn excerpt_table_reads_back_as_csv_and_json() {
 fn matrix_memos_and_codebook() {
     let p = fixture();
     let csv_text = p.koda(&["export", "matrix", "-o", "-"]).ok().to_string();
+    // Cases show by pseudonym (role and number) unless --no-pseudonymise.
     assert_eq!(
         csv_text,
+        "case,role,trust,trust/personal,timing\nParent 1,parent,0,1,2\nCoordinator 1,coordinator,0,1,1\n"
+    );
+    let real = p
+        .koda(&["export", "matrix", "-o", "-", "--no-pseudonymise"])
+        .ok()
+        .to_string();
+    assert_eq!(
+        real,
         "case,role,trust,trust/personal,timing\nF1,parent,0,1,2\nK1,coordinator,0,1,1\n"
     );
     let presence = p
         .koda(&["export", "matrix", "-o", "-", "--presence"])
         .ok()
         .to_string();
-    assert_eq!(presence.lines().nth(1), Some("F1,parent,0,1,1"));
+    assert_eq!(presence.lines().nth(1), Some("Parent 1,parent,0,1,1"));
     let memos = p.koda(&["export", "memos", "-o", "-"]).ok().to_string();
     assert!(
         memos.contains("## code trust\n\nTrust is personal first."),

@@ -6,6 +6,7 @@ mod corpus;
 mod crash;
 mod errors;
 mod export;
+mod privacy;
 mod search;
 mod team;
 mod tui;

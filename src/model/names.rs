@@ -1,0 +1,376 @@
+//! The name register: real names and their replacements, speaker and case pseudonyms, and the
+//! pseudonymiser that applies them to any text.
+//!
+//! A registered name matches case-insensitively at word boundaries, with its inflected forms
+//! (Norwegian genitive `Karis`, English `Kari's`), and a name of several words matches across
+//! any whitespace, line breaks included. Names inside other words never match (`Ole` is left
+//! alone in `Oleum`).
+
+use regex::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What kind of name an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    /// A person.
+    #[default]
+    Person,
+    /// A place.
+    Place,
+    /// An organisation.
+    Organisation,
+    /// A school or kindergarten.
+    School,
+    /// Anything else.
+    Other,
+}
+
+impl std::str::FromStr for Category {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_lowercase().as_str() {
+            "person" => Ok(Category::Person),
+            "place" | "sted" => Ok(Category::Place),
+            "organisation" | "organization" | "org" => Ok(Category::Organisation),
+            "school" | "skole" => Ok(Category::School),
+            "other" => Ok(Category::Other),
+            _ => Err(format!(
+                "unknown category {s:?}: use person, place, organisation, school or other"
+            )),
+        }
+    }
+}
+
+/// One registered name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameEntry {
+    /// The name as it occurs, e.g. `Kari Nordmann`.
+    pub name: String,
+    /// What exports show instead, e.g. `(navn forelder)`.
+    pub replacement: String,
+    /// Other forms: first names, nicknames, short forms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// What kind of name it is.
+    #[serde(default)]
+    pub category: Category,
+}
+
+/// The register, stored as `names.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Names {
+    /// Registered names.
+    #[serde(default)]
+    pub names: Vec<NameEntry>,
+    /// Pseudonyms chosen for speaker labels.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub speakers: BTreeMap<String, String>,
+    /// Pseudonyms chosen for cases.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cases: BTreeMap<String, String>,
+}
+
+/// Speaker labels that name a role, not a person, and are kept as they are.
+const ROLE_WORDS: &[&str] = &[
+    "intervjuer",
+    "interviewer",
+    "int",
+    "i",
+    "forelder",
+    "parent",
+    "mor",
+    "far",
+    "mother",
+    "father",
+    "koordinator",
+    "coordinator",
+    "moderator",
+    "deltaker",
+    "participant",
+    "respondent",
+    "informant",
+    "facilitator",
+    "observatør",
+    "observer",
+    "barn",
+    "child",
+    "ungdom",
+    "youth",
+    "veileder",
+    "adviser",
+    "advisor",
+    "leder",
+    "manager",
+    "lærer",
+    "teacher",
+    "forsker",
+    "researcher",
+    "p",
+    "r",
+    "k",
+    "m",
+    "d",
+];
+
+/// True when a speaker label names a role (`Intervjuer`, `FORELDER 2`, `P3`) rather than a person.
+pub fn is_role_label(label: &str) -> bool {
+    let lower = label.to_lowercase();
+    let first = lower.split_whitespace().next().unwrap_or("");
+    let stem: String = first.chars().take_while(|c| c.is_alphabetic()).collect();
+    label.chars().any(|c| c.is_ascii_digit())
+        || (label.chars().any(char::is_alphabetic)
+            && label
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+            && label.chars().count() <= 3)
+        || ROLE_WORDS.contains(&stem.as_str())
+}
+
+fn pattern_for(form: &str) -> String {
+    let words: Vec<String> = form.split_whitespace().map(regex::escape).collect();
+    words.join(r"\s+")
+}
+
+/// Applies a register to text.
+#[derive(Debug, Clone)]
+pub struct Pseudonymiser {
+    rules: Vec<(Regex, String)>,
+    finder: Option<Regex>,
+}
+
+impl Pseudonymiser {
+    /// Builds the matchers for a register (longest forms first).
+    pub fn new(names: &Names) -> Pseudonymiser {
+        let mut forms: Vec<(String, String)> = Vec::new();
+        for e in &names.names {
+            for f in std::iter::once(&e.name).chain(&e.aliases) {
+                if !f.trim().is_empty() {
+                    forms.push((f.trim().to_string(), e.replacement.clone()));
+                }
+            }
+        }
+        forms.sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
+        let build = |p: &str| {
+            RegexBuilder::new(p)
+                .case_insensitive(true)
+                .unicode(true)
+                .build()
+                .ok()
+        };
+        let rules = forms
+            .iter()
+            .filter_map(|(f, r)| {
+                build(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(f))).map(|re| (re, r.clone()))
+            })
+            .collect();
+        let finder = if forms.is_empty() {
+            None
+        } else {
+            let all: Vec<String> = forms.iter().map(|(f, _)| pattern_for(f)).collect();
+            build(&format!(r"\b(?:{})(?:['’]s|s)?\b", all.join("|")))
+        };
+        Pseudonymiser { rules, finder }
+    }
+
+    /// True when nothing is registered.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Replaces every registered name (and inflection) in `text`. An English possessive keeps
+    /// its `'s`; a Norwegian genitive `s` is dropped with the name.
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (re, replacement) in &self.rules {
+            if re.is_match(&out) {
+                out = re
+                    .replace_all(&out, |c: &regex::Captures<'_>| match c.get(1) {
+                        Some(poss) => format!("{replacement}{}", poss.as_str()),
+                        None => replacement.clone(),
+                    })
+                    .into_owned();
+            }
+        }
+        out
+    }
+
+    /// Every place a registered name (or inflection) occurs: (line, column, the match), 1-based.
+    pub fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
+        let Some(re) = &self.finder else {
+            return Vec::new();
+        };
+        re.find_iter(text)
+            .map(|m| {
+                let before = &text[..m.start()];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                (line, col, m.as_str().to_string())
+            })
+            .collect()
+    }
+}
+
+impl Names {
+    /// The pseudonym for a speaker label: the chosen one, a registered name's replacement, the
+    /// label itself when it names a role, else `Speaker N` in order of first appearance.
+    pub fn speaker(&self, label: &str, all_labels: &[String], pz: &Pseudonymiser) -> String {
+        if let Some(p) = self.speakers.get(label) {
+            return p.clone();
+        }
+        let replaced = pz.apply(label);
+        if replaced != label {
+            return replaced;
+        }
+        if is_role_label(label) {
+            return label.to_string();
+        }
+        let named: Vec<&String> = all_labels
+            .iter()
+            .filter(|l| !is_role_label(l) && !self.speakers.contains_key(*l))
+            .collect();
+        let n = named
+            .iter()
+            .position(|l| *l == label)
+            .map_or(named.len() + 1, |i| i + 1);
+        format!("Speaker {n}")
+    }
+
+    /// The pseudonym for a case: the chosen one, else its role and a number (`Parent 2`), else
+    /// `Case N`. `cases` gives every case with its role, in name order.
+    pub fn case(&self, name: &str, cases: &[(String, Option<String>)]) -> String {
+        if let Some(p) = self.cases.get(name) {
+            return p.clone();
+        }
+        let role = cases
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, r)| r.clone());
+        let same: Vec<&String> = cases
+            .iter()
+            .filter(|(_, r)| *r == role)
+            .map(|(n, _)| n)
+            .collect();
+        let n = same.iter().position(|x| *x == name).map_or(1, |i| i + 1);
+        match role {
+            Some(r) => {
+                let mut c = r.chars();
+                let cap = c
+                    .next()
+                    .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                    .unwrap_or_default();
+                format!("{cap} {n}")
+            }
+            None => format!("Case {n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn register() -> Names {
+        Names {
+            names: vec![
+                NameEntry {
+                    name: "Kari Nordmann".into(),
+                    replacement: "(navn forelder)".into(),
+                    aliases: vec!["Kari".into()],
+                    category: Category::Person,
+                },
+                NameEntry {
+                    name: "Ole".into(),
+                    replacement: "(navn barn)".into(),
+                    aliases: vec![],
+                    category: Category::Person,
+                },
+                NameEntry {
+                    name: "Solbakken skole".into(),
+                    replacement: "(skole)".into(),
+                    aliases: vec!["Solbakken".into()],
+                    category: Category::School,
+                },
+            ],
+            ..Names::default()
+        }
+    }
+
+    #[test]
+    fn names_inflections_and_case_are_replaced() {
+        let p = Pseudonymiser::new(&register());
+        assert_eq!(p.apply("Kari Nordmann ringte."), "(navn forelder) ringte.");
+        assert_eq!(
+            p.apply("KARI sa at Karis mor kom."),
+            "(navn forelder) sa at (navn forelder) mor kom."
+        );
+        assert_eq!(
+            p.apply("Kari's mother and Kari’s son"),
+            "(navn forelder)'s mother and (navn forelder)’s son"
+        );
+        assert_eq!(p.apply("kari\nNordmann"), "(navn forelder)");
+        assert_eq!(
+            p.apply("Ole går på Solbakken skole."),
+            "(navn barn) går på (skole)."
+        );
+        assert_eq!(
+            p.apply("Oleum og Kariana og bOLEro"),
+            "Oleum og Kariana og bOLEro"
+        );
+        assert_eq!(p.apply("æOle Oleø Ole."), "æOle Oleø (navn barn).");
+    }
+
+    #[test]
+    fn find_reports_line_and_column() {
+        let p = Pseudonymiser::new(&register());
+        let hits = p.find("Hei.\nDet var Karis idé, og Ole.");
+        assert_eq!(
+            hits,
+            vec![(2, 9, "Karis".to_string()), (2, 23, "Ole".to_string())]
+        );
+        assert!(
+            Pseudonymiser::new(&Names::default())
+                .find("Kari")
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn speakers_and_cases_get_pseudonyms() {
+        let mut n = register();
+        n.speakers.insert("Bo".into(), "Far".into());
+        let p = Pseudonymiser::new(&n);
+        let labels: Vec<String> = [
+            "Intervjuer",
+            "Kari",
+            "Lise",
+            "Bo",
+            "FORELDER 2",
+            "P3",
+            "Per",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        assert_eq!(n.speaker("Intervjuer", &labels, &p), "Intervjuer");
+        assert_eq!(n.speaker("FORELDER 2", &labels, &p), "FORELDER 2");
+        assert_eq!(n.speaker("P3", &labels, &p), "P3");
+        assert_eq!(n.speaker("Kari", &labels, &p), "(navn forelder)");
+        assert_eq!(n.speaker("Bo", &labels, &p), "Far");
+        assert_eq!(n.speaker("Lise", &labels, &p), "Speaker 2");
+        assert_eq!(n.speaker("Per", &labels, &p), "Speaker 3");
+        let cases = vec![
+            ("F01".to_string(), Some("parent".to_string())),
+            ("F02".to_string(), Some("parent".to_string())),
+            ("K01".to_string(), Some("coordinator".to_string())),
+            ("X".to_string(), None),
+        ];
+        assert_eq!(n.case("F02", &cases), "Parent 2");
+        assert_eq!(n.case("K01", &cases), "Coordinator 1");
+        assert_eq!(n.case("X", &cases), "Case 1");
+        n.cases.insert("F01".into(), "Familie A".into());
+        assert_eq!(n.case("F01", &cases), "Familie A");
+    }
+}

@@ -1,0 +1,227 @@
+//! Confidentiality: pseudonymised exports, the leak check, speaker and case pseudonyms, name
+//! suggestions and owner-only permissions.
+
+use crate::util::TestProject;
+
+const TEXT: &str = "Intervjuer: Hvordan gikk det med Kari Nordmann?\nKari: Det var KARI sin mor som ringte, og Karis søster kom.\nIntervjuer: Og Ole?\nKari: Ole har det bra. Kari's friend Ole brought Oleum oil.\nIntervjuer: Takk.\n";
+
+fn fixture() -> TestProject {
+    let p = TestProject::new();
+    let f = p.write("intervju.txt", TEXT);
+    p.koda(&[
+        "import",
+        f.to_str().unwrap(),
+        "--title",
+        "Intervju 4",
+        "--case",
+        "F04",
+        "--attr",
+        "role=parent",
+    ])
+    .ok();
+    p.koda(&["codes", "add", "family"]).ok();
+    p.koda(&["code", "intervju-4", "--code", "family", "--turn", "2"])
+        .ok();
+    p.koda(&["code", "intervju-4", "--code", "family", "--turn", "4"])
+        .ok();
+    p.koda(&[
+        "names",
+        "add",
+        "Kari Nordmann",
+        "--as",
+        "(navn forelder)",
+        "--alias",
+        "Kari",
+    ])
+    .ok();
+    p.koda(&["names", "add", "Ole", "--as", "(navn barn)"]).ok();
+    p
+}
+
+#[test]
+fn exports_replace_names_inflections_and_speakers() {
+    let p = fixture();
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(
+        md.contains("«Det var (navn forelder) sin mor som ringte, og (navn forelder) søster kom.»"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "«(navn barn) har det bra. (navn forelder)'s friend (navn barn) brought Oleum oil.»"
+        ),
+        "{md}"
+    );
+    assert!(
+        !md.to_lowercase().contains("kari") && !md.contains("Ole "),
+        "{md}"
+    );
+    let csv = p.koda(&["export", "excerpts", "-o", "-"]).ok().to_string();
+    let mut r = csv::Reader::from_reader(csv.as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let speaker = h.iter().position(|x| x == "speaker").unwrap();
+    let case = h.iter().position(|x| x == "case").unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(
+        &row[speaker], "(navn forelder)",
+        "a speaker label that is a registered name"
+    );
+    assert_eq!(&row[case], "Parent 1", "cases get pseudonyms by default");
+    // A chosen speaker pseudonym wins.
+    p.koda(&["names", "speaker", "Kari", "--as", "Mor"]).ok();
+    p.koda(&["names", "case", "F04", "--as", "Familie D"]).ok();
+    let csv = p.koda(&["export", "excerpts", "-o", "-"]).ok().to_string();
+    assert!(csv.contains(",Mor,Familie D,"), "{csv}");
+    let listing = p.koda(&["names"]).ok().to_string();
+    assert!(
+        listing.contains("Kari Nordmann") && listing.contains("Kari        Mor"),
+        "{listing}"
+    );
+    // DOCX and HTML are pseudonymised and checked too.
+    p.koda(&["export", "summary", "-o", "s.docx"]).ok();
+    let out = p.koda(&["check", "s.docx"]).ok().to_string();
+    assert!(out.contains("no registered name found"), "{out}");
+    p.koda(&["export", "report", "-o", "r.html"]).ok();
+    p.koda(&["check", "r.html"]).ok();
+}
+
+#[test]
+fn a_leak_fails_the_export_and_leaves_no_file() {
+    let p = fixture();
+    let r = p.koda(&["names", "add", "Ole", "--as", "Ole O."]);
+    r.ok();
+    assert!(
+        r.stderr.contains("itself contains a registered name"),
+        "{}",
+        r.stderr
+    );
+    let err = p
+        .koda(&["export", "summary", "-o", "s.md"])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("registered names are still in the export") && err.contains("s.md:"),
+        "{err}"
+    );
+    assert!(err.contains("«Ole»"), "{err}");
+    assert!(!p.path().join("s.md").exists(), "no file left behind");
+    let err = p
+        .koda(&["export", "summary", "-o", "s.docx"])
+        .fails()
+        .to_string();
+    assert!(err.contains("«Ole»"), "{err}");
+    assert!(!p.path().join("s.docx").exists());
+}
+
+#[test]
+fn no_pseudonymise_is_explicit_and_says_so() {
+    let p = fixture();
+    let r = p.koda(&["export", "summary", "-o", "-", "--no-pseudonymise"]);
+    let md = r.ok().to_string();
+    assert!(md.starts_with("> **NOT PSEUDONYMISED"), "{md}");
+    assert!(md.contains("Karis søster"), "{md}");
+    assert!(r.stderr.contains("NOT PSEUDONYMISED"), "{}", r.stderr);
+    let html = p
+        .koda(&[
+            "export",
+            "summary",
+            "-o",
+            "-",
+            "--format",
+            "html",
+            "--no-pseudonymise",
+        ])
+        .ok()
+        .to_string();
+    assert!(html.contains("<strong>NOT PSEUDONYMISED"), "{html}");
+    let json = p
+        .koda(&[
+            "export",
+            "summary",
+            "-o",
+            "-",
+            "--format",
+            "json",
+            "--no-pseudonymise",
+        ])
+        .json();
+    assert_eq!(json["pseudonymised"], false);
+}
+
+#[test]
+fn check_finds_names_in_any_file() {
+    let p = fixture();
+    let f = p.write(
+        "draft.md",
+        "Rapport\n\nSom Kari sa: «det tok tid».\nOleum er ikke et navn.\n",
+    );
+    let r = p.koda(&["check", f.to_str().unwrap()]);
+    let err = r.fails().to_string();
+    assert!(r.stdout.contains("draft.md:3:5: «Kari»"), "{}", r.stdout);
+    assert!(err.contains("1 registered names found"), "{err}");
+    let clean = p.write("clean.md", "Oleum og Kariana.\n");
+    p.koda(&["check", clean.to_str().unwrap()]).ok();
+}
+
+#[test]
+fn suggestions_list_recurring_capitalised_words() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", "Intervjuer: Hvordan var det med Lise?\nForelder: Jeg ringte Lise og Petter Hansen. Petter Hansen svarte.\nIntervjuer: Og i Bergen?\nForelder: I Bergen var det bra. NAV var treg.\n");
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let v = p.koda(&["names", "suggest", "--json"]).json();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Bergen", "Lise"],
+        "Petter Hansen starts a sentence once; NAV is an acronym"
+    );
+    let v = p.koda(&["names", "suggest", "--json", "--min", "1"]).json();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Petter Hansen"), "{names:?}");
+    assert_eq!(v[0]["count"], 2);
+    p.koda(&["names", "add", "Lise", "--as", "(navn)"]).ok();
+    let v = p.koda(&["names", "suggest", "--json"]).json();
+    assert!(
+        !v.as_array().unwrap().iter().any(|s| s["name"] == "Lise"),
+        "registered names are not suggested"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn project_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = fixture();
+    let mode = |rel: &str| {
+        std::fs::metadata(p.path().join(rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode(""), 0o700);
+    for f in [
+        "koda.json",
+        "codebook.json",
+        "cases.json",
+        "names.json",
+        "journal/anna.jsonl",
+        "sources/intervju-4.txt",
+    ] {
+        assert_eq!(mode(f), 0o600, "{f}");
+    }
+    assert_eq!(mode("journal"), 0o700);
+    assert_eq!(mode(".koda"), 0o700);
+    p.koda(&["export", "excerpts", "-o", "e.csv"]).ok();
+    assert_eq!(mode("e.csv"), 0o600);
+}
