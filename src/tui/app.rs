@@ -35,16 +35,19 @@ pub enum View {
     Excerpts,
     /// Memos.
     Memos,
+    /// The name register and name suggestions.
+    Names,
 }
 
 /// Every view in tab order.
-pub const VIEWS: [View; 6] = [
+pub const VIEWS: [View; 7] = [
     View::Documents,
     View::Reader,
     View::Codebook,
     View::Search,
     View::Excerpts,
     View::Memos,
+    View::Names,
 ];
 
 impl View {
@@ -57,6 +60,7 @@ impl View {
             View::Search => "Search",
             View::Excerpts => "Excerpts",
             View::Memos => "Memos",
+            View::Names => "Names",
         }
     }
 }
@@ -164,6 +168,8 @@ pub enum Purpose {
     JumpToTurn,
     /// Compare two coders in the reader's margin.
     Compare,
+    /// Register this suggested name with the typed replacement.
+    RegisterName(String),
     /// Filter the excerpts.
     ExcerptFilter,
 }
@@ -354,6 +360,10 @@ pub struct App {
     pub recent: Vec<String>,
     /// First line of the help overlay shown.
     pub help_scroll: usize,
+    /// Name suggestions (computed when the Names view opens or the register changes).
+    pub suggestions: Option<Vec<crate::analysis::names::Suggestion>>,
+    /// Selected suggestion.
+    pub name_sel: usize,
     drag_from: Option<usize>,
 }
 
@@ -394,6 +404,8 @@ impl App {
             memo_sel: 0,
             recent: Vec::new(),
             help_scroll: 0,
+            suggestions: None,
+            name_sel: 0,
             drag_from: None,
         };
         app.reader.cursor = first
@@ -684,6 +696,13 @@ impl App {
 
     /// Applies an action to the state.
     pub fn update(&mut self, action: Action) {
+        self.apply(action);
+        if self.view == View::Names && self.suggestions.is_none() {
+            self.name_suggestions();
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
             Action::Resize(w, h) => self.size = (w, h),
@@ -731,12 +750,14 @@ impl App {
                 View::Search => self.update_search(other),
                 View::Excerpts => self.update_excerpts(other),
                 View::Memos => self.update_memos(other),
+                View::Names => self.update_names(other),
             },
         }
     }
 
     fn after_undo(&mut self) {
         self.changed();
+        self.suggestions = None;
         if let Some(d) = self.doc().map(|d| d.chars) {
             self.reader.cursor = self.reader.cursor.min(d);
         }
@@ -1566,6 +1587,32 @@ impl App {
         }
     }
 
+    /// The name suggestions, computed once until the register changes.
+    pub fn name_suggestions(&mut self) -> &[crate::analysis::names::Suggestion] {
+        if self.suggestions.is_none() {
+            self.suggestions = Some(crate::analysis::names::suggest(self.session.project(), 2));
+        }
+        self.suggestions.as_deref().unwrap_or(&[])
+    }
+
+    fn update_names(&mut self, action: Action) {
+        let n = self.name_suggestions().len();
+        match action {
+            Action::Enter | Action::NewMemo => {
+                let sel = self.name_sel;
+                let name = self.name_suggestions().get(sel).map(|s| s.name.clone());
+                if let Some(name) = name {
+                    self.popup = Some(Popup::Prompt(Prompt {
+                        label: format!("exports show {name} as"),
+                        text: "(navn)".into(),
+                        purpose: Purpose::RegisterName(name),
+                    }));
+                }
+            }
+            a => Self::move_list(&mut self.name_sel, n, &a, 5),
+        }
+    }
+
     fn open_memo_new(&mut self) {
         let mut area = TextArea::default();
         area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
@@ -1808,6 +1855,23 @@ impl App {
                         "no turn {text:?} in this document"
                     ))),
                 }
+            }
+            Purpose::RegisterName(name) => {
+                let mut names = self.project().names.clone();
+                names.names.push(crate::model::names::NameEntry {
+                    name: name.clone(),
+                    replacement: if text.is_empty() {
+                        "(navn)".into()
+                    } else {
+                        text.clone()
+                    },
+                    aliases: Vec::new(),
+                    category: crate::model::names::Category::Person,
+                });
+                self.session.save_names(names).map(|()| {
+                    self.suggestions = None;
+                    format!("registered {name}: exports show {text}")
+                })
             }
             Purpose::Compare => {
                 let parts: Vec<String> = text
@@ -2074,6 +2138,41 @@ mod tests {
         assert_eq!(a.doc_rows().len(), 1);
         key(&mut a, 'q');
         assert!(a.quit);
+    }
+
+    #[test]
+    fn one_key_registers_a_suggested_name() {
+        let dir = tempfile::tempdir().unwrap();
+        Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
+        let f = dir.path().join("i.txt");
+        std::fs::write(
+            &f,
+            "Intervjuer: Og Lise?\nForelder: Jeg ringte Lise i går.\nIntervjuer: Takk.\n",
+        )
+        .unwrap();
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        s.import(vec![prepare(&f, None).unwrap()], &ImportOptions::default())
+            .unwrap();
+        let mut a = App::new(s, (100, 30));
+        key(&mut a, '7');
+        assert_eq!(a.view, View::Names);
+        assert_eq!(
+            a.suggestions.as_ref().map(|v| v[0].name.clone()).as_deref(),
+            Some("Lise")
+        );
+        key(&mut a, 'a');
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(a.project().names.names[0].name, "Lise");
+        assert_eq!(a.project().names.names[0].replacement, "(navn)");
+        assert!(
+            a.suggestions.as_ref().is_some_and(Vec::is_empty),
+            "registered names leave the list"
+        );
+        key(&mut a, 'u');
+        assert!(
+            a.project().names.names.is_empty(),
+            "registering is undoable"
+        );
     }
 
     #[test]

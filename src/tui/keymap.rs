@@ -63,7 +63,7 @@ pub fn default_keymap() -> Vec<Binding> {
     use KeyCode::{
         BackTab, Char, Down, End, Enter, Esc, F, Home, Left, PageDown, PageUp, Right, Tab, Up,
     };
-    use View::{Codebook, Documents, Excerpts, Memos, Reader, Search};
+    use View::{Codebook, Documents, Excerpts, Memos, Names, Reader, Search};
     vec![
         b(G, Char('q'), NONE, A::Quit, "quit"),
         b(G, Char('c'), CTRL, A::Quit, "quit"),
@@ -77,6 +77,7 @@ pub fn default_keymap() -> Vec<Binding> {
         b(G, Char('4'), NONE, A::GoView(Search), "search"),
         b(G, Char('5'), NONE, A::GoView(Excerpts), "excerpts"),
         b(G, Char('6'), NONE, A::GoView(Memos), "memos"),
+        b(G, Char('7'), NONE, A::GoView(Names), "names"),
         b(G, Char('u'), NONE, A::Undo, "undo"),
         b(G, Char('r'), CTRL, A::Redo, "redo"),
         b(G, Up, NONE, A::Up, "up"),
@@ -292,6 +293,13 @@ pub fn default_keymap() -> Vec<Binding> {
         ),
         b(V(Memos), Char('a'), NONE, A::NewMemo, "new project memo"),
         b(V(Memos), Char('D'), SHIFT, A::DeleteMemo, "delete the memo"),
+        b(
+            V(Names),
+            Char('a'),
+            NONE,
+            A::NewMemo,
+            "register the suggested name",
+        ),
         b(P, Enter, NONE, A::Enter, "apply the code (or create it)"),
         b(P, Esc, NONE, A::Escape, "close"),
         b(P, Up, NONE, A::Up, "up"),

@@ -140,6 +140,7 @@ pub fn render(app: &App, f: &mut Frame, colors: ColorMode) {
         View::Search => render_search(app, f, body, colors),
         View::Excerpts => render_excerpts(app, f, body, colors),
         View::Memos => render_memos(app, f, body, colors),
+        View::Names => render_names(app, f, body, colors),
     }
     render_status(app, f, status, colors);
     render_popup(app, f, body, colors);
@@ -715,6 +716,54 @@ fn render_memos(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         )));
     }
     f.render_widget(Paragraph::new(lines), list);
+}
+
+fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    let p = app.project();
+    let mut lines: Vec<Line> = vec![Line::styled(
+        format!(
+            " Registered names ({}): exports show the replacement",
+            p.names.names.len()
+        ),
+        colors.style(Style::new().add_modifier(Modifier::BOLD)),
+    )];
+    for n in &p.names.names {
+        let aliases = if n.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", n.aliases.join(", "))
+        };
+        lines.push(Line::raw(format!(
+            "   {}{aliases} → {}",
+            n.name, n.replacement
+        )));
+    }
+    lines.push(Line::raw(""));
+    let suggestions = app.suggestions.as_deref().unwrap_or(&[]);
+    lines.push(Line::styled(
+        format!(" Suggestions ({}): capitalised words that recur inside sentences · Enter or a registers", suggestions.len()),
+        colors.style(Style::new().add_modifier(Modifier::BOLD)),
+    ));
+    let w = usize::from(area.width).saturating_sub(4);
+    let room = usize::from(area.height).saturating_sub(lines.len());
+    let top = app.name_sel.saturating_sub(room.saturating_sub(1));
+    for (i, s) in suggestions.iter().enumerate().skip(top).take(room) {
+        let text = format!(
+            "{} {} ×{} · {} · {}",
+            if i == app.name_sel { "▶" } else { " " },
+            s.name,
+            s.count,
+            s.first,
+            s.sample
+        );
+        let style = if i == app.name_sel {
+            selected_style(colors)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(cut(&text, w + 2), style));
+    }
+    f.render_widget(Paragraph::new(lines), area);
 }
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {

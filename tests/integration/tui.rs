@@ -65,6 +65,8 @@ fn snapshots(w: u16, h: u16) {
     insta::assert_snapshot!(name("search"), draw(&a));
     a.update(Action::GoView(View::Memos));
     insta::assert_snapshot!(name("memos"), draw(&a));
+    a.update(Action::GoView(View::Names));
+    insta::assert_snapshot!(name("names"), draw(&a));
 }
 
 #[test]
