@@ -126,7 +126,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             line_end: line_of(&text, c.end.saturating_sub(1).max(c.start)),
             start: c.start,
             end: c.end,
-            stale: quote_hash(&quote) != c.hash,
+            stale: c.stale || quote_hash(&quote) != c.hash,
             text: quote,
             coder: c.coder.clone(),
             at: c.at.clone(),

@@ -65,6 +65,17 @@ pub enum Command {
     Export(ExportArgs),
     /// Count: code frequencies, co-occurrence, codes by attribute.
     Stats(StatsArgs),
+    /// Correct a document's text ($VISUAL/$EDITOR, or --from FILE); codings follow their words.
+    Edit {
+        /// Document id or title.
+        #[arg(value_name = "DOC")]
+        doc: String,
+        /// Take the corrected text from this file instead of opening an editor.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
+    },
+    /// List codings (e.g. those a correction flagged stale), or confirm flagged ones.
+    Codings(CodingsArgs),
     /// Undo your last change (codings, memos, codebook, cases), even after a restart.
     Undo,
     /// Redo the last change you undid.
@@ -675,5 +686,34 @@ pub enum NamesAction {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `koda codings`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CodingsArgs {
+    /// Confirm flagged codings; without an action codings are listed.
+    #[command(subcommand)]
+    pub action: Option<CodingsAction>,
+    /// Only codings flagged stale by a correction of their text.
+    #[arg(long)]
+    pub stale: bool,
+    /// Only codings in this document.
+    #[arg(long, value_name = "DOC")]
+    pub doc: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Actions on codings.
+#[derive(Debug, Subcommand)]
+pub enum CodingsAction {
+    /// Keep flagged codings as they are now (clears the stale flag).
+    Confirm {
+        /// Coding ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
     },
 }

@@ -3,9 +3,9 @@
 use super::Outcome;
 use super::args::{
     AgreeArgs, AgreeUnit, AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction,
-    CodesArgs, Command, ContextArg, CountArg, ExcerptsArgs, ExportArgs, ExportKind, ImportArgs,
-    InitArgs, MemoAction, MergeArgs, NamesAction, NamesArgs, OrderArg, PreferArg, SearchArgs,
-    Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
+    CodesArgs, CodingsAction, CodingsArgs, Command, ContextArg, CountArg, ExcerptsArgs, ExportArgs,
+    ExportKind, ImportArgs, InitArgs, MemoAction, MergeArgs, NamesAction, NamesArgs, OrderArg,
+    PreferArg, SearchArgs, Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -65,6 +65,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
         Some(Command::Export(a)) => export(&ctx, a, out, err)?,
         Some(Command::Stats(a)) => stats(&ctx, a, out, err)?,
+        Some(Command::Edit { doc, from }) => edit(&ctx, &doc, from.as_deref(), out, err)?,
+        Some(Command::Codings(a)) => codings(&ctx, a, out, err)?,
         Some(Command::Undo) => {
             let mut s = ctx.session()?;
             match s.undo()? {
@@ -1933,5 +1935,143 @@ fn names(ctx: &Ctx, a: NamesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
     };
     s.save_names(names)?;
     writeln!(out, "{msg}")?;
+    Ok(())
+}
+
+fn edit(
+    ctx: &Ctx,
+    doc: &str,
+    from: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let mut s = ctx.session()?;
+    let d = s.project().find_doc(doc)?.clone();
+    let new_text = match from {
+        Some(f) => {
+            let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
+            crate::import::text::decode_utf8(&bytes).map_err(|msg| Error::Import {
+                path: f.to_path_buf(),
+                msg,
+            })?
+        }
+        None => {
+            let editor = std::env::var("VISUAL")
+                .ok()
+                .or_else(|| std::env::var("EDITOR").ok())
+                .filter(|e| !e.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "set $EDITOR (or $VISUAL), or give the corrected text with --from FILE",
+                    )
+                })?;
+            // The draft stays inside the project's private folder, never in a system temp folder.
+            let dir = s
+                .project()
+                .root()
+                .join(crate::store::PRIVATE_DIR)
+                .join("edit");
+            crate::store::fsio::ensure_dir(&dir)?;
+            let draft = dir.join(format!("{}.txt", d.id));
+            crate::store::fsio::write_atomic(&draft, s.project().text(&d.id)?.as_bytes())?;
+            let status = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("{editor} \"$1\""))
+                .arg("koda-edit")
+                .arg(&draft)
+                .status()
+                .map_err(|e| Error::invalid(format!("cannot start the editor {editor:?}: {e}")))?;
+            let text = std::fs::read(&draft).map_err(|e| Error::io(&draft, e));
+            let _ = std::fs::remove_file(&draft);
+            if !status.success() {
+                bail!(Error::invalid(format!(
+                    "the editor {editor:?} failed ({status}); nothing was changed"
+                )));
+            }
+            crate::import::text::decode_utf8(&text?).map_err(|msg| Error::Import {
+                path: draft.clone(),
+                msg,
+            })?
+        }
+    };
+    let r = s.edit_document(&d.id, &new_text)?;
+    if !r.changed {
+        writeln!(out, "{}: no change", d.id)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{}: revision {}; {} codings kept their words, {} flagged for a look{}",
+        d.id,
+        r.revision,
+        r.kept,
+        r.stale.len(),
+        if r.stale.is_empty() {
+            String::new()
+        } else {
+            " (`koda codings --stale`)".to_string()
+        }
+    )?;
+    ctx.after_change(s.project(), err)
+}
+
+fn codings(ctx: &Ctx, a: CodingsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if let Some(CodingsAction::Confirm { ids }) = a.action {
+        let mut s = ctx.session()?;
+        let n = s.confirm_codings(&ids)?;
+        writeln!(out, "{n} codings confirmed")?;
+        return ctx.after_change(s.project(), err);
+    }
+    let p = ctx.load(None, err)?;
+    let doc = a
+        .doc
+        .as_deref()
+        .map(|d| p.find_doc(d).map(|d| d.id.clone()))
+        .transpose()?;
+    let list = analysis::excerpts(
+        &p,
+        &ExcerptFilter {
+            docs: doc.into_iter().collect(),
+            coders: ctx.coders.clone(),
+            ..ExcerptFilter::default()
+        },
+    )?;
+    let list: Vec<_> = list.into_iter().filter(|e| !a.stale || e.stale).collect();
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(());
+    }
+    if list.is_empty() {
+        writeln!(
+            out,
+            "{}",
+            if a.stale {
+                "no codings need a look"
+            } else {
+                "no codings"
+            }
+        )?;
+    }
+    for e in &list {
+        writeln!(
+            out,
+            "{}{} · {} · {} · turn {} · {}..{} · {}",
+            e.coding,
+            if e.stale { " (stale)" } else { "" },
+            e.code_path,
+            e.doc,
+            e.turn,
+            e.start,
+            e.end,
+            e.coder
+        )?;
+        writeln!(out, "    «{}»", ellipsize(&e.text.replace('\n', " "), 100))?;
+    }
+    if a.stale && !list.is_empty() {
+        writeln!(
+            out,
+            "\nKeep one as it is with `koda codings confirm ID`, move it with the TUI (e), or remove it with `koda uncode ID`."
+        )?;
+    }
     Ok(())
 }

@@ -27,6 +27,16 @@ pub struct Coding {
     /// The autocoding run that made it, so the run can be undone as one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<String>,
+    /// The revision of the document's text the span refers to.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rev: u32,
+    /// Set when a correction of the text changed the coded words: the coding needs a look.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// What a memo is attached to.

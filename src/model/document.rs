@@ -105,6 +105,10 @@ pub struct Document {
     pub chars: usize,
     /// SHA-256 of the normalised text, checked whenever the text is read.
     pub text_sha256: String,
+    /// How often the text was corrected after import (0: as imported). The text of revision N
+    /// is `sources/<id>.txt` for 0 and `sources/<id>.r<N>.txt` after that.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u32,
     /// Where the document came from.
     pub origin: Origin,
     /// When it was imported (RFC 3339, UTC).
@@ -114,7 +118,16 @@ pub struct Document {
     pub metadata: BTreeMap<String, String>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl Document {
+    /// The file name of this document's current text under `sources/`.
+    pub fn text_file(&self) -> String {
+        text_file(&self.id, self.revision)
+    }
+
     /// The turn with 1-based number `n`.
     pub fn turn(&self, n: usize) -> Option<&Turn> {
         n.checked_sub(1).and_then(|i| self.turns.get(i))
@@ -128,6 +141,15 @@ impl Document {
         } else {
             self.turns.get(idx - 1)
         }
+    }
+}
+
+/// The file name of a document's text at a revision.
+pub fn text_file(id: &str, revision: u32) -> String {
+    if revision == 0 {
+        format!("{id}.txt")
+    } else {
+        format!("{id}.r{revision}.txt")
     }
 }
 
@@ -157,6 +179,7 @@ mod tests {
                 .collect(),
             chars: 100,
             text_sha256: String::new(),
+            revision: 0,
             origin: Origin {
                 file: "d.txt".into(),
                 format: "text".into(),

@@ -52,6 +52,15 @@ pub enum Op {
         /// The snapshot.
         cases: Cases,
     },
+    /// Put this text back as the document's text, with these coding spans.
+    DocText {
+        /// The document.
+        doc: String,
+        /// The text.
+        text: String,
+        /// Coding id, start, end and stale flag.
+        spans: Vec<(String, usize, usize, bool)>,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

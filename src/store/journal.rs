@@ -31,6 +31,38 @@ pub enum Event {
         /// When.
         at: String,
     },
+    /// A coding was moved by a correction of its document's text (or confirmed after one).
+    #[serde(rename = "coding.anchor")]
+    CodingAnchor {
+        /// The coding's id.
+        id: String,
+        /// New start.
+        start: usize,
+        /// New end.
+        end: usize,
+        /// Hash of the words now under the span.
+        hash: String,
+        /// The document revision the span refers to.
+        rev: u32,
+        /// True when the correction changed the coded words.
+        stale: bool,
+        /// Who edited.
+        coder: String,
+        /// When.
+        at: String,
+    },
+    /// A document's text was corrected, making revision `rev`.
+    #[serde(rename = "doc.edit")]
+    DocEdit {
+        /// The document's id.
+        doc: String,
+        /// The new revision.
+        rev: u32,
+        /// Who edited.
+        coder: String,
+        /// When.
+        at: String,
+    },
     /// A memo was written or edited (the newest text of an id wins).
     #[serde(rename = "memo.set")]
     MemoSet {
@@ -64,7 +96,9 @@ impl Event {
             Event::CodingAdd(c) => &c.at,
             Event::CodingRemove { at, .. }
             | Event::MemoSet { at, .. }
-            | Event::MemoRemove { at, .. } => at,
+            | Event::MemoRemove { at, .. }
+            | Event::CodingAnchor { at, .. }
+            | Event::DocEdit { at, .. } => at,
         }
     }
 }
@@ -227,6 +261,8 @@ mod tests {
             at: "2026-01-01T00:00:00Z".into(),
             memo: None,
             batch: None,
+            rev: 0,
+            stale: false,
         })
     }
 

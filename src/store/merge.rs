@@ -69,6 +69,15 @@ fn event_key(ev: &Event, coder_file: &str) -> String {
             crate::model::text::quote_hash(text)
         ),
         Event::MemoRemove { id, at, coder } => format!("memorm|{id}|{at}|{coder}|{coder_file}"),
+        Event::CodingAnchor {
+            id, at, coder, rev, ..
+        } => format!("anchor|{id}|{rev}|{at}|{coder}"),
+        Event::DocEdit {
+            doc,
+            rev,
+            at,
+            coder,
+        } => format!("edit|{doc}|{rev}|{at}|{coder}"),
     }
 }
 

@@ -236,6 +236,29 @@ impl Project {
                     self.memos.remove(&id);
                     removed_memos.insert(id);
                 }
+                Event::CodingAnchor {
+                    id,
+                    start,
+                    end,
+                    hash,
+                    rev,
+                    stale,
+                    ..
+                } => {
+                    if let Some(c) = codings.get_mut(&id) {
+                        // Anchors of an edit whose document metadata was never written (a crash
+                        // mid-edit) refer to a text that does not exist; they are ignored.
+                        let committed = self.docs.get(&c.doc).is_some_and(|d| rev <= d.revision);
+                        if committed && rev >= c.rev {
+                            c.start = start;
+                            c.end = end;
+                            c.hash = hash;
+                            c.rev = rev;
+                            c.stale = stale;
+                        }
+                    }
+                }
+                Event::DocEdit { .. } => {}
             }
         }
         for (id, mut c) in codings {
@@ -246,6 +269,13 @@ impl Project {
                 ));
                 continue;
             };
+            if c.rev < doc.revision {
+                c.stale = true;
+                self.warnings.push(format!(
+                    "coding {id} was made on revision {} of {:?}, which has since been corrected; it is flagged for a look",
+                    c.rev, c.doc
+                ));
+            }
             if c.end > doc.chars || c.start >= c.end {
                 self.warnings.push(format!(
                     "coding {id} has span {}..{} outside document {:?} ({} chars); it is left out",
@@ -336,7 +366,7 @@ impl Project {
             .docs
             .get(doc_id)
             .ok_or_else(|| Error::invalid(format!("no document {doc_id:?}")))?;
-        let path = self.source_text_path(doc_id);
+        let path = self.root.join(SOURCES_DIR).join(doc.text_file());
         let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         if sha256_hex(text.as_bytes()) != doc.text_sha256 {
             return Err(Error::Corrupt {
@@ -492,11 +522,12 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
                 continue;
             }
         };
-        if !p.with_extension("txt").is_file() {
+        let text_path = p.with_file_name(doc.text_file());
+        if !text_path.is_file() {
             warnings.push(format!(
                 "{}: its text {} is missing; the document is left out",
                 p.display(),
-                p.with_extension("txt").display()
+                text_path.display()
             ));
             continue;
         }
@@ -545,7 +576,7 @@ impl Session {
         })
     }
 
-    fn record(&mut self, label: &str, op: Op) {
+    pub(crate) fn record(&mut self, label: &str, op: Op) {
         if let Some(c) = &mut self.capture {
             c.ops.insert(0, op);
             return;
@@ -667,6 +698,7 @@ impl Session {
                             codings.iter_mut().for_each(|c| fix(&mut c.id))
                         }
                         Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
+                        Op::DocText { spans, .. } => spans.iter_mut().for_each(|s| fix(&mut s.0)),
                         Op::Codebook { .. } | Op::Cases { .. } | Op::Names { .. } => {}
                     }
                 }
@@ -713,6 +745,9 @@ impl Session {
             Op::Names { names } => {
                 self.save_names(names)?;
             }
+            Op::DocText { doc, text, spans } => {
+                self.set_document_text(&doc, &text, Some(&spans))?;
+            }
         }
         Ok(())
     }
@@ -751,6 +786,7 @@ impl Session {
                 id,
                 hash: quote_hash(slice_chars(&text, c.start, c.end)),
                 at: at.clone(),
+                rev: doc.revision,
                 ..c.clone()
             });
         }
@@ -811,7 +847,46 @@ impl Session {
         &self.coder
     }
 
-    fn append(&mut self, events: &[Event]) -> Result<()> {
+    pub(crate) fn apply_edit_in_memory(
+        &mut self,
+        doc: Document,
+        text: String,
+        moved: &[(String, usize, usize, String, bool)],
+    ) {
+        let rev = doc.revision;
+        self.project
+            .texts
+            .borrow_mut()
+            .insert(doc.id.clone(), Rc::from(text));
+        self.project.docs.insert(doc.id.clone(), doc);
+        for (id, s, e, hash, stale) in moved {
+            if let Some(c) = self.project.codings.get_mut(id) {
+                c.start = *s;
+                c.end = *e;
+                c.hash.clone_from(hash);
+                c.rev = rev;
+                c.stale = *stale;
+            }
+        }
+    }
+
+    pub(crate) fn mark_confirmed(&mut self, ids: &[String]) {
+        for id in ids {
+            let text = self
+                .project
+                .codings
+                .get(id)
+                .and_then(|c| self.project.text(&c.doc).ok().map(|t| (c.start, c.end, t)));
+            if let Some(c) = self.project.codings.get_mut(id) {
+                c.stale = false;
+                if let Some((s, e, t)) = text {
+                    c.hash = quote_hash(slice_chars(&t, s, e));
+                }
+            }
+        }
+    }
+
+    pub(crate) fn append(&mut self, events: &[Event]) -> Result<()> {
         if self.journal.is_none() {
             if !self.project.config.coders.iter().any(|c| c == &self.coder) {
                 let mut config = self.project.config.clone();
@@ -874,6 +949,7 @@ impl Session {
             taken.insert(id.clone());
             hashes.insert(sha.clone(), id.clone());
             let doc = Document {
+                revision: 0,
                 id,
                 title,
                 kind: p.kind,
@@ -1118,6 +1194,8 @@ impl Session {
                 at: at.clone(),
                 memo: memo.filter(|m| !m.trim().is_empty()).map(str::to_string),
                 batch: batch.map(str::to_string),
+                rev: doc.revision,
+                stale: false,
             });
         }
         let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();

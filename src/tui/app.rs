@@ -111,6 +111,8 @@ pub enum Action {
     ToggleLineNumbers,
     JumpToTurn,
     CompareCoders,
+    EditTurn,
+    ConfirmCoding,
     MemoHere,
     Filter,
     Sort,
@@ -235,6 +237,8 @@ pub struct MemoEditor {
     pub id: Option<String>,
     /// Title shown on the frame.
     pub title: String,
+    /// When set, the editor corrects this span of a document's text instead of writing a memo.
+    pub turn: Option<(String, usize, usize)>,
 }
 
 /// A popup over the view.
@@ -1260,6 +1264,36 @@ impl App {
                     }));
                 }
             }
+            Action::EditTurn => {
+                if let Some(t) = doc.turn_at(cur) {
+                    let text = self
+                        .project()
+                        .text(&doc.id)
+                        .unwrap_or_else(|_| Rc::from(""));
+                    let body = self.char_index().slice(&text, t.start, t.end).to_string();
+                    let mut area = TextArea::new(body.lines().map(str::to_string).collect());
+                    area.set_placeholder_text("the turn's text; Ctrl-s saves, Esc cancels");
+                    self.popup = Some(Popup::Memo(Box::new(MemoEditor {
+                        area,
+                        target: MemoTarget::Document(doc.id.clone()),
+                        id: None,
+                        title: format!("correct turn {} (codings follow their words)", t.number),
+                        turn: Some((doc.id.clone(), t.start, t.end)),
+                    })));
+                }
+            }
+            Action::ConfirmCoding => match self.coding_at(cur).filter(|c| c.stale) {
+                Some(c) => match self.session.confirm_codings(std::slice::from_ref(&c.id)) {
+                    Ok(_) => {
+                        self.status = format!(
+                            "kept the coding of {} as it is",
+                            self.project().codebook.path(&c.code)
+                        )
+                    }
+                    Err(e) => self.set_error(e),
+                },
+                None => self.status = "no flagged coding at the cursor".into(),
+            },
             Action::JumpToTurn => {
                 self.popup = Some(Popup::Prompt(Prompt {
                     label: "turn number".into(),
@@ -1349,6 +1383,7 @@ impl App {
             target,
             id,
             title,
+            turn: None,
         })));
     }
 
@@ -1572,6 +1607,7 @@ impl App {
                         target: m.target.clone(),
                         id: Some(m.id.clone()),
                         title: "memo".into(),
+                        turn: None,
                     })));
                 }
             }
@@ -1621,6 +1657,7 @@ impl App {
             target: MemoTarget::Project,
             id: None,
             title: "project memo".into(),
+            turn: None,
         })));
     }
 
@@ -1664,6 +1701,41 @@ impl App {
                 _ => self.popup = Some(Popup::Confirm(what, q)),
             },
             Popup::Memo(mut ed) => match action {
+                Action::SaveMemo if ed.turn.is_some() => {
+                    let Some((doc, a, b)) = ed.turn.clone() else {
+                        return;
+                    };
+                    let edited = ed.area.lines().join("\n");
+                    let text = self
+                        .project()
+                        .text(&doc)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    let idx = crate::model::text::CharIndex::new(&text);
+                    let new = format!(
+                        "{}{}{}",
+                        idx.slice(&text, 0, a),
+                        edited,
+                        idx.slice(&text, b, idx.len())
+                    );
+                    match self.session.edit_document(&doc, &new) {
+                        Ok(r) if !r.changed => self.status = "no change".into(),
+                        Ok(r) => {
+                            self.status = format!(
+                                "corrected (revision {}): {} codings kept their words, {} flagged ! (y keeps one, u undoes)",
+                                r.revision,
+                                r.kept,
+                                r.stale.len()
+                            );
+                            self.changed();
+                            *self.reader.index.borrow_mut() = None;
+                        }
+                        Err(e) => {
+                            self.set_error(e);
+                            self.popup = Some(Popup::Memo(ed));
+                        }
+                    }
+                }
                 Action::SaveMemo => {
                     let text = ed.area.lines().join("\n");
                     let r = if text.trim().is_empty() {
@@ -2173,6 +2245,40 @@ mod tests {
             a.project().names.names.is_empty(),
             "registering is undoable"
         );
+    }
+
+    #[test]
+    fn correcting_a_turn_in_place() {
+        let (_d, mut a) = app();
+        a.update(Action::TurnNext);
+        a.update(Action::SelectSentence);
+        key(&mut a, 'c');
+        key(&mut a, '1');
+        let id = a.project().codings.keys().next().cloned().unwrap();
+        a.on_key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::SHIFT));
+        assert!(matches!(a.popup, Some(Popup::Memo(_))));
+        // Type at the start of the turn, then save.
+        for c in "Vel, ".chars() {
+            a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        a.on_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+        assert!(a.popup.is_none(), "{}", a.status);
+        assert!(
+            a.status
+                .starts_with("corrected (revision 1): 1 codings kept their words"),
+            "{}",
+            a.status
+        );
+        let text = a.project().text("i").unwrap();
+        assert!(
+            text.contains("Forelder: Vel, Blåbær og æøå er fint."),
+            "{text}"
+        );
+        let c = a.project().codings[&id].clone();
+        assert_eq!(slice_chars(&text, c.start, c.end), "Blåbær og æøå er fint.");
+        assert!(!c.stale);
+        key(&mut a, 'u');
+        assert!(!a.project().text("i").unwrap().contains("Vel, "));
     }
 
     #[test]

@@ -231,6 +231,20 @@ pub fn default_keymap() -> Vec<Binding> {
         ),
         b(
             V(Reader),
+            Char('E'),
+            SHIFT,
+            A::EditTurn,
+            "correct the turn's text",
+        ),
+        b(
+            V(Reader),
+            Char('y'),
+            NONE,
+            A::ConfirmCoding,
+            "keep a flagged (!) coding as it is",
+        ),
+        b(
+            V(Reader),
             Char('m'),
             NONE,
             A::MemoHere,

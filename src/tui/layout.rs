@@ -156,6 +156,7 @@ mod tests {
             turns: p.turns,
             chars: text.chars().count(),
             text_sha256: String::new(),
+            revision: 0,
             origin: Origin {
                 file: "d".into(),
                 format: "text".into(),

@@ -406,7 +406,8 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
                 .filter(|c| coder.is_none_or(|k| c.coder == k))
             {
                 let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
-                let piece = cut(&format!("▌{name} "), width);
+                let flag = if c.stale { "!" } else { "▌" };
+                let piece = cut(&format!("{flag}{name} "), width);
                 if used_here + piece.width() > width {
                     break;
                 }

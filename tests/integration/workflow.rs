@@ -420,3 +420,131 @@ fn undo_and_redo_from_the_command_line() {
             .is_empty()
     );
 }
+
+#[test]
+fn correcting_a_transcript_keeps_codings_on_their_words() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    p.koda(&[
+        "code",
+        "i",
+        "--code",
+        "trust",
+        "--match",
+        "Jeg visste at hun ville ringe tilbake samme dag.",
+    ])
+    .ok();
+    p.koda(&[
+        "code",
+        "i",
+        "--code",
+        "trust",
+        "--match",
+        "Vi venter og venter.",
+    ])
+    .ok();
+    let corrected = INTERVIEW
+        .replace(
+            "Hvordan var det første møtet?",
+            "Hvordan var det aller første møtet med henne?",
+        )
+        .replace("Vi venter og venter.", "Vi venter og venter og venter.");
+    let fixed = p.write("fixed.txt", &corrected);
+    let out = p
+        .koda(&["edit", "i", "--from", fixed.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert_eq!(
+        out.trim(),
+        "i: revision 1; 1 codings kept their words, 1 flagged for a look (`koda codings --stale`)"
+    );
+    let ex = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(
+        ex[0]["text"],
+        "Jeg visste at hun ville ringe tilbake samme dag."
+    );
+    assert_eq!(ex[0]["stale"], false);
+    assert_eq!(ex[1]["stale"], true);
+    let stale = p.koda(&["codings", "--stale", "--json"]).json();
+    assert_eq!(stale.as_array().unwrap().len(), 1);
+    let id = stale[0]["coding"].as_str().unwrap().to_string();
+    let text = p.koda(&["codings", "--stale"]).ok().to_string();
+    assert!(
+        text.contains("(stale)") && text.contains("koda codings confirm"),
+        "{text}"
+    );
+    p.koda(&["codings", "confirm", &id]).ok();
+    assert!(
+        p.koda(&["codings", "--stale", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Exports use the corrected text; undo brings the old text back.
+    let md = p
+        .koda(&["export", "summary", "-o", "-", "--context", "turn"])
+        .ok()
+        .to_string();
+    assert!(
+        md.contains("aller første") || md.contains("venter og venter og venter"),
+        "{md}"
+    );
+    p.koda(&["undo"]).ok(); // the edit (confirming is not an undo step)
+    let show = p.koda(&["show", "i", "--json"]).json();
+    assert_eq!(show["text"], INTERVIEW.trim_start().to_string());
+    let ex = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(ex[1]["text"], "Vi venter og venter.");
+    // A bad --from file changes nothing.
+    let bad = p.path().join("in/bad.txt");
+    std::fs::write(&bad, b"\xff\xfe\x00").unwrap();
+    let err = p
+        .koda(&["edit", "i", "--from", bad.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(err.contains("bad.txt"), "{err}");
+    let err = p.koda(&["edit", "i"]).fails().to_string();
+    assert!(err.contains("$EDITOR") || err.contains("editor"), "{err}");
+}
+
+#[test]
+fn correcting_through_an_editor() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    // The "editor" is a script that corrects a word in the file it is given.
+    let editor = p.path().join("in/editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nsed -i 's/fortsatt/fremdeles/' \"$1\"\n",
+    )
+    .unwrap();
+    let mut perm = std::fs::metadata(&editor).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+    std::fs::set_permissions(&editor, perm).unwrap();
+    let o = crate::util::koda_cmd()
+        .arg("-p")
+        .arg(p.path())
+        .args(["edit", "i"])
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let show = p.koda(&["show", "i", "--json"]).json();
+    assert!(
+        show["text"]
+            .as_str()
+            .unwrap()
+            .contains("Der venter vi fremdeles.")
+    );
+    assert!(
+        std::fs::read_dir(p.path().join(".koda/edit"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "the draft is removed"
+    );
+}
