@@ -7,6 +7,7 @@
 
 pub mod html;
 pub mod privacy;
+pub mod qdpx;
 pub mod quote;
 pub mod report;
 pub mod summary;

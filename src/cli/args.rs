@@ -451,6 +451,10 @@ pub enum ExportKind {
     /// One self-contained HTML file: contents, frequency bars, co-occurrence heatmap, the
     /// theme summary and the codes by the --by attribute (html).
     Report,
+    /// The whole project as REFI-QDA (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder.
+    Qdpx,
+    /// The codebook as REFI-QDA (.qdc).
+    Qdc,
 }
 
 /// Quote order of the summary.
@@ -527,6 +531,9 @@ pub struct ExportArgs {
     /// are replaced and the export is checked for leaks.
     #[arg(long)]
     pub no_pseudonymise: bool,
+    /// QDPX: replace registered names in the exported texts (codings follow their words).
+    #[arg(long)]
+    pub pseudonymise: bool,
 }
 
 /// `koda stats`.

@@ -1213,9 +1213,74 @@ fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write
     ctx.after_change(s.project(), err)
 }
 
+fn export_refi(
+    p: &Project,
+    a: &ExportArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    use crate::export::{privacy::Privacy, qdpx};
+    let to_stdout = a.output.as_os_str() == "-";
+    let bytes = if a.kind == ExportKind::Qdc {
+        let privacy = Privacy::new(p, true);
+        let b = qdpx::qdc(p)?;
+        crate::export::privacy::leak_check(
+            &b,
+            &a.output.display().to_string(),
+            privacy.pseudonymiser(),
+        )?;
+        b
+    } else {
+        if to_stdout {
+            bail!(Error::invalid(
+                "a QDPX archive cannot go to standard output; name a file with -o"
+            ));
+        }
+        let privacy = Privacy::new(p, a.pseudonymise);
+        let texts = if a.pseudonymise {
+            qdpx::Texts::pseudonymised(p, &privacy)?
+        } else {
+            qdpx::Texts::of(p)?
+        };
+        let b = qdpx::qdpx(p, &texts, &privacy)?;
+        if a.pseudonymise {
+            let what = a.output.display().to_string();
+            let z = zip::ZipArchive::new(std::io::Cursor::new(&b))
+                .map_err(|e| Error::invalid(e.to_string()));
+            let mut z = z?;
+            for i in 0..z.len() {
+                let mut f = z.by_index(i).map_err(|e| Error::invalid(e.to_string()))?;
+                let mut content = Vec::new();
+                std::io::Read::read_to_end(&mut f, &mut content)?;
+                crate::export::privacy::leak_check(
+                    &content,
+                    &format!("{what}/{}", f.name()),
+                    privacy.pseudonymiser(),
+                )?;
+            }
+        } else if !p.names.names.is_empty() {
+            writeln!(
+                err,
+                "koda: note: the QDPX holds the real texts; add --pseudonymise to replace registered names"
+            )?;
+        }
+        b
+    };
+    if to_stdout {
+        out.write_all(&bytes)?;
+    } else {
+        crate::export::write_file(&a.output, &bytes, a.force)?;
+        writeln!(err, "wrote {} ({} bytes)", a.output.display(), bytes.len())?;
+    }
+    Ok(())
+}
+
 fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     use crate::export::{Format, quote::Context, summary, tables};
     let p = ctx.load(None, err)?;
+    if matches!(a.kind, ExportKind::Qdpx | ExportKind::Qdc) {
+        return export_refi(&p, &a, out, err);
+    }
     let to_stdout = a.output.as_os_str() == "-";
     let format = match &a.format {
         Some(f) => Format::parse(f)?,
@@ -1239,6 +1304,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             &[Format::Csv, Format::Json, Format::Markdown, Format::Html]
         }
         ExportKind::Report => &[Format::Html],
+        ExportKind::Qdpx | ExportKind::Qdc => &[],
     };
     if !allowed.contains(&format) {
         let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
@@ -1380,6 +1446,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
                 t.render(f, "Codebook", a.bom, &lang)?
             }
         },
+        ExportKind::Qdpx | ExportKind::Qdc => return export_refi(&p, &a, out, err),
     };
     let bytes = if privacy.on {
         crate::export::privacy::leak_check(
