@@ -15,6 +15,7 @@ pub mod journal;
 pub mod lock;
 pub mod merge;
 pub mod project;
+pub mod refi;
 
 pub use journal::Event;
 pub use project::{Project, Session};

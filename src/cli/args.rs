@@ -229,6 +229,11 @@ pub enum CodesAction {
         /// The description.
         text: String,
     },
+    /// Add the codes of a REFI-QDA codebook (.qdc) or project (.qdpx), matching existing paths.
+    Import {
+        /// The .qdc or .qdpx file.
+        file: PathBuf,
+    },
     /// Set a code's colour (`none` clears it).
     Color {
         /// The code's path or id.

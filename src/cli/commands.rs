@@ -241,7 +241,60 @@ fn init(ctx: &Ctx, a: InitArgs, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+fn import_refi_file(
+    ctx: &Ctx,
+    file: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| Error::Import {
+        path: file.to_path_buf(),
+        msg: format!("cannot read: {e}"),
+    })?;
+    let refi = crate::import::qdpx::read_qdpx(&bytes, file)?;
+    let mut s = ctx.session()?;
+    let r = s.import_refi(&refi, file)?;
+    writeln!(
+        out,
+        "imported {}: {} documents ({} already here), {} new codes, {} codings, {} memos, {} cases{}",
+        file.display(),
+        r.documents,
+        r.reused,
+        r.codes,
+        r.codings,
+        r.memos,
+        r.cases,
+        refi.origin
+            .as_ref()
+            .map(|o| format!(" (from {o})"))
+            .unwrap_or_default()
+    )?;
+    if !r.skipped.is_empty() {
+        writeln!(
+            out,
+            "skipped {} sources koda cannot hold: {}",
+            r.skipped.len(),
+            r.skipped.join(", ")
+        )?;
+    }
+    for d in &r.dropped {
+        writeln!(err, "koda: warning: left out {d}")?;
+    }
+    ctx.after_change(s.project(), err)
+}
+
 fn import_files(ctx: &Ctx, a: ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let (refi, files): (Vec<PathBuf>, Vec<PathBuf>) = a.files.iter().cloned().partition(|f| {
+        f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+    });
+    for f in &refi {
+        import_refi_file(ctx, f, out, err)?;
+    }
+    if files.is_empty() {
+        return Ok(());
+    }
+    let a = ImportArgs { files, ..a };
     let kind = a.kind.as_deref().map(parse_kind).transpose()?;
     let attrs = a
         .attrs
@@ -519,6 +572,25 @@ fn codes(ctx: &Ctx, a: CodesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
         return Ok(());
     };
     let mut s = ctx.session()?;
+    if let CodesAction::Import { file } = &action {
+        let bytes = std::fs::read(file).map_err(|e| Error::Import {
+            path: file.clone(),
+            msg: format!("cannot read: {e}"),
+        })?;
+        let codes = if bytes.starts_with(b"PK") {
+            crate::import::qdpx::read_qdpx(&bytes, file)?.codes
+        } else {
+            crate::import::qdpx::read_qdc(&bytes, file)?
+        };
+        let (_, added) = s.group("import codes", |s| s.import_refi_codes(&codes))?;
+        writeln!(
+            out,
+            "{added} codes added from {} ({} in the file)",
+            file.display(),
+            codes.len()
+        )?;
+        return ctx.after_change(s.project(), err);
+    }
     let find = |s: &Session, path: &str| -> Result<String> {
         Ok(s.project().codebook.find(path)?.id.clone())
     };
@@ -580,6 +652,7 @@ fn codes(ctx: &Ctx, a: CodesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             s.describe_code(&id, &text)?;
             writeln!(out, "described {}", s.project().codebook.path(&id))?;
         }
+        CodesAction::Import { .. } => {}
         CodesAction::Color { path, color } => {
             let id = find(&s, &path)?;
             let c = if color.eq_ignore_ascii_case("none") {

@@ -140,18 +140,21 @@ impl Privacy {
     }
 }
 
-/// The readable text of an export: the bytes as UTF-8, or for a DOCX its document, footnotes
-/// and comments.
+/// The readable text of an export: the bytes as UTF-8, or for a ZIP-based file (DOCX, QDPX) the
+/// text of its XML, `.qde` and `.txt` parts.
 pub fn export_text(bytes: &[u8], what: &str) -> Result<String> {
     if bytes.starts_with(b"PK") {
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| Error::invalid(format!("{what}: not a readable DOCX/ZIP file ({e})")))?;
         let mut out = String::new();
         let names: Vec<String> = z.file_names().map(str::to_string).collect();
-        for name in names
-            .iter()
-            .filter(|n| n.starts_with("word/") && n.ends_with(".xml"))
-        {
+        let texty = |n: &str| {
+            let l = n.to_lowercase();
+            [".xml", ".qde", ".qdc", ".txt"]
+                .iter()
+                .any(|x| l.ends_with(x))
+        };
+        for name in names.iter().filter(|n| texty(n)) {
             let f = z
                 .by_name(name)
                 .map_err(|e| Error::invalid(format!("{what}: {name}: {e}")))?;

@@ -7,6 +7,7 @@ mod crash;
 mod errors;
 mod export;
 mod privacy;
+mod refi;
 mod search;
 mod team;
 mod tui;

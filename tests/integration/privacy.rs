@@ -225,3 +225,37 @@ fn project_files_are_owner_only() {
     p.koda(&["export", "excerpts", "-o", "e.csv"]).ok();
     assert_eq!(mode("e.csv"), 0o600);
 }
+
+#[test]
+fn qdpx_pseudonymised_on_request_with_codings_on_their_words() {
+    let p = fixture();
+    let out = p.path().join("study.qdpx");
+    let r = p.koda(&["export", "qdpx", "-o", out.to_str().unwrap()]);
+    r.ok();
+    assert!(r.stderr.contains("--pseudonymise"), "{}", r.stderr);
+    let err = p
+        .koda(&["check", out.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("registered names found"),
+        "the real texts hold names: {err}"
+    );
+    std::fs::remove_file(&out).unwrap();
+    p.koda(&[
+        "export",
+        "qdpx",
+        "-o",
+        out.to_str().unwrap(),
+        "--pseudonymise",
+    ])
+    .ok();
+    p.koda(&["check", out.to_str().unwrap()]).ok();
+    let q = TestProject::new();
+    q.koda(&["import", out.to_str().unwrap()]).ok();
+    let ex = q.koda(&["excerpts", "--json"]).json();
+    assert_eq!(
+        ex[0]["text"],
+        "Det var (navn forelder) sin mor som ringte, og (navn forelder) søster kom."
+    );
+}
