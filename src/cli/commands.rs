@@ -1286,6 +1286,17 @@ fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write
     ctx.after_change(s.project(), err)
 }
 
+/// Writes an export to standard output or, atomically, to its file.
+fn deliver(a: &ExportArgs, bytes: &[u8], out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    if a.output.as_os_str() == "-" {
+        out.write_all(bytes)?;
+    } else {
+        crate::export::write_file(&a.output, bytes, a.force)?;
+        writeln!(err, "wrote {} ({} bytes)", a.output.display(), bytes.len())?;
+    }
+    Ok(())
+}
+
 fn export_refi(
     p: &Project,
     a: &ExportArgs,
@@ -1339,13 +1350,7 @@ fn export_refi(
         }
         b
     };
-    if to_stdout {
-        out.write_all(&bytes)?;
-    } else {
-        crate::export::write_file(&a.output, &bytes, a.force)?;
-        writeln!(err, "wrote {} ({} bytes)", a.output.display(), bytes.len())?;
-    }
-    Ok(())
+    deliver(a, &bytes, out, err)
 }
 
 fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
@@ -1549,13 +1554,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             "a DOCX file cannot go to standard output; name a file with -o"
         ));
     }
-    if to_stdout {
-        out.write_all(&bytes)?;
-    } else {
-        crate::export::write_file(&a.output, &bytes, a.force)?;
-        writeln!(err, "wrote {} ({} bytes)", a.output.display(), bytes.len())?;
-    }
-    Ok(())
+    deliver(&a, &bytes, out, err)
 }
 
 fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {

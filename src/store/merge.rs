@@ -8,11 +8,8 @@
 //! merge stops without writing unless the user chose a rule (`--prefer ours|theirs`).
 
 use crate::model::{Codebook, Document, MemoTarget, Retired, now};
-use crate::store::journal::{self, Event, JournalWriter};
-use crate::store::{
-    CASES_FILE, CODEBOOK_FILE, CONFIG_FILE, JOURNAL_DIR, PRIVATE_DIR, Project, SOURCES_DIR,
-    Session, fsio,
-};
+use crate::store::journal::{self, Event};
+use crate::store::{CASES_FILE, CODEBOOK_FILE, JOURNAL_DIR, Project, SOURCES_DIR, Session, fsio};
 use crate::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -388,25 +385,7 @@ impl Session {
         if cases != self.project().cases {
             fsio::write_json(&ours_root.join(CASES_FILE), &cases)?;
         }
-        let mut config = self.project().config.clone();
-        for coder in to_add.keys().chain(theirs.config.coders.iter()) {
-            if !config.coders.contains(coder) {
-                config.coders.push(coder.clone());
-            }
-        }
-        if config != self.project().config {
-            fsio::write_json(&ours_root.join(CONFIG_FILE), &config)?;
-        }
-        let journal_dir = ours_root.join(JOURNAL_DIR);
-        fsio::ensure_dir(&journal_dir)?;
-        for (coder, evs) in &to_add {
-            let mut w = JournalWriter::open(
-                &journal_dir.join(format!("{coder}.jsonl")),
-                &ours_root.join(PRIVATE_DIR).join("recovered"),
-            )?;
-            w.append(evs)?;
-        }
-        self.reload()?;
+        self.append_as_coders(&to_add, &theirs.config.coders)?;
         Ok(report)
     }
 }

@@ -637,26 +637,31 @@ impl Session {
 
     /// Undoes the last change; returns its label, or `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<String>> {
-        let Some(entry) = self.history.undo.pop() else {
-            return Ok(None);
-        };
-        let (label, result) = self.apply_entry(entry);
-        if let Some(inverse) = result.1 {
-            self.history.redo.push(inverse);
-        }
-        self.save_history();
-        self.reload()?;
-        result.0.map(|()| Some(label))
+        self.step(true)
     }
 
     /// Redoes the last undone change; returns its label, or `None` when there is nothing to redo.
     pub fn redo(&mut self) -> Result<Option<String>> {
-        let Some(entry) = self.history.redo.pop() else {
+        self.step(false)
+    }
+
+    /// Applies the newest entry of one stack and pushes its inverse onto the other.
+    fn step(&mut self, undo: bool) -> Result<Option<String>> {
+        let popped = if undo {
+            self.history.undo.pop()
+        } else {
+            self.history.redo.pop()
+        };
+        let Some(entry) = popped else {
             return Ok(None);
         };
         let (label, result) = self.apply_entry(entry);
         if let Some(inverse) = result.1 {
-            self.history.undo.push(inverse);
+            if undo {
+                self.history.redo.push(inverse);
+            } else {
+                self.history.undo.push(inverse);
+            }
         }
         self.save_history();
         self.reload()?;
@@ -884,6 +889,36 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// Appends events to the journals of the coders who made them (merging and importing other
+    /// projects' work), adds those coders to the project, and reloads.
+    pub(crate) fn append_as_coders(
+        &mut self,
+        events: &BTreeMap<String, Vec<Event>>,
+        also: &[String],
+    ) -> Result<()> {
+        let root = self.project.root.clone();
+        let mut config = self.project.config.clone();
+        for coder in events.keys().chain(also) {
+            if !config.coders.contains(coder) {
+                config.coders.push(coder.clone());
+            }
+        }
+        if config != self.project.config {
+            fsio::write_json(&root.join(CONFIG_FILE), &config)?;
+        }
+        let dir = root.join(JOURNAL_DIR);
+        fsio::ensure_dir(&dir)?;
+        for (coder, evs) in events {
+            validate_coder(coder)?;
+            let mut w = JournalWriter::open(
+                &dir.join(format!("{coder}.jsonl")),
+                &root.join(PRIVATE_DIR).join("recovered"),
+            )?;
+            w.append(evs)?;
+        }
+        self.reload()
     }
 
     pub(crate) fn append(&mut self, events: &[Event]) -> Result<()> {

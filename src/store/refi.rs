@@ -5,9 +5,9 @@ use crate::import::qdpx::{RefiCode, RefiProject, to_code_points};
 use crate::model::codebook::parse_color;
 use crate::model::text::{char_len, normalise, quote_hash, sha256_hex, slice_chars};
 use crate::model::{Coding, DocKind, MemoTarget, Origin, ids, now, validate_coder};
-use crate::store::journal::{Event, JournalWriter};
+use crate::store::Session;
+use crate::store::journal::Event;
 use crate::store::project::ImportOptions;
-use crate::store::{JOURNAL_DIR, PRIVATE_DIR, Session, fsio};
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -314,26 +314,7 @@ impl Session {
         for n in &p.project_notes {
             memo(n, MemoTarget::Project, &mut events, &mut report);
         }
-        let root = self.project().root().to_path_buf();
-        let dir = root.join(JOURNAL_DIR);
-        fsio::ensure_dir(&dir)?;
-        let mut config = self.project().config.clone();
-        for coder in events.keys() {
-            if !config.coders.contains(coder) {
-                config.coders.push(coder.clone());
-            }
-        }
-        if config != self.project().config {
-            fsio::write_json(&root.join(crate::store::CONFIG_FILE), &config)?;
-        }
-        for (coder, evs) in &events {
-            let mut w = JournalWriter::open(
-                &dir.join(format!("{coder}.jsonl")),
-                &root.join(PRIVATE_DIR).join("recovered"),
-            )?;
-            w.append(evs)?;
-        }
-        self.reload()?;
+        self.append_as_coders(&events, &[])?;
         Ok(report)
     }
 }
