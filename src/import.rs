@@ -3,7 +3,10 @@
 //! One module per format turns bytes into a [`Prepared`] document; nothing here writes to the
 //! project (that is [`crate::store::Session::import`]), so a failed import changes nothing.
 
+pub mod decode;
+pub mod docx;
 pub mod qdpx;
+pub mod subtitles;
 pub mod text;
 
 use crate::model::text::{char_len, normalise, sha256_hex};

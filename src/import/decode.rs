@@ -1,0 +1,134 @@
+//! Bytes to text in whatever encoding an old PC saved: UTF-8 with or without BOM, UTF-16 with a
+//! BOM, and legacy single-byte encodings (Windows-1252, Latin-1 …) detected by chardetng when
+//! the bytes are not UTF-8.
+
+/// Decoded text and what the reader should know about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text.
+    pub text: String,
+    /// The encoding it was read as.
+    pub encoding: &'static str,
+    /// Warnings (a guessed encoding, mojibake).
+    pub warnings: Vec<String>,
+}
+
+/// Sequences that betray UTF-8 read as Windows-1252 and saved again.
+const MOJIBAKE: &[(&str, &str)] = &[
+    ("Ã¸", "ø"),
+    ("Ã¥", "å"),
+    ("Ã¦", "æ"),
+    ("Ã˜", "Ø"),
+    ("Ã…", "Å"),
+    ("Ã©", "é"),
+    ("â€™", "’"),
+    ("â€“", "–"),
+];
+
+/// Decodes a text file's bytes, or says why it is not text.
+pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+    let (text, encoding, mut warnings) = if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        (
+            std::str::from_utf8(rest)
+                .map_err(|e| utf8_error(rest, &e))?
+                .to_string(),
+            "UTF-8",
+            Vec::new(),
+        )
+    } else if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        let enc = if bytes[0] == 0xff {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        let (cow, _, had_errors) = enc.decode(bytes);
+        if had_errors {
+            return Err(format!(
+                "the file starts like {} but holds bytes that are not; is it damaged?",
+                enc.name()
+            ));
+        }
+        (cow.into_owned(), enc.name(), Vec::new())
+    } else if let Ok(s) = std::str::from_utf8(bytes) {
+        (s.to_string(), "UTF-8", Vec::new())
+    } else {
+        if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 {
+            return Err("this is a binary file, not text (it holds NUL bytes); save it as plain text (.txt)".into());
+        }
+        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+        det.feed(bytes, true);
+        let enc = det.guess(None, chardetng::Utf8Detection::Deny);
+        let (cow, _, had_errors) = enc.decode(bytes);
+        if had_errors {
+            return Err(format!(
+                "the text is neither UTF-8 nor {} ; save it as UTF-8 and import it again",
+                enc.name()
+            ));
+        }
+        (
+            cow.into_owned(),
+            enc.name(),
+            vec![format!(
+                "not UTF-8: read as {} (check æøå in `koda show`)",
+                enc.name()
+            )],
+        )
+    };
+    if text.contains('\0') {
+        return Err("this is a binary file, not text (it holds NUL characters)".into());
+    }
+    if let Some((bad, good)) = MOJIBAKE.iter().find(|(bad, _)| text.contains(bad)) {
+        warnings.push(format!("looks like mojibake: «{bad}» where «{good}» was meant (the file was probably converted twice)"));
+    }
+    Ok(Decoded {
+        text,
+        encoding,
+        warnings,
+    })
+}
+
+fn utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
+    let upto = &bytes[..e.valid_up_to()];
+    let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
+    format!("line {line}: the file starts with a UTF-8 byte-order mark but is not UTF-8 after it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_common_encoding() {
+        assert_eq!(decode("blåbær".as_bytes()).unwrap().text, "blåbær");
+        assert_eq!(decode(b"\xef\xbb\xbfbl\xc3\xa5").unwrap().text, "blå");
+        let le: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("blå".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(decode(&le).unwrap().text, "blå");
+        let be: Vec<u8> = [0xfe, 0xff]
+            .into_iter()
+            .chain("blå".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(decode(&be).unwrap().text, "blå");
+        let latin = b"Hvordan g\xe5r det med bl\xe5b\xe6rene og \xf8konomien? Det g\xe5r fint, s\xe6rlig i \xe5r.";
+        let d = decode(latin).unwrap();
+        assert!(
+            d.text.contains("går") && d.text.contains("blåbærene") && d.text.contains("økonomien"),
+            "{}",
+            d.text
+        );
+        assert!(d.warnings[0].contains("not UTF-8"), "{:?}", d.warnings);
+        let moji = decode("BlÃ¥bÃ¦r og Ã¸l".as_bytes()).unwrap();
+        assert!(
+            moji.warnings.iter().any(|w| w.contains("mojibake")),
+            "{:?}",
+            moji.warnings
+        );
+        assert!(
+            decode(b"\x00\x01\x02binary\x00")
+                .unwrap_err()
+                .contains("binary")
+        );
+    }
+}
