@@ -7,6 +7,7 @@ pub mod decode;
 pub mod docx;
 pub mod qdpx;
 pub mod subtitles;
+pub mod survey;
 pub mod text;
 
 use crate::model::text::{char_len, normalise, sha256_hex};
@@ -33,16 +34,49 @@ pub struct Prepared {
     pub speakers: Vec<String>,
     /// Where it came from.
     pub origin: Origin,
+    /// Notes found in the file (Word footnotes and comments), kept as document memos.
+    pub notes: Vec<String>,
+    /// What the reader should know (a guessed encoding, mojibake).
+    pub warnings: Vec<String>,
+    /// The case this document belongs to when the file says so (a survey row).
+    pub case: Option<String>,
+    /// Attributes of that case.
+    pub attrs: Vec<(String, String)>,
 }
 
 /// Formats koda can import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Plain text or Markdown in UTF-8.
+    /// Plain text or Markdown, in any common encoding.
     Text,
+    /// WebVTT subtitles.
+    Vtt,
+    /// SubRip subtitles.
+    Srt,
+    /// A Word document.
+    Docx,
+    /// Comma-separated survey answers.
+    Csv,
+    /// Tab-separated survey answers.
+    Tsv,
 }
 
 impl Format {
+    /// Parses a format name as given to `--format`.
+    pub fn parse(s: &str) -> std::result::Result<Format, String> {
+        match s.to_ascii_lowercase().trim_start_matches('.') {
+            "txt" | "text" | "md" | "markdown" => Ok(Format::Text),
+            "vtt" | "webvtt" => Ok(Format::Vtt),
+            "srt" | "subrip" => Ok(Format::Srt),
+            "docx" | "word" => Ok(Format::Docx),
+            "csv" => Ok(Format::Csv),
+            "tsv" | "tab" => Ok(Format::Tsv),
+            other => Err(format!(
+                "unknown format {other:?}: use txt, md, vtt, srt, docx, csv, tsv (or import a .qdpx)"
+            )),
+        }
+    }
+
     /// Picks the format from a file's extension.
     pub fn from_path(path: &Path) -> Result<Format> {
         let ext = path
@@ -50,52 +84,95 @@ impl Format {
             .map(|e| e.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         match ext.as_str() {
-            "txt" | "md" | "text" | "markdown" => Ok(Format::Text),
             "" => Err(Error::Import {
                 path: path.to_path_buf(),
-                msg:
-                    "the file has no extension, so its format is unknown; koda imports .txt and .md"
-                        .into(),
+                msg: "the file has no extension, so its format is unknown; name it .txt, .md, .vtt, .srt, .docx, .csv or .tsv, or give --format".into(),
             }),
-            other => Err(Error::Import {
+            "pdf" => Err(Error::Import {
                 path: path.to_path_buf(),
-                msg: format!(
-                    "cannot import .{other} files yet; koda imports .txt and .md (save the transcript as plain text)"
-                ),
+                msg: "PDF import is not available yet: save the text as .txt (or the document as .docx) and import that".into(),
             }),
+            "doc" | "rtf" | "odt" => Err(Error::Import {
+                path: path.to_path_buf(),
+                msg: format!("cannot import .{ext} files: save the document as .docx or .txt"),
+            }),
+            other => Format::parse(other).map_err(|_| Error::Import {
+                path: path.to_path_buf(),
+                msg: format!("cannot import .{other} files; koda imports .txt, .md, .vtt, .srt, .docx, .csv, .tsv and .qdpx"),
+            }),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Vtt => "webvtt",
+            Format::Srt => "subrip",
+            Format::Docx => "docx",
+            Format::Csv => "csv",
+            Format::Tsv => "tsv",
         }
     }
 }
 
-/// Reads and parses one file. Nothing is written anywhere.
+/// How to read files.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Document type for every file (else guessed).
+    pub kind: Option<DocKind>,
+    /// Format for every file (else from the extension).
+    pub format: Option<Format>,
+    /// Survey files: the columns holding answers.
+    pub text_columns: Vec<String>,
+    /// Survey files: the column naming the respondent.
+    pub id_column: Option<String>,
+    /// Survey files: one document per text column instead of one per answer.
+    pub per_column: bool,
+}
+
+/// Reads and parses one file (the first document of a survey). Nothing is written anywhere.
 pub fn prepare(path: &Path, kind: Option<DocKind>) -> Result<Prepared> {
-    let format = Format::from_path(path)?;
-    let bytes = std::fs::read(path).map_err(|e| Error::Import {
-        path: path.to_path_buf(),
-        msg: format!("cannot read: {e}"),
-    })?;
-    let raw = match format {
-        Format::Text => text::decode_utf8(&bytes).map_err(|msg| Error::Import {
-            path: path.to_path_buf(),
-            msg,
-        })?,
-    };
-    let normalised = normalise(&raw);
-    if normalised.trim().is_empty() {
+    let mut all = prepare_all(
+        path,
+        &ReadOptions {
+            kind,
+            ..ReadOptions::default()
+        },
+    )?;
+    if all.is_empty() {
         return Err(Error::Import {
             path: path.to_path_buf(),
             msg: "the file holds no text".into(),
         });
+    }
+    Ok(all.remove(0))
+}
+
+fn fail(path: &Path, msg: impl Into<String>) -> Error {
+    Error::Import {
+        path: path.to_path_buf(),
+        msg: msg.into(),
+    }
+}
+
+/// Builds a document from a text (normalising it and finding its turns).
+pub fn document_from(
+    path: &Path,
+    title: String,
+    raw: &str,
+    kind: Option<DocKind>,
+    format: &str,
+    sha: String,
+) -> Result<Prepared> {
+    let normalised = normalise(raw);
+    if normalised.trim().is_empty() {
+        return Err(fail(path, "the file holds no text"));
     }
     let parsed = text::parse(&normalised);
     let (kind, kind_guessed) = match kind {
         Some(k) => (k, false),
         None => (guess_kind(path, &parsed.speakers), true),
     };
-    let title = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "document".into());
     debug_assert_eq!(char_len(&normalised), char_len(&parsed.text));
     Ok(Prepared {
         path: path.to_path_buf(),
@@ -110,10 +187,58 @@ pub fn prepare(path: &Path, kind: Option<DocKind>) -> Result<Prepared> {
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default(),
-            format: "text".into(),
-            sha256: sha256_hex(&bytes),
+            format: format.into(),
+            sha256: sha,
         },
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        case: None,
+        attrs: Vec::new(),
     })
+}
+
+/// Reads and parses one file into its documents (a survey gives many). Nothing is written.
+pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => Format::from_path(path)?,
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(path, format!("cannot read: {e}")))?;
+    let sha = sha256_hex(&bytes);
+    let title = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "document".into());
+    let text_of = |bytes: &[u8]| decode::decode(bytes).map_err(|m| fail(path, m));
+    match format {
+        Format::Text | Format::Vtt | Format::Srt => {
+            let d = text_of(&bytes)?;
+            let raw = match format {
+                Format::Vtt => subtitles::vtt(&d.text).map_err(|m| fail(path, m))?,
+                Format::Srt => subtitles::srt(&d.text).map_err(|m| fail(path, m))?,
+                _ => d.text,
+            };
+            let mut p = document_from(path, title, &raw, opts.kind, format.name(), sha)?;
+            p.warnings = d.warnings;
+            Ok(vec![p])
+        }
+        Format::Docx => {
+            let d = docx::read(&bytes).map_err(|m| fail(path, m))?;
+            let mut p = document_from(path, title, &d.text, opts.kind, "docx", sha)?;
+            p.notes = d.notes;
+            Ok(vec![p])
+        }
+        Format::Csv | Format::Tsv => {
+            let d = text_of(&bytes)?;
+            survey::read(
+                path,
+                &d.text,
+                if format == Format::Tsv { b'\t' } else { b',' },
+                opts,
+                &sha,
+            )
+        }
+    }
 }
 
 /// Guesses the type from the file name, then from the speakers.
@@ -159,7 +284,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if found.is_empty() {
                 return Err(Error::Import {
                     path: p.clone(),
-                    msg: "the folder holds no .txt or .md files".into(),
+                    msg: "the folder holds no files koda can import (.txt, .md, .vtt, .srt, .docx, .csv, .tsv, .qdpx)".into(),
                 });
             }
             out.extend(found);
@@ -186,7 +311,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
         if path.is_dir() {
             walk(&path, out)?;
-        } else if Format::from_path(&path).is_ok() {
+        } else if Format::from_path(&path).is_ok()
+            || path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+        {
             out.push(path);
         }
     }
@@ -216,21 +345,38 @@ mod tests {
 
     #[test]
     fn unsupported_formats_are_named() {
-        let err = Format::from_path(Path::new("a/b.docx"))
+        let err = Format::from_path(Path::new("a/b.pdf"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("b.docx") && err.contains(".docx"), "{err}");
+        assert!(err.contains("b.pdf") && err.contains(".docx"), "{err}");
+        let err = Format::from_path(Path::new("a/b.odt"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("save the document as .docx"), "{err}");
+        assert_eq!(Format::from_path(Path::new("x.VTT")).unwrap(), Format::Vtt);
         assert!(Format::from_path(Path::new("x.TXT")).is_ok());
     }
 
     #[test]
-    fn prepare_reports_bad_bytes_with_place() {
+    fn prepare_reads_legacy_encodings_and_refuses_binary() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("latin1.txt");
-        std::fs::write(&p, b"Hei\nHvordan g\xe5r det?\n").unwrap();
-        let err = prepare(&p, None).unwrap_err().to_string();
-        assert!(err.contains("latin1.txt"), "{err}");
-        assert!(err.contains("line 2"), "{err}");
+        std::fs::write(
+            &p,
+            b"Hei\nHvordan g\xe5r det med bl\xe5b\xe6rene og \xf8konomien?\n",
+        )
+        .unwrap();
+        let d = prepare(&p, None).unwrap();
+        assert!(
+            d.text.contains("går det med blåbærene og økonomien"),
+            "{}",
+            d.text
+        );
+        assert!(d.warnings[0].contains("not UTF-8"), "{:?}", d.warnings);
+        let b = dir.path().join("bin.txt");
+        std::fs::write(&b, b"\x00\x01garbage\x00").unwrap();
+        let err = prepare(&b, None).unwrap_err().to_string();
+        assert!(err.contains("bin.txt") && err.contains("binary"), "{err}");
         let e = dir.path().join("empty.txt");
         std::fs::write(&e, "\n \n").unwrap();
         assert!(
@@ -239,5 +385,33 @@ mod tests {
                 .to_string()
                 .contains("no text")
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        #[test]
+        fn no_input_makes_an_importer_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let path = Path::new("fuzz.bin");
+            if let Ok(d) = decode::decode(&bytes) {
+                let _ = text::parse(&normalise(&d.text));
+                let _ = subtitles::vtt(&d.text);
+                let _ = subtitles::srt(&d.text);
+                let _ = survey::read(path, &d.text, b',', &ReadOptions::default(), "h");
+                let _ = survey::read(path, &d.text, b'\t', &ReadOptions { per_column: true, ..ReadOptions::default() }, "h");
+            }
+            let _ = docx::read(&bytes);
+            let _ = qdpx::read_qdpx(&bytes, path);
+            let _ = qdpx::read_qdc(&bytes, path);
+            let mut zipped = b"PK\x03\x04".to_vec();
+            zipped.extend(&bytes);
+            let _ = docx::read(&zipped);
+            let _ = qdpx::read_qdpx(&zipped, path);
+        }
+
+        #[test]
+        fn no_subtitle_like_text_makes_a_parser_panic(s in "(WEBVTT\n\n)?([0-9:.,]{0,12}( --> )?[0-9:.,]{0,12}\n(<v [a-z]{0,5}>)?[a-zA-Zæøå: <>/]{0,20}\n\n){0,5}") {
+            let _ = subtitles::vtt(&s);
+            let _ = subtitles::srt(&s);
+        }
     }
 }

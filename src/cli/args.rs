@@ -41,7 +41,7 @@ pub enum Command {
     },
     /// Create a new project in DIR (default: the current folder).
     Init(InitArgs),
-    /// Import transcripts or notes (.txt, .md; folders are searched for them).
+    /// Import transcripts, subtitles, Word files, surveys or REFI-QDA projects (folders too).
     Import(ImportArgs),
     /// List the documents.
     Docs(JsonFlag),
@@ -150,6 +150,18 @@ pub struct ImportArgs {
     /// Metadata recorded on each document, such as date=2025-03-14 (repeatable).
     #[arg(long = "meta", value_name = "KEY=VALUE")]
     pub meta: Vec<String>,
+    /// The format, instead of the file's extension: txt, md, vtt, srt, docx, csv, tsv.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Surveys: the column holding answers (repeatable; default: the longest answers).
+    #[arg(long = "text-column", value_name = "COLUMN")]
+    pub text_columns: Vec<String>,
+    /// Surveys: the column naming the respondent (default: id, respondent or case, else the row).
+    #[arg(long = "id-column", value_name = "COLUMN")]
+    pub id_column: Option<String>,
+    /// Surveys: one document per answer (row) or one per text column (column).
+    #[arg(long, default_value = "row", value_parser = ["row", "column"])]
+    pub per: String,
 }
 
 /// `koda show`.
@@ -423,6 +435,20 @@ pub struct CasesArgs {
 /// Case actions.
 #[derive(Debug, Subcommand)]
 pub enum CasesAction {
+    /// Read cases from a CSV or TSV file: one row per case, the first column (or one named
+    /// case) the name, the other columns its attributes.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Remove attributes from a case.
+    Unset {
+        /// The case's name.
+        case: String,
+        /// Attribute names.
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
+    },
     /// Set attributes of a case (creating it).
     Set {
         /// The case's name.

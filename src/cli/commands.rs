@@ -49,7 +49,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
         Some(Command::Tui { project }) => return tui(&ctx, project.as_deref()),
         Some(Command::Init(a)) => init(&ctx, a, out)?,
-        Some(Command::Import(a)) => import_files(&ctx, a, out, err)?,
+        Some(Command::Import(a)) => return import_files(&ctx, a, out, err),
         Some(Command::Docs(a)) => docs(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Show(a)) => show(&ctx.load(None, err)?, &a.doc, a.json, out)?,
         Some(Command::Codes(a)) => codes(&ctx, a, out, err)?,
@@ -242,7 +242,7 @@ fn init(ctx: &Ctx, a: InitArgs, out: &mut dyn Write) -> Result<()> {
 }
 
 fn import_refi_file(
-    ctx: &Ctx,
+    s: &mut Session,
     file: &Path,
     out: &mut dyn Write,
     err: &mut dyn Write,
@@ -252,7 +252,6 @@ fn import_refi_file(
         msg: format!("cannot read: {e}"),
     })?;
     let refi = crate::import::qdpx::read_qdpx(&bytes, file)?;
-    let mut s = ctx.session()?;
     let r = s.import_refi(&refi, file)?;
     writeln!(
         out,
@@ -280,21 +279,15 @@ fn import_refi_file(
     for d in &r.dropped {
         writeln!(err, "koda: warning: left out {d}")?;
     }
-    ctx.after_change(s.project(), err)
+    Ok(())
 }
 
-fn import_files(ctx: &Ctx, a: ImportArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let (refi, files): (Vec<PathBuf>, Vec<PathBuf>) = a.files.iter().cloned().partition(|f| {
-        f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
-    });
-    for f in &refi {
-        import_refi_file(ctx, f, out, err)?;
-    }
-    if files.is_empty() {
-        return Ok(());
-    }
-    let a = ImportArgs { files, ..a };
+fn import_files(
+    ctx: &Ctx,
+    a: ImportArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
     let kind = a.kind.as_deref().map(parse_kind).transpose()?;
     let attrs = a
         .attrs
@@ -306,45 +299,131 @@ fn import_files(ctx: &Ctx, a: ImportArgs, out: &mut dyn Write, err: &mut dyn Wri
         .iter()
         .map(|s| parse_attr(s).map_err(Error::Invalid))
         .collect::<Result<Vec<_>, _>>()?;
-    let files = import::expand_paths(&a.files)?;
-    // Parse everything before touching the project, so a bad file costs nothing.
-    let prepared = files
-        .iter()
-        .map(|f| import::prepare(f, kind))
-        .collect::<Result<Vec<_>, _>>()?;
+    let format = a
+        .format
+        .as_deref()
+        .map(import::Format::parse)
+        .transpose()
+        .map_err(Error::Invalid)?;
+    let read = import::ReadOptions {
+        kind,
+        format,
+        text_columns: a.text_columns.clone(),
+        id_column: a.id_column.clone(),
+        per_column: a.per == "column",
+    };
+    if a.title.is_some() && a.files.len() > 1 {
+        bail!(Error::invalid(
+            "--title can only be given when importing a single file"
+        ));
+    }
+    // Each file is read and parsed before anything is written; a file that fails is reported
+    // and the others go on. A project never holds half a document.
+    let mut failed: Vec<String> = Vec::new();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for f in &a.files {
+        match import::expand_paths(std::slice::from_ref(f)) {
+            Ok(list) => files.extend(list),
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
     let mut session = ctx.session()?;
     let opts = ImportOptions {
-        case: a.case,
+        case: a.case.clone(),
         attrs,
-        title: a.title,
+        title: a.title.clone(),
         metadata,
     };
-    let summary: Vec<(PathBuf, bool)> = prepared
-        .iter()
-        .map(|p| (p.path.clone(), p.kind_guessed))
-        .collect();
-    let ids = session.import(prepared, &opts)?;
-    for (id, (path, guessed)) in ids.iter().zip(summary) {
-        let d = session.project().find_doc(id)?;
+    let (mut imported, mut skipped) = (0usize, 0usize);
+    let progress = files.len() > 20 && std::io::IsTerminal::is_terminal(&std::io::stderr());
+    for (n, f) in files.iter().enumerate() {
+        if progress {
+            write!(
+                err,
+                "\r[{}/{}] {}\x1b[K",
+                n + 1,
+                files.len(),
+                ellipsize(&f.display().to_string(), 60)
+            )?;
+        }
+        if f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+        {
+            match import_refi_file(&mut session, f, out, err) {
+                Ok(()) => imported += 1,
+                Err(e) => failed.push(format!("{e:#}")),
+            }
+            continue;
+        }
+        let prepared = match import::prepare_all(f, &read) {
+            Ok(p) => p,
+            Err(e) => {
+                failed.push(e.to_string());
+                continue;
+            }
+        };
+        let info: Vec<(bool, Vec<String>)> = prepared
+            .iter()
+            .map(|p| (p.kind_guessed, p.warnings.clone()))
+            .collect();
+        match session.import(prepared, &opts) {
+            Ok(ids) => {
+                for (id, (guessed, warnings)) in ids.iter().zip(info) {
+                    let d = session.project().find_doc(id)?;
+                    writeln!(
+                        out,
+                        "imported {} as {} ({}{}, {} turns, {} speakers{})",
+                        f.display(),
+                        d.id,
+                        d.kind,
+                        if guessed { ", guessed" } else { "" },
+                        d.turns.len(),
+                        d.speakers.len(),
+                        d.case
+                            .as_ref()
+                            .map(|c| format!(", case {c}"))
+                            .unwrap_or_default()
+                    )?;
+                    if !d.speakers.is_empty() && files.len() == 1 {
+                        writeln!(out, "  speakers: {}", d.speakers.join(", "))?;
+                    }
+                    for w in warnings {
+                        writeln!(err, "koda: warning: {}: {w}", f.display())?;
+                    }
+                    imported += 1;
+                }
+            }
+            Err(Error::Import { msg, .. }) if msg.contains("already in the project") => {
+                skipped += 1;
+                writeln!(
+                    err,
+                    "skipped {}: {}",
+                    f.display(),
+                    msg.trim_end_matches("; nothing was imported")
+                )?;
+            }
+            Err(e) => failed.push(e.to_string()),
+        }
+    }
+    if progress {
+        write!(err, "\r\x1b[K")?;
+    }
+    for e in &failed {
+        writeln!(err, "koda: failed: {e}")?;
+    }
+    if files.len() + failed.len() > 1 || !failed.is_empty() || skipped > 0 {
         writeln!(
-            out,
-            "imported {} as {} ({}{}, {} turns, {} speakers{})",
-            path.display(),
-            d.id,
-            d.kind,
-            if guessed { ", guessed" } else { "" },
-            d.turns.len(),
-            d.speakers.len(),
-            d.case
-                .as_ref()
-                .map(|c| format!(", case {c}"))
-                .unwrap_or_default()
+            err,
+            "{imported} imported, {skipped} skipped as duplicates, {} failed",
+            failed.len()
         )?;
     }
-    if ids.len() > 1 {
-        writeln!(err, "{} documents imported", ids.len())?;
-    }
-    ctx.after_change(session.project(), err)
+    ctx.after_change(session.project(), err)?;
+    Ok(if failed.is_empty() {
+        Outcome::Success
+    } else {
+        Outcome::PartialFailure
+    })
 }
 
 fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
@@ -1003,6 +1082,88 @@ fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
                     .collect();
                 write!(out, "{}", table(&["case", "docs", "attributes"], &rows))?;
             }
+        }
+        Some(CasesAction::Import { file }) => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
+            let text = crate::import::decode::decode(&bytes)
+                .map_err(|msg| Error::Import {
+                    path: file.clone(),
+                    msg,
+                })?
+                .text;
+            let tsv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+            let mut r = csv::ReaderBuilder::new()
+                .delimiter(if tsv { b'\t' } else { b',' })
+                .from_reader(text.as_bytes());
+            let header: Vec<String> = r
+                .headers()
+                .map_err(|e| Error::Import {
+                    path: file.clone(),
+                    msg: format!("line 1: {e}"),
+                })?
+                .iter()
+                .map(|h| h.trim().to_string())
+                .collect();
+            let name_col = header
+                .iter()
+                .position(|h| h.eq_ignore_ascii_case("case"))
+                .unwrap_or(0);
+            let mut rows = Vec::new();
+            for (i, rec) in r.records().enumerate() {
+                let rec = rec.map_err(|e| Error::Import {
+                    path: file.clone(),
+                    msg: format!("line {}: {e}", i + 2),
+                })?;
+                let name = rec.get(name_col).unwrap_or("").trim().to_string();
+                if name.is_empty() {
+                    return Err(Error::Import {
+                        path: file.clone(),
+                        msg: format!("line {}: the case has no name", i + 2),
+                    }
+                    .into());
+                }
+                let attrs: Vec<(String, String)> = header
+                    .iter()
+                    .enumerate()
+                    .filter(|(c, h)| *c != name_col && !h.is_empty())
+                    .filter_map(|(c, h)| {
+                        rec.get(c)
+                            .map(|v| (h.replace(char::is_whitespace, "_"), v.trim().to_string()))
+                    })
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect();
+                rows.push((name, attrs));
+            }
+            let mut s = ctx.session()?;
+            let n = rows.len();
+            s.group("import cases", |s| {
+                for (name, attrs) in &rows {
+                    s.set_case_attrs(name, attrs)?;
+                }
+                Ok(())
+            })?;
+            writeln!(out, "{n} cases read from {}", file.display())?;
+            ctx.after_change(s.project(), err)?;
+        }
+        Some(CasesAction::Unset { case, keys }) => {
+            let mut s = ctx.session()?;
+            let mut cases = s.project().cases.clone();
+            let c = cases
+                .cases
+                .get_mut(&case)
+                .ok_or_else(|| Error::invalid(format!("no case {case:?}; see `koda cases`")))?;
+            for k in &keys {
+                if c.attributes.remove(k).is_none() {
+                    bail!(Error::invalid(format!(
+                        "case {case} has no attribute {k:?}"
+                    )));
+                }
+            }
+            s.replace_cases(cases)?;
+            writeln!(out, "case {case} updated")?;
+            ctx.after_change(s.project(), err)?;
         }
         Some(CasesAction::Set { case, attrs }) => {
             let attrs = attrs

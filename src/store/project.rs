@@ -963,6 +963,8 @@ impl Session {
         let mut taken: BTreeSet<String> = self.project.docs.keys().cloned().collect();
         let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
         let mut new_docs: Vec<(Document, String)> = Vec::new();
+        let mut file_cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut notes: Vec<(String, Vec<String>)> = Vec::new();
         for (seq, p) in (first_seq..).zip(prepared) {
             let sha = sha256_hex(p.text.as_bytes());
             if let Some(existing) = hashes.get(&sha) {
@@ -983,12 +985,18 @@ impl Session {
             }
             taken.insert(id.clone());
             hashes.insert(sha.clone(), id.clone());
+            if let Some(c) = &p.case {
+                file_cases.push((c.clone(), p.attrs.clone()));
+            }
+            if !p.notes.is_empty() {
+                notes.push((id.clone(), p.notes.clone()));
+            }
             let doc = Document {
                 revision: 0,
                 id,
                 title,
                 kind: p.kind,
-                case: opts.case.clone(),
+                case: p.case.clone().or_else(|| opts.case.clone()),
                 seq,
                 speakers: p.speakers,
                 turns: p.turns,
@@ -1002,7 +1010,7 @@ impl Session {
         }
         let old_cases = self.project.cases.clone();
         let mut cases = old_cases.clone();
-        let cases_changed = match &opts.case {
+        let mut cases_changed = match &opts.case {
             Some(c) => cases.upsert(c, &opts.attrs),
             None => {
                 if !opts.attrs.is_empty() {
@@ -1013,6 +1021,9 @@ impl Session {
                 false
             }
         };
+        for (c, attrs) in &file_cases {
+            cases_changed |= cases.upsert(c, attrs);
+        }
         let sources = self.project.root.join(SOURCES_DIR);
         fsio::ensure_dir(&sources)?;
         let mut written: Vec<PathBuf> = Vec::new();
@@ -1052,6 +1063,12 @@ impl Session {
                 .insert(doc.id.clone(), Rc::from(text));
             self.project.docs.insert(doc.id.clone(), doc);
         }
+        // Notes found in the files (Word footnotes and comments) become document memos.
+        for (doc, texts) in notes {
+            for t in texts {
+                self.set_memo(None, MemoTarget::Document(doc.clone()), &t)?;
+            }
+        }
         Ok(out)
     }
 
@@ -1062,6 +1079,11 @@ impl Session {
             self.save_cases(cases)?;
         }
         Ok(())
+    }
+
+    /// Replaces all cases (one undoable step).
+    pub fn replace_cases(&mut self, cases: Cases) -> Result<()> {
+        self.save_cases(cases)
     }
 
     fn save_cases(&mut self, cases: Cases) -> Result<()> {

@@ -185,6 +185,10 @@ impl Session {
                     format: "refi-qda".into(),
                     sha256: sha256_hex(s.text.as_bytes()),
                 },
+                notes: Vec::new(),
+                warnings: Vec::new(),
+                case: None,
+                attrs: Vec::new(),
             };
             let opts = ImportOptions {
                 case: case_of.get(&s.guid).cloned(),

@@ -4,64 +4,80 @@ use crate::util::{INTERVIEW, TestProject, koda_cmd};
 use std::io::Write;
 
 #[test]
-fn a_missing_file_names_it_and_changes_nothing() {
+fn a_missing_file_is_reported_and_the_others_import() {
     let p = TestProject::new();
     let good = p.write("good.txt", INTERVIEW);
-    let before = p.snapshot();
-    let err = p
-        .koda(&["import", good.to_str().unwrap(), "in/nope.txt"])
-        .fails()
-        .to_string();
+    let r = p.koda(&["import", good.to_str().unwrap(), "in/nope.txt"]);
+    let err = r.fails().to_string();
     assert!(
         err.contains("nope.txt") && err.contains("no such file"),
         "{err}"
     );
-    assert_eq!(p.snapshot(), before);
+    assert!(
+        err.contains("1 imported, 0 skipped as duplicates, 1 failed"),
+        "{err}"
+    );
+    assert_eq!(
+        p.koda(&["docs", "--json"]).json().as_array().unwrap().len(),
+        1
+    );
 }
 
 #[test]
-fn a_bad_file_among_good_ones_imports_none() {
+fn a_bad_file_among_good_ones_fails_alone() {
     let p = TestProject::new();
     let good = p.write("good.txt", INTERVIEW);
-    let bad = p.path().join("in/latin1.txt");
-    std::fs::write(&bad, b"Intervjuer: Hvordan g\xe5r det?\n").unwrap();
-    let before = p.snapshot();
-    let err = p
-        .koda(&[
-            "import",
-            good.to_str().unwrap(),
-            bad.to_str().unwrap(),
-            "--case",
-            "X",
-            "--attr",
-            "role=parent",
-        ])
-        .fails()
-        .to_string();
+    let bad = p.path().join("in/binary.txt");
+    std::fs::write(&bad, b"\x00\x01\x02 not text \x00").unwrap();
+    let trunc = p.path().join("in/cut.docx");
+    std::fs::write(&trunc, b"PK\x03\x04 truncated").unwrap();
+    let r = p.koda(&[
+        "import",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        trunc.to_str().unwrap(),
+        "--case",
+        "X",
+        "--attr",
+        "role=parent",
+    ]);
+    let err = r.fails().to_string();
     assert!(
-        err.contains("latin1.txt") && err.contains("line 1, column 22"),
+        err.contains("binary.txt") && err.contains("binary file"),
         "{err}"
     );
-    assert_eq!(p.snapshot(), before, "cases.json and sources/ untouched");
-    let docx = p.write("x.docx", "PK");
+    assert!(err.contains("cut.docx") && err.contains("ZIP"), "{err}");
+    let docs = p.koda(&["docs", "--json"]).json();
+    assert_eq!(
+        docs.as_array().unwrap().len(),
+        1,
+        "only the good file, whole"
+    );
+    assert_eq!(docs[0]["id"], "good");
+    let docx = p.write("x.pdf", "%PDF-1.4");
     let err = p
         .koda(&["import", docx.to_str().unwrap()])
         .fails()
         .to_string();
-    assert!(err.contains("x.docx") && err.contains(".txt"), "{err}");
+    assert!(err.contains("x.pdf") && err.contains(".docx"), "{err}");
 }
 
 #[test]
-fn importing_the_same_text_twice_is_refused() {
+fn importing_the_same_text_twice_skips_it() {
     let p = TestProject::new();
     let a = p.write("a.txt", INTERVIEW);
     let b = p.write("b.txt", INTERVIEW);
     p.koda(&["import", a.to_str().unwrap()]).ok();
     let before = p.snapshot();
-    let err = p.koda(&["import", b.to_str().unwrap()]).fails().to_string();
+    let r = p.koda(&["import", b.to_str().unwrap()]);
+    r.ok();
     assert!(
-        err.contains("b.txt") && err.contains("already in the project as document \"a\""),
-        "{err}"
+        r.stderr.contains("skipped")
+            && r.stderr.contains("b.txt")
+            && r.stderr
+                .contains("already in the project as document \"a\""),
+        "{}",
+        r.stderr
     );
     assert_eq!(p.snapshot(), before);
 }

@@ -6,6 +6,7 @@ mod corpus;
 mod crash;
 mod errors;
 mod export;
+mod imports;
 mod privacy;
 mod refi;
 mod search;
