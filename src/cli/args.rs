@@ -99,6 +99,12 @@ pub enum Command {
     Memos(JsonFlag),
     /// List cases with their attributes, or set attributes.
     Cases(CasesArgs),
+    /// Set or remove attributes of a case (the same as `koda cases set` / `koda cases unset`).
+    Attr {
+        /// What to do.
+        #[command(subcommand)]
+        action: AttrAction,
+    },
     /// Apply many changes read as JSON lines from standard input, one acknowledgement line each.
     Batch,
     /// Print a shell completion script.
@@ -753,5 +759,26 @@ pub enum CodingsAction {
         /// Coding ids.
         #[arg(required = true, value_name = "ID")]
         ids: Vec<String>,
+    },
+}
+
+/// `koda attr`.
+#[derive(Debug, Subcommand)]
+pub enum AttrAction {
+    /// Set attributes of a case (creating it).
+    Set {
+        /// The case's name.
+        case: String,
+        /// Attributes as KEY=VALUE.
+        #[arg(required = true, value_name = "KEY=VALUE")]
+        attrs: Vec<String>,
+    },
+    /// Remove attributes from a case.
+    Rm {
+        /// The case's name.
+        case: String,
+        /// Attribute names.
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
     },
 }

@@ -115,6 +115,21 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
         Some(Command::Batch) => return batch(&ctx, out, err),
+        Some(Command::Attr { action }) => {
+            let action = match action {
+                super::args::AttrAction::Set { case, attrs } => CasesAction::Set { case, attrs },
+                super::args::AttrAction::Rm { case, keys } => CasesAction::Unset { case, keys },
+            };
+            cases(
+                &ctx,
+                CasesArgs {
+                    action: Some(action),
+                    json: false,
+                },
+                out,
+                err,
+            )?;
+        }
         Some(Command::Completions(a)) => {
             let mut cmd = Cli::command();
             clap_complete::generate(a.shell, &mut cmd, "koda", out);
