@@ -103,6 +103,39 @@ impl Event {
     }
 }
 
+const SUM: &str = ",\"sum\":\"";
+
+fn checksum(line: &str) -> String {
+    crate::model::text::sha256_hex(line.as_bytes())[..8].to_string()
+}
+
+/// Adds a checksum of the line's JSON as a last field, so a changed byte is detected on reading.
+fn seal(line: &str) -> String {
+    match line.strip_suffix('}') {
+        Some(body) => format!("{body}{SUM}{}\"}}", checksum(line)),
+        None => line.to_string(),
+    }
+}
+
+/// Checks a line's checksum (lines written before checksums existed have none and pass).
+fn verify(line: &str) -> std::result::Result<(), String> {
+    let Some(pos) = line.rfind(SUM) else {
+        return Ok(());
+    };
+    let rest = &line[pos + SUM.len()..];
+    match rest.strip_suffix("\"}") {
+        Some(sum) if sum.len() == 8 => {
+            let original = format!("{}}}", &line[..pos]);
+            if checksum(&original) == sum {
+                Ok(())
+            } else {
+                Err("checksum mismatch: the line was changed after it was written".into())
+            }
+        }
+        _ => Err("the checksum field is damaged".into()),
+    }
+}
+
 /// A problem found while reading a journal; reading goes on past it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalIssue {
@@ -150,6 +183,7 @@ pub fn read(path: &Path) -> Result<JournalRead> {
         }
         match std::str::from_utf8(raw)
             .map_err(|e| e.to_string())
+            .and_then(|s| verify(s).map(|()| s))
             .and_then(|s| serde_json::from_str::<Event>(s).map_err(|e| e.to_string()))
         {
             Ok(ev) => out.events.push(ev),
@@ -230,7 +264,7 @@ impl JournalWriter {
         for ev in events {
             let line = serde_json::to_string(ev)
                 .map_err(|e| Error::invalid(format!("cannot serialise event: {e}")))?;
-            buf.push_str(&line);
+            buf.push_str(&seal(&line));
             buf.push('\n');
         }
         self.file
@@ -319,6 +353,32 @@ mod tests {
         assert_eq!(r.issues.len(), 1);
         assert_eq!(r.issues[0].line, 2);
         assert!(!r.torn_tail);
+    }
+
+    #[test]
+    fn a_flipped_byte_is_caught_by_the_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("anna.jsonl");
+        let mut w = JournalWriter::open(&p, &dir.path().join("rec")).unwrap();
+        w.append(&[coding("x1"), coding("x2"), coding("x3")])
+            .unwrap();
+        let text = fs::read_to_string(&p).unwrap();
+        assert!(text.lines().all(|l| l.contains(",\"sum\":\"")), "{text}");
+        // Change one character inside a string of the second line: still valid JSON.
+        let damaged = text.replacen("\"id\":\"x2\"", "\"id\":\"x7\"", 1);
+        fs::write(&p, damaged).unwrap();
+        let r = read(&p).unwrap();
+        assert_eq!(r.events, vec![coding("x1"), coding("x3")]);
+        assert_eq!(r.issues.len(), 1);
+        assert!(
+            r.issues[0].msg.contains("checksum mismatch") && r.issues[0].line == 2,
+            "{}",
+            r.issues[0]
+        );
+        // Lines written before checksums existed are still read.
+        let old = serde_json::to_string(&coding("x9")).unwrap();
+        fs::write(&p, format!("{old}\n")).unwrap();
+        assert_eq!(read(&p).unwrap().events, vec![coding("x9")]);
     }
 
     #[test]
