@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub coder: Vec<String>,
 
+    /// When another koda process is changing the project, wait for it instead of stopping.
+    #[arg(long, global = true)]
+    pub wait: bool,
+
     /// The command; none shows an overview of the project.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -86,6 +90,12 @@ pub enum Command {
     Check {
         /// The file: text, Markdown, HTML, CSV, JSON or DOCX.
         file: PathBuf,
+    },
+    /// Check the project's files and explain its state; --repair mends what is safe to mend.
+    Doctor {
+        /// Move damaged journal lines out, clear temp files, rebuild the index (backups first).
+        #[arg(long)]
+        repair: bool,
     },
     /// List the coders with what each has done.
     Coders(JsonFlag),

@@ -27,6 +27,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
     let ctx = Ctx {
         project: cli.project.clone(),
         coders: cli.coder.clone(),
+        wait: cli.wait,
     };
     match cli.command {
         None => {
@@ -108,6 +109,50 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
                 )));
             }
         }
+        Some(Command::Doctor { repair }) => {
+            let root = ctx.root(None)?;
+            let findings = crate::store::doctor::check(&root);
+            let mut problems = 0;
+            for f in &findings {
+                let tag = match f.level {
+                    crate::store::doctor::Level::Ok => "ok     ",
+                    crate::store::doctor::Level::Note => "note   ",
+                    crate::store::doctor::Level::Problem => {
+                        problems += 1;
+                        "PROBLEM"
+                    }
+                };
+                writeln!(
+                    out,
+                    "{tag} {}{}",
+                    f.what,
+                    if f.repairable && !repair {
+                        "  (--repair mends this)"
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            if repair {
+                // Hold the writer lock while repairing.
+                let session = ctx.session()?;
+                let (done, backup) = crate::store::doctor::repair(&root)?;
+                drop(session);
+                for d in &done {
+                    writeln!(out, "repaired: {d}")?;
+                }
+                writeln!(out, "backups of everything changed: {}", backup.display())?;
+                let after = crate::store::doctor::check(&root);
+                problems = after
+                    .iter()
+                    .filter(|f| f.level == crate::store::doctor::Level::Problem)
+                    .count();
+                writeln!(out, "{problems} problems left")?;
+            }
+            if problems > 0 {
+                return Ok(Outcome::PartialFailure);
+            }
+        }
         Some(Command::Coders(a)) => coders(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Merge(a)) => merge(&ctx, a, out, err)?,
         Some(Command::Agree(a)) => agree(&ctx, a, out, err)?,
@@ -153,6 +198,7 @@ fn tui(ctx: &Ctx, explicit: Option<&Path>) -> Result<Outcome> {
 struct Ctx {
     project: Option<PathBuf>,
     coders: Vec<String>,
+    wait: bool,
 }
 
 impl Ctx {
@@ -216,7 +262,7 @@ impl Ctx {
     fn session(&self) -> Result<Session> {
         let root = self.root(None)?;
         let coder = self.coder_for(&root)?;
-        Ok(Session::open(&root, &coder)?)
+        Ok(Session::open_with(&root, &coder, self.wait)?)
     }
 }
 

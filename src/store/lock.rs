@@ -19,6 +19,15 @@ impl WriteLock {
     /// Takes the lock of the project whose private folder is `private_dir`, or fails with
     /// [`Error::Locked`] naming the process that holds it.
     pub fn acquire(private_dir: &Path, coder: &str) -> Result<WriteLock> {
+        Self::take(private_dir, coder, false)
+    }
+
+    /// Like [`WriteLock::acquire`], but waits for the holder to finish instead of failing.
+    pub fn acquire_waiting(private_dir: &Path, coder: &str) -> Result<WriteLock> {
+        Self::take(private_dir, coder, true)
+    }
+
+    fn take(private_dir: &Path, coder: &str, wait: bool) -> Result<WriteLock> {
         super::fsio::ensure_dir(private_dir)?;
         let path = private_dir.join("lock");
         let mut file = super::fsio::private_options()
@@ -30,6 +39,9 @@ impl WriteLock {
             .map_err(|e| Error::io(&path, e))?;
         match file.try_lock() {
             Ok(()) => {}
+            Err(TryLockError::WouldBlock) if wait => {
+                file.lock().map_err(|e| Error::io(&path, e))?;
+            }
             Err(TryLockError::WouldBlock) => {
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
@@ -82,5 +94,18 @@ mod tests {
         );
         drop(first);
         assert!(WriteLock::acquire(dir.path(), "bo").is_ok());
+    }
+
+    #[test]
+    fn a_waiting_writer_gets_the_lock_when_it_is_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = WriteLock::acquire(dir.path(), "anna").unwrap();
+        let path = dir.path().to_path_buf();
+        let waiter =
+            std::thread::spawn(move || WriteLock::acquire_waiting(&path, "bo").map(|_| ()));
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!waiter.is_finished(), "the second writer waits");
+        drop(first);
+        assert!(waiter.join().unwrap().is_ok());
     }
 }

@@ -553,11 +553,21 @@ pub struct Session {
 impl Session {
     /// Takes the project's write lock for `coder` and loads the project.
     pub fn open(root: &Path, coder: &str) -> Result<Session> {
+        Self::open_with(root, coder, false)
+    }
+
+    /// Like [`Session::open`]; with `wait`, waits for another writer to finish.
+    pub fn open_with(root: &Path, coder: &str, wait: bool) -> Result<Session> {
         validate_coder(coder)?;
         if !root.join(CONFIG_FILE).is_file() {
             return Err(Error::NotAProject(root.to_path_buf()));
         }
-        let lock = WriteLock::acquire(&root.join(PRIVATE_DIR), coder)?;
+        let private = root.join(PRIVATE_DIR);
+        let lock = if wait {
+            WriteLock::acquire_waiting(&private, coder)?
+        } else {
+            WriteLock::acquire(&private, coder)?
+        };
         let project = Project::open(root)?;
         let history_path = history_path(root, coder);
         let history = if history_path.is_file() {

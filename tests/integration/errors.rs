@@ -279,3 +279,121 @@ fn a_damaged_codebook_names_file_and_line() {
         "{err}"
     );
 }
+
+#[test]
+fn doctor_explains_and_repairs_with_backups() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
+        .ok();
+    p.koda(&["code", "i", "--code", "trust", "--turn", "5"])
+        .ok();
+    let out = p.koda(&["doctor"]).ok().to_string();
+    assert!(
+        out.contains("ok      1 documents") && !out.contains("PROBLEM"),
+        "{out}"
+    );
+    // A flipped byte in the journal, a temp file left behind, a deleted index.
+    let journal = p.path().join("journal/anna.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // One changed letter in the first line: still valid JSON, caught by the line's checksum.
+    std::fs::write(
+        &journal,
+        text.replacen("\"coder\":\"anna\"", "\"coder\":\"anne\"", 1),
+    )
+    .unwrap();
+    std::fs::write(p.path().join("sources/.i.json.tmp-99"), "half").unwrap();
+    std::fs::remove_dir_all(p.path().join(".koda/index")).unwrap();
+    let r = p.koda(&["doctor"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("PROBLEM")
+            && r.stdout.contains("anna.jsonl:1")
+            && r.stdout.contains("checksum mismatch"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains(".i.json.tmp-99") && r.stdout.contains("search index is missing"),
+        "{}",
+        r.stdout
+    );
+    let r = p.koda(&["doctor", "--repair"]);
+    let out = r.ok().to_string();
+    assert!(
+        out.contains("moved 1 damaged lines out") && out.contains("0 problems left"),
+        "{out}"
+    );
+    let backup = out
+        .lines()
+        .find_map(|l| l.strip_prefix("backups of everything changed: "))
+        .unwrap();
+    let kept =
+        std::fs::read_to_string(std::path::Path::new(backup).join("journal/anna.jsonl")).unwrap();
+    assert!(
+        kept.contains("\"anne\""),
+        "the damaged journal is kept whole in the backup"
+    );
+    assert!(!p.path().join("sources/.i.json.tmp-99").exists());
+    // The repaired project opens clean and keeps the intact coding.
+    let r = p.koda(&["excerpts", "--json"]);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    // A source edited by hand is named, with what to do.
+    std::fs::write(p.path().join("sources/i.txt"), "Noe helt annet.\n").unwrap();
+    let out = p.koda(&["doctor"]).stdout;
+    assert!(
+        out.contains("changed outside koda") && out.contains("koda edit i --from"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_second_writer_can_wait_for_the_first() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "trust"]).ok();
+    let mut holder = koda_cmd()
+        .arg("-p")
+        .arg(p.path())
+        .arg("batch")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = holder.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        r#"{{"op":"code","doc":"i","code":"trust","turn":2}}"#
+    )
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let waiter = koda_cmd()
+        .arg("-p")
+        .arg(p.path())
+        .args(["--wait", "code", "i", "--code", "trust", "--turn", "3"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    drop(stdin);
+    assert!(holder.wait().unwrap().success());
+    let out = waiter.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        p.koda(&["excerpts", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

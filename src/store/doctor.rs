@@ -1,0 +1,233 @@
+//! `koda doctor`: what state a project is in, and the repairs that can be made safely.
+//!
+//! The check reads every file on its own, so one damaged file does not hide the others. A
+//! repair changes only what can be mended without judgement (damaged journal lines moved out,
+//! leftover temp files cleared, the search index rebuilt), and copies every file it changes into
+//! `.koda/backup/<time>/` first.
+
+use crate::model::{Document, ProjectConfig};
+use crate::store::journal;
+use crate::store::{
+    CASES_FILE, CODEBOOK_FILE, CONFIG_FILE, JOURNAL_DIR, NAMES_FILE, PRIVATE_DIR, SOURCES_DIR, fsio,
+};
+use crate::{Error, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Fine.
+    Ok,
+    /// Worth knowing; nothing is lost.
+    Note,
+    /// Something is damaged or inconsistent.
+    Problem,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How serious.
+    pub level: Level,
+    /// What was found, naming the file.
+    pub what: String,
+    /// Whether `--repair` mends it.
+    pub repairable: bool,
+}
+
+fn finding(level: Level, what: impl Into<String>, repairable: bool) -> Finding {
+    Finding {
+        level,
+        what: what.into(),
+        repairable,
+    }
+}
+
+fn temp_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name == ".koda" || name == ".git" {
+            continue;
+        }
+        if p.is_dir() {
+            temp_files(&p, out);
+        } else if name.starts_with('.') && name.contains(".tmp-") {
+            out.push(p);
+        }
+    }
+}
+
+/// Checks a project folder.
+pub fn check(root: &Path) -> Vec<Finding> {
+    let mut f = Vec::new();
+    match fsio::read_json::<ProjectConfig>(&root.join(CONFIG_FILE)) {
+        Ok(c) => f.push(finding(
+            Level::Ok,
+            format!(
+                "koda.json: project {:?}, schema version {}",
+                c.name, c.schema_version
+            ),
+            false,
+        )),
+        Err(e) => f.push(finding(Level::Problem, format!("{e}"), false)),
+    }
+    for file in [CODEBOOK_FILE, CASES_FILE, NAMES_FILE] {
+        let p = root.join(file);
+        if p.exists()
+            && let Err(e) = fsio::read_json::<serde_json::Value>(&p)
+        {
+            f.push(finding(
+                Level::Problem,
+                format!("{e} (restore it from a backup or version control)"),
+                false,
+            ));
+        }
+    }
+    let sources = root.join(SOURCES_DIR);
+    let mut docs = 0;
+    if let Ok(rd) = fs::read_dir(&sources) {
+        let mut names: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        names.sort();
+        for p in names
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        {
+            match fsio::read_json::<Document>(p) {
+                Ok(d) => {
+                    docs += 1;
+                    let tp = sources.join(d.text_file());
+                    match fs::read(&tp) {
+                        Ok(bytes) if crate::model::text::sha256_hex(&bytes) != d.text_sha256 => f.push(finding(
+                            Level::Problem,
+                            format!("{}: the text was changed outside koda (its fingerprint differs); codings on it may sit on the wrong words. Restore it, or make the change a correction with `koda edit {} --from FILE`", tp.display(), d.id),
+                            false,
+                        )),
+                        Ok(_) => {}
+                        Err(e) => f.push(finding(Level::Problem, format!("{}: {e}", tp.display()), false)),
+                    }
+                }
+                Err(e) => f.push(finding(Level::Problem, format!("{e}"), false)),
+            }
+        }
+    }
+    f.push(finding(Level::Ok, format!("{docs} documents"), false));
+    let jdir = root.join(JOURNAL_DIR);
+    if let Ok(rd) = fs::read_dir(&jdir) {
+        let mut files: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
+        files.sort();
+        for p in files {
+            match journal::read(&p) {
+                Ok(r) => {
+                    for i in &r.issues {
+                        f.push(finding(Level::Problem, i.to_string(), true));
+                    }
+                    f.push(finding(
+                        Level::Ok,
+                        format!("{}: {} events", p.display(), r.events.len()),
+                        false,
+                    ));
+                }
+                Err(e) => f.push(finding(Level::Problem, e.to_string(), false)),
+            }
+        }
+    }
+    let mut temps = Vec::new();
+    temp_files(root, &mut temps);
+    for t in temps {
+        f.push(finding(
+            Level::Note,
+            format!(
+                "{}: a temp file left by an interrupted write (never part of the project)",
+                t.display()
+            ),
+            true,
+        ));
+    }
+    if !root
+        .join(PRIVATE_DIR)
+        .join("index")
+        .join("meta.json")
+        .exists()
+    {
+        f.push(finding(
+            Level::Note,
+            "the search index is missing; it is built on the next search",
+            true,
+        ));
+    }
+    if let Ok(p) = crate::store::Project::open(root) {
+        let stale = p.codings.values().filter(|c| c.stale).count();
+        if stale > 0 {
+            f.push(finding(Level::Note, format!("{stale} codings were flagged by corrections of their text: `koda codings --stale`"), false));
+        }
+        for w in p.warnings.iter().filter(|w| !w.contains(".jsonl:")) {
+            f.push(finding(Level::Problem, w.clone(), false));
+        }
+    }
+    f
+}
+
+/// Makes the safe repairs; returns what was done and the backup folder.
+pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
+    let stamp = crate::model::now().replace(':', "");
+    let backup = root.join(PRIVATE_DIR).join("backup").join(&stamp);
+    let mut done = Vec::new();
+    let keep = |p: &Path| -> Result<()> {
+        let rel = p.strip_prefix(root).unwrap_or(p);
+        let dest = backup.join(rel);
+        if let Some(d) = dest.parent() {
+            fsio::ensure_dir(d)?;
+        }
+        fs::copy(p, &dest).map_err(|e| Error::io(p, e))?;
+        Ok(())
+    };
+    let jdir = root.join(JOURNAL_DIR);
+    if let Ok(rd) = fs::read_dir(&jdir) {
+        for p in rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        {
+            let r = journal::read(&p)?;
+            if r.issues.is_empty() {
+                continue;
+            }
+            keep(&p)?;
+            let bytes = fs::read(&p).map_err(|e| Error::io(&p, e))?;
+            let bad: Vec<usize> = r.issues.iter().map(|i| i.line).collect();
+            let mut kept = String::new();
+            for (i, line) in String::from_utf8_lossy(&bytes)
+                .split_inclusive('\n')
+                .enumerate()
+            {
+                if !bad.contains(&(i + 1)) && line.ends_with('\n') {
+                    kept.push_str(line);
+                }
+            }
+            fsio::write_atomic(&p, kept.as_bytes())?;
+            done.push(format!(
+                "{}: moved {} damaged lines out (the whole file is in the backup)",
+                p.display(),
+                bad.len()
+            ));
+        }
+    }
+    let mut temps = Vec::new();
+    temp_files(root, &mut temps);
+    for t in temps {
+        keep(&t)?;
+        fs::remove_file(&t).map_err(|e| Error::io(&t, e))?;
+        done.push(format!("{}: removed (kept in the backup)", t.display()));
+    }
+    let project = crate::store::Project::open(root)?;
+    let (_, r) = crate::index::SearchIndex::rebuild(&project)?;
+    done.push(format!("search index rebuilt ({} documents)", r.indexed));
+    Ok((done, backup))
+}
