@@ -685,4 +685,12 @@ mod tests {
             "{e}"
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        #[test]
+        fn no_query_makes_the_parser_panic(q in "[a-zæøå0-9 :*~\"()«»\\-]{0,40}|(AND|OR|NOT|-|\\(|\\)|\"|\\*|~|:| |tillit|speaker:|code:x)*") {
+            let _ = parse(&q);
+        }
+    }
 }

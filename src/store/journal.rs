@@ -386,4 +386,29 @@ mod tests {
         let r = read(Path::new("/nonexistent/koda/x.jsonl")).unwrap();
         assert!(r.events.is_empty());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+        #[test]
+        fn no_bytes_make_the_journal_reader_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400), good in 0usize..3) {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("x.jsonl");
+            let mut content = Vec::new();
+            for i in 0..good {
+                content.extend(seal(&serde_json::to_string(&coding(&format!("x{i}"))).unwrap()).as_bytes());
+                content.push(b'\n');
+            }
+            content.extend(&bytes);
+            fs::write(&p, &content).unwrap();
+            let r = read(&p).unwrap();
+            // The intact lines before the noise are always kept, in order.
+            let expected: Vec<Event> = (0..good).map(|i| coding(&format!("x{i}"))).collect();
+            proptest::prop_assert!(r.events.len() >= good);
+            proptest::prop_assert_eq!(&r.events[..good], &expected[..]);
+            let mut w = JournalWriter::open(&p, &dir.path().join("rec")).unwrap();
+            w.append(&[coding("after")]).unwrap();
+            let again = read(&p).unwrap();
+            proptest::prop_assert!(again.events.iter().any(|e| matches!(e, Event::CodingAdd(c) if c.id == "after")));
+        }
+    }
 }
