@@ -68,22 +68,8 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Stats(a)) => stats(&ctx, a, out, err)?,
         Some(Command::Edit { doc, from }) => edit(&ctx, &doc, from.as_deref(), out, err)?,
         Some(Command::Codings(a)) => codings(&ctx, a, out, err)?,
-        Some(Command::Undo) => {
-            let mut s = ctx.session()?;
-            match s.undo()? {
-                Some(label) => writeln!(out, "undid: {label}")?,
-                None => writeln!(out, "nothing to undo")?,
-            }
-            ctx.after_change(s.project(), err)?;
-        }
-        Some(Command::Redo) => {
-            let mut s = ctx.session()?;
-            match s.redo()? {
-                Some(label) => writeln!(out, "redid: {label}")?,
-                None => writeln!(out, "nothing to redo")?,
-            }
-            ctx.after_change(s.project(), err)?;
-        }
+        Some(Command::Undo) => history_step(&ctx, true, out, err)?,
+        Some(Command::Redo) => history_step(&ctx, false, out, err)?,
         Some(Command::Names(a)) => names(&ctx, a, out, err)?,
         Some(Command::Check { file }) => {
             let p = ctx.load(None, err)?;
@@ -192,6 +178,21 @@ fn tui(ctx: &Ctx, explicit: Option<&Path>) -> Result<Outcome> {
     let session = Session::open(&root, &coder)?;
     crate::tui::run(session)?;
     Ok(Outcome::Success)
+}
+
+/// `koda undo` and `koda redo`.
+fn history_step(ctx: &Ctx, undo: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let mut s = ctx.session()?;
+    let (done, verb, noun) = if undo {
+        (s.undo()?, "undid", "undo")
+    } else {
+        (s.redo()?, "redid", "redo")
+    };
+    match done {
+        Some(label) => writeln!(out, "{verb}: {label}")?,
+        None => writeln!(out, "nothing to {noun}")?,
+    }
+    ctx.after_change(s.project(), err)
 }
 
 /// Options every subcommand shares.

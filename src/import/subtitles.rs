@@ -27,18 +27,7 @@ static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
 fn millis(t: &str) -> Option<u64> {
     let t = t.replace(',', ".");
     let (hms, frac) = t.split_once('.')?;
-    let parts: Vec<u64> = hms
-        .split(':')
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .ok()?;
-    let secs = match parts.as_slice() {
-        [m, s] => m * 60 + s,
-        [h, m, s] => h * 3600 + m * 60 + s,
-        _ => return None,
-    };
-    let ms: u64 = format!("{frac:0<3}")[..3].parse().ok()?;
-    Some(secs * 1000 + ms)
+    super::text::parse_timestamp(hms, Some(frac))
 }
 
 fn stamp(ms: u64) -> String {

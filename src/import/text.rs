@@ -65,7 +65,8 @@ struct Candidate {
     content_offset: usize,
 }
 
-fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
+/// Milliseconds of a time stamp `h:mm:ss` or `mm:ss` with an optional fraction of 1 to 3 digits.
+pub(crate) fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
     let parts: Vec<u64> = hms
         .split(':')
         .map(str::parse)
