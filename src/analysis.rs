@@ -7,7 +7,7 @@ pub mod names;
 pub mod stats;
 
 use crate::model::MemoTarget;
-use crate::model::text::{line_of, quote_hash, slice_chars};
+use crate::model::text::quote_hash;
 use crate::store::Project;
 use crate::{Error, Result};
 use serde::Serialize;
@@ -108,7 +108,8 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             .get(&c.doc)
             .ok_or_else(|| Error::invalid(format!("coding {} has no document", c.id)))?;
         let text = project.text(&c.doc)?;
-        let quote = slice_chars(&text, c.start, c.end).to_string();
+        let ix = project.char_index(&c.doc)?;
+        let quote = ix.slice(&text, c.start, c.end).to_string();
         let first = doc.turn_at(c.start);
         let last = doc.turn_at(c.end.saturating_sub(1));
         out.push(Excerpt {
@@ -118,12 +119,12 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             doc: doc.id.clone(),
             doc_title: doc.title.clone(),
             doc_type: doc.kind.to_string(),
-            case: doc.case.clone(),
+            case: doc.case_at(c.start).map(str::to_string),
             turn: first.map_or(0, |t| t.number),
             turn_end: last.map_or(0, |t| t.number),
             speaker: first.and_then(|t| t.speaker.clone()),
-            line: line_of(&text, c.start),
-            line_end: line_of(&text, c.end.saturating_sub(1).max(c.start)),
+            line: ix.line(&text, c.start),
+            line_end: ix.line(&text, c.end.saturating_sub(1).max(c.start)),
             start: c.start,
             end: c.end,
             stale: c.stale || quote_hash(&quote) != c.hash,
@@ -131,7 +132,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             coder: c.coder.clone(),
             at: c.at.clone(),
             memo: c.memo.clone(),
-            attributes: attributes_of(project, doc),
+            attributes: attributes_of(project, doc, doc.case_at(c.start)),
             memos: project
                 .memos_on(&MemoTarget::Coding(c.id.clone()))
                 .iter()
@@ -159,11 +160,14 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
     Ok(out)
 }
 
-/// A document's case attributes merged with its metadata (metadata wins on a clash).
-pub fn attributes_of(project: &Project, doc: &crate::model::Document) -> BTreeMap<String, String> {
-    let mut out = doc
-        .case
-        .as_ref()
+/// A case's attributes merged with its document's metadata (metadata wins on a clash). The
+/// case is the document's, or a mapped speaker's (see [`crate::model::Document::case_at`]).
+pub fn attributes_of(
+    project: &Project,
+    doc: &crate::model::Document,
+    case: Option<&str>,
+) -> BTreeMap<String, String> {
+    let mut out = case
         .and_then(|c| project.cases.cases.get(c))
         .map(|c| c.attributes.clone())
         .unwrap_or_default();

@@ -5,12 +5,14 @@
 
 pub mod decode;
 pub mod docx;
+pub mod pdf;
 pub mod qdpx;
+pub mod speakers;
 pub mod subtitles;
 pub mod survey;
 pub mod text;
 
-use crate::model::text::{char_len, normalise, sha256_hex};
+use crate::model::text::{normalise, sha256_hex};
 use crate::model::{DocKind, Origin, Turn};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -55,6 +57,8 @@ pub enum Format {
     Srt,
     /// A Word document.
     Docx,
+    /// The text layer of a PDF.
+    Pdf,
     /// Comma-separated survey answers.
     Csv,
     /// Tab-separated survey answers.
@@ -69,10 +73,11 @@ impl Format {
             "vtt" | "webvtt" => Ok(Format::Vtt),
             "srt" | "subrip" => Ok(Format::Srt),
             "docx" | "word" => Ok(Format::Docx),
+            "pdf" => Ok(Format::Pdf),
             "csv" => Ok(Format::Csv),
             "tsv" | "tab" => Ok(Format::Tsv),
             other => Err(format!(
-                "unknown format {other:?}: use txt, md, vtt, srt, docx, csv, tsv (or import a .qdpx)"
+                "unknown format {other:?}: use txt, md, vtt, srt, docx, pdf, csv, tsv (or import a .qdpx)"
             )),
         }
     }
@@ -86,11 +91,7 @@ impl Format {
         match ext.as_str() {
             "" => Err(Error::Import {
                 path: path.to_path_buf(),
-                msg: "the file has no extension, so its format is unknown; name it .txt, .md, .vtt, .srt, .docx, .csv or .tsv, or give --format".into(),
-            }),
-            "pdf" => Err(Error::Import {
-                path: path.to_path_buf(),
-                msg: "PDF import is not available yet: save the text as .txt (or the document as .docx) and import that".into(),
+                msg: "the file has no extension, so its format is unknown; name it .txt, .md, .vtt, .srt, .docx, .pdf, .csv or .tsv, or give --format".into(),
             }),
             "doc" | "rtf" | "odt" => Err(Error::Import {
                 path: path.to_path_buf(),
@@ -98,7 +99,7 @@ impl Format {
             }),
             other => Format::parse(other).map_err(|_| Error::Import {
                 path: path.to_path_buf(),
-                msg: format!("cannot import .{other} files; koda imports .txt, .md, .vtt, .srt, .docx, .csv, .tsv and .qdpx"),
+                msg: format!("cannot import .{other} files; koda imports .txt, .md, .vtt, .srt, .docx, .pdf, .csv, .tsv and .qdpx"),
             }),
         }
     }
@@ -109,6 +110,7 @@ impl Format {
             Format::Vtt => "webvtt",
             Format::Srt => "subrip",
             Format::Docx => "docx",
+            Format::Pdf => "pdf",
             Format::Csv => "csv",
             Format::Tsv => "tsv",
         }
@@ -159,21 +161,21 @@ fn fail(path: &Path, msg: impl Into<String>) -> Error {
 pub fn document_from(
     path: &Path,
     title: String,
-    raw: &str,
+    raw: String,
     kind: Option<DocKind>,
     format: &str,
     sha: String,
 ) -> Result<Prepared> {
-    let normalised = normalise(raw);
+    let normalised = normalise(&raw);
+    drop(raw);
     if normalised.trim().is_empty() {
         return Err(fail(path, "the file holds no text"));
     }
-    let parsed = text::parse(&normalised);
+    let parsed = text::parse_owned(normalised);
     let (kind, kind_guessed) = match kind {
         Some(k) => (k, false),
         None => (guess_kind(path, &parsed.speakers), true),
     };
-    debug_assert_eq!(char_len(&normalised), char_len(&parsed.text));
     Ok(Prepared {
         path: path.to_path_buf(),
         title,
@@ -209,27 +211,33 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "document".into());
-    let text_of = |bytes: &[u8]| decode::decode(bytes).map_err(|m| fail(path, m));
+    let text_of = |bytes: Vec<u8>| decode::decode_owned(bytes).map_err(|m| fail(path, m));
     match format {
         Format::Text | Format::Vtt | Format::Srt => {
-            let d = text_of(&bytes)?;
+            let d = text_of(bytes)?;
             let raw = match format {
                 Format::Vtt => subtitles::vtt(&d.text).map_err(|m| fail(path, m))?,
                 Format::Srt => subtitles::srt(&d.text).map_err(|m| fail(path, m))?,
                 _ => d.text,
             };
-            let mut p = document_from(path, title, &raw, opts.kind, format.name(), sha)?;
+            let mut p = document_from(path, title, raw, opts.kind, format.name(), sha)?;
             p.warnings = d.warnings;
             Ok(vec![p])
         }
         Format::Docx => {
             let d = docx::read(&bytes).map_err(|m| fail(path, m))?;
-            let mut p = document_from(path, title, &d.text, opts.kind, "docx", sha)?;
+            let mut p = document_from(path, title, d.text, opts.kind, "docx", sha)?;
             p.notes = d.notes;
             Ok(vec![p])
         }
+        Format::Pdf => {
+            let d = pdf::read(&bytes).map_err(|m| fail(path, m))?;
+            let mut p = document_from(path, title, d.text, opts.kind, "pdf", sha)?;
+            p.warnings = d.warnings;
+            Ok(vec![p])
+        }
         Format::Csv | Format::Tsv => {
-            let d = text_of(&bytes)?;
+            let d = text_of(bytes)?;
             survey::read(
                 path,
                 &d.text,
@@ -284,7 +292,7 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if found.is_empty() {
                 return Err(Error::Import {
                     path: p.clone(),
-                    msg: "the folder holds no files koda can import (.txt, .md, .vtt, .srt, .docx, .csv, .tsv, .qdpx)".into(),
+                    msg: "the folder holds no files koda can import (.txt, .md, .vtt, .srt, .docx, .pdf, .csv, .tsv, .qdpx)".into(),
                 });
             }
             out.extend(found);
@@ -345,10 +353,11 @@ mod tests {
 
     #[test]
     fn unsupported_formats_are_named() {
-        let err = Format::from_path(Path::new("a/b.pdf"))
+        let err = Format::from_path(Path::new("a/b.xlsx"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("b.pdf") && err.contains(".docx"), "{err}");
+        assert!(err.contains("b.xlsx") && err.contains(".pdf"), "{err}");
+        assert_eq!(Format::from_path(Path::new("x.PDF")).unwrap(), Format::Pdf);
         let err = Format::from_path(Path::new("a/b.odt"))
             .unwrap_err()
             .to_string();
@@ -400,6 +409,9 @@ mod tests {
                 let _ = survey::read(path, &d.text, b'\t', &ReadOptions { per_column: true, ..ReadOptions::default() }, "h");
             }
             let _ = docx::read(&bytes);
+            let mut pdfish = b"%PDF-1.4\n".to_vec();
+            pdfish.extend(&bytes);
+            let _ = pdf::read(&pdfish);
             let _ = qdpx::read_qdpx(&bytes, path);
             let _ = qdpx::read_qdc(&bytes, path);
             let mut zipped = b"PK\x03\x04".to_vec();

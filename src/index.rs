@@ -14,7 +14,9 @@
 pub mod query;
 pub mod schema;
 
-use crate::model::text::{byte_to_char, char_len, char_to_byte, sha256_hex, slice_chars};
+use crate::model::text::{
+    CharIndex, byte_to_char, char_len, char_to_byte, sha256_hex, slice_chars,
+};
 use crate::model::{Document, Turn};
 use crate::store::{PRIVATE_DIR, Project, fsio};
 use crate::{Error, Result};
@@ -29,7 +31,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the index layout; an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 2;
+pub const INDEX_SCHEMA_VERSION: u32 = 3;
 const STATE_FILE: &str = "koda-index.json";
 const WRITER_MEMORY: usize = 50_000_000;
 
@@ -307,9 +309,12 @@ impl SearchIndex {
         }
         for id in &changed {
             if let Some(doc) = project.docs.get(id) {
-                for tdoc in self.turn_documents(project, doc)? {
-                    writer.add_document(tdoc).map_err(|e| ix_err(dir, e))?;
-                }
+                self.turn_documents(project, doc, &mut |tdoc| {
+                    writer
+                        .add_document(tdoc)
+                        .map(|_| ())
+                        .map_err(|e| ix_err(dir, e))
+                })?;
             }
         }
         writer.commit().map_err(|e| ix_err(dir, e))?;
@@ -322,17 +327,53 @@ impl SearchIndex {
         Ok((changed.len(), removed.len()))
     }
 
-    fn turn_documents(&self, project: &Project, doc: &Document) -> Result<Vec<TantivyDocument>> {
+    /// Hands one index document per turn of `doc` to `add`, one at a time (a long transcript
+    /// is never copied whole). Codings are swept in order of their start, so a turn looks only
+    /// at the codings that reach it.
+    fn turn_documents(
+        &self,
+        project: &Project,
+        doc: &Document,
+        add: &mut dyn FnMut(TantivyDocument) -> Result<()>,
+    ) -> Result<()> {
         let f = &self.fields;
         let text = project.text(&doc.id)?;
-        let mut attrs: Vec<String> = Vec::new();
-        if let Some(case) = doc.case.as_ref().and_then(|c| project.cases.cases.get(c)) {
-            attrs.extend(case.attributes.iter().map(|(k, v)| format!("{k}={v}")));
-        }
-        attrs.extend(doc.metadata.iter().map(|(k, v)| format!("{k}={v}")));
+        let attrs_of = |case: Option<&str>| -> Vec<String> {
+            let mut attrs: Vec<String> = Vec::new();
+            if let Some(case) = case.and_then(|c| project.cases.cases.get(c)) {
+                attrs.extend(case.attributes.iter().map(|(k, v)| format!("{k}={v}")));
+            }
+            attrs.extend(doc.metadata.iter().map(|(k, v)| format!("{k}={v}")));
+            attrs
+        };
+        let doc_attrs = attrs_of(doc.case.as_deref());
         let codings = project.codings_of_doc(&doc.id);
-        let mut out = Vec::with_capacity(doc.turns.len());
+        // Each coding's code path and its ancestors, computed once.
+        let coding_paths: Vec<Vec<String>> = codings
+            .iter()
+            .map(|c| {
+                let path = project.codebook.path(&c.code);
+                let mut prefix = String::new();
+                path.split('/')
+                    .map(|part| {
+                        if !prefix.is_empty() {
+                            prefix.push('/');
+                        }
+                        prefix.push_str(part);
+                        prefix.clone()
+                    })
+                    .collect()
+            })
+            .collect();
+        let chars = CharIndex::new(&text);
+        let mut next = 0;
+        let mut active: Vec<usize> = Vec::new();
         for t in &doc.turns {
+            while next < codings.len() && codings[next].start < t.end {
+                active.push(next);
+                next += 1;
+            }
+            active.retain(|&i| codings[i].end > t.start);
             let mut d = TantivyDocument::default();
             d.add_text(f.doc, &doc.id);
             d.add_u64(f.turn, t.number as u64);
@@ -340,28 +381,28 @@ impl SearchIndex {
             if let Some(s) = &t.speaker {
                 d.add_text(f.speaker, s);
             }
-            if let Some(c) = &doc.case {
+            let case = doc.case_of_turn(t);
+            if let Some(c) = case {
                 d.add_text(f.case, c);
             }
-            for a in &attrs {
+            let speaker_attrs;
+            let attrs = if case == doc.case.as_deref() {
+                &doc_attrs
+            } else {
+                speaker_attrs = attrs_of(case);
+                &speaker_attrs
+            };
+            for a in attrs {
                 d.add_text(f.attr, a);
             }
             let mut paths = BTreeSet::new();
             let mut coders = BTreeSet::new();
-            for c in codings
+            for &i in active
                 .iter()
-                .filter(|c| c.start < t.end && t.start < c.end)
+                .filter(|&&i| codings[i].start < t.end && t.start < codings[i].end)
             {
-                coders.insert(c.coder.as_str());
-                let path = project.codebook.path(&c.code);
-                let mut prefix = String::new();
-                for part in path.split('/') {
-                    if !prefix.is_empty() {
-                        prefix.push('/');
-                    }
-                    prefix.push_str(part);
-                    paths.insert(prefix.clone());
-                }
+                coders.insert(codings[i].coder.as_str());
+                paths.extend(coding_paths[i].iter().map(String::as_str));
             }
             for p in &paths {
                 d.add_text(f.code, p);
@@ -369,7 +410,7 @@ impl SearchIndex {
             for k in &coders {
                 d.add_text(f.coder, k);
             }
-            let body = slice_chars(&text, t.start, t.end);
+            let body = chars.slice(&text, t.start, t.end);
             for l in &self.langs {
                 match l {
                     Lang::No => d.add_text(f.text_no, body),
@@ -377,9 +418,9 @@ impl SearchIndex {
                 }
             }
             d.add_text(f.text_fold, body);
-            out.push(d);
+            add(d)?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Runs a query; `limit` caps the hits returned (all when `None`).
@@ -457,8 +498,11 @@ impl SearchIndex {
             let Some(turn) = usize::try_from(n).ok().and_then(|n| doc.turn(n)) else {
                 continue;
             };
-            let text = project.text(&doc.id)?;
-            hits.push(make_hit(doc, turn, &text, score, &hl, &self.langs));
+            let body = d
+                .get_first(self.fields.text_fold)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            hits.push(make_hit(doc, turn, body, score, &hl, &self.langs));
         }
         let seq: BTreeMap<&str, u64> = project
             .docs
@@ -519,17 +563,17 @@ fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
         .map(|d| {
             let mut codings = per_doc.remove(d.id.as_str()).unwrap_or_default();
             codings.sort();
-            let attrs = d
-                .case
-                .as_ref()
-                .and_then(|c| project.cases.cases.get(c))
-                .map(|c| format!("{:?}", c.attributes))
-                .unwrap_or_default();
+            let attrs: Vec<String> = d
+                .all_cases()
+                .into_iter()
+                .filter_map(|c| project.cases.cases.get(c))
+                .map(|c| format!("{}:{:?}", c.name, c.attributes))
+                .collect();
             let key = format!(
-                "{langs}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs}\u{1}{:?}\u{1}{}\u{1}{}",
+                "{langs}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs:?}\u{1}{:?}\u{1}{}\u{1}{}",
                 d.text_sha256,
                 d.kind,
-                d.case,
+                (&d.case, &d.speaker_cases),
                 d.metadata,
                 d.turns.len(),
                 codings.join("\u{2}")
@@ -603,12 +647,11 @@ const SNIPPET_LEAD: usize = 70;
 fn make_hit(
     doc: &Document,
     turn: &Turn,
-    text: &str,
+    body: &str,
     score: f32,
     hl: &query::Highlight,
     langs: &[Lang],
 ) -> Hit {
-    let body = slice_chars(text, turn.start, turn.end);
     let ranges = match_ranges(body, hl, langs);
     let len = char_len(body);
     let (mut from, mut to) = (0, len);
@@ -652,7 +695,7 @@ fn make_hit(
         doc_type: doc.kind.to_string(),
         turn: turn.number,
         speaker: turn.speaker.clone(),
-        case: doc.case.clone(),
+        case: doc.case_of_turn(turn).map(str::to_string),
         score,
         start: turn.start,
         end: turn.end,

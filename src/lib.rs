@@ -21,3 +21,22 @@ pub mod tui;
 
 pub use error::{Error, Result};
 pub mod export;
+
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic inside it into `None`. For third-party parsers fed hostile input:
+/// the panic is contained and reported as an error by the caller, and [`panic_is_contained`]
+/// tells the binary's panic hook to stay quiet about it.
+pub fn contain_panic<T>(f: impl FnOnce() -> T) -> Option<T> {
+    CONTAINED.with(|c| c.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+    CONTAINED.with(|c| c.set(false));
+    r
+}
+
+/// True while [`contain_panic`] runs on this thread.
+pub fn panic_is_contained() -> bool {
+    CONTAINED.with(std::cell::Cell::get)
+}

@@ -9,6 +9,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
+        if koda::panic_is_contained() {
+            return;
+        }
         eprintln!(
             "koda: internal error: {info}\nThis is a bug in koda. Every change koda acknowledged before it is safe on disk; please report the command you ran."
         );

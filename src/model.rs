@@ -12,7 +12,7 @@ pub mod ids;
 pub mod names;
 pub mod text;
 
-pub use case::{Case, Cases};
+pub use case::{Case, Cases, SpeakerMap};
 pub use codebook::{Code, Codebook, Retired};
 pub use coding::{Coding, Memo, MemoTarget};
 pub use document::{DocKind, Document, Origin, Turn};

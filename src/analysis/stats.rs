@@ -51,10 +51,18 @@ fn counted_ids(project: &Project, code: &str, rollup: bool) -> BTreeSet<String> 
 
 /// Frequencies of every code in tree order, optionally broken down by an attribute.
 pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Frequency> {
-    let attrs: BTreeMap<&str, BTreeMap<String, String>> = project
-        .docs
+    // The case and attributes of each coding: its document's, or its speaker's when mapped.
+    let placed: BTreeMap<&str, (Option<String>, BTreeMap<String, String>)> = project
+        .codings
         .values()
-        .map(|d| (d.id.as_str(), attributes_of(project, d)))
+        .filter_map(|c| {
+            let d = project.docs.get(&c.doc)?;
+            let case = d.case_at(c.start);
+            Some((
+                c.id.as_str(),
+                (case.map(str::to_string), attributes_of(project, d, case)),
+            ))
+        })
         .collect();
     project
         .codebook
@@ -69,16 +77,12 @@ pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Fre
             for c in project.codings.values().filter(|c| ids.contains(&c.code)) {
                 excerpts += 1;
                 docs.insert(c.doc.clone());
-                let case = project.docs.get(&c.doc).and_then(|d| d.case.clone());
+                let (case, attrs) = placed.get(c.id.as_str()).cloned().unwrap_or_default();
                 if let Some(k) = &case {
                     cases.insert(k.clone());
                 }
                 if let Some(attr) = by {
-                    let value = attrs
-                        .get(c.doc.as_str())
-                        .and_then(|a| a.get(attr))
-                        .cloned()
-                        .unwrap_or_else(|| NONE.to_string());
+                    let value = attrs.get(attr).cloned().unwrap_or_else(|| NONE.to_string());
                     let e = per.entry(value).or_default();
                     e.0 += 1;
                     if let Some(k) = case {
@@ -282,7 +286,7 @@ pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
                         .values()
                         .filter(|c| {
                             &c.code == id
-                                && project.docs.get(&c.doc).and_then(|d| d.case.as_deref())
+                                && project.docs.get(&c.doc).and_then(|d| d.case_at(c.start))
                                     == Some(case.name.as_str())
                         })
                         .count();

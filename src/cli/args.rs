@@ -109,6 +109,8 @@ pub enum Command {
     Memos(JsonFlag),
     /// List cases with their attributes, or set attributes.
     Cases(CasesArgs),
+    /// List a document's speakers with their cases, or map speakers to cases.
+    Speakers(SpeakersArgs),
     /// Set or remove attributes of a case (the same as `koda cases set` / `koda cases unset`).
     Attr {
         /// What to do.
@@ -166,7 +168,7 @@ pub struct ImportArgs {
     /// Metadata recorded on each document, such as date=2025-03-14 (repeatable).
     #[arg(long = "meta", value_name = "KEY=VALUE")]
     pub meta: Vec<String>,
-    /// The format, instead of the file's extension: txt, md, vtt, srt, docx, csv, tsv.
+    /// The format, instead of the file's extension: txt, md, vtt, srt, docx, pdf, csv, tsv.
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Surveys: the column holding answers (repeatable; default: the longest answers).
@@ -178,6 +180,31 @@ pub struct ImportArgs {
     /// Surveys: one document per answer (row) or one per text column (column).
     #[arg(long, default_value = "row", value_parser = ["row", "column"])]
     pub per: String,
+    /// Map a speaker label to a case, such as "Forelder 2=P02" (repeatable): that speaker's
+    /// turns carry the case and its attributes.
+    #[arg(long = "speaker", value_name = "LABEL=CASE")]
+    pub speaker: Vec<String>,
+    /// A CSV/TSV file mapping speakers to cases: columns speaker and case, optionally file
+    /// (one transcript only), other columns become the case's attributes.
+    #[arg(long = "speakers", value_name = "FILE")]
+    pub speakers_file: Option<PathBuf>,
+}
+
+/// `koda speakers`.
+#[derive(Debug, Args)]
+pub struct SpeakersArgs {
+    /// Document id or title.
+    #[arg(value_name = "DOC")]
+    pub doc: String,
+    /// Map a speaker label to a case (LABEL=CASE, repeatable); none lists the speakers.
+    #[arg(value_name = "LABEL=CASE")]
+    pub map: Vec<String>,
+    /// Remove a speaker's mapping (repeatable).
+    #[arg(long, value_name = "LABEL")]
+    pub unset: Vec<String>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `koda show`.

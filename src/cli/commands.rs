@@ -5,7 +5,7 @@ use super::args::{
     AgreeArgs, AgreeUnit, AutocodeArgs, CasesAction, CasesArgs, Cli, CodeArgs, CodesAction,
     CodesArgs, CodingsAction, CodingsArgs, Command, ContextArg, CountArg, ExcerptsArgs, ExportArgs,
     ExportKind, ImportArgs, InitArgs, MemoAction, MergeArgs, NamesAction, NamesArgs, OrderArg,
-    PreferArg, SearchArgs, Selector, StatsArgs, StatsTable, UncodeArgs, UnitArg,
+    PreferArg, SearchArgs, Selector, SpeakersArgs, StatsArgs, StatsTable, UncodeArgs, UnitArg,
 };
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::analysis::{self, ExcerptFilter};
@@ -19,6 +19,7 @@ use crate::{Error, import};
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
@@ -145,6 +146,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Memo(a)) => memo(&ctx, a.action, out)?,
         Some(Command::Memos(a)) => memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases(&ctx, a, out, err)?,
+        Some(Command::Speakers(a)) => speakers(&ctx, a, out, err)?,
         Some(Command::Batch) => return batch(&ctx, out, err),
         Some(Command::Attr { action }) => {
             let action = match action {
@@ -389,25 +391,56 @@ fn import_files(
             Err(e) => failed.push(e.to_string()),
         }
     }
+    let mut speakers = a
+        .speaker
+        .iter()
+        .map(|s| import::speakers::parse_pair(s).map_err(Error::Invalid))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(f) = &a.speakers_file {
+        speakers.extend(import::speakers::read_file(f)?);
+    }
     let mut session = ctx.session()?;
     let opts = ImportOptions {
         case: a.case.clone(),
         attrs,
         title: a.title.clone(),
         metadata,
+        speakers,
     };
+    let mut mapped: BTreeSet<usize> = BTreeSet::new();
     let (mut imported, mut skipped) = (0usize, 0usize);
-    let progress = files.len() > 20 && std::io::IsTerminal::is_terminal(&std::io::stderr());
-    for (n, f) in files.iter().enumerate() {
-        if progress {
-            write!(
-                err,
-                "\r[{}/{}] {}\x1b[K",
-                n + 1,
-                files.len(),
-                ellipsize(&f.display().to_string(), 60)
-            )?;
+    // A progress bar on a terminal, once the import has taken more than a moment.
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(files.len() as u64),
+        indicatif::ProgressDrawTarget::hidden(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {elapsed} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut shown = false;
+    // Each file's messages are written with the bar out of the way.
+    let (mut obuf, mut ebuf): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+    for f in &files {
+        bar.suspend(|| -> std::io::Result<()> {
+            out.write_all(&obuf)?;
+            err.write_all(&ebuf)
+        })?;
+        obuf.clear();
+        ebuf.clear();
+        let out: &mut dyn Write = &mut obuf;
+        let err: &mut dyn Write = &mut ebuf;
+        if !shown
+            && files.len() > 1
+            && started.elapsed() > std::time::Duration::from_millis(400)
+            && std::io::IsTerminal::is_terminal(&std::io::stderr())
+        {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            shown = true;
         }
+        bar.set_message(ellipsize(&f.display().to_string(), 60));
+        bar.inc(1);
         if f.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
         {
@@ -447,7 +480,20 @@ fn import_files(
                             .unwrap_or_default()
                     )?;
                     if !d.speakers.is_empty() && files.len() == 1 {
-                        writeln!(out, "  speakers: {}", d.speakers.join(", "))?;
+                        let shown: Vec<String> = d
+                            .speakers
+                            .iter()
+                            .map(|s| match d.speaker_cases.get(s) {
+                                Some(c) => format!("{s} (case {c})"),
+                                None => s.clone(),
+                            })
+                            .collect();
+                        writeln!(out, "  speakers: {}", shown.join(", "))?;
+                    }
+                    for (i, m) in opts.speakers.iter().enumerate() {
+                        if m.applies_to(&d.origin.file) && m.find(&d.speakers).is_some() {
+                            mapped.insert(i);
+                        }
                     }
                     for w in warnings {
                         writeln!(err, "koda: warning: {}: {w}", f.display())?;
@@ -467,8 +513,21 @@ fn import_files(
             Err(e) => failed.push(e.to_string()),
         }
     }
-    if progress {
-        write!(err, "\r\x1b[K")?;
+    bar.finish_and_clear();
+    out.write_all(&obuf)?;
+    err.write_all(&ebuf)?;
+    for (i, m) in opts.speakers.iter().enumerate() {
+        if !mapped.contains(&i) && imported > 0 {
+            writeln!(
+                err,
+                "koda: warning: speaker {:?}{} was not found in the imported files; see `koda speakers DOC`",
+                m.label,
+                m.file
+                    .as_ref()
+                    .map(|f| format!(" (file {f})"))
+                    .unwrap_or_default()
+            )?;
+        }
     }
     for e in &failed {
         writeln!(err, "koda: failed: {e}")?;
@@ -554,7 +613,7 @@ fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
             .iter()
             .map(|d| {
                 json!({
-                    "id": d.id, "title": d.title, "type": d.kind, "case": d.case,
+                    "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
                     "speakers": d.speakers, "turns": d.turns.len(), "chars": d.chars,
                     "codings": p.codings.values().filter(|c| c.doc == d.id).count(),
                     "imported_at": d.imported_at, "origin": d.origin, "metadata": d.metadata,
@@ -595,7 +654,7 @@ fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<(
             })
             .collect();
         let v = json!({
-            "id": d.id, "title": d.title, "type": d.kind, "case": d.case,
+            "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
             "attributes": d.case.as_ref().and_then(|c| p.cases.cases.get(c)).map(|c| &c.attributes),
             "speakers": d.speakers, "chars": d.chars, "metadata": d.metadata, "origin": d.origin,
             "text": &*text, "turns": turns, "codings": cods,
@@ -1101,6 +1160,63 @@ fn memos(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
+fn speakers(ctx: &Ctx, a: SpeakersArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let changes = !a.map.is_empty() || !a.unset.is_empty();
+    if changes {
+        let maps = a
+            .map
+            .iter()
+            .map(|s| import::speakers::parse_pair(s).map_err(Error::Invalid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut session = ctx.session()?;
+        for m in &maps {
+            let label = session.map_speaker(&a.doc, &m.label, Some(&m.case))?;
+            writeln!(err, "mapped {label:?} to case {}", m.case)?;
+        }
+        for l in &a.unset {
+            let label = session.map_speaker(&a.doc, l, None)?;
+            writeln!(err, "unmapped {label:?}")?;
+        }
+        ctx.after_change(session.project(), err)?;
+    }
+    let project = ctx.load(None, err)?;
+    let d = project.find_doc(&a.doc)?;
+    let turns = |s: &str| {
+        d.turns
+            .iter()
+            .filter(|t| t.speaker.as_deref() == Some(s))
+            .count()
+    };
+    if a.json {
+        let v: Vec<_> = d
+            .speakers
+            .iter()
+            .map(|s| json!({"speaker": s, "turns": turns(s), "case": d.speaker_cases.get(s).or(d.case.as_ref())}))
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else if d.speakers.is_empty() {
+        writeln!(out, "{} has no speaker labels", d.id)?;
+    } else {
+        let rows: Vec<Vec<String>> = d
+            .speakers
+            .iter()
+            .map(|s| {
+                vec![
+                    s.clone(),
+                    turns(s).to_string(),
+                    match (d.speaker_cases.get(s), &d.case) {
+                        (Some(c), _) => c.clone(),
+                        (None, Some(c)) => format!("{c} (the document's)"),
+                        (None, None) => "-".into(),
+                    },
+                ]
+            })
+            .collect();
+        write!(out, "{}", table(&["speaker", "turns", "case"], &rows))?;
+    }
+    Ok(())
+}
+
 fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     match a.action {
         None => {
@@ -1114,7 +1230,7 @@ fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
                         let docs: Vec<&str> = p
                             .documents()
                             .iter()
-                            .filter(|d| d.case.as_deref() == Some(c.name.as_str()))
+                            .filter(|d| d.all_cases().contains(c.name.as_str()))
                             .map(|d| d.id.as_str())
                             .collect();
                         json!({"name": c.name, "attributes": c.attributes, "documents": docs})
@@ -1131,7 +1247,7 @@ fn cases(ctx: &Ctx, a: CasesArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
                             c.name.clone(),
                             p.docs
                                 .values()
-                                .filter(|d| d.case.as_deref() == Some(c.name.as_str()))
+                                .filter(|d| d.all_cases().contains(c.name.as_str()))
                                 .count()
                                 .to_string(),
                             c.attributes

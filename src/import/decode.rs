@@ -27,21 +27,27 @@ const MOJIBAKE: &[(&str, &str)] = &[
 
 /// Decodes a text file's bytes, or says why it is not text.
 pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
-    let (text, encoding, mut warnings) = if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
-        (
-            std::str::from_utf8(rest)
-                .map_err(|e| utf8_error(rest, &e))?
-                .to_string(),
-            "UTF-8",
-            Vec::new(),
-        )
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`] taking the bytes by value: UTF-8 input becomes the text without a copy.
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, String> {
+    let (text, encoding, mut warnings) = if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+        match String::from_utf8(bytes) {
+            Ok(s) => (s, "UTF-8", Vec::new()),
+            Err(e) => {
+                let err = e.utf8_error();
+                return Err(utf8_error(e.as_bytes(), &err));
+            }
+        }
     } else if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
         let enc = if bytes[0] == 0xff {
             encoding_rs::UTF_16LE
         } else {
             encoding_rs::UTF_16BE
         };
-        let (cow, _, had_errors) = enc.decode(bytes);
+        let (cow, _, had_errors) = enc.decode(&bytes);
         if had_errors {
             return Err(format!(
                 "the file starts like {} but holds bytes that are not; is it damaged?",
@@ -49,9 +55,13 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             ));
         }
         (cow.into_owned(), enc.name(), Vec::new())
-    } else if let Ok(s) = std::str::from_utf8(bytes) {
-        (s.to_string(), "UTF-8", Vec::new())
+    } else if std::str::from_utf8(&bytes).is_ok() {
+        match String::from_utf8(bytes) {
+            Ok(s) => (s, "UTF-8", Vec::new()),
+            Err(e) => return Err(format!("not UTF-8: {e}")),
+        }
     } else {
+        let bytes = bytes.as_slice();
         if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 {
             return Err("this is a binary file, not text (it holds NUL bytes); save it as plain text (.txt)".into());
         }

@@ -105,7 +105,7 @@ pub fn read(
             let mut p = document_from(
                 path,
                 format!("{stem} {}", header[c]),
-                &body.join("\n"),
+                body.join("\n"),
                 Some(opts.kind.unwrap_or(DocKind::Other)),
                 "survey",
                 sha.to_string(),
@@ -128,7 +128,7 @@ pub fn read(
                 let mut p = document_from(
                     path,
                     title,
-                    answer,
+                    answer.clone(),
                     Some(opts.kind.unwrap_or(DocKind::Other)),
                     "survey",
                     sha.to_string(),

@@ -149,6 +149,20 @@ fn is_weak_ok(c: &Candidate) -> bool {
 /// assert_eq!(&p.text[p.turns[1].start..p.turns[1].end], "Bra.\nVeldig bra.");
 /// ```
 pub fn parse(text: &str) -> Parsed {
+    parse_owned(text.to_string())
+}
+
+/// [`parse`] taking the text by value, so a long transcript is not copied.
+pub fn parse_owned(text: String) -> Parsed {
+    let (turns, speakers) = turns_of(&text);
+    Parsed {
+        text,
+        turns,
+        speakers,
+    }
+}
+
+fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
     struct Line<'a> {
         text: &'a str,
         start: usize,
@@ -277,11 +291,7 @@ pub fn parse(text: &str) -> Parsed {
             speakers.push(s.clone());
         }
     }
-    Parsed {
-        text: text.to_string(),
-        turns,
-        speakers,
-    }
+    (turns, speakers)
 }
 
 #[cfg(test)]

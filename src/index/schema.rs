@@ -68,15 +68,25 @@ pub struct Fields {
     pub text_no: Field,
     /// The turn's text, English-stemmed.
     pub text_en: Field,
-    /// The turn's text, folded and unstemmed (for diacritic-free search, prefixes and fuzzy terms).
+    /// The turn's text, folded and unstemmed (for diacritic-free search, prefixes and fuzzy
+    /// terms); stored, so that snippets come from the index without reading the transcripts.
     pub text_fold: Field,
 }
 
-fn text_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, tokenizer: &str) -> Field {
+fn text_field(
+    b: &mut tantivy::schema::SchemaBuilder,
+    name: &str,
+    tokenizer: &str,
+    stored: bool,
+) -> Field {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(tokenizer)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    b.add_text_field(name, TextOptions::default().set_indexing_options(indexing))
+    let mut opts = TextOptions::default().set_indexing_options(indexing);
+    if stored {
+        opts = opts | STORED;
+    }
+    b.add_text_field(name, opts)
 }
 
 fn raw_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, stored: bool) -> Field {
@@ -102,9 +112,9 @@ pub fn build() -> (Schema, Fields) {
         attr: raw_field(&mut b, "attr", false),
         code: raw_field(&mut b, "code", false),
         coder: raw_field(&mut b, "coder", false),
-        text_no: text_field(&mut b, "text_no", TOK_NO),
-        text_en: text_field(&mut b, "text_en", TOK_EN),
-        text_fold: text_field(&mut b, "text_fold", TOK_FOLD),
+        text_no: text_field(&mut b, "text_no", TOK_NO, false),
+        text_en: text_field(&mut b, "text_en", TOK_EN, false),
+        text_fold: text_field(&mut b, "text_fold", TOK_FOLD, true),
     };
     (b.build(), fields)
 }

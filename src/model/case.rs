@@ -13,6 +13,42 @@ pub struct Case {
     pub attributes: BTreeMap<String, String>,
 }
 
+/// One speaker label mapped to a case at import (`--speaker "Forelder 2=P02"` or a row of a
+/// speaker file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SpeakerMap {
+    /// Only in this file (its name, with or without extension); any file when absent.
+    pub file: Option<String>,
+    /// The speaker label as written in the transcript (compared ignoring case).
+    pub label: String,
+    /// The case the speaker's turns belong to.
+    pub case: String,
+    /// Attributes to set on that case.
+    pub attrs: Vec<(String, String)>,
+}
+
+impl SpeakerMap {
+    /// True when this mapping applies to a file of this name.
+    pub fn applies_to(&self, file_name: &str) -> bool {
+        match &self.file {
+            None => true,
+            Some(f) => {
+                let stem = std::path::Path::new(file_name)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                f == file_name || *f == stem
+            }
+        }
+    }
+
+    /// The transcript's own spelling of this mapping's label among `speakers`, if present.
+    pub fn find<'a>(&self, speakers: &'a [String]) -> Option<&'a String> {
+        let want = self.label.trim().to_lowercase();
+        speakers.iter().find(|s| s.trim().to_lowercase() == want)
+    }
+}
+
 /// All cases of a project, stored as `cases.json`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cases {

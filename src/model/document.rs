@@ -116,6 +116,10 @@ pub struct Document {
     /// Free-form metadata (interview date, interviewer, …).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, String>,
+    /// Speaker labels mapped to cases (`Forelder 2` → `P02`): a turn by a mapped speaker
+    /// belongs to that case instead of the document's.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub speaker_cases: BTreeMap<String, String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -131,6 +135,35 @@ impl Document {
     /// The turn with 1-based number `n`.
     pub fn turn(&self, n: usize) -> Option<&Turn> {
         n.checked_sub(1).and_then(|i| self.turns.get(i))
+    }
+
+    /// The case a turn belongs to: its speaker's case when the speaker is mapped, else the
+    /// document's.
+    pub fn case_of_turn(&self, turn: &Turn) -> Option<&str> {
+        turn.speaker
+            .as_ref()
+            .and_then(|s| self.speaker_cases.get(s))
+            .or(self.case.as_ref())
+            .map(String::as_str)
+    }
+
+    /// The case of the turn holding char offset `c`.
+    pub fn case_at(&self, c: usize) -> Option<&str> {
+        match self.turn_at(c) {
+            Some(t) => self.case_of_turn(t),
+            None => self.case.as_deref(),
+        }
+    }
+
+    /// Every case the document's turns belong to, sorted.
+    pub fn all_cases(&self) -> std::collections::BTreeSet<&str> {
+        let mut out: std::collections::BTreeSet<&str> = self
+            .turns
+            .iter()
+            .filter_map(|t| self.case_of_turn(t))
+            .collect();
+        out.extend(self.case.as_deref());
+        out
     }
 
     /// The turn containing char offset `c` (or the last turn starting before it).
@@ -187,6 +220,7 @@ mod tests {
             },
             imported_at: String::new(),
             metadata: BTreeMap::new(),
+            speaker_cases: BTreeMap::new(),
         }
     }
 
@@ -200,6 +234,24 @@ mod tests {
         assert_eq!(d.turn_at(31).map(|t| t.number), Some(2));
         assert_eq!(d.turn_at(49).map(|t| t.number), Some(3));
         assert_eq!(d.turn_at(0).map(|t| t.number), Some(1));
+    }
+
+    #[test]
+    fn mapped_speakers_give_their_turns_their_case() {
+        let mut d = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
+        d.turns[0].speaker = Some("Intervjuer".into());
+        d.turns[1].speaker = Some("Forelder 2".into());
+        d.turns[2].speaker = Some("Forelder 3".into());
+        assert_eq!(d.case_at(15), None);
+        d.case = Some("FG1".into());
+        d.speaker_cases.insert("Forelder 2".into(), "P02".into());
+        assert_eq!(d.case_at(15), Some("P02"));
+        assert_eq!(d.case_at(3), Some("FG1"));
+        assert_eq!(d.case_at(40), Some("FG1"));
+        assert_eq!(
+            d.all_cases().into_iter().collect::<Vec<_>>(),
+            vec!["FG1", "P02"]
+        );
     }
 
     #[test]

@@ -16,33 +16,40 @@ use unicode_segmentation::UnicodeSegmentation;
 /// assert_eq!(normalise("Intervjuer:\tHei\r\nBla\u{030a}b\u{e6}r  \r\n\r\n"), "Intervjuer: Hei\nBlåbær\n");
 /// ```
 pub fn normalise(raw: &str) -> String {
+    // One pass, line by line, into one output buffer: a long transcript is never held in
+    // more than two copies (the input and the result). NFC never composes across a line end,
+    // so normalising each line alone gives the same text as normalising the whole.
     let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    let unified = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let nfc: String = unified.nfc().collect();
-    let mut lines: Vec<String> = nfc
-        .split('\n')
-        .map(|line| {
-            let cleaned: String = line
-                .chars()
-                .filter_map(|c| match c {
-                    '\t' => Some(' '),
-                    '\u{feff}' | '\u{200b}' => None,
-                    c if c.is_control() => None,
-                    c => Some(c),
-                })
-                .collect();
-            cleaned.trim_end().to_string()
-        })
-        .collect();
-    while lines.last().is_some_and(String::is_empty) {
-        lines.pop();
+    let mut out = String::with_capacity(raw.len());
+    let mut cleaned = String::new();
+    let mut pending_blank = 0usize;
+    let mut started = false;
+    for piece in raw.split('\n') {
+        let piece = piece.strip_suffix('\r').unwrap_or(piece);
+        for line in piece.split('\r') {
+            cleaned.clear();
+            cleaned.extend(line.nfc().filter_map(|c| match c {
+                '\t' => Some(' '),
+                '\u{feff}' | '\u{200b}' => None,
+                c if c.is_control() => None,
+                c => Some(c),
+            }));
+            let kept = cleaned.trim_end();
+            if kept.is_empty() {
+                pending_blank += usize::from(started);
+                continue;
+            }
+            if started {
+                for _ in 0..=pending_blank {
+                    out.push('\n');
+                }
+            }
+            out.push_str(kept);
+            started = true;
+            pending_blank = 0;
+        }
     }
-    let first = lines
-        .iter()
-        .position(|l| !l.is_empty())
-        .unwrap_or(lines.len());
-    let mut out = lines[first..].join("\n");
-    if !out.is_empty() {
+    if started {
         out.push('\n');
     }
     out
@@ -73,6 +80,8 @@ pub fn byte_to_char(text: &str, b: usize) -> usize {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CharIndex {
     checkpoints: Vec<usize>,
+    /// Newlines before each checkpoint.
+    lines: Vec<usize>,
     chars: usize,
 }
 
@@ -83,15 +92,22 @@ impl CharIndex {
     /// Indexes `text` (one pass).
     pub fn new(text: &str) -> CharIndex {
         let mut checkpoints = Vec::with_capacity(text.len() / Self::STEP + 1);
+        let mut lines = Vec::with_capacity(text.len() / Self::STEP + 1);
         let mut n = 0;
-        for (b, _) in text.char_indices() {
+        let mut newlines = 0;
+        for (b, ch) in text.char_indices() {
             if n % Self::STEP == 0 {
                 checkpoints.push(b);
+                lines.push(newlines);
+            }
+            if ch == '\n' {
+                newlines += 1;
             }
             n += 1;
         }
         CharIndex {
             checkpoints,
+            lines,
             chars: n,
         }
     }
@@ -117,6 +133,16 @@ impl CharIndex {
             .char_indices()
             .nth(skip)
             .map_or(text.len(), |(b, _)| base + b)
+    }
+
+    /// The 1-based line on which char `c` lies (as [`line_of`], without walking the text).
+    pub fn line(&self, text: &str, c: usize) -> usize {
+        let c = c.min(self.chars);
+        let k = (c / Self::STEP).min(self.checkpoints.len().saturating_sub(1));
+        let base = self.checkpoints.get(k).copied().unwrap_or(0);
+        let before = self.lines.get(k).copied().unwrap_or(0);
+        let end = self.byte(text, c).max(base);
+        before + text[base..end].matches('\n').count() + 1
     }
 
     /// The slice between two char offsets.
@@ -211,6 +237,20 @@ pub fn line_of(text: &str, c: usize) -> usize {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn char_index_lines_and_slices_agree_with_the_slow_way(
+            text in "([a-zå\u{0301}😀 ]{0,40}\n?){0,60}",
+            a in 0usize..2000,
+            b in 0usize..2000,
+        ) {
+            let ix = CharIndex::new(&text);
+            let (a, b) = (a.min(b), a.max(b));
+            prop_assert_eq!(ix.slice(&text, a, b), slice_chars(&text, a, b));
+            prop_assert_eq!(ix.line(&text, a), line_of(&text, a));
+        }
+    }
 
     #[test]
     fn normalise_line_ends_nfc_and_controls() {

@@ -6,10 +6,12 @@
 //! then updates the in-memory view, so an error leaves both disk and memory as they were.
 
 use crate::import::Prepared;
-use crate::model::text::{char_len, quote_hash, sha256_hex, slice_chars, snap_to_graphemes};
+use crate::model::text::{
+    CharIndex, char_len, quote_hash, sha256_hex, slice_chars, snap_to_graphemes,
+};
 use crate::model::{
     Cases, Codebook, Coding, DocKind, Document, Memo, MemoTarget, ProjectConfig, SCHEMA_VERSION,
-    ids, now, validate_coder,
+    SpeakerMap, ids, now, validate_coder,
 };
 use crate::store::history::{Entry, History, MAX_ENTRIES, Op};
 use crate::store::journal::{self, Event, JournalWriter};
@@ -45,6 +47,7 @@ pub struct Project {
     /// Problems found while loading (damaged journal lines, orphaned codings, …).
     pub warnings: Vec<String>,
     texts: RefCell<HashMap<String, Rc<str>>>,
+    char_indexes: RefCell<HashMap<(String, u32), Rc<CharIndex>>>,
 }
 
 /// Options for [`Session::import`].
@@ -58,6 +61,8 @@ pub struct ImportOptions {
     pub title: Option<String>,
     /// Metadata to record on every imported document.
     pub metadata: Vec<(String, String)>,
+    /// Speaker labels mapped to cases.
+    pub speakers: Vec<SpeakerMap>,
 }
 
 /// What a coding should cover.
@@ -171,6 +176,7 @@ impl Project {
             memos: BTreeMap::new(),
             warnings,
             texts: RefCell::new(HashMap::new()),
+            char_indexes: RefCell::new(HashMap::new()),
         };
         project.replay()?;
         Ok(project)
@@ -379,6 +385,19 @@ impl Project {
             .borrow_mut()
             .insert(doc_id.to_string(), Rc::clone(&rc));
         Ok(rc)
+    }
+
+    /// Char offsets of a document's current text, for slicing long texts without walking them
+    /// from the start (cached per revision).
+    pub fn char_index(&self, doc_id: &str) -> Result<Rc<CharIndex>> {
+        let rev = self.docs.get(doc_id).map_or(0, |d| d.revision);
+        let key = (doc_id.to_string(), rev);
+        if let Some(ix) = self.char_indexes.borrow().get(&key) {
+            return Ok(Rc::clone(ix));
+        }
+        let ix = Rc::new(CharIndex::new(&self.text(doc_id)?));
+        self.char_indexes.borrow_mut().insert(key, Rc::clone(&ix));
+        Ok(ix)
     }
 
     fn source_text_path(&self, doc_id: &str) -> PathBuf {
@@ -1001,6 +1020,17 @@ impl Session {
             if !p.notes.is_empty() {
                 notes.push((id.clone(), p.notes.clone()));
             }
+            let mut speaker_cases = BTreeMap::new();
+            for m in opts
+                .speakers
+                .iter()
+                .filter(|m| m.applies_to(&p.origin.file))
+            {
+                if let Some(label) = m.find(&p.speakers) {
+                    speaker_cases.insert(label.clone(), m.case.clone());
+                    file_cases.push((m.case.clone(), m.attrs.clone()));
+                }
+            }
             let doc = Document {
                 revision: 0,
                 id,
@@ -1015,6 +1045,7 @@ impl Session {
                 origin: p.origin,
                 imported_at: now(),
                 metadata: opts.metadata.iter().cloned().collect(),
+                speaker_cases,
             };
             new_docs.push((doc, p.text));
         }
@@ -1089,6 +1120,43 @@ impl Session {
             self.save_cases(cases)?;
         }
         Ok(())
+    }
+
+    /// Maps a speaker label of a document to a case (creating the case), or removes the
+    /// mapping with `None`. Returns the label as the transcript spells it.
+    pub fn map_speaker(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
+        let mut d = self.project.find_doc(doc)?.clone();
+        let probe = SpeakerMap {
+            label: label.to_string(),
+            ..SpeakerMap::default()
+        };
+        let Some(found) = probe.find(&d.speakers).cloned() else {
+            return Err(Error::invalid(format!(
+                "{} has no speaker {label:?}; its speakers are: {}",
+                d.id,
+                if d.speakers.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    d.speakers.join(", ")
+                }
+            )));
+        };
+        match case {
+            Some(c) if c.trim().is_empty() => return Err(Error::invalid("the case needs a name")),
+            Some(c) => {
+                let mut cases = self.project.cases.clone();
+                if cases.upsert(c, &[]) {
+                    self.save_cases(cases)?;
+                }
+                d.speaker_cases.insert(found.clone(), c.to_string());
+            }
+            None => {
+                d.speaker_cases.remove(&found);
+            }
+        }
+        fsio::write_json(&self.project.source_meta_path(&d.id), &d)?;
+        self.project.docs.insert(d.id.clone(), d);
+        Ok(found)
     }
 
     /// Replaces all cases (one undoable step).

@@ -164,6 +164,7 @@ mod tests {
             },
             imported_at: String::new(),
             metadata: Default::default(),
+            speaker_cases: Default::default(),
         }
     }
 

@@ -54,12 +54,21 @@ fn a_bad_file_among_good_ones_fails_alone() {
         "only the good file, whole"
     );
     assert_eq!(docs[0]["id"], "good");
-    let docx = p.write("x.pdf", "%PDF-1.4");
+    let pdf = p.write("x.pdf", "%PDF-1.4");
     let err = p
-        .koda(&["import", docx.to_str().unwrap()])
+        .koda(&["import", pdf.to_str().unwrap()])
         .fails()
         .to_string();
-    assert!(err.contains("x.pdf") && err.contains(".docx"), "{err}");
+    assert!(
+        err.contains("x.pdf") && err.contains("cannot read the PDF"),
+        "{err}"
+    );
+    let odt = p.write("x.odt", "PK");
+    let err = p
+        .koda(&["import", odt.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(err.contains("x.odt") && err.contains(".docx"), "{err}");
 }
 
 #[test]

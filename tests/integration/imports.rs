@@ -173,3 +173,256 @@ fn cases_from_a_spreadsheet_and_attributes_removed() {
         "2"
     );
 }
+
+#[test]
+fn speakers_map_to_cases_and_their_turns_carry_the_case() {
+    let p = TestProject::new();
+    let fg = p.write(
+        "fokusgruppe-1.txt",
+        "Moderator: Hva betyr koordinatoren for dere?\nForelder 2: Hun ringer tilbake. Jeg stoler på henne.\nForelder 3: For oss tok det lang tid.\nKoordinator: Vi prøver å svare samme dag.\n",
+    );
+    let map = p.write(
+        "talere.csv",
+        "file,speaker,case,role,site\nfokusgruppe-1,forelder 3,P03,parent,Bergen\n,Koordinator,K01,coordinator,Bergen\n,Finnes ikke,X9,parent,\n",
+    );
+    let run = p.koda(&[
+        "import",
+        fg.to_str().unwrap(),
+        "--case",
+        "FG1",
+        "--speaker",
+        "Forelder 2=P02",
+        "--speakers",
+        map.to_str().unwrap(),
+    ]);
+    let stdout = run.ok();
+    assert!(
+        stdout.contains("Forelder 2 (case P02)") && stdout.contains("Forelder 3 (case P03)"),
+        "{stdout}"
+    );
+    assert!(
+        run.stderr.contains("\"Finnes ikke\" was not found"),
+        "{}",
+        run.stderr
+    );
+    p.koda(&["attr", "set", "P02", "role=parent", "site=Bergen"])
+        .ok();
+    p.koda(&["attr", "set", "FG1", "role=group"]).ok();
+    // The mapped speakers' cases exist with the file's attributes; the unknown one was not made.
+    let cases = p.koda(&["cases", "--json"]).json();
+    let names: Vec<&str> = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["FG1", "K01", "P02", "P03"]);
+    assert_eq!(cases[1]["attributes"]["role"], "coordinator");
+    assert_eq!(cases[2]["documents"][0], "fokusgruppe-1");
+
+    p.koda(&["codes", "add", "trust"]).ok();
+    for turn in ["1", "2", "3", "4"] {
+        p.koda(&["code", "fokusgruppe-1", "--turn", turn, "--code", "trust"])
+            .ok();
+    }
+    let ex = p.koda(&["excerpts", "--code", "trust", "--json"]).json();
+    let placed: Vec<(String, String)> = ex
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["case"].as_str().unwrap_or("-").to_string(),
+                e["attributes"]["role"].as_str().unwrap_or("-").to_string(),
+            )
+        })
+        .collect();
+    let want = [
+        ("FG1", "group"),
+        ("P02", "parent"),
+        ("P03", "parent"),
+        ("K01", "coordinator"),
+    ];
+    assert_eq!(
+        placed,
+        want.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let freq = p
+        .koda(&["stats", "frequencies", "--by", "role", "--json"])
+        .json();
+    let by = &freq[0]["by"];
+    assert_eq!(by["parent"]["excerpts"], 2, "{freq}");
+    assert_eq!(by["parent"]["cases"], 2, "{freq}");
+    assert_eq!(by["coordinator"]["excerpts"], 1, "{freq}");
+    // Search filters by the speaker's case and attributes.
+    let hits = p.koda(&["search", "role:parent", "--json"]).json();
+    let turns: Vec<u64> = hits["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["turn"].as_u64().unwrap())
+        .collect();
+    assert_eq!(turns, vec![2, 3], "{hits}");
+
+    // Mapping after import, and removing a mapping.
+    let err = p
+        .koda(&["speakers", "fokusgruppe-1", "Forelder 9=P09"])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("no speaker \"Forelder 9\"") && err.contains("Forelder 2"),
+        "{err}"
+    );
+    p.koda(&[
+        "speakers",
+        "fokusgruppe-1",
+        "--unset",
+        "forelder 2",
+        "Moderator=M1",
+    ])
+    .ok();
+    let sp = p.koda(&["speakers", "fokusgruppe-1", "--json"]).json();
+    assert_eq!(sp[0]["speaker"], "Moderator");
+    assert_eq!(sp[0]["case"], "M1");
+    assert_eq!(
+        sp[1]["case"], "FG1",
+        "unmapped speakers fall back to the document's case"
+    );
+    let ex = p.koda(&["excerpts", "--code", "trust", "--json"]).json();
+    assert_eq!(ex[0]["case"], "M1");
+    assert_eq!(ex[1]["case"], "FG1");
+    let hits = p.koda(&["search", "case:p02", "--json"]).json();
+    assert_eq!(hits["hits"].as_array().unwrap().len(), 0, "{hits}");
+}
+
+/// A small PDF with one Helvetica text line per input line (WinAnsi encoding, so æøå work).
+/// Empty pages stand for scanned pages: no text layer.
+fn pdf_bytes(pages: &[&str]) -> Vec<u8> {
+    let latin1 = |s: &str| -> Vec<u8> { s.chars().map(|c| c as u32 as u8).collect() };
+    let mut objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            (0..pages.len())
+                .map(|i| format!("{} 0 R", 4 + 2 * i))
+                .collect::<Vec<_>>()
+                .join(" "),
+            pages.len()
+        )
+        .into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+            .to_vec(),
+    ];
+    for (i, page) in pages.iter().enumerate() {
+        objs.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>", 5 + 2 * i).into_bytes());
+        let mut content = b"BT /F1 11 Tf 60 800 Td 14 TL\n".to_vec();
+        for line in page.lines() {
+            content.extend(b"(");
+            content.extend(latin1(line));
+            content.extend(b") Tj T*\n");
+        }
+        content.extend(b"ET");
+        let mut o = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+        o.extend(content);
+        o.extend(b"\nendstream");
+        objs.push(o);
+    }
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).into_bytes());
+        out.extend(o);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).into_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").into_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objs.len() + 1
+        )
+        .into_bytes(),
+    );
+    out
+}
+
+#[test]
+fn pdfs_are_read_page_by_page_and_scans_are_refused() {
+    let p = TestProject::new();
+    let dir = p.path().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let notes = dir.join("feltnotat-mote.pdf");
+    std::fs::write(
+        &notes,
+        pdf_bytes(&[
+            "Intervjuer: Hvordan var det med koordi-\nnatoren?\nForelder: Hun ringte tilbake.",
+            "",
+            "Forelder: Vi fikk hjelp med blåbærturen og søknaden.",
+        ]),
+    )
+    .unwrap();
+    let run = p.koda(&["import", notes.to_str().unwrap()]);
+    run.ok();
+    assert!(
+        run.stderr.contains("page(s) 2 hold no text"),
+        "{}",
+        run.stderr
+    );
+    let show = p.koda(&["show", "feltnotat-mote", "--json"]).json();
+    let turns: Vec<(String, String)> = show["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["speaker"].as_str().unwrap_or("").to_string(),
+                t["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        turns,
+        vec![
+            (
+                "Intervjuer".to_string(),
+                "Hvordan var det med koordinatoren?".to_string()
+            ),
+            ("Forelder".to_string(), "Hun ringte tilbake.".to_string()),
+            (
+                "Forelder".to_string(),
+                "Vi fikk hjelp med blåbærturen og søknaden.".to_string()
+            ),
+        ]
+    );
+    assert_eq!(show["origin"]["format"], "pdf");
+
+    // A scan (pages without a text layer) is refused, and nothing is added.
+    let scan = dir.join("skannet.pdf");
+    std::fs::write(&scan, pdf_bytes(&["", ""])).unwrap();
+    let before = p.snapshot();
+    let err = p
+        .koda(&["import", scan.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(
+        err.contains("skannet.pdf") && err.contains("no text layer") && err.contains("OCR"),
+        "{err}"
+    );
+    // A truncated PDF names the file.
+    let bytes = pdf_bytes(&["Forelder: Hei."]);
+    let cut = dir.join("avkuttet.pdf");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let err = p
+        .koda(&["import", cut.to_str().unwrap()])
+        .fails()
+        .to_string();
+    assert!(err.contains("avkuttet.pdf") && err.contains("PDF"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert_eq!(before, p.snapshot(), "a failed import changed the project");
+}
