@@ -722,18 +722,14 @@ pub enum Unit {
 }
 
 /// The spans (chars of the document) that autocoding a hit with `unit` would code.
-pub fn spans_for(hit: &Hit, unit: Unit, text: &str) -> Vec<(usize, usize)> {
+pub fn spans_for(hit: &Hit, unit: Unit, text: &str, ix: &CharIndex) -> Vec<(usize, usize)> {
     match unit {
         Unit::Turn => vec![(hit.start, hit.end)],
         Unit::Match => {
             let mut out: Vec<(usize, usize)> = Vec::new();
             for &(a, b) in &hit.matches {
                 match out.last_mut() {
-                    Some(last)
-                        if slice_chars(text, last.1, a)
-                            .chars()
-                            .all(char::is_whitespace) =>
-                    {
+                    Some(last) if ix.slice(text, last.1, a).chars().all(char::is_whitespace) => {
                         last.1 = b
                     }
                     _ => out.push((a, b)),
@@ -742,17 +738,24 @@ pub fn spans_for(hit: &Hit, unit: Unit, text: &str) -> Vec<(usize, usize)> {
             out
         }
         Unit::Sentence => {
-            let body = slice_chars(text, hit.start, hit.end);
+            let body = ix.slice(text, hit.start, hit.end);
             let mut out: Vec<(usize, usize)> = Vec::new();
-            for (b, s) in body.split_sentence_bound_indices() {
-                let a = hit.start + byte_to_char(body, b);
+            let mut a = hit.start;
+            for s in body.split_sentence_bounds() {
                 let e = a + char_len(s);
                 if hit.matches.iter().any(|&(ms, me)| ms < e && a < me) {
-                    let (ts, te) = crate::model::text::trim_span(text, a, e);
+                    let lead = s.chars().take_while(|c| c.is_whitespace()).count();
+                    let trail = s.chars().rev().take_while(|c| c.is_whitespace()).count();
+                    let (ts, te) = if lead == char_len(s) {
+                        (a, a)
+                    } else {
+                        (a + lead, e - trail)
+                    };
                     if te > ts && !out.contains(&(ts, te)) {
                         out.push((ts, te));
                     }
                 }
+                a = e;
             }
             out
         }

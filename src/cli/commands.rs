@@ -1561,20 +1561,23 @@ fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write
     let res = idx.search(s.project(), &query, None)?;
     let coder = s.coder().to_string();
     let mut planned: Vec<(String, usize, usize)> = Vec::new();
+    let mut seen: std::collections::HashSet<(String, usize, usize)> = s
+        .project()
+        .codings
+        .values()
+        .filter(|c| c.code == code && c.coder == coder)
+        .map(|c| (c.doc.clone(), c.start, c.end))
+        .collect();
     let mut already = 0;
     for h in &res.hits {
         let text = s.project().text(&h.doc)?;
-        for (x, y) in crate::index::spans_for(h, unit, &text) {
-            let (x, y) = crate::model::text::snap_to_graphemes(&text, x, y);
-            let exists = s
-                .project()
-                .codings_of_doc(&h.doc)
-                .iter()
-                .any(|c| c.code == code && c.coder == coder && c.start == x && c.end == y);
-            if exists || planned.contains(&(h.doc.clone(), x, y)) {
-                already += 1;
-            } else {
+        let ix = s.project().char_index(&h.doc)?;
+        for (x, y) in crate::index::spans_for(h, unit, &text, &ix) {
+            let (x, y) = ix.snap(&text, x, y);
+            if seen.insert((h.doc.clone(), x, y)) {
                 planned.push((h.doc.clone(), x, y));
+            } else {
+                already += 1;
             }
         }
     }

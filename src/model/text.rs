@@ -145,6 +145,43 @@ impl CharIndex {
         before + text[base..end].matches('\n').count() + 1
     }
 
+    /// [`snap_to_graphemes`] looking only at the text around the span, not from its start.
+    pub fn snap(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        use unicode_segmentation::GraphemeCursor;
+        let len = self.chars;
+        let s = if start >= len {
+            len
+        } else {
+            let sb = self.byte(text, start);
+            let mut cur = GraphemeCursor::new(sb, text.len(), true);
+            let b = if cur.is_boundary(text, 0).unwrap_or(true) {
+                sb
+            } else {
+                cur.prev_boundary(text, 0).ok().flatten().unwrap_or(0)
+            };
+            start - text[b..sb].chars().count()
+        };
+        if end <= start {
+            return (s, s);
+        }
+        let e = if end >= len {
+            len
+        } else {
+            let eb = self.byte(text, end);
+            let mut cur = GraphemeCursor::new(eb, text.len(), true);
+            let b = if cur.is_boundary(text, 0).unwrap_or(true) {
+                eb
+            } else {
+                cur.next_boundary(text, 0)
+                    .ok()
+                    .flatten()
+                    .unwrap_or(text.len())
+            };
+            end + text[eb..b].chars().count()
+        };
+        (s, e.max(s))
+    }
+
     /// The slice between two char offsets.
     pub fn slice<'a>(&self, text: &'a str, a: usize, b: usize) -> &'a str {
         let x = self.byte(text, a);
@@ -241,7 +278,7 @@ mod tests {
     proptest! {
         #[test]
         fn char_index_lines_and_slices_agree_with_the_slow_way(
-            text in "([a-zå\u{0301}😀 ]{0,40}\n?){0,60}",
+            text in "([a-zå\u{0301}\u{1F3FD}\u{200D}😀\r ]{0,40}\n?){0,60}",
             a in 0usize..2000,
             b in 0usize..2000,
         ) {
@@ -249,6 +286,8 @@ mod tests {
             let (a, b) = (a.min(b), a.max(b));
             prop_assert_eq!(ix.slice(&text, a, b), slice_chars(&text, a, b));
             prop_assert_eq!(ix.line(&text, a), line_of(&text, a));
+            prop_assert_eq!(ix.snap(&text, a, b), snap_to_graphemes(&text, a, b));
+            prop_assert_eq!(ix.snap(&text, b, a), snap_to_graphemes(&text, b, a));
         }
     }
 

@@ -1313,7 +1313,8 @@ impl Session {
                 )));
             }
             let text = self.project.text(doc_id)?;
-            let (start, end) = snap_to_graphemes(&text, a, b);
+            let ix = self.project.char_index(doc_id)?;
+            let (start, end) = ix.snap(&text, a, b);
             let mut id = ids::new_id("x");
             while self.project.codings.contains_key(&id) || out.iter().any(|c| c.id == id) {
                 id = ids::new_id("x");
@@ -1323,7 +1324,7 @@ impl Session {
                 doc: doc_id.clone(),
                 start,
                 end,
-                hash: quote_hash(slice_chars(&text, start, end)),
+                hash: quote_hash(ix.slice(&text, start, end)),
                 code: code_id.to_string(),
                 coder: self.coder.clone(),
                 at: at.clone(),

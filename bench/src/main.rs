@@ -1,0 +1,536 @@
+//! koda-bench: measures koda against a raw-tantivy baseline, SQLite FTS5 and ripgrep on one
+//! generated corpus, in one run, so that the machine's noise cancels in the ratios.
+//!
+//! ```text
+//! cargo build --release && cargo run --release -p koda-bench -- --sizes 50,100,200,400
+//! ```
+//!
+//! Each size writes `results-<size>.json` and a Markdown table; with several sizes an SVG plot
+//! of cost against corpus size is written too. See BENCHMARKS.md for the report.
+
+mod corpus;
+mod peers;
+mod plot;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use koda::index::{SearchIndex, Unit, spans_for};
+use koda::store::{Project, Session};
+use peers::{Fts5, RawTantivy, Spec};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmarks koda against raw tantivy, SQLite FTS5 and ripgrep")]
+struct Args {
+    /// Corpus sizes in MB, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "50")]
+    sizes: Vec<f64>,
+    /// Where corpora, projects and results go (emptied per size).
+    #[arg(long, default_value = "target/koda-bench")]
+    out: PathBuf,
+    /// Seed of the corpus generator.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Runs of each query (warm).
+    #[arg(long, default_value_t = 30)]
+    runs: usize,
+    /// Size of the transcript opened in the reader, in MB.
+    #[arg(long, default_value_t = 5.0)]
+    tui_mb: f64,
+    /// Codings on that transcript.
+    #[arg(long, default_value_t = 10_000)]
+    tui_codings: usize,
+    /// Codings in the project before the export phase.
+    #[arg(long, default_value_t = 100_000)]
+    export_codings: usize,
+    /// Durable single codings for the journal throughput.
+    #[arg(long, default_value_t = 500)]
+    journal_codings: usize,
+    /// Write the plot here (with several sizes).
+    #[arg(long)]
+    svg: Option<PathBuf>,
+}
+
+/// Peak resident memory since the last reset, in MB (Linux; 0 elsewhere).
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Resets the peak so the next reading covers one phase only (Linux 4.0+).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let i = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[i.min(v.len() - 1)]
+}
+
+/// Runs koda's own command line in this process (the same code as the binary).
+fn koda(args: &[&str]) -> Result<String> {
+    let cli = <koda::cli::Cli as Parser>::try_parse_from(
+        std::iter::once("koda").chain(args.iter().copied()),
+    )?;
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let r = koda::cli::run(cli, &mut out, &mut err);
+    match r {
+        Ok(koda::cli::Outcome::Success) => Ok(String::from_utf8_lossy(&out).into_owned()),
+        Ok(_) | Err(_) => bail!(
+            "koda {} failed: {:?}\n{}",
+            args.join(" "),
+            r.err(),
+            String::from_utf8_lossy(&err)
+        ),
+    }
+}
+
+fn queries() -> Vec<(&'static str, Spec)> {
+    use Spec::*;
+    vec![
+        ("one word", Words(vec!["tillit"])),
+        ("one word", Words(vec!["koordinatoren"])),
+        ("one word", Words(vec!["trust"])),
+        ("one word", Words(vec!["og"])),
+        ("two words", Words(vec!["koordinatoren", "tillit"])),
+        ("two words", Words(vec!["søknaden", "venter"])),
+        ("two words", Words(vec!["waiting", "help"])),
+        ("phrase", Phrase(vec!["ringte", "tilbake"])),
+        ("phrase", Phrase(vec!["samme", "dag"])),
+        ("phrase", Phrase(vec!["called", "back"])),
+        ("prefix", Prefix("koordinat")),
+        ("prefix", Prefix("barneh")),
+        ("prefix", Prefix("søkn")),
+        ("fuzzy", Fuzzy("koordinatorn", 1)),
+        ("fuzzy", Fuzzy("barnehgen", 2)),
+        ("attribute filter", Role(vec!["tillit"], "parent")),
+        ("attribute filter", Role(vec!["venter"], "coordinator")),
+        ("code filter", Code("hjelp", "tillit")),
+        ("code filter", Code("venter", "tillit")),
+    ]
+}
+
+const CLASSES: &[&str] = &[
+    "one word",
+    "two words",
+    "phrase",
+    "prefix",
+    "fuzzy",
+    "attribute filter",
+    "code filter",
+];
+
+/// Times `f` `runs` times after one warm-up; returns the latencies in ms.
+fn time_runs(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
+    f()?;
+    let mut v = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        v.push(ms(t.elapsed()));
+    }
+    Ok(v)
+}
+
+fn median_process(runs: usize, mut cmd: impl FnMut() -> Command) -> Result<Option<f64>> {
+    let mut v = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let status = match cmd().stdout(Stdio::null()).stderr(Stdio::null()).status() {
+            Ok(s) => s,
+            Err(_) => return Ok(None),
+        };
+        if !status.success() && status.code() != Some(1) {
+            bail!("a peer process failed: {status}");
+        }
+        v.push(ms(t.elapsed()));
+    }
+    Ok(Some(percentile(&mut v, 0.5)))
+}
+
+fn run_size(a: &Args, size: f64) -> Result<Value> {
+    let dir = a.out.join(format!("s{size}"));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let dir = dir.canonicalize()?;
+    eprintln!("== {size} MB: generating the corpus");
+    let corpus = corpus::generate(&dir.join("corpus"), size, a.seed)?;
+    let mb = corpus.bytes as f64 / 1e6;
+    let proj = dir.join("project");
+    let p = proj.to_str().context("path")?;
+    let mut r = json!({"size_mb": mb, "files": corpus.files.len()});
+
+    // Import + index.
+    eprintln!("== import + index (koda)");
+    koda(&[
+        "init", p, "--coder", "bench", "--lang", "no", "--lang", "en",
+    ])?;
+    reset_peak();
+    let t = Instant::now();
+    let transcripts = dir.join("corpus/transcripts");
+    koda(&[
+        "-p",
+        p,
+        "import",
+        transcripts.to_str().context("path")?,
+        "--speakers",
+        corpus.speakers.to_str().context("path")?,
+    ])?;
+    let koda_import = t.elapsed().as_secs_f64();
+    r["import"] =
+        json!({"koda_s": koda_import, "koda_mb_s": mb / koda_import, "koda_rss_mb": peak_rss_mb()});
+
+    eprintln!("== index (raw tantivy)");
+    reset_peak();
+    let t = Instant::now();
+    let mut turns = Vec::new();
+    for f in &corpus.files {
+        let text = std::fs::read_to_string(f)?;
+        peers::turns_of(
+            &f.file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            &text,
+            &mut turns,
+        );
+    }
+    let raw = RawTantivy::build(&dir.join("tantivy"), &turns)?;
+    let raw_s = t.elapsed().as_secs_f64();
+    r["import"]["tantivy_s"] = json!(raw_s);
+    r["import"]["tantivy_mb_s"] = json!(mb / raw_s);
+    r["import"]["tantivy_rss_mb"] = json!(peak_rss_mb());
+    r["import"]["ratio_koda_to_tantivy"] = json!(raw_s / koda_import);
+
+    eprintln!("== index (SQLite FTS5)");
+    reset_peak();
+    let t = Instant::now();
+    let fts = Fts5::build(&dir.join("fts5.db"), &turns)?;
+    let fts_s = t.elapsed().as_secs_f64();
+    r["import"]["fts5_s"] = json!(fts_s);
+    r["import"]["fts5_mb_s"] = json!(mb / fts_s);
+    r["import"]["fts5_rss_mb"] = json!(peak_rss_mb());
+    r["import"]["turns"] = json!(turns.len());
+    drop(turns);
+
+    // Journal: durable single codings, then an autocoding run of 10,000 hits.
+    eprintln!("== journal");
+    let mut session = Session::open(&proj, "bench")?;
+    let code = session.add_code("tillit", "", None)?;
+    let docs: Vec<(String, Vec<(usize, usize)>)> = session
+        .project()
+        .documents()
+        .iter()
+        .map(|d| {
+            (
+                d.id.clone(),
+                d.turns.iter().map(|t| (t.start, t.end)).collect(),
+            )
+        })
+        .collect();
+    reset_peak();
+    let t = Instant::now();
+    for i in 0..a.journal_codings {
+        let (doc, spans) = &docs[i % docs.len()];
+        let span = spans[(i * 7) % spans.len()];
+        session.add_codings(doc, &code, &[span], None)?;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    r["journal"] = json!({"codings": a.journal_codings, "codings_per_s": a.journal_codings as f64 / secs, "rss_mb": peak_rss_mb()});
+    drop(session);
+
+    reset_peak();
+    let t = Instant::now();
+    let hits_coded = {
+        let mut session = Session::open(&proj, "bench")?;
+        let (ix, _) = SearchIndex::open(session.project())?;
+        let res = ix.search(session.project(), "og", Some(10_000))?;
+        let mut spans = Vec::new();
+        for h in &res.hits {
+            let text = session.project().text(&h.doc)?;
+            let ix = session.project().char_index(&h.doc)?;
+            for (s, e) in spans_for(h, Unit::Match, &text, &ix) {
+                spans.push((h.doc.clone(), s, e));
+            }
+        }
+        session.add_codings_in(&code, &spans, None, Some("bench-autocode"))?;
+        koda::index::refresh(session.project())?;
+        res.hits.len()
+    };
+    let secs = t.elapsed().as_secs_f64();
+    r["autocode"] = json!({"hits": hits_coded, "s": secs, "rss_mb": peak_rss_mb()});
+
+    // Search latency, warm, in process.
+    eprintln!("== search latency");
+    let project = Project::open(&proj)?;
+    let (ix, _) = SearchIndex::open(&project)?;
+    let mut per_class = serde_json::Map::new();
+    for class in CLASSES {
+        let (mut k, mut b, mut f) = (Vec::new(), Vec::new(), Vec::new());
+        let mut counts = Vec::new();
+        for (_, spec) in queries().into_iter().filter(|(c, _)| c == class) {
+            let q = spec.koda();
+            let res = ix.search(&project, &q, Some(20))?;
+            counts.push(json!({"query": q, "koda_hits": res.total}));
+            k.extend(time_runs(a.runs, || {
+                ix.search(&project, &q, Some(20))
+                    .map(|_| ())
+                    .map_err(Into::into)
+            })?);
+            if let Some(query) = raw.query(&spec) {
+                let (n, _) = raw.search(&*query)?;
+                if let Some(c) = counts.last_mut() {
+                    c["tantivy_hits"] = json!(n);
+                }
+                b.extend(time_runs(a.runs, || raw.search(&*query).map(|_| ()))?);
+            }
+            if let Some(fq) = spec.fts5() {
+                f.extend(time_runs(a.runs, || fts.search(&fq).map(|_| ()))?);
+            }
+        }
+        let stat = |v: &mut Vec<f64>| {
+            if v.is_empty() {
+                Value::Null
+            } else {
+                json!({"p50_ms": percentile(v, 0.5), "p99_ms": percentile(v, 0.99)})
+            }
+        };
+        let (ks, bs, fs) = (stat(&mut k), stat(&mut b), stat(&mut f));
+        let ratio = match (ks["p99_ms"].as_f64(), bs["p99_ms"].as_f64()) {
+            (Some(x), Some(y)) => json!(x / y),
+            _ => Value::Null,
+        };
+        per_class.insert(
+            (*class).to_string(),
+            json!({"koda": ks, "tantivy": bs, "fts5": fs, "p99_ratio_koda_to_tantivy": ratio, "queries": counts}),
+        );
+    }
+    r["search"] = Value::Object(per_class);
+
+    // Opening the project (index ready), in process.
+    let mut opens = time_runs(5, || {
+        let p = Project::open(&proj)?;
+        SearchIndex::open(&p)?;
+        Ok(())
+    })?;
+    r["open"] = json!({"in_process_warm_ms": percentile(&mut opens, 0.5)});
+
+    // Whole process: `koda search` against `rg` over the same files.
+    eprintln!("== whole process: koda search vs rg");
+    let exe = std::env::current_exe()?
+        .parent()
+        .map(|d| d.join("koda"))
+        .filter(|p| p.exists());
+    let mut whole = serde_json::Map::new();
+    if let Some(exe) = &exe {
+        let first = Instant::now();
+        let ok = Command::new(exe)
+            .args(["-p", p, "search", "tillit"])
+            .stdout(Stdio::null())
+            .status()?;
+        if ok.success() {
+            r["open"]["first_process_ms"] = json!(ms(first.elapsed()));
+        }
+    }
+    for word in ["tillit", "koordinatoren", "søknaden"] {
+        let k = match &exe {
+            Some(exe) => median_process(5, || {
+                let mut c = Command::new(exe);
+                c.args(["-p", p, "search", word]);
+                c
+            })?,
+            None => None,
+        };
+        let g = median_process(5, || {
+            let mut c = Command::new("rg");
+            c.args(["-i", word]).arg(&transcripts);
+            c
+        })?;
+        let ratio = match (k, g) {
+            (Some(k), Some(g)) => json!(g / k),
+            _ => Value::Null,
+        };
+        whole.insert(
+            word.to_string(),
+            json!({"koda_ms": k, "rg_ms": g, "rg_over_koda": ratio}),
+        );
+    }
+    r["whole_process"] = Value::Object(whole);
+    if exe.is_none() {
+        eprintln!("   (no koda binary beside koda-bench: run `cargo build --release` first)");
+    }
+
+    // Exports of a project with many codings.
+    eprintln!("== export");
+    {
+        let mut session = Session::open(&proj, "bench")?;
+        let codes: Vec<String> = ["timing", "roles", "roles/coordinator", "economy", "help"]
+            .iter()
+            .map(|c| session.add_code(c, "", None))
+            .collect::<koda::Result<_>>()?;
+        let have = session.project().codings.len();
+        let mut made = have;
+        let mut i = 0usize;
+        while made < a.export_codings {
+            let mut batch = Vec::new();
+            while batch.len() < 10_000 && made + batch.len() < a.export_codings {
+                let (doc, spans) = &docs[i % docs.len()];
+                let (s, e) = spans[(i * 13) % spans.len()];
+                batch.push((doc.clone(), s, e));
+                i += 1;
+            }
+            let code = &codes[i % codes.len()];
+            made += batch.len();
+            session.add_codings_in(code, &batch, None, None)?;
+        }
+    }
+    let codings = Project::open(&proj)?.codings.len();
+    reset_peak();
+    let t = Instant::now();
+    let summary = dir.join("summary.md");
+    koda(&[
+        "-p",
+        p,
+        "export",
+        "summary",
+        "-o",
+        summary.to_str().context("path")?,
+    ])?;
+    let summary_s = t.elapsed().as_secs_f64();
+    let summary_rss = peak_rss_mb();
+    reset_peak();
+    let t = Instant::now();
+    let csv = dir.join("excerpts.csv");
+    koda(&[
+        "-p",
+        p,
+        "export",
+        "excerpts",
+        "--format",
+        "csv",
+        "-o",
+        csv.to_str().context("path")?,
+    ])?;
+    r["export"] = json!({"codings": codings, "summary_s": summary_s, "summary_rss_mb": summary_rss,
+        "csv_s": t.elapsed().as_secs_f64(), "csv_rss_mb": peak_rss_mb(),
+        "csv_mb": std::fs::metadata(&csv).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0)});
+    Ok(r)
+}
+
+fn run_tui(a: &Args) -> Result<Value> {
+    use koda::tui::app::{Action, App};
+    use koda::tui::render::{ColorMode, render};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    eprintln!(
+        "== reader: {} MB transcript, {} codings",
+        a.tui_mb, a.tui_codings
+    );
+    let dir = a.out.join("tui");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join("intervju-lang.txt");
+    std::fs::write(
+        &file,
+        corpus::one_transcript((a.tui_mb * 1e6) as usize, a.seed),
+    )?;
+    let proj = dir.join("project");
+    let p = proj.to_str().context("path")?;
+    koda(&["init", p, "--coder", "bench"])?;
+    koda(&["-p", p, "import", file.to_str().context("path")?])?;
+    {
+        let mut s = Session::open(&proj, "bench")?;
+        let codes: Vec<String> = ["tillit", "timing", "roles", "roles/coordinator"]
+            .iter()
+            .map(|c| s.add_code(c, "", None))
+            .collect::<koda::Result<_>>()?;
+        let doc = s.project().documents()[0].clone();
+        for (k, code) in codes.iter().enumerate() {
+            let spans: Vec<(String, usize, usize)> = (0..a.tui_codings / codes.len())
+                .map(|i| {
+                    let t = &doc.turns[(i * 3 + k) % doc.turns.len()];
+                    (doc.id.clone(), t.start, (t.start + 40).min(t.end))
+                })
+                .collect();
+            s.add_codings_in(code, &spans, None, None)?;
+        }
+    }
+    reset_peak();
+    let t = Instant::now();
+    let session = Session::open(&proj, "bench")?;
+    let doc = session.project().documents()[0].id.clone();
+    let mut app = App::new(session, (120, 40));
+    app.open_doc(&doc, None);
+    let mut term = Terminal::new(TestBackend::new(120, 40))?;
+    term.draw(|f| render(&app, f, ColorMode::TrueColor))?;
+    let first = ms(t.elapsed());
+    let mut frames = Vec::new();
+    let mut draws = Vec::new();
+    for i in 0..600 {
+        let t = Instant::now();
+        app.update(if i % 3 == 0 {
+            Action::PageDown
+        } else {
+            Action::Down
+        });
+        let d = Instant::now();
+        term.draw(|f| render(&app, f, ColorMode::TrueColor))?;
+        draws.push(ms(d.elapsed()));
+        frames.push(ms(t.elapsed()));
+    }
+    Ok(
+        json!({"transcript_mb": a.tui_mb, "codings": a.tui_codings, "first_frame_ms": first,
+        "frame_p50_ms": percentile(&mut frames, 0.5), "frame_p99_ms": percentile(&mut frames, 0.99),
+        "draw_p50_ms": percentile(&mut draws, 0.5), "draw_p99_ms": percentile(&mut draws, 0.99),
+        "rss_mb": peak_rss_mb()}),
+    )
+}
+
+fn main() -> Result<()> {
+    let a = Args::parse();
+    std::fs::create_dir_all(&a.out)?;
+    let mut all = Vec::new();
+    let tui = run_tui(&a)?;
+    println!("{}", serde_json::to_string_pretty(&json!({"reader": tui}))?);
+    for &size in &a.sizes {
+        let r = run_size(&a, size)?;
+        std::fs::write(
+            a.out.join(format!("results-{size}.json")),
+            serde_json::to_string_pretty(&r)?,
+        )?;
+        println!("{}", plot::table(&r));
+        all.push(r);
+    }
+    let summary = json!({"reader": tui, "sizes": all});
+    std::fs::write(
+        a.out.join("results.json"),
+        serde_json::to_string_pretty(&summary)?,
+    )?;
+    if let Some(svg) = &a.svg {
+        std::fs::write(svg, plot::svg(&all))?;
+        eprintln!("wrote {}", svg.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! The peers koda is measured against, given the same text: a minimal raw-tantivy index with
+//! koda's own analysers and no koda logic, and SQLite FTS5.
+
+use anyhow::{Context, Result};
+use koda::index::schema::{TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, analyzer};
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+/// One turn of a transcript as the peers see it.
+pub struct Turn {
+    /// File name.
+    pub doc: String,
+    /// Speaker label, if any.
+    pub speaker: Option<String>,
+    /// The speaker's role (from the corpus's speaker file).
+    pub role: Option<String>,
+    /// The spoken text.
+    pub text: String,
+}
+
+/// The role the corpus's speaker file gives a label.
+pub fn role_of(label: &str) -> &'static str {
+    let l = label.to_lowercase();
+    if l.starts_with("forelder") || l.starts_with("parent") {
+        "parent"
+    } else if l.starts_with("koordinator") || l.starts_with("coordinator") {
+        "coordinator"
+    } else {
+        "interviewer"
+    }
+}
+
+/// Splits a generated file into turns: `[hh:mm:ss] Label: text` lines, else paragraphs.
+pub fn turns_of(doc: &str, text: &str, out: &mut Vec<Turn>) {
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (speaker, body) = match line
+            .strip_prefix('[')
+            .and_then(|r| r.split_once("] "))
+            .and_then(|(_, r)| r.split_once(": "))
+        {
+            Some((label, body)) => (Some(label.to_string()), body),
+            None => (None, line),
+        };
+        out.push(Turn {
+            doc: doc.to_string(),
+            role: speaker.as_deref().map(|s| role_of(s).to_string()),
+            speaker,
+            text: body.to_string(),
+        });
+    }
+}
+
+/// What a query asks, written once and turned into each engine's language.
+#[derive(Debug, Clone)]
+pub enum Spec {
+    /// All of these words.
+    Words(Vec<&'static str>),
+    /// These words in this order.
+    Phrase(Vec<&'static str>),
+    /// Words starting with this.
+    Prefix(&'static str),
+    /// Words this many edits away.
+    Fuzzy(&'static str, u8),
+    /// Words spoken by speakers with this role.
+    Role(Vec<&'static str>, &'static str),
+    /// Words in turns coded with this code (koda only).
+    Code(&'static str, &'static str),
+}
+
+impl Spec {
+    /// The query in koda's language.
+    pub fn koda(&self) -> String {
+        match self {
+            Spec::Words(w) => w.join(" "),
+            Spec::Phrase(w) => format!("\"{}\"", w.join(" ")),
+            Spec::Prefix(p) => format!("{p}*"),
+            Spec::Fuzzy(w, n) => format!("{w}~{n}"),
+            Spec::Role(w, r) => format!("{} role:{r}", w.join(" ")),
+            Spec::Code(w, c) => format!("{w} code:{c}"),
+        }
+    }
+
+    /// The query in FTS5's language (`None`: FTS5 has no such query).
+    pub fn fts5(&self) -> Option<String> {
+        match self {
+            Spec::Words(w) => Some(w.join(" ")),
+            Spec::Phrase(w) => Some(format!("\"{}\"", w.join(" "))),
+            Spec::Prefix(p) => Some(format!("{p}*")),
+            Spec::Fuzzy(..) | Spec::Code(..) => None,
+            Spec::Role(w, r) => Some(format!("role : {r} AND body : ({})", w.join(" "))),
+        }
+    }
+}
+
+/// The raw-tantivy baseline: koda's analysers and field layout, one document per turn.
+pub struct RawTantivy {
+    index: Index,
+    reader: IndexReader,
+    doc: Field,
+    turn: Field,
+    role: Field,
+    text: Vec<(Field, &'static str)>,
+    fold: Field,
+}
+
+fn text_field(
+    b: &mut tantivy::schema::SchemaBuilder,
+    name: &str,
+    tok: &str,
+    stored: bool,
+) -> Field {
+    let mut o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tok)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    if stored {
+        o = o | STORED;
+    }
+    b.add_text_field(name, o)
+}
+
+fn raw_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, stored: bool) -> Field {
+    let mut o = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOK_RAW)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    if stored {
+        o = o | STORED;
+    }
+    b.add_text_field(name, o)
+}
+
+impl RawTantivy {
+    /// Builds the index in `dir` with the same writer budget and thread count as koda.
+    pub fn build(dir: &Path, turns: &[Turn]) -> Result<RawTantivy> {
+        let mut b = Schema::builder();
+        let doc = raw_field(&mut b, "doc", true);
+        let turn = b.add_u64_field("turn", STORED);
+        let speaker = raw_field(&mut b, "speaker", false);
+        let role = raw_field(&mut b, "role", false);
+        let no = text_field(&mut b, "text_no", TOK_NO, false);
+        let en = text_field(&mut b, "text_en", TOK_EN, false);
+        let fold = text_field(&mut b, "text_fold", TOK_FOLD, true);
+        std::fs::create_dir_all(dir)?;
+        let index = Index::create_in_dir(dir, b.build())?;
+        for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
+            index.tokenizers().register(name, analyzer(name));
+        }
+        let mut w: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 50_000_000)?;
+        for (i, t) in turns.iter().enumerate() {
+            let mut d = TantivyDocument::default();
+            d.add_text(doc, &t.doc);
+            d.add_u64(turn, i as u64);
+            if let Some(s) = &t.speaker {
+                d.add_text(speaker, s);
+            }
+            if let Some(r) = &t.role {
+                d.add_text(role, r);
+            }
+            d.add_text(no, &t.text);
+            d.add_text(en, &t.text);
+            d.add_text(fold, &t.text);
+            w.add_document(d)?;
+        }
+        w.commit()?;
+        w.wait_merging_threads()?;
+        let reader = index.reader()?;
+        Ok(RawTantivy {
+            index,
+            reader,
+            doc,
+            turn,
+            role,
+            text: vec![(no, TOK_NO), (en, TOK_EN), (fold, TOK_FOLD)],
+            fold,
+        })
+    }
+
+    fn tokens(&self, tok: &str, text: &str) -> Vec<String> {
+        let mut a = analyzer(tok);
+        let mut s = a.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push(s.token().text.clone());
+        }
+        out
+    }
+
+    fn word(&self, w: &str) -> Box<dyn Query> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .text
+            .iter()
+            .flat_map(|(f, tok)| {
+                self.tokens(tok, w).into_iter().map(move |t| {
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(*f, &t),
+                            IndexRecordOption::WithFreqs,
+                        )) as Box<dyn Query>,
+                    )
+                })
+            })
+            .collect();
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// The query for a spec (`None`: not expressible without koda's data, such as codes).
+    pub fn query(&self, spec: &Spec) -> Option<Box<dyn Query>> {
+        let all = |ws: &[&str]| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                ws.iter().map(|w| (Occur::Must, self.word(w))).collect(),
+            ))
+        };
+        Some(match spec {
+            Spec::Words(ws) => all(ws),
+            Spec::Phrase(ws) => {
+                let clauses = self
+                    .text
+                    .iter()
+                    .map(|(f, tok)| {
+                        let terms: Vec<Term> = ws
+                            .iter()
+                            .flat_map(|w| self.tokens(tok, w))
+                            .map(|t| Term::from_field_text(*f, &t))
+                            .collect();
+                        (
+                            Occur::Should,
+                            Box::new(PhraseQuery::new(terms)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(clauses))
+            }
+            Spec::Prefix(p) => Box::new(FuzzyTermQuery::new_prefix(
+                Term::from_field_text(self.fold, &self.tokens(TOK_FOLD, p).concat()),
+                0,
+                false,
+            )),
+            Spec::Fuzzy(w, n) => Box::new(FuzzyTermQuery::new(
+                Term::from_field_text(self.fold, &self.tokens(TOK_FOLD, w).concat()),
+                *n,
+                true,
+            )),
+            Spec::Role(ws, r) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, all(ws)),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(self.role, r),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
+            ])),
+            Spec::Code(..) => return None,
+        })
+    }
+
+    /// Counts the hits and fetches the best 20 with their stored text, as koda's search does.
+    pub fn search(&self, q: &dyn Query) -> Result<(usize, usize)> {
+        let searcher = self.reader.searcher();
+        let (count, top) =
+            searcher.search(q, &(Count, TopDocs::with_limit(20).order_by_score()))?;
+        let mut chars = 0;
+        for (_, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            chars += d
+                .get_first(self.fold)
+                .and_then(|v| v.as_str())
+                .map_or(0, str::len);
+            let _ = d.get_first(self.doc);
+            let _ = d.get_first(self.turn);
+        }
+        let _ = &self.index;
+        Ok((count, chars))
+    }
+}
+
+/// SQLite FTS5 with the unicode61 tokenizer (diacritics folded), one row per turn.
+pub struct Fts5 {
+    conn: rusqlite::Connection,
+}
+
+impl Fts5 {
+    /// Builds the database at `path` in one transaction.
+    pub fn build(path: &Path, turns: &[Turn]) -> Result<Fts5> {
+        let _ = std::fs::remove_file(path);
+        let mut conn = rusqlite::Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE VIRTUAL TABLE turns USING fts5(body, speaker, role, doc UNINDEXED, tokenize='unicode61 remove_diacritics 2');",
+        )
+        .context("FTS5 is not available in this SQLite")?;
+        let tx = conn.transaction()?;
+        {
+            let mut st =
+                tx.prepare("INSERT INTO turns(body, speaker, role, doc) VALUES (?1, ?2, ?3, ?4)")?;
+            for t in turns {
+                st.execute(rusqlite::params![t.text, t.speaker, t.role, t.doc])?;
+            }
+        }
+        tx.commit()?;
+        Ok(Fts5 { conn })
+    }
+
+    /// The best 20 hits with a snippet each.
+    pub fn search(&self, q: &str) -> Result<usize> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT doc, snippet(turns, 0, '**', '**', '…', 24) FROM turns WHERE turns MATCH ?1 ORDER BY rank LIMIT 20",
+        )?;
+        let rows = st.query_map([q], |r| r.get::<_, String>(1))?;
+        let mut chars = 0;
+        for r in rows {
+            chars += r?.len();
+        }
+        Ok(chars)
+    }
+}
