@@ -377,6 +377,7 @@ impl SearchIndex {
             let mut d = TantivyDocument::default();
             d.add_text(f.doc, &doc.id);
             d.add_u64(f.turn, t.number as u64);
+            d.add_u64(f.doc_seq, doc.seq);
             d.add_text(f.kind, doc.kind.as_str());
             if let Some(s) = &t.speaker {
                 d.add_text(f.speaker, s);
@@ -463,23 +464,32 @@ impl SearchIndex {
         let (q, hl) = builder.build(&node)?;
         let searcher = self.reader.searcher();
         let dir = Path::new(".koda/index");
-        let total = searcher.search(&q, &Count).map_err(|e| ix_err(dir, e))?;
-        let limit = limit.unwrap_or(total).min(total);
+        // One pass counts the turns and documents and keeps the best hits.
+        let limit = match limit {
+            Some(n) => n,
+            None => searcher.search(&q, &Count).map_err(|e| ix_err(dir, e))?,
+        };
         if limit == 0 {
-            let documents = if total == 0 {
-                0
-            } else {
-                self.count_documents(&*q)?
-            };
+            let (total, docs) = searcher
+                .search(&q, &(Count, DistinctDocs))
+                .map_err(|e| ix_err(dir, e))?;
             return Ok(SearchResults {
                 total,
-                documents,
+                documents: docs.len(),
                 hits: Vec::new(),
             });
         }
-        let top = searcher
-            .search(&q, &TopDocs::with_limit(limit).order_by_score())
+        let (total, top, docs) = searcher
+            .search(
+                &q,
+                &(
+                    Count,
+                    TopDocs::with_limit(limit).order_by_score(),
+                    DistinctDocs,
+                ),
+            )
             .map_err(|e| ix_err(dir, e))?;
+        let documents = docs.len();
         let mut hits = Vec::new();
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
@@ -515,32 +525,65 @@ impl SearchIndex {
                 .then(seq.get(a.doc.as_str()).cmp(&seq.get(b.doc.as_str())))
                 .then(a.turn.cmp(&b.turn))
         });
-        let documents = self.count_documents(&*q)?;
         Ok(SearchResults {
             total,
             documents,
             hits,
         })
     }
+}
 
-    fn count_documents(&self, q: &dyn tantivy::query::Query) -> Result<usize> {
-        let searcher = self.reader.searcher();
-        let dir = Path::new(".koda/index");
-        let total = searcher.search(q, &Count).map_err(|e| ix_err(dir, e))?;
-        if total == 0 {
-            return Ok(0);
+/// Collects the distinct documents of the matching turns from the `doc_seq` fast field,
+/// without reading any stored document.
+struct DistinctDocs;
+
+struct DistinctInSegment {
+    column: tantivy::columnar::Column<u64>,
+    seen: std::collections::HashSet<u64>,
+}
+
+impl tantivy::collector::Collector for DistinctDocs {
+    type Fruit = std::collections::HashSet<u64>;
+    type Child = DistinctInSegment;
+
+    fn for_segment(
+        &self,
+        _segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<DistinctInSegment> {
+        Ok(DistinctInSegment {
+            column: reader.fast_fields().u64(schema::DOC_SEQ)?,
+            seen: std::collections::HashSet::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<std::collections::HashSet<u64>>,
+    ) -> tantivy::Result<std::collections::HashSet<u64>> {
+        let mut all = std::collections::HashSet::new();
+        for f in fruits {
+            all.extend(f);
         }
-        let top = searcher
-            .search(q, &TopDocs::with_limit(total).order_by_score())
-            .map_err(|e| ix_err(dir, e))?;
-        let mut docs = BTreeSet::new();
-        for (_, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
-            if let Some(id) = d.get_first(self.fields.doc).and_then(|v| v.as_str()) {
-                docs.insert(id.to_string());
-            }
+        Ok(all)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for DistinctInSegment {
+    type Fruit = std::collections::HashSet<u64>;
+
+    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
+        if let Some(v) = self.column.first(doc) {
+            self.seen.insert(v);
         }
-        Ok(docs.len())
+    }
+
+    fn harvest(self) -> std::collections::HashSet<u64> {
+        self.seen
     }
 }
 

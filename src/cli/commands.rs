@@ -576,6 +576,10 @@ fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
 }
 
 fn docs_table(p: &Project) -> String {
+    let mut per_doc: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for c in p.codings.values() {
+        *per_doc.entry(c.doc.as_str()).or_default() += 1;
+    }
     let rows: Vec<Vec<String>> = p
         .documents()
         .iter()
@@ -586,11 +590,7 @@ fn docs_table(p: &Project) -> String {
                 d.case.clone().unwrap_or_else(|| "-".into()),
                 d.turns.len().to_string(),
                 d.speakers.len().to_string(),
-                p.codings
-                    .values()
-                    .filter(|c| c.doc == d.id)
-                    .count()
-                    .to_string(),
+                per_doc.get(d.id.as_str()).copied().unwrap_or(0).to_string(),
                 d.title.clone(),
             ]
         })

@@ -180,14 +180,17 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
                 std::cmp::Reverse(e.end),
             )
         });
+        // In this order a passage lies inside an earlier one exactly when it ends before the
+        // furthest end reached so far in its document.
         let mut kept: Vec<&crate::analysis::Excerpt> = Vec::new();
+        let mut reach: Option<(&str, usize)> = None;
         for e in own {
-            if !kept
-                .iter()
-                .any(|k| k.doc == e.doc && k.start <= e.start && e.end <= k.end)
-            {
-                kept.push(e);
+            let furthest = reach.filter(|(d, _)| *d == e.doc).map(|(_, end)| end);
+            if furthest.is_some_and(|end| e.end <= end) {
+                continue;
             }
+            reach = Some((e.doc.as_str(), furthest.map_or(e.end, |end| end.max(e.end))));
+            kept.push(e);
         }
         let mut own = kept;
         match opts.order {

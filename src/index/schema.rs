@@ -1,10 +1,15 @@
 //! The index schema (one documented field per column) and koda's text analysers.
 
-use tantivy::schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{
+    FAST, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
     Stemmer, TextAnalyzer,
 };
+
+/// Name of the fast field holding each turn's document sequence number.
+pub const DOC_SEQ: &str = "doc_seq";
 
 /// Tokenizer name: words, lower-cased, Norwegian (bokmål) Snowball stemming.
 pub const TOK_NO: &str = "koda_no";
@@ -52,6 +57,8 @@ pub struct Fields {
     pub doc: Field,
     /// Turn number within the document (stored).
     pub turn: Field,
+    /// The document's import sequence number (a fast field, for counting documents).
+    pub doc_seq: Field,
     /// Document type: `interview`, `focus-group`, `field-note`, `other`.
     pub kind: Field,
     /// Speaker label, lower-cased, whole.
@@ -106,6 +113,7 @@ pub fn build() -> (Schema, Fields) {
     let fields = Fields {
         doc: raw_field(&mut b, "doc", true),
         turn: b.add_u64_field("turn", STORED),
+        doc_seq: b.add_u64_field(DOC_SEQ, FAST),
         kind: raw_field(&mut b, "type", false),
         speaker: raw_field(&mut b, "speaker", false),
         case: raw_field(&mut b, "case", false),

@@ -106,7 +106,8 @@ impl Event {
 const SUM: &str = ",\"sum\":\"";
 
 fn checksum(line: &str) -> String {
-    crate::model::text::sha256_hex(line.as_bytes())[..8].to_string()
+    use sha2::Digest;
+    crate::model::text::hex(&sha2::Sha256::digest(line.as_bytes())[..4])
 }
 
 /// Adds a checksum of the line's JSON as a last field, so a changed byte is detected on reading.
