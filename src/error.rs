@@ -7,11 +7,22 @@
 use std::io;
 use std::path::PathBuf;
 
+/// Advice for the errors that mean the disk (or a quota or size limit) is full.
+fn space_hint(e: &io::Error) -> &'static str {
+    // ENOSPC, EFBIG, EDQUOT on Linux.
+    match e.raw_os_error() {
+        Some(28 | 27 | 122) => {
+            " (the disk is full or a size limit was reached: free some space and try again; the change was not made)"
+        }
+        _ => "",
+    }
+}
+
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An operating-system error while reading or writing a file of the project.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}{}", path.display(), space_hint(source))]
     Io {
         /// The file or folder involved.
         path: PathBuf,

@@ -268,10 +268,21 @@ impl JournalWriter {
             buf.push_str(&seal(&line));
             buf.push('\n');
         }
-        self.file
+        // A write that fails half-way (a full disk) is cut back off, so the journal ends as
+        // it did before: the change is refused whole, never left torn.
+        let before = self.file.metadata().map(|m| m.len()).ok();
+        let written = self
+            .file
             .write_all(buf.as_bytes())
-            .map_err(|e| Error::io(&self.path, e))?;
-        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+            .and_then(|()| self.file.sync_data());
+        if let Err(e) = written {
+            if let Some(len) = before {
+                let _ = self.file.set_len(len);
+                let _ = self.file.sync_data();
+            }
+            return Err(Error::io(&self.path, e));
+        }
+        Ok(())
     }
 
     /// The journal's path.

@@ -1299,6 +1299,7 @@ impl Session {
         }
         let at = now();
         let mut out: Vec<Coding> = Vec::new();
+        let mut new_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (doc_id, a, b) in spans {
             let (a, b) = (*a, *b);
             let doc = self
@@ -1316,9 +1317,10 @@ impl Session {
             let ix = self.project.char_index(doc_id)?;
             let (start, end) = ix.snap(&text, a, b);
             let mut id = ids::new_id("x");
-            while self.project.codings.contains_key(&id) || out.iter().any(|c| c.id == id) {
+            while self.project.codings.contains_key(&id) || new_ids.contains(&id) {
                 id = ids::new_id("x");
             }
+            new_ids.insert(id.clone());
             out.push(Coding {
                 id,
                 doc: doc_id.clone(),

@@ -135,3 +135,215 @@ fn sigkill_at_random_moments_loses_no_acknowledged_coding() {
     assert!(project.warnings.is_empty(), "{:?}", project.warnings);
     assert!(acked.iter().all(|id| project.codings.contains_key(id)));
 }
+
+/// Runs a koda command on the project and kills it after `delay_ms` unless it finished first.
+/// Returns true when the command finished on its own and succeeded (it was acknowledged).
+fn run_and_kill(p: &TestProject, args: &[&str], delay_ms: u64) -> bool {
+    let mut child = koda_cmd()
+        .arg("-p")
+        .arg(p.path())
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_millis(delay_ms);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.success();
+        }
+        if std::time::Instant::now() >= deadline {
+            child.kill().unwrap();
+            let status = child.wait().unwrap();
+            return status.success();
+        }
+        std::thread::sleep(Duration::from_micros(300));
+    }
+}
+
+/// The project opens, every coding points at a live document and code, and every document's
+/// text matches its fingerprint.
+fn assert_consistent(p: &TestProject, round: usize) -> Project {
+    let project = Project::open(p.path())
+        .unwrap_or_else(|e| panic!("round {round}: the project does not open: {e}"));
+    for c in project.codings.values() {
+        assert!(
+            project.docs.contains_key(&c.doc),
+            "round {round}: coding {} lost its document",
+            c.id
+        );
+        assert!(
+            project.codebook.get(&c.code).is_some(),
+            "round {round}: coding {} lost its code",
+            c.id
+        );
+    }
+    for d in project.docs.values() {
+        project
+            .text(&d.id)
+            .unwrap_or_else(|e| panic!("round {round}: document {} unreadable: {e}", d.id));
+    }
+    project
+}
+
+#[test]
+fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "timing"]).ok();
+    let added = p.koda(&["memo", "add", "--doc", "i", "first thoughts"]);
+    let memo = added.ok().split_whitespace().nth(1).unwrap().to_string();
+    let mut rng = Rng(0x0dd_ba11);
+    let mut imported: Vec<String> = Vec::new();
+    let mut merged: Vec<String> = Vec::new();
+    let mut memo_text = "first thoughts".to_string();
+    let rounds = 300;
+    let mut kills = 0;
+    for round in 0..rounds {
+        let delay = rng.next() % 45;
+        let acked = match round % 3 {
+            0 => {
+                let name = format!("import-{round}");
+                let file = p.write(
+                    &format!("{name}.txt"),
+                    &format!("Intervjuer: Runde {round}?\nForelder: Svar nummer {round}.\n"),
+                );
+                // An import (reading, writing, indexing) takes longer than the other commands.
+                let ok = run_and_kill(&p, &["import", file.to_str().unwrap()], delay * 8);
+                if ok {
+                    imported.push(name);
+                }
+                ok
+            }
+            1 => {
+                let code = format!("merge-{round}");
+                p.koda(&["codes", "add", &code]).ok();
+                p.koda(&["code", "i", "--code", &code, "--turn", "2"]).ok();
+                let ok = run_and_kill(&p, &["codes", "merge", &code, "timing"], delay);
+                if ok {
+                    merged.push(code);
+                }
+                ok
+            }
+            _ => {
+                let text = format!("memo after round {round}");
+                let ok = run_and_kill(&p, &["memo", "edit", &memo, &text], delay);
+                let project = assert_consistent(&p, round);
+                let now = &project.memos[&memo].text;
+                if ok {
+                    memo_text = text;
+                    assert_eq!(
+                        now, &memo_text,
+                        "round {round}: acknowledged memo edit lost"
+                    );
+                } else {
+                    assert!(
+                        now == &memo_text || now == &text,
+                        "round {round}: the memo holds neither the old nor the new text: {now}"
+                    );
+                    memo_text = now.clone();
+                }
+                ok
+            }
+        };
+        kills += usize::from(!acked);
+        let project = assert_consistent(&p, round);
+        for name in &imported {
+            assert!(
+                project.docs.contains_key(name.as_str()),
+                "round {round}: acknowledged import {name} lost"
+            );
+        }
+        for code in &merged {
+            assert!(
+                project.codebook.find(code).is_err()
+                    || project
+                        .codebook
+                        .find(code)
+                        .is_ok_and(|c| c.name == "timing"),
+                "round {round}: acknowledged merge of {code} undone"
+            );
+        }
+    }
+    assert!(kills >= 50, "too few commands were interrupted: {kills}");
+    assert!(
+        imported.len() >= 10 && merged.len() >= 10,
+        "too few commands finished: {} imports, {} merges",
+        imported.len(),
+        merged.len()
+    );
+    // Every merged code's codings now count for timing.
+    let project = assert_consistent(&p, rounds);
+    let timing = project.codebook.find("timing").unwrap().id.clone();
+    assert!(
+        project
+            .codings
+            .values()
+            .filter(|c| c.code == timing)
+            .count()
+            >= merged.len(),
+        "merged codings are not under timing"
+    );
+}
+
+/// Runs koda with a file-size limit of `kb` KiB (`ulimit -f`), with SIGXFSZ ignored so that a
+/// write past the limit fails with EFBIG, as a full disk would fail it with ENOSPC.
+fn koda_with_size_limit(p: &TestProject, kb: u64, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f {kb}; exec \"$0\" \"$@\""))
+        .arg(crate::util::koda_bin())
+        .arg("-p")
+        .arg(p.path())
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_write_that_fails_half_way_changes_nothing() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "timing"]).ok();
+    p.koda(&["code", "i", "--code", "timing", "--turn", "2"])
+        .ok();
+    let journal = p.path().join("journal/anna.jsonl");
+    let size = std::fs::metadata(&journal).unwrap().len();
+    let long = "lang tanke om ventetid ".repeat(400);
+
+    // A memo line longer than the room left: the append is cut off half-way, and cut back.
+    let before = p.snapshot();
+    let limit = size / 1024 + 2;
+    let out = koda_with_size_limit(&p, limit, &["memo", "add", "--doc", "i", &long]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("anna.jsonl") && err.contains("size limit was reached"),
+        "{err}"
+    );
+    assert_eq!(before, p.snapshot(), "a failed append left bytes behind");
+
+    // A codebook too large to write: the old codebook stays, no temp file is left.
+    let out = koda_with_size_limit(&p, 2, &["codes", "add", "trust", "--description", &long]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("size limit was reached"));
+    assert_eq!(
+        before,
+        p.snapshot(),
+        "a failed codebook write changed the project"
+    );
+
+    // An import whose text cannot be written adds nothing.
+    let big = p.write("stor.txt", &format!("Forelder: {long}\n").repeat(10));
+    let out = koda_with_size_limit(&p, 20, &["import", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(before, p.snapshot(), "a failed import changed the project");
+
+    // Afterwards the project reads clean and takes the same changes without the limit.
+    let project = Project::open(p.path()).unwrap();
+    assert!(project.warnings.is_empty(), "{:?}", project.warnings);
+    p.koda(&["memo", "add", "--doc", "i", &long]).ok();
+    p.koda(&["import", big.to_str().unwrap()]).ok();
+}

@@ -406,3 +406,39 @@ fn a_second_writer_can_wait_for_the_first() {
         2
     );
 }
+
+#[test]
+fn a_project_written_with_schema_version_1_opens_whole() {
+    // A copy, so that opening (which may update the index or migrate) never touches the fixture.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/project-v1");
+    let p = TestProject::empty();
+    let status = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(format!("{}/.", src.display()))
+        .arg(p.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let project = koda::store::Project::open(p.path()).unwrap();
+    assert!(project.warnings.is_empty(), "{:?}", project.warnings);
+    assert_eq!(project.docs.len(), 9);
+    assert_eq!(project.codings.len(), 53);
+    assert_eq!(project.memos.len(), 4);
+    for d in project.docs.values() {
+        project.text(&d.id).unwrap();
+    }
+    let hits = p.koda(&["search", "koordinatoren", "--json"]).json();
+    assert!(hits["total"].as_u64().unwrap() > 0, "{hits}");
+    let doctor = p.koda(&["doctor"]);
+    doctor.ok();
+    // A project from a newer koda is refused with a message, not misread.
+    let cfg = p.path().join("koda.json");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        text.replace("\"schema_version\": 1", "\"schema_version\": 99"),
+    )
+    .unwrap();
+    let err = p.koda(&["docs"]).fails().to_string();
+    assert!(err.contains("newer than this koda understands"), "{err}");
+}
