@@ -157,6 +157,10 @@ fn fail(path: &Path, msg: impl Into<String>) -> Error {
     }
 }
 
+/// The longest line koda imports, in bytes: a spoken turn is never this long, a data dump
+/// saved as text may be.
+pub const MAX_LINE_BYTES: usize = 4_000_000;
+
 /// Builds a document from a text (normalising it and finding its turns).
 pub fn document_from(
     path: &Path,
@@ -170,6 +174,21 @@ pub fn document_from(
     drop(raw);
     if normalised.trim().is_empty() {
         return Err(fail(path, "the file holds no text"));
+    }
+    if let Some((n, line)) = normalised
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE_BYTES)
+    {
+        return Err(fail(
+            path,
+            format!(
+                "line {} is {} MB long; koda refuses lines over {} MB (is this a transcript? a data file saved as text?)",
+                n + 1,
+                line.len() / 1_000_000,
+                MAX_LINE_BYTES / 1_000_000
+            ),
+        ));
     }
     let parsed = text::parse_owned(normalised);
     let (kind, kind_guessed) = match kind {
@@ -364,6 +383,19 @@ mod tests {
         assert!(err.contains("save the document as .docx"), "{err}");
         assert_eq!(Format::from_path(Path::new("x.VTT")).unwrap(), Format::Vtt);
         assert!(Format::from_path(Path::new("x.TXT")).is_ok());
+    }
+
+    #[test]
+    fn absurdly_long_lines_are_refused_with_their_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("dump.txt");
+        let text = format!("Intervjuer: Hei\n{}\n", "x".repeat(MAX_LINE_BYTES + 1));
+        std::fs::write(&p, text).unwrap();
+        let err = prepare(&p, None).unwrap_err().to_string();
+        assert!(
+            err.contains("dump.txt") && err.contains("line 2") && err.contains("refuses lines"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -133,25 +133,41 @@ fn with_label(bold: &str, text: &str) -> String {
     }
 }
 
+/// The most a part of a Word file may unpack to: far beyond any transcript, far below what a
+/// ZIP bomb would unpack to.
+pub const MAX_PART: u64 = 256 * 1024 * 1024;
+
 fn part(
     z: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     name: &str,
+    limit: u64,
 ) -> Result<Option<String>, String> {
     let Ok(f) = z.by_name(name) else {
         return Ok(None);
     };
     let mut s = String::new();
-    f.take(256 * 1024 * 1024)
+    f.take(limit + 1)
         .read_to_string(&mut s)
         .map_err(|e| format!("{name}: {e}"))?;
+    if s.len() as u64 > limit {
+        return Err(format!(
+            "{name} unpacks to more than {} MB; refused (a damaged file or a ZIP bomb)",
+            limit / (1024 * 1024)
+        ));
+    }
     Ok(Some(s))
 }
 
 /// Reads a `.docx`.
 pub fn read(bytes: &[u8]) -> Result<DocxText, String> {
+    read_limited(bytes, MAX_PART)
+}
+
+/// [`read`] with a given limit on each part's unpacked size.
+pub fn read_limited(bytes: &[u8], limit: u64) -> Result<DocxText, String> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable Word file (ZIP): {e}"))?;
-    let doc = part(&mut z, "word/document.xml")?
+    let doc = part(&mut z, "word/document.xml", limit)?
         .ok_or("not a Word document: word/document.xml is missing")?;
     let paras = paragraphs(&doc).map_err(|e| format!("word/document.xml: {e}"))?;
     let lines: Vec<String> = paras
@@ -160,14 +176,14 @@ pub fn read(bytes: &[u8]) -> Result<DocxText, String> {
         .map(|(b, t)| with_label(b, t))
         .collect();
     let mut notes = Vec::new();
-    if let Some(x) = part(&mut z, "word/footnotes.xml")? {
+    if let Some(x) = part(&mut z, "word/footnotes.xml", limit)? {
         for (_, t) in paragraphs(&x).map_err(|e| format!("word/footnotes.xml: {e}"))? {
             if !t.is_empty() {
                 notes.push(format!("Footnote: {t}"));
             }
         }
     }
-    if let Some(x) = part(&mut z, "word/comments.xml")? {
+    if let Some(x) = part(&mut z, "word/comments.xml", limit)? {
         for (_, t) in paragraphs(&x).map_err(|e| format!("word/comments.xml: {e}"))? {
             if !t.is_empty() {
                 notes.push(format!("Comment: {t}"));
@@ -198,6 +214,47 @@ mod tests {
     }
 
     const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+
+    #[test]
+    fn a_part_unpacking_past_the_limit_is_refused() {
+        // 3 MB of one repeated paragraph compresses to a few KB: a small ZIP bomb.
+        let para = format!("<w:p><w:r><w:t>{}</w:t></w:r></w:p>", "ja ".repeat(100));
+        let body = format!(
+            "<w:document {W}><w:body>{}</w:body></w:document>",
+            para.repeat(10_000)
+        );
+        let bytes = docx(&body, &[]);
+        assert!(bytes.len() < 200_000, "{}", bytes.len());
+        let err = read_limited(&bytes, 1024 * 1024).unwrap_err();
+        assert!(
+            err.contains("word/document.xml") && err.contains("ZIP bomb"),
+            "{err}"
+        );
+        // Under the limit the same file reads.
+        assert!(read_limited(&bytes, 8 * 1024 * 1024).is_ok());
+    }
+
+    #[test]
+    fn entity_definitions_are_not_expanded() {
+        // The "billion laughs": nested entity definitions in a DOCTYPE.
+        let mut dtd = String::from("<!DOCTYPE w:document [<!ENTITY l0 \"ha\">");
+        for i in 1..10 {
+            let prev = format!("&l{};", i - 1);
+            dtd.push_str(&format!("<!ENTITY l{i} \"{}\">", prev.repeat(10)));
+        }
+        dtd.push_str("]>");
+        let body = format!(
+            "{dtd}<w:document {W}><w:body><w:p><w:r><w:t>Forelder: &l9;</w:t></w:r></w:p></w:body></w:document>"
+        );
+        match read(&docx(&body, &[])) {
+            Ok(d) => assert!(
+                d.text.len() < 1000,
+                "entities were expanded: {}",
+                d.text.len()
+            ),
+            Err(e) => assert!(e.contains("word/document.xml"), "{e}"),
+        }
+    }
 
     #[test]
     fn paragraphs_bold_labels_tables_and_notes() {

@@ -215,6 +215,9 @@ fn bad(path: &Path, msg: impl std::fmt::Display) -> Error {
     }
 }
 
+/// The most a REFI-QDA archive may unpack to, all entries together.
+const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
+
 /// Reads the entries of a REFI-QDA zip: the `.qde` (any name) and the source files by lower-case
 /// path.
 fn read_zip(bytes: &[u8], path: &Path) -> Result<(String, BTreeMap<String, Vec<u8>>)> {
@@ -231,15 +234,19 @@ fn read_zip(bytes: &[u8], path: &Path) -> Result<(String, BTreeMap<String, Vec<u
             continue;
         }
         let name = f.name().to_string();
-        total += f.size();
-        if total > 4 * 1024 * 1024 * 1024 {
-            return Err(bad(path, "the archive unpacks to more than 4 GiB; refused"));
-        }
+        // Counted on the bytes actually unpacked, not the sizes the archive declares.
         let mut buf = Vec::new();
         f.by_ref()
-            .take(1024 * 1024 * 1024)
+            .take(MAX_UNPACKED - total + 1)
             .read_to_end(&mut buf)
             .map_err(|e| bad(path, format!("{name}: {e}")))?;
+        total += buf.len() as u64;
+        if total > MAX_UNPACKED {
+            return Err(bad(
+                path,
+                "the archive unpacks to more than 2 GiB; refused (a damaged file or a ZIP bomb)",
+            ));
+        }
         if name.to_lowercase().ends_with(".qde") && qde.is_none() {
             qde = Some(
                 String::from_utf8(buf).map_err(|_| bad(path, format!("{name} is not UTF-8")))?,
