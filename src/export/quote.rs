@@ -44,7 +44,19 @@ pub fn quote(project: &Project, e: &Excerpt, context: Context, max_chars: usize)
         .map_or((e.start, e.end), |t| {
             (t.start.min(e.start), t.end.max(e.end))
         });
-    let sents = sentences(&text, turn.0, turn.1);
+    // Everything below works on the turn's own text (offsets relative to its start), so a
+    // long transcript is never walked from its beginning for each quote.
+    let base = turn.0;
+    let local: &str = match project.char_index(&e.doc) {
+        Ok(ix) => ix.slice(&text, turn.0, turn.1),
+        Err(_) => slice_chars(&text, turn.0, turn.1),
+    };
+    let rel = |(a, b): (usize, usize)| (a - base, b - base);
+    let abs = |(a, b): (usize, usize)| (a + base, b + base);
+    let sents: Vec<(usize, usize)> = sentences(local, 0, char_len(local))
+        .into_iter()
+        .map(abs)
+        .collect();
     let touching: Vec<&(usize, usize)> = sents
         .iter()
         .filter(|(a, b)| *a < e.end && e.start < *b)
@@ -52,11 +64,15 @@ pub fn quote(project: &Project, e: &Excerpt, context: Context, max_chars: usize)
     let sent_start = touching.first().map_or(e.start, |s| s.0);
     let sent_end = touching.last().map_or(e.end, |s| s.1);
     let (start, end) = match context {
-        Context::Coded => crate::model::text::trim_span(&text, e.start, e.end),
+        Context::Coded => {
+            let (a, b) = rel((e.start, e.end));
+            abs(crate::model::text::trim_span(local, a, b))
+        }
         Context::Sentence => (sent_start.min(e.start), sent_end.max(e.end)),
         Context::Turn => turn,
     };
-    let mut body: String = slice_chars(&text, start, end)
+    let (ls, le) = rel((start, end));
+    let mut body: String = slice_chars(local, ls, le)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
