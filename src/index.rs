@@ -337,7 +337,7 @@ impl SearchIndex {
         add: &mut dyn FnMut(TantivyDocument) -> Result<()>,
     ) -> Result<()> {
         let f = &self.fields;
-        let text = project.text(&doc.id)?;
+        let text = project.text_uncached(&doc.id)?;
         let attrs_of = |case: Option<&str>| -> Vec<String> {
             let mut attrs: Vec<String> = Vec::new();
             if let Some(case) = case.and_then(|c| project.cases.cases.get(c)) {

@@ -368,6 +368,19 @@ impl Project {
         if let Some(t) = self.texts.borrow().get(doc_id) {
             return Ok(Rc::clone(t));
         }
+        let rc = self.text_uncached(doc_id)?;
+        self.texts
+            .borrow_mut()
+            .insert(doc_id.to_string(), Rc::clone(&rc));
+        Ok(rc)
+    }
+
+    /// A document's text (checked against its fingerprint) without keeping it in the cache:
+    /// for passes over every document, such as building the index.
+    pub fn text_uncached(&self, doc_id: &str) -> Result<Rc<str>> {
+        if let Some(t) = self.texts.borrow().get(doc_id) {
+            return Ok(Rc::clone(t));
+        }
         let doc = self
             .docs
             .get(doc_id)
@@ -380,11 +393,7 @@ impl Project {
                 msg: "the text no longer matches its fingerprint in the document's .json (was it edited by hand?); codings on it cannot be trusted until it is restored".into(),
             });
         }
-        let rc: Rc<str> = Rc::from(text);
-        self.texts
-            .borrow_mut()
-            .insert(doc_id.to_string(), Rc::clone(&rc));
-        Ok(rc)
+        Ok(Rc::from(text))
     }
 
     /// Char offsets of a document's current text, for slicing long texts without walking them
@@ -1096,12 +1105,10 @@ impl Session {
         }
         self.project.cases = cases;
         let mut out = Vec::new();
-        for (doc, text) in new_docs {
+        // The texts are on disk now; they are read again when needed, so that importing a large
+        // folder does not hold every transcript in memory.
+        for (doc, _) in new_docs {
             out.push(doc.id.clone());
-            self.project
-                .texts
-                .borrow_mut()
-                .insert(doc.id.clone(), Rc::from(text));
             self.project.docs.insert(doc.id.clone(), doc);
         }
         // Notes found in the files (Word footnotes and comments) become document memos.
