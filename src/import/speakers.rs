@@ -40,16 +40,7 @@ pub fn read_file(path: &Path) -> Result<Vec<SpeakerMap>> {
 
 /// Parses the text of a speaker file.
 pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SpeakerMap>> {
-    let mut r = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| super::fail(path, format!("line 1: {e}")))?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let (header, rows) = super::survey::table(path, text, delimiter)?;
     let find = |names: &[&str]| {
         header
             .iter()
@@ -75,10 +66,9 @@ pub fn parse(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SpeakerMap>> 
     })?;
     let file = find(&["file", "document", "fil"]);
     let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
+    for (i, rec) in rows.iter().enumerate() {
         let line = i + 2;
-        let rec = rec.map_err(|e| super::fail(path, format!("line {line}: {e}")))?;
-        let get = |c: usize| rec.get(c).unwrap_or("").trim().to_string();
+        let get = |c: usize| rec.get(c).map_or("", String::as_str).trim().to_string();
         let (label, name) = (get(speaker), get(case));
         if label.is_empty() && name.is_empty() {
             continue;

@@ -6,16 +6,8 @@ use crate::Result;
 use crate::model::DocKind;
 use std::path::Path;
 
-/// Reads a survey file. Without `--text-column`, the column with the longest answers on
-/// average is the text; without `--id-column`, a column named id, respondent or case, else the
-/// row number, names the respondent.
-pub fn read(
-    path: &Path,
-    text: &str,
-    delimiter: u8,
-    opts: &ReadOptions,
-    sha: &str,
-) -> Result<Vec<Prepared>> {
+/// Reads a CSV/TSV table: its trimmed header and its rows, errors naming the file and line.
+pub fn table(path: &Path, text: &str, delimiter: u8) -> Result<(Vec<String>, Vec<Vec<String>>)> {
     let mut r = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)
@@ -31,6 +23,20 @@ pub fn read(
         let rec = rec.map_err(|e| fail(path, format!("line {}: {e}", i + 2)))?;
         rows.push(rec.iter().map(str::to_string).collect());
     }
+    Ok((header, rows))
+}
+
+/// Reads a survey file. Without `--text-column`, the column with the longest answers on
+/// average is the text; without `--id-column`, a column named id, respondent or case, else the
+/// row number, names the respondent.
+pub fn read(
+    path: &Path,
+    text: &str,
+    delimiter: u8,
+    opts: &ReadOptions,
+    sha: &str,
+) -> Result<Vec<Prepared>> {
+    let (header, rows) = table(path, text, delimiter)?;
     let col = |name: &str| -> Result<usize> {
         header
             .iter()
