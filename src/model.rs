@@ -20,7 +20,7 @@ pub use document::{DocKind, Document, Origin, Turn};
 use serde::{Deserialize, Serialize};
 
 /// The current version of the on-disk project format.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Project settings, stored as `koda.json` at the project root.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ pub mod history;
 pub mod journal;
 pub mod lock;
 pub mod merge;
+pub mod migrate;
 pub mod project;
 pub mod refi;
 

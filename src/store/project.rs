@@ -149,7 +149,7 @@ impl Project {
         if !config_path.is_file() {
             return Err(Error::NotAProject(root.to_path_buf()));
         }
-        let config: ProjectConfig = fsio::read_json(&config_path)?;
+        let mut config: ProjectConfig = fsio::read_json(&config_path)?;
         if config.schema_version > SCHEMA_VERSION {
             return Err(Error::Corrupt {
                 path: config_path,
@@ -159,6 +159,7 @@ impl Project {
                 ),
             });
         }
+        super::migrate::migrate(root, &mut config)?;
         let codebook: Codebook = read_json_or_default(&root.join(CODEBOOK_FILE))?;
         let cases: Cases = read_json_or_default(&root.join(CASES_FILE))?;
         let names: crate::model::names::Names =

@@ -431,14 +431,27 @@ fn a_project_written_with_schema_version_1_opens_whole() {
     assert!(hits["total"].as_u64().unwrap() > 0, "{hits}");
     let doctor = p.koda(&["doctor"]);
     doctor.ok();
-    // A project from a newer koda is refused with a message, not misread.
+    // Opening migrated it to the current format, after a backup of what it rewrote.
     let cfg = p.path().join("koda.json");
     let text = std::fs::read_to_string(&cfg).unwrap();
-    std::fs::write(
-        &cfg,
-        text.replace("\"schema_version\": 1", "\"schema_version\": 99"),
-    )
-    .unwrap();
+    let current = format!("\"schema_version\": {}", koda::model::SCHEMA_VERSION);
+    assert!(text.contains(&current), "{text}");
+    let backups: Vec<_> = std::fs::read_dir(p.path().join(".koda/backup"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(backups[0].to_string_lossy().ends_with("-format-1"));
+    let old = std::fs::read_to_string(backups[0].join("koda.json")).unwrap();
+    assert!(old.contains("\"schema_version\": 1"), "{old}");
+    assert_eq!(
+        old.replace("\"schema_version\": 1", ""),
+        text.replace(&current, ""),
+        "the migration changed more than the version"
+    );
+    // A project from a newer koda is refused with a message, not misread.
+    std::fs::write(&cfg, text.replace(&current, "\"schema_version\": 99")).unwrap();
     let err = p.koda(&["docs"]).fails().to_string();
     assert!(err.contains("newer than this koda understands"), "{err}");
 }
