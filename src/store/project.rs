@@ -801,6 +801,7 @@ impl Session {
     fn restore_codings(&mut self, codings: &[Coding]) -> Result<Vec<Coding>> {
         let at = now();
         let mut out = Vec::new();
+        let mut new_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
         for c in codings {
             let doc = self.project.docs.get(&c.doc).ok_or_else(|| {
                 Error::invalid(format!(
@@ -821,14 +822,15 @@ impl Session {
                 )));
             }
             let text = self.project.text(&c.doc)?;
+            let ix = self.project.char_index(&c.doc)?;
             let mut id = ids::new_id("x");
-            while self.project.codings.contains_key(&id) || out.iter().any(|x: &Coding| x.id == id)
-            {
+            while self.project.codings.contains_key(&id) || new_ids.contains(&id) {
                 id = ids::new_id("x");
             }
+            new_ids.insert(id.clone());
             out.push(Coding {
                 id,
-                hash: quote_hash(slice_chars(&text, c.start, c.end)),
+                hash: quote_hash(ix.slice(&text, c.start, c.end)),
                 at: at.clone(),
                 rev: doc.revision,
                 ..c.clone()
