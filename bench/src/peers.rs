@@ -6,9 +6,7 @@ use koda::index::schema::{TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, analyzer};
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{
-    Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
-};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
 /// One turn of a transcript as the peers see it.
@@ -97,89 +95,52 @@ impl Spec {
     }
 }
 
-/// The raw-tantivy baseline: koda's analysers and field layout, one document per turn.
+/// The raw-tantivy baseline: koda's own schema and analysers (`koda::index::schema`), one
+/// document per turn, and none of koda's logic (no codings, cases or fingerprints).
 pub struct RawTantivy {
-    index: Index,
     reader: IndexReader,
-    doc: Field,
-    turn: Field,
-    role: Field,
+    /// The role filter lives where koda puts attributes: `role=parent` in the `attr` field.
+    attr: Field,
     text: Vec<(Field, &'static str)>,
     fold: Field,
-}
-
-fn text_field(
-    b: &mut tantivy::schema::SchemaBuilder,
-    name: &str,
-    tok: &str,
-    stored: bool,
-) -> Field {
-    let mut o = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(tok)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
-    if stored {
-        o = o | STORED;
-    }
-    b.add_text_field(name, o)
-}
-
-fn raw_field(b: &mut tantivy::schema::SchemaBuilder, name: &str, stored: bool) -> Field {
-    let mut o = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(TOK_RAW)
-            .set_index_option(IndexRecordOption::Basic),
-    );
-    if stored {
-        o = o | STORED;
-    }
-    b.add_text_field(name, o)
 }
 
 impl RawTantivy {
     /// Builds the index in `dir` with the same writer budget and thread count as koda.
     pub fn build(dir: &Path, turns: &[Turn]) -> Result<RawTantivy> {
-        let mut b = Schema::builder();
-        let doc = raw_field(&mut b, "doc", true);
-        let turn = b.add_u64_field("turn", STORED);
-        let speaker = raw_field(&mut b, "speaker", false);
-        let role = raw_field(&mut b, "role", false);
-        let no = text_field(&mut b, "text_no", TOK_NO, false);
-        let en = text_field(&mut b, "text_en", TOK_EN, false);
-        let fold = text_field(&mut b, "text_fold", TOK_FOLD, true);
+        let (schema, f) = koda::index::schema::build();
         std::fs::create_dir_all(dir)?;
-        let index = Index::create_in_dir(dir, b.build())?;
+        let index = Index::create_in_dir(dir, schema)?;
         for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
             index.tokenizers().register(name, analyzer(name));
         }
         let mut w: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 50_000_000)?;
         for (i, t) in turns.iter().enumerate() {
             let mut d = TantivyDocument::default();
-            d.add_text(doc, &t.doc);
-            d.add_u64(turn, i as u64);
+            d.add_text(f.doc, &t.doc);
+            d.add_u64(f.turn, i as u64);
             if let Some(s) = &t.speaker {
-                d.add_text(speaker, s);
+                d.add_text(f.speaker, s);
             }
             if let Some(r) = &t.role {
-                d.add_text(role, r);
+                d.add_text(f.attr, format!("role={r}"));
             }
-            d.add_text(no, &t.text);
-            d.add_text(en, &t.text);
-            d.add_text(fold, &t.text);
+            d.add_text(f.text_no, &t.text);
+            d.add_text(f.text_en, &t.text);
+            d.add_text(f.text_fold, &t.text);
             w.add_document(d)?;
         }
         w.commit()?;
         w.wait_merging_threads()?;
-        let reader = index.reader()?;
         Ok(RawTantivy {
-            index,
-            reader,
-            doc,
-            turn,
-            role,
-            text: vec![(no, TOK_NO), (en, TOK_EN), (fold, TOK_FOLD)],
-            fold,
+            reader: index.reader()?,
+            attr: f.attr,
+            text: vec![
+                (f.text_no, TOK_NO),
+                (f.text_en, TOK_EN),
+                (f.text_fold, TOK_FOLD),
+            ],
+            fold: f.text_fold,
         })
     }
 
@@ -254,7 +215,7 @@ impl RawTantivy {
                 (
                     Occur::Must,
                     Box::new(TermQuery::new(
-                        Term::from_field_text(self.role, r),
+                        Term::from_field_text(self.attr, &format!("role={r}")),
                         IndexRecordOption::Basic,
                     )),
                 ),
@@ -275,10 +236,7 @@ impl RawTantivy {
                 .get_first(self.fold)
                 .and_then(|v| v.as_str())
                 .map_or(0, str::len);
-            let _ = d.get_first(self.doc);
-            let _ = d.get_first(self.turn);
         }
-        let _ = &self.index;
         Ok((count, chars))
     }
 }
