@@ -47,7 +47,7 @@ pub struct Project {
     /// Problems found while loading (damaged journal lines, orphaned codings, …).
     pub warnings: Vec<String>,
     texts: RefCell<HashMap<String, Rc<str>>>,
-    char_indexes: RefCell<HashMap<(String, u32), Rc<CharIndex>>>,
+    char_indexes: RefCell<HashMap<(String, String), Rc<CharIndex>>>,
 }
 
 /// Options for [`Session::import`].
@@ -398,10 +398,15 @@ impl Project {
     }
 
     /// Char offsets of a document's current text, for slicing long texts without walking them
-    /// from the start (cached per revision).
+    /// from the start (cached per text: keyed by its hash, so a correction, its undo and a new
+    /// correction never share an index).
     pub fn char_index(&self, doc_id: &str) -> Result<Rc<CharIndex>> {
-        let rev = self.docs.get(doc_id).map_or(0, |d| d.revision);
-        let key = (doc_id.to_string(), rev);
+        let sha = self
+            .docs
+            .get(doc_id)
+            .map(|d| d.text_sha256.clone())
+            .unwrap_or_default();
+        let key = (doc_id.to_string(), sha);
         if let Some(ix) = self.char_indexes.borrow().get(&key) {
             return Ok(Rc::clone(ix));
         }

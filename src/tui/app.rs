@@ -284,7 +284,6 @@ pub struct Reader {
     /// Two coders whose codings the margin shows side by side.
     pub compare: Option<(String, String)>,
     cache: RefCell<Option<LayoutCache>>,
-    index: RefCell<Option<(String, Rc<CharIndex>)>>,
 }
 
 /// The reader's laid-out lines for one document at one width.
@@ -856,23 +855,11 @@ impl App {
         }
     }
 
-    /// The open text's char index (built once per document).
+    /// The open text's char index (the project's, built once per text).
     pub fn char_index(&self) -> Rc<CharIndex> {
-        let Some(doc) = self.doc() else {
-            return Rc::new(CharIndex::default());
-        };
-        if let Some((id, idx)) = &*self.reader.index.borrow()
-            && *id == doc.id
-        {
-            return Rc::clone(idx);
-        }
-        let text = self
-            .project()
-            .text(&doc.id)
-            .unwrap_or_else(|_| Rc::from(""));
-        let idx = Rc::new(CharIndex::new(&text));
-        *self.reader.index.borrow_mut() = Some((doc.id.clone(), Rc::clone(&idx)));
-        idx
+        self.doc()
+            .and_then(|d| self.project().char_index(&d.id).ok())
+            .unwrap_or_default()
     }
 
     /// The text around `pos`: from the start of the turn before its turn to the end of the turn
@@ -1728,7 +1715,6 @@ impl App {
                                 r.stale.len()
                             );
                             self.changed();
-                            *self.reader.index.borrow_mut() = None;
                         }
                         Err(e) => {
                             self.set_error(e);
