@@ -1,12 +1,18 @@
 //! The search index: a tantivy index of every turn, derived from the project and never the truth.
 //!
 //! The index lives in `.koda/index/`. Beside tantivy's files it keeps `koda-index.json`: the
-//! index schema version, the languages, and a fingerprint of every indexed document (its text,
-//! case, attributes, metadata and codings). Bringing the index up to date compares fingerprints
-//! and re-indexes only the documents that changed, so opening a current index costs a few
-//! milliseconds; a missing, unreadable or outdated index is rebuilt from the project. Index
-//! writes take `.koda/index.lock`, separate from the project's writer lock, so a search never
-//! keeps anyone from coding.
+//! index schema version, the languages, a fingerprint of every indexed document (its text,
+//! title, case, attributes, metadata and codings), the [stamp](crate::store::stamp) of the
+//! project files it was brought up to date with, and a small catalog (document ids and titles,
+//! attribute names). Bringing the index up to date compares fingerprints and re-indexes only
+//! the documents that changed; a missing, unreadable or outdated index is rebuilt from the
+//! project. Index writes take `.koda/index.lock`, separate from the project's writer lock, so a
+//! search never keeps anyone from coding.
+//!
+//! Every hit carries what a result line shows (title, type, turn, speaker, case, span, line,
+//! text) in the index's stored fields, so when the project's stamp still matches,
+//! [`SearchIndex::open_current`] searches without loading the project at all: no document's
+//! turn table is parsed and no journal replayed.
 //!
 //! Nothing here changes the project; parsing queries lives in [`query`], the schema and the
 //! analysers in [`schema`].
@@ -17,10 +23,11 @@ pub mod schema;
 use crate::model::text::{
     CharIndex, byte_to_char, char_len, char_to_byte, sha256_hex, slice_chars,
 };
-use crate::model::{Document, Turn};
-use crate::store::{PRIVATE_DIR, Project, fsio};
+use crate::model::{Codebook, Document, SCHEMA_VERSION};
+use crate::store::stamp::{self, Stamp};
+use crate::store::{CODEBOOK_FILE, CONFIG_FILE, PRIVATE_DIR, Project, fsio};
 use crate::{Error, Result};
-use schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, tokens};
+use schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
@@ -31,8 +38,12 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the index layout; an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 3;
+pub const INDEX_SCHEMA_VERSION: u32 = 4;
 const STATE_FILE: &str = "koda-index.json";
+/// The stamp the index is current with and the attribute names (small, read by every search).
+const CURRENT_FILE: &str = "koda-current.json";
+/// Document ids and titles (read only by a search that names a document).
+const CATALOG_FILE: &str = "koda-catalog.json";
 const WRITER_MEMORY: usize = 50_000_000;
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -40,6 +51,67 @@ struct State {
     schema_version: u32,
     languages: Vec<String>,
     docs: BTreeMap<String, String>,
+}
+
+/// What a search needs besides the index to run without loading the project: the stamp of the
+/// project files the index was last brought up to date with, and the attribute names. Written
+/// last, after the index, the fingerprints and the catalog, so it never vouches for an index
+/// older than itself.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Current {
+    schema_version: u32,
+    languages: Vec<String>,
+    stamp: Option<Stamp>,
+    /// Attribute names, lower-cased.
+    attributes: BTreeSet<String>,
+}
+
+/// `(id, title)` of every document in import order, for queries that name a document.
+type Catalog = Vec<(String, String)>;
+
+fn catalog_of(project: &Project) -> Catalog {
+    project
+        .documents()
+        .into_iter()
+        .map(|d| (d.id.clone(), d.title.clone()))
+        .collect()
+}
+
+/// The project as the index knows it: enough to build any query without loading the project.
+pub struct IndexedProject {
+    dir: PathBuf,
+    attributes: BTreeSet<String>,
+    codebook: Codebook,
+    catalog: std::cell::OnceCell<Catalog>,
+}
+
+impl query::Lookup for IndexedProject {
+    fn doc_id(&self, key: &str) -> Result<String> {
+        let catalog = match self.catalog.get() {
+            Some(c) => c,
+            None => {
+                let c: Catalog = fsio::read_json(&self.dir.join(CATALOG_FILE))?;
+                self.catalog.get_or_init(|| c)
+            }
+        };
+        let pairs: Vec<(&str, &str)> = catalog
+            .iter()
+            .map(|(id, title)| (id.as_str(), title.as_str()))
+            .collect();
+        crate::store::project::pick_doc(key, &pairs).map(str::to_string)
+    }
+
+    fn codebook(&self) -> &Codebook {
+        &self.codebook
+    }
+
+    fn attribute_names(&self) -> BTreeSet<String> {
+        self.attributes.clone()
+    }
+
+    fn has_attribute(&self, name: &str) -> bool {
+        self.attributes.contains(name)
+    }
 }
 
 /// What bringing the index up to date did.
@@ -63,6 +135,10 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     langs: Vec<Lang>,
+    /// Where each document's turns lie per segment, for counting documents; kept only by an
+    /// index opened to stay (not by [`SearchIndex::open_current`]'s one-shot searches, for
+    /// which building them would cost more than it saves).
+    runs: Option<RunCache>,
 }
 
 /// A turn that matched a search.
@@ -118,7 +194,11 @@ fn ix_err(dir: &Path, e: impl std::fmt::Display) -> Error {
 
 /// The index folder of a project.
 pub fn index_dir(project: &Project) -> PathBuf {
-    project.root().join(PRIVATE_DIR).join("index")
+    index_dir_of(project.root())
+}
+
+fn index_dir_of(root: &Path) -> PathBuf {
+    root.join(PRIVATE_DIR).join("index")
 }
 
 fn lang_codes(langs: &[Lang]) -> Vec<String> {
@@ -180,6 +260,7 @@ impl SearchIndex {
             reader,
             fields,
             langs,
+            runs: Some(RunCache::default()),
         })
     }
 
@@ -283,7 +364,55 @@ impl SearchIndex {
         Ok((idx, state))
     }
 
-    /// Re-indexes the documents whose fingerprint changed; returns (indexed, removed).
+    /// Opens the index of the project in `root` for searching without loading the project,
+    /// when the index was brought up to date with the project's files exactly as they are now
+    /// (their [stamp](crate::store::stamp) matches and is settled). `None` means the project
+    /// must be loaded and the index opened with [`SearchIndex::open`]: the index is missing or
+    /// outdated, the project changed since, or its last load reported problems. Takes no lock
+    /// and writes nothing.
+    pub fn open_current(root: &Path) -> Result<Option<(SearchIndex, IndexedProject)>> {
+        let config: crate::model::ProjectConfig = fsio::read_json(&root.join(CONFIG_FILE))?;
+        if config.schema_version != SCHEMA_VERSION {
+            return Ok(None);
+        }
+        let dir = index_dir_of(root);
+        let Ok(current) = fsio::read_json::<Current>(&dir.join(CURRENT_FILE)) else {
+            return Ok(None);
+        };
+        let langs = Lang::from_codes(&config.languages);
+        let Some(recorded) = &current.stamp else {
+            return Ok(None);
+        };
+        if !recorded.settled
+            || current.schema_version != INDEX_SCHEMA_VERSION
+            || current.languages != lang_codes(&langs)
+            || stamp::take(root)?.digest != recorded.digest
+        {
+            return Ok(None);
+        }
+        let Ok((mut idx, _)) = Self::try_open(&dir, &langs) else {
+            return Ok(None);
+        };
+        idx.runs = None;
+        let cb_path = root.join(CODEBOOK_FILE);
+        let codebook = if cb_path.is_file() {
+            fsio::read_json(&cb_path)?
+        } else {
+            Codebook::default()
+        };
+        Ok(Some((
+            idx,
+            IndexedProject {
+                dir,
+                attributes: current.attributes,
+                codebook,
+                catalog: std::cell::OnceCell::new(),
+            },
+        )))
+    }
+
+    /// Re-indexes the documents whose fingerprint changed; returns (indexed, removed). Records
+    /// the project's stamp and catalog with the fingerprints.
     fn sync(&self, project: &Project, state: &mut State, dir: &Path) -> Result<(usize, usize)> {
         let prints = fingerprints(project, &self.langs);
         let changed: Vec<String> = prints
@@ -298,6 +427,7 @@ impl SearchIndex {
             .cloned()
             .collect();
         if changed.is_empty() && removed.is_empty() {
+            self.record_current(project, dir)?;
             return Ok((0, 0));
         }
         let mut writer: IndexWriter<TantivyDocument> = self
@@ -324,7 +454,33 @@ impl SearchIndex {
         if dir.is_dir() {
             fsio::write_json(&dir.join(STATE_FILE), state)?;
         }
+        self.record_current(project, dir)?;
         Ok((changed.len(), removed.len()))
+    }
+
+    /// Records, once the index holds `project`, the catalog and then the stamp that lets a
+    /// search skip loading the project (see [`SearchIndex::open_current`]); rewrites nothing
+    /// that is already so.
+    fn record_current(&self, project: &Project, dir: &Path) -> Result<()> {
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        let current = Current {
+            schema_version: INDEX_SCHEMA_VERSION,
+            languages: lang_codes(&self.langs),
+            stamp: project.stamp(),
+            attributes: query::Lookup::attribute_names(project),
+        };
+        let path = dir.join(CURRENT_FILE);
+        if fsio::read_json::<Current>(&path).ok().as_ref() == Some(&current) {
+            return Ok(());
+        }
+        let catalog_path = dir.join(CATALOG_FILE);
+        let catalog = catalog_of(project);
+        if fsio::read_json::<Catalog>(&catalog_path).ok().as_ref() != Some(&catalog) {
+            fsio::write_json(&catalog_path, &catalog)?;
+        }
+        fsio::write_json(&path, &current)
     }
 
     /// Hands one index document per turn of `doc` to `add`, one at a time (a long transcript
@@ -376,8 +532,12 @@ impl SearchIndex {
             active.retain(|&i| codings[i].end > t.start);
             let mut d = TantivyDocument::default();
             d.add_text(f.doc, &doc.id);
+            d.add_text(f.title, &doc.title);
             d.add_u64(f.turn, t.number as u64);
             d.add_u64(f.doc_seq, doc.seq);
+            d.add_u64(f.start, t.start as u64);
+            d.add_u64(f.end, t.end as u64);
+            d.add_u64(f.line, t.line as u64);
             d.add_text(f.kind, doc.kind.as_str());
             if let Some(s) = &t.speaker {
                 d.add_text(f.speaker, s);
@@ -424,20 +584,26 @@ impl SearchIndex {
         Ok(())
     }
 
+    fn distinct_docs(&self) -> DistinctDocs<'_> {
+        DistinctDocs {
+            cache: self.runs.as_ref(),
+        }
+    }
+
     /// Runs a query; `limit` caps the hits returned (all when `None`).
     pub fn search(
         &self,
-        project: &Project,
+        lookup: &dyn query::Lookup,
         query: &str,
         limit: Option<usize>,
     ) -> Result<SearchResults> {
-        self.search_by(project, query, limit, &[])
+        self.search_by(lookup, query, limit, &[])
     }
 
     /// Runs a query on the turns coded by any of `coders` (all turns when empty).
     pub fn search_by(
         &self,
-        project: &Project,
+        lookup: &dyn query::Lookup,
         query: &str,
         limit: Option<usize>,
         coders: &[String],
@@ -458,7 +624,7 @@ impl SearchIndex {
         let builder = query::Builder {
             fields: &self.fields,
             langs: &self.langs,
-            project,
+            lookup,
             query,
         };
         let (q, hl) = builder.build(&node)?;
@@ -471,7 +637,7 @@ impl SearchIndex {
         };
         if limit == 0 {
             let (total, docs) = searcher
-                .search(&q, &(Count, DistinctDocs))
+                .search(&q, &(Count, self.distinct_docs()))
                 .map_err(|e| ix_err(dir, e))?;
             return Ok(SearchResults {
                 total,
@@ -485,46 +651,24 @@ impl SearchIndex {
                 &(
                     Count,
                     TopDocs::with_limit(limit).order_by_score(),
-                    DistinctDocs,
+                    self.distinct_docs(),
                 ),
             )
             .map_err(|e| ix_err(dir, e))?;
         let documents = docs.len();
-        let mut hits = Vec::new();
+        let mut hits: Vec<(u64, Hit)> = Vec::with_capacity(top.len());
+        let mut marker = Highlighter::new(&hl, &self.langs);
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
-            let id = d
-                .get_first(self.fields.doc)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_string();
-            let n = d
-                .get_first(self.fields.turn)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0);
-            let Some(doc) = project.docs.get(&id) else {
-                continue;
-            };
-            let Some(turn) = usize::try_from(n).ok().and_then(|n| doc.turn(n)) else {
-                continue;
-            };
-            let body = d
-                .get_first(self.fields.text_fold)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default();
-            hits.push(make_hit(doc, turn, body, score, &hl, &self.langs));
+            hits.push(self.hit_of(&d, score, &mut marker));
         }
-        let seq: BTreeMap<&str, u64> = project
-            .docs
-            .values()
-            .map(|d| (d.id.as_str(), d.seq))
-            .collect();
-        hits.sort_by(|a, b| {
+        hits.sort_by(|(sa, a), (sb, b)| {
             b.score
                 .total_cmp(&a.score)
-                .then(seq.get(a.doc.as_str()).cmp(&seq.get(b.doc.as_str())))
+                .then(sa.cmp(sb))
                 .then(a.turn.cmp(&b.turn))
         });
+        let hits = hits.into_iter().map(|(_, h)| h).collect();
         Ok(SearchResults {
             total,
             documents,
@@ -533,16 +677,53 @@ impl SearchIndex {
     }
 }
 
-/// Collects the distinct documents of the matching turns from the `doc_seq` fast field,
-/// without reading any stored document.
-struct DistinctDocs;
+/// Where each document's turns lie in one segment: `(first doc id, doc_seq)` per run, in
+/// order. A document's turns are added side by side and merges keep their order, so each
+/// document is one run.
+type Runs = std::sync::Arc<[(tantivy::DocId, Option<u64>)]>;
 
-struct DistinctInSegment {
-    column: tantivy::columnar::Column<u64>,
-    seen: std::collections::HashSet<u64>,
+/// Per-segment [`Runs`], built on a segment's first search by an index that stays open (the
+/// reader, a long session); segments never change, so they stay valid until merged away.
+type RunCache = std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, Runs>>;
+
+fn runs_of(reader: &tantivy::SegmentReader) -> tantivy::Result<Runs> {
+    let column = reader.fast_fields().u64(schema::DOC_SEQ)?;
+    let mut runs = Vec::new();
+    let mut last = None;
+    for doc in 0..reader.max_doc() {
+        let v = column.first(doc);
+        if runs.is_empty() || v != last {
+            runs.push((doc, v));
+            last = v;
+        }
+    }
+    Ok(runs.into())
 }
 
-impl tantivy::collector::Collector for DistinctDocs {
+/// Collects the distinct documents of the matching turns from the `doc_seq` fast field,
+/// without reading any stored document: through a segment's [`Runs`] when the index keeps
+/// them (one comparison per match), else by reading the field at each match.
+struct DistinctDocs<'a> {
+    cache: Option<&'a RunCache>,
+}
+
+enum DistinctInSegment {
+    Column {
+        column: tantivy::columnar::Column<u64>,
+        seen: std::collections::HashSet<u64>,
+        /// The last value seen: most matches repeat the previous one and skip the set.
+        last: Option<u64>,
+    },
+    Runs {
+        runs: Runs,
+        /// The run the last match fell in, and where the next run starts.
+        at: usize,
+        next: tantivy::DocId,
+        seen: std::collections::HashSet<u64>,
+    },
+}
+
+impl tantivy::collector::Collector for DistinctDocs<'_> {
     type Fruit = std::collections::HashSet<u64>;
     type Child = DistinctInSegment;
 
@@ -551,9 +732,31 @@ impl tantivy::collector::Collector for DistinctDocs {
         _segment: tantivy::SegmentOrdinal,
         reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<DistinctInSegment> {
-        Ok(DistinctInSegment {
-            column: reader.fast_fields().u64(schema::DOC_SEQ)?,
-            seen: std::collections::HashSet::new(),
+        let seen = std::collections::HashSet::new();
+        let Some(cache) = self.cache else {
+            return Ok(DistinctInSegment::Column {
+                column: reader.fast_fields().u64(schema::DOC_SEQ)?,
+                seen,
+                last: None,
+            });
+        };
+        let id = reader.segment_id();
+        let cached = cache.lock().ok().and_then(|c| c.get(&id).cloned());
+        let runs = match cached {
+            Some(r) => r,
+            None => {
+                let r = runs_of(reader)?;
+                if let Ok(mut c) = cache.lock() {
+                    c.insert(id, r.clone());
+                }
+                r
+            }
+        };
+        Ok(DistinctInSegment::Runs {
+            runs,
+            at: 0,
+            next: 0,
+            seen,
         })
     }
 
@@ -577,13 +780,41 @@ impl tantivy::collector::SegmentCollector for DistinctInSegment {
     type Fruit = std::collections::HashSet<u64>;
 
     fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
-        if let Some(v) = self.column.first(doc) {
-            self.seen.insert(v);
+        match self {
+            DistinctInSegment::Column { column, seen, last } => {
+                let v = column.first(doc);
+                if v != *last {
+                    *last = v;
+                    if let Some(v) = v {
+                        seen.insert(v);
+                    }
+                }
+            }
+            DistinctInSegment::Runs {
+                runs,
+                at,
+                next,
+                seen,
+            } => {
+                // Matches come in ascending order, so the run only moves forward.
+                if doc < *next {
+                    return;
+                }
+                while *at + 1 < runs.len() && runs[*at + 1].0 <= doc {
+                    *at += 1;
+                }
+                if let Some(v) = runs.get(*at).and_then(|r| r.1) {
+                    seen.insert(v);
+                }
+                *next = runs.get(*at + 1).map_or(tantivy::DocId::MAX, |r| r.0);
+            }
         }
     }
 
     fn harvest(self) -> std::collections::HashSet<u64> {
-        self.seen
+        match self {
+            DistinctInSegment::Column { seen, .. } | DistinctInSegment::Runs { seen, .. } => seen,
+        }
     }
 }
 
@@ -613,8 +844,9 @@ fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
                 .map(|c| format!("{}:{:?}", c.name, c.attributes))
                 .collect();
             let key = format!(
-                "{langs}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs:?}\u{1}{:?}\u{1}{}\u{1}{}",
+                "{langs}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs:?}\u{1}{:?}\u{1}{}\u{1}{}",
                 d.text_sha256,
+                d.title,
                 d.kind,
                 (&d.case, &d.speaker_cases),
                 d.metadata,
@@ -627,75 +859,107 @@ fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
 }
 
 fn levenshtein_within(a: &str, b: &str, max: u8) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
     let max = usize::from(max);
-    if a.len().abs_diff(b.len()) > max {
+    // Most words of a turn differ in length from the query word by more than the distance
+    // allowed; they are turned away without looking further.
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > max {
         return false;
     }
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=lb).collect();
+    let mut cur = vec![0; lb + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
+            let cost = usize::from(ca != *cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
-        prev = cur;
+        std::mem::swap(&mut prev, &mut cur);
     }
-    prev[b.len()] <= max
+    prev[lb] <= max
 }
 
-/// Char ranges (relative to `body`) of the words the query matched.
-fn match_ranges(body: &str, hl: &query::Highlight, langs: &[Lang]) -> Vec<(usize, usize)> {
-    let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
-    let mut names = vec![TOK_FOLD];
-    for l in langs {
-        names.push(match l {
-            Lang::No => TOK_NO,
-            Lang::En => TOK_EN,
-        });
-    }
-    for name in names {
-        for t in tokens(name, body) {
-            let exact = hl.terms.contains(&(name.to_string(), t.term.clone()));
-            let loose = name == TOK_FOLD
-                && (hl.prefixes.iter().any(|p| t.term.starts_with(p.as_str()))
-                    || hl
-                        .fuzzy
-                        .iter()
-                        .any(|(w, n)| levenshtein_within(&t.term, w, *n)));
-            if exact || loose {
-                byte_ranges.push((t.from, t.to));
+/// Finds the words a query matched in a hit's text, with each analyser built once per search.
+struct Highlighter<'a> {
+    hl: &'a query::Highlight,
+    /// Each analyser with the query's terms in its field; the first is the folded one.
+    analysers: Vec<(
+        tantivy::tokenizer::TextAnalyzer,
+        std::collections::HashSet<&'a str>,
+    )>,
+}
+
+impl<'a> Highlighter<'a> {
+    fn new(hl: &'a query::Highlight, langs: &[Lang]) -> Highlighter<'a> {
+        let mut names = vec![TOK_FOLD];
+        for l in langs {
+            names.push(match l {
+                Lang::No => TOK_NO,
+                Lang::En => TOK_EN,
+            });
+        }
+        let mut analysers = Vec::new();
+        for n in names {
+            let terms: std::collections::HashSet<&str> = hl
+                .terms
+                .iter()
+                .filter(|(tok, _)| tok == n)
+                .map(|(_, t)| t.as_str())
+                .collect();
+            // A language's analyser only matters when the query has terms from it.
+            if n == TOK_FOLD || !terms.is_empty() {
+                analysers.push((schema::analyzer(n), terms));
             }
         }
+        Highlighter { hl, analysers }
     }
-    byte_ranges.sort_unstable();
-    byte_ranges.dedup();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (a, b) in byte_ranges {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
+
+    /// Char ranges (relative to `body`) of the matched words, merged where they touch.
+    fn ranges(&mut self, body: &str) -> Vec<(usize, usize)> {
+        let hl = self.hl;
+        let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
+        let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
+        for (i, (analyser, terms)) in self.analysers.iter_mut().enumerate() {
+            let mut stream = analyser.token_stream(body);
+            while stream.advance() {
+                let t = stream.token();
+                let exact = terms.contains(t.text.as_str());
+                let loose = !exact
+                    && has_loose
+                    && i == 0
+                    && (hl.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
+                        || hl
+                            .fuzzy
+                            .iter()
+                            .any(|(w, n)| levenshtein_within(&t.text, w, *n)));
+                if exact || loose {
+                    byte_ranges.push((t.offset_from, t.offset_to));
+                }
+            }
         }
+        byte_ranges.sort_unstable();
+        byte_ranges.dedup();
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (a, b) in byte_ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|(a, b)| (byte_to_char(body, a), byte_to_char(body, b)))
+            .collect()
     }
-    merged
-        .into_iter()
-        .map(|(a, b)| (byte_to_char(body, a), byte_to_char(body, b)))
-        .collect()
 }
 
 const SNIPPET_CHARS: usize = 220;
 const SNIPPET_LEAD: usize = 70;
 
-fn make_hit(
-    doc: &Document,
-    turn: &Turn,
-    body: &str,
-    score: f32,
-    hl: &query::Highlight,
-    langs: &[Lang],
-) -> Hit {
-    let ranges = match_ranges(body, hl, langs);
+/// A keyword-in-context cut of `body` around its first match: the snippet, and the matches
+/// inside it as char ranges of the snippet.
+fn snippet(body: &str, ranges: &[(usize, usize)]) -> (String, Vec<(usize, usize)>) {
     let len = char_len(body);
     let (mut from, mut to) = (0, len);
     if len > SNIPPET_CHARS {
@@ -717,39 +981,70 @@ fn make_hit(
     let inner: String = slice_chars(body, from, to).replace('\n', " ");
     let snippet = format!("{lead}{inner}{tail}");
     let shift = char_len(lead);
-    let highlights: Vec<(usize, usize)> = ranges
+    let highlights = ranges
         .iter()
         .filter(|(a, b)| *a >= from && *b <= to)
         .map(|(a, b)| (a - from + shift, b - from + shift))
         .collect();
+    (snippet, highlights)
+}
+
+/// The snippet with its highlights marked `**like this**`.
+fn marked(snippet: &str, highlights: &[(usize, usize)]) -> String {
     let mut marked = String::new();
     let mut last = 0;
-    for &(a, b) in &highlights {
-        marked.push_str(slice_chars(&snippet, last, a));
+    for &(a, b) in highlights {
+        marked.push_str(slice_chars(snippet, last, a));
         marked.push_str("**");
-        marked.push_str(slice_chars(&snippet, a, b));
+        marked.push_str(slice_chars(snippet, a, b));
         marked.push_str("**");
         last = b;
     }
-    marked.push_str(slice_chars(&snippet, last, char_len(&snippet)));
-    Hit {
-        doc: doc.id.clone(),
-        doc_title: doc.title.clone(),
-        doc_type: doc.kind.to_string(),
-        turn: turn.number,
-        speaker: turn.speaker.clone(),
-        case: doc.case_of_turn(turn).map(str::to_string),
-        score,
-        start: turn.start,
-        end: turn.end,
-        line: turn.line,
-        snippet,
-        highlights,
-        marked,
-        matches: ranges
-            .iter()
-            .map(|(a, b)| (turn.start + a, turn.start + b))
-            .collect(),
+    marked.push_str(slice_chars(snippet, last, char_len(snippet)));
+    marked
+}
+
+impl SearchIndex {
+    /// A hit from a turn's stored fields, with its document's sequence number for ordering.
+    fn hit_of(&self, d: &TantivyDocument, score: f32, marker: &mut Highlighter) -> (u64, Hit) {
+        let f = &self.fields;
+        let text = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+        };
+        let opt = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let num = |field| {
+            d.get_first(field)
+                .and_then(|v| v.as_u64())
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        let body = text(f.text_fold);
+        let ranges = marker.ranges(body);
+        let (snippet, highlights) = snippet(body, &ranges);
+        let start = num(f.start);
+        let hit = Hit {
+            doc: text(f.doc).to_string(),
+            doc_title: text(f.title).to_string(),
+            doc_type: text(f.kind).to_string(),
+            turn: num(f.turn),
+            speaker: opt(f.speaker),
+            case: opt(f.case),
+            score,
+            start,
+            end: num(f.end),
+            line: num(f.line),
+            marked: marked(&snippet, &highlights),
+            snippet,
+            highlights,
+            matches: ranges.iter().map(|(a, b)| (start + a, start + b)).collect(),
+        };
+        (num(f.doc_seq) as u64, hit)
     }
 }
 

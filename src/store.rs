@@ -18,6 +18,7 @@ pub mod merge;
 pub mod migrate;
 pub mod project;
 pub mod refi;
+pub mod stamp;
 
 pub use journal::Event;
 pub use project::{Project, Session};

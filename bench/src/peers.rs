@@ -132,15 +132,32 @@ impl RawTantivy {
         }
         w.commit()?;
         w.wait_merging_threads()?;
+        Self::of(index)
+    }
+
+    /// Opens an index that [`RawTantivy::build`] wrote earlier.
+    #[allow(dead_code)]
+    pub fn open(dir: &Path) -> Result<RawTantivy> {
+        let index = Index::open_in_dir(dir)?;
+        for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
+            index.tokenizers().register(name, analyzer(name));
+        }
+        Self::of(index)
+    }
+
+    fn of(index: Index) -> Result<RawTantivy> {
+        // Fields by name, so an index written with an earlier schema still opens.
+        let schema = index.schema();
+        let field = |name: &str| schema.get_field(name);
         Ok(RawTantivy {
             reader: index.reader()?,
-            attr: f.attr,
+            attr: field("attr")?,
             text: vec![
-                (f.text_no, TOK_NO),
-                (f.text_en, TOK_EN),
-                (f.text_fold, TOK_FOLD),
+                (field("text_no")?, TOK_NO),
+                (field("text_en")?, TOK_EN),
+                (field("text_fold")?, TOK_FOLD),
             ],
-            fold: f.text_fold,
+            fold: field("text_fold")?,
         })
     }
 

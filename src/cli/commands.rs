@@ -1488,11 +1488,18 @@ fn emphasis(s: &str, terminal: bool) -> String {
 
 fn search(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     use std::io::IsTerminal;
-    let p = ctx.load(None, err)?;
-    let idx = open_index(&p, err)?;
     let query = a.query.join(" ");
     let limit = if a.count { 0 } else { a.limit };
-    let res = idx.search_by(&p, &query, Some(limit), &ctx.coders)?;
+    // An index current with the project's files answers alone; otherwise the project is
+    // loaded (reporting any problems) and the index brought up to date first.
+    let res = match crate::index::SearchIndex::open_current(&ctx.root(None)?)? {
+        Some((idx, known)) => idx.search_by(&known, &query, Some(limit), &ctx.coders)?,
+        None => {
+            let p = ctx.load(None, err)?;
+            let idx = open_index(&p, err)?;
+            idx.search_by(&p, &query, Some(limit), &ctx.coders)?
+        }
+    };
     if a.json {
         let v = if a.count {
             json!({"query": query, "total": res.total, "documents": res.documents})

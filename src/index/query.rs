@@ -14,6 +14,7 @@
 //! the project has. Errors name the column of the problem.
 
 use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
+use crate::model::Codebook;
 use crate::store::Project;
 use crate::{Error, Result};
 use std::collections::BTreeSet;
@@ -367,14 +368,62 @@ pub struct Highlight {
     pub fuzzy: Vec<(String, u8)>,
 }
 
+/// What a query needs to know of the project: documents by title, the codebook, and the
+/// attribute names. A loaded [`Project`] answers it, and so does the index's own catalog, so
+/// that a search can run without loading the project.
+pub trait Lookup {
+    /// The id of the document `key` names (an id, a title or a unique id prefix).
+    fn doc_id(&self, key: &str) -> Result<String>;
+    /// The code tree.
+    fn codebook(&self) -> &Codebook;
+    /// Attribute names known to the project (case attributes and document metadata keys),
+    /// lower-cased.
+    fn attribute_names(&self) -> BTreeSet<String>;
+    /// Whether `name` (lower-cased) is one of them.
+    fn has_attribute(&self, name: &str) -> bool {
+        self.attribute_names().contains(name)
+    }
+}
+
+impl Lookup for Project {
+    fn doc_id(&self, key: &str) -> Result<String> {
+        self.find_doc(key).map(|d| d.id.clone())
+    }
+
+    fn codebook(&self) -> &Codebook {
+        &self.codebook
+    }
+
+    fn attribute_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for c in self.cases.cases.values() {
+            names.extend(c.attributes.keys().map(|k| k.to_lowercase()));
+        }
+        for d in self.docs.values() {
+            names.extend(d.metadata.keys().map(|k| k.to_lowercase()));
+        }
+        names
+    }
+
+    fn has_attribute(&self, name: &str) -> bool {
+        let is = |k: &String| k.to_lowercase() == name;
+        self.cases
+            .cases
+            .values()
+            .any(|c| c.attributes.keys().any(is))
+            || self.docs.values().any(|d| d.metadata.keys().any(is))
+    }
+}
+
 /// Turns a parsed query into a tantivy query over the given fields.
 pub struct Builder<'a> {
     /// The index fields.
     pub fields: &'a Fields,
     /// The stemming languages in the index.
     pub langs: &'a [Lang],
-    /// The project, to resolve codes and documents and to know attribute names.
-    pub project: &'a Project,
+    /// The project (or the index's catalog of it), to resolve codes and documents and to know
+    /// attribute names.
+    pub lookup: &'a dyn Lookup,
     /// The original query, for messages.
     pub query: &'a str,
 }
@@ -391,18 +440,6 @@ impl Builder<'_> {
             .collect();
         v.push((self.fields.text_fold, TOK_FOLD));
         v
-    }
-
-    /// Attribute names known to the project (case attributes and document metadata keys).
-    pub fn attribute_names(&self) -> BTreeSet<String> {
-        let mut names = BTreeSet::new();
-        for c in self.project.cases.cases.values() {
-            names.extend(c.attributes.keys().map(|k| k.to_lowercase()));
-        }
-        for d in self.project.docs.values() {
-            names.extend(d.metadata.keys().map(|k| k.to_lowercase()));
-        }
-        names
     }
 
     /// Builds the query and the highlighter.
@@ -529,28 +566,27 @@ impl Builder<'_> {
                 if prefix {
                     (f.doc, value.to_string())
                 } else {
-                    let d = self
-                        .project
-                        .find_doc(value)
+                    let id = self
+                        .lookup
+                        .doc_id(value)
                         .map_err(|e| err_at(self.query, col, &e.to_string()))?;
-                    (f.doc, d.id.clone())
+                    (f.doc, id)
                 }
             }
             "code" => {
                 if prefix {
                     (f.code, value.to_string())
                 } else {
-                    let c = self
-                        .project
-                        .codebook
+                    let cb = self.lookup.codebook();
+                    let c = cb
                         .find(value)
                         .map_err(|e| err_at(self.query, col, &e.to_string()))?;
-                    (f.code, self.project.codebook.path(&c.id))
+                    (f.code, cb.path(&c.id))
                 }
             }
             other => {
-                let names = self.attribute_names();
-                if !names.contains(other) {
+                if !self.lookup.has_attribute(other) {
+                    let names = self.lookup.attribute_names();
                     let mut known: Vec<String> =
                         ["speaker", "type", "code", "coder", "doc", "case"]
                             .iter()

@@ -55,15 +55,25 @@ impl Lang {
 pub struct Fields {
     /// Document id (stored; also the key for deleting a document's turns).
     pub doc: Field,
+    /// Document title (stored only), so a hit needs no document metadata.
+    pub title: Field,
     /// Turn number within the document (stored).
     pub turn: Field,
-    /// The document's import sequence number (a fast field, for counting documents).
+    /// The document's import sequence number (a fast field, for counting documents; stored,
+    /// for ordering hits of equal score).
     pub doc_seq: Field,
-    /// Document type: `interview`, `focus-group`, `field-note`, `other`.
+    /// Where the turn's text starts in the document (chars; stored only).
+    pub start: Field,
+    /// Where the turn's text ends (chars; stored only).
+    pub end: Field,
+    /// The 1-based line where the turn starts (stored only).
+    pub line: Field,
+    /// Document type: `interview`, `focus-group`, `field-note`, `other` (stored).
     pub kind: Field,
-    /// Speaker label, lower-cased, whole.
+    /// Speaker label, lower-cased, whole (stored as written).
     pub speaker: Field,
-    /// Case name, lower-cased, whole.
+    /// The turn's case (its speaker's, else the document's), lower-cased, whole (stored as
+    /// written).
     pub case: Field,
     /// `key=value` for every case attribute and document metadata entry, lower-cased.
     pub attr: Field,
@@ -112,11 +122,15 @@ pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let fields = Fields {
         doc: raw_field(&mut b, "doc", true),
+        title: b.add_text_field("title", STORED),
         turn: b.add_u64_field("turn", STORED),
-        doc_seq: b.add_u64_field(DOC_SEQ, FAST),
-        kind: raw_field(&mut b, "type", false),
-        speaker: raw_field(&mut b, "speaker", false),
-        case: raw_field(&mut b, "case", false),
+        doc_seq: b.add_u64_field(DOC_SEQ, FAST | STORED),
+        start: b.add_u64_field("start", STORED),
+        end: b.add_u64_field("end", STORED),
+        line: b.add_u64_field("line", STORED),
+        kind: raw_field(&mut b, "type", true),
+        speaker: raw_field(&mut b, "speaker", true),
+        case: raw_field(&mut b, "case", true),
         attr: raw_field(&mut b, "attr", false),
         code: raw_field(&mut b, "code", false),
         coder: raw_field(&mut b, "coder", false),

@@ -48,6 +48,10 @@ pub struct Project {
     pub warnings: Vec<String>,
     texts: RefCell<HashMap<String, Rc<str>>>,
     char_indexes: RefCell<HashMap<(String, String), Rc<CharIndex>>>,
+    /// The files' stamp, taken before any of them was read.
+    stamp: Option<crate::store::stamp::Stamp>,
+    /// Loaded by a [`Session`] holding the writer lock, so memory follows every change.
+    held: bool,
 }
 
 /// Options for [`Session::import`].
@@ -149,6 +153,9 @@ impl Project {
         if !config_path.is_file() {
             return Err(Error::NotAProject(root.to_path_buf()));
         }
+        // Taken first: a change made while the files are read gives a stamp that matches
+        // neither, so nothing derived from this load is ever mistaken for current.
+        let stamp = crate::store::stamp::take(root).ok();
         let mut config: ProjectConfig = fsio::read_json(&config_path)?;
         if config.schema_version > SCHEMA_VERSION {
             return Err(Error::Corrupt {
@@ -178,6 +185,8 @@ impl Project {
             warnings,
             texts: RefCell::new(HashMap::new()),
             char_indexes: RefCell::new(HashMap::new()),
+            stamp,
+            held: false,
         };
         project.replay()?;
         Ok(project)
@@ -312,6 +321,21 @@ impl Project {
         &self.root
     }
 
+    /// The stamp of the files this view reflects (see [`crate::store::stamp`]), for recording
+    /// beside what is derived from it; `None` when unknown or when loading found problems
+    /// (so that every command keeps reporting them). A view held by a [`Session`] follows
+    /// every change it makes under the writer lock, so its stamp is taken afresh.
+    pub fn stamp(&self) -> Option<crate::store::stamp::Stamp> {
+        if !self.warnings.is_empty() {
+            return None;
+        }
+        if self.held {
+            crate::store::stamp::take(&self.root).ok()
+        } else {
+            self.stamp.clone()
+        }
+    }
+
     /// Documents in import order.
     pub fn documents(&self) -> Vec<&Document> {
         let mut v: Vec<&Document> = self.docs.values().collect();
@@ -324,44 +348,15 @@ impl Project {
         if let Some(d) = self.docs.get(key) {
             return Ok(d);
         }
-        let by_title: Vec<&Document> = self.docs.values().filter(|d| d.title == key).collect();
-        if by_title.len() == 1 {
-            return Ok(by_title[0]);
-        }
-        let lower = key.to_lowercase();
-        let ci: Vec<&Document> = self
+        let pairs: Vec<(&str, &str)> = self
             .docs
             .values()
-            .filter(|d| d.title.to_lowercase() == lower)
+            .map(|d| (d.id.as_str(), d.title.as_str()))
             .collect();
-        if ci.len() == 1 {
-            return Ok(ci[0]);
-        }
-        let prefix: Vec<&Document> = self
-            .docs
-            .values()
-            .filter(|d| d.id.starts_with(&lower))
-            .collect();
-        if prefix.len() == 1 {
-            return Ok(prefix[0]);
-        }
-        let many = if by_title.len() > 1 {
-            by_title
-        } else if ci.len() > 1 {
-            ci
-        } else {
-            prefix
-        };
-        if many.len() > 1 {
-            let ids: Vec<&str> = many.iter().map(|d| d.id.as_str()).collect();
-            return Err(Error::invalid(format!(
-                "document {key:?} is ambiguous: it could be {}; give the id",
-                ids.join(", ")
-            )));
-        }
-        Err(Error::invalid(format!(
-            "no document {key:?} in the project; see `koda docs` for ids and titles"
-        )))
+        let id = pick_doc(key, &pairs)?;
+        self.docs
+            .get(id)
+            .ok_or_else(|| Error::invalid(format!("no document {key:?} in the project")))
     }
 
     /// The normalised text of a document, checked against its recorded fingerprint.
@@ -523,6 +518,55 @@ impl Project {
     }
 }
 
+/// Picks the document `key` names among `(id, title)` pairs: by id, by title (exactly, then
+/// ignoring case), or by a unique id prefix; several candidates are an error naming them.
+pub fn pick_doc<'a>(key: &str, docs: &[(&'a str, &'a str)]) -> Result<&'a str> {
+    if let Some((id, _)) = docs.iter().find(|(id, _)| *id == key) {
+        return Ok(id);
+    }
+    let by_title: Vec<&str> = docs
+        .iter()
+        .filter(|(_, t)| *t == key)
+        .map(|(id, _)| *id)
+        .collect();
+    if by_title.len() == 1 {
+        return Ok(by_title[0]);
+    }
+    let lower = key.to_lowercase();
+    let ci: Vec<&str> = docs
+        .iter()
+        .filter(|(_, t)| t.to_lowercase() == lower)
+        .map(|(id, _)| *id)
+        .collect();
+    if ci.len() == 1 {
+        return Ok(ci[0]);
+    }
+    let prefix: Vec<&str> = docs
+        .iter()
+        .filter(|(id, _)| id.starts_with(&lower))
+        .map(|(id, _)| *id)
+        .collect();
+    if prefix.len() == 1 {
+        return Ok(prefix[0]);
+    }
+    let many = if by_title.len() > 1 {
+        by_title
+    } else if ci.len() > 1 {
+        ci
+    } else {
+        prefix
+    };
+    if many.len() > 1 {
+        return Err(Error::invalid(format!(
+            "document {key:?} is ambiguous: it could be {}; give the id",
+            many.join(", ")
+        )));
+    }
+    Err(Error::invalid(format!(
+        "no document {key:?} in the project; see `koda docs` for ids and titles"
+    )))
+}
+
 fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T> {
     if path.exists() {
         fsio::read_json(path)
@@ -602,7 +646,8 @@ impl Session {
         } else {
             WriteLock::acquire(&private, coder)?
         };
-        let project = Project::open(root)?;
+        let mut project = Project::open(root)?;
+        project.held = true;
         let history_path = history_path(root, coder);
         let history = if history_path.is_file() {
             fsio::read_json(&history_path).unwrap_or_default()
@@ -889,6 +934,7 @@ impl Session {
     /// Reloads the project from disk (after changes written outside this session's methods).
     pub fn reload(&mut self) -> Result<()> {
         self.project = Project::open(self.project.root())?;
+        self.project.held = true;
         self.journal = None;
         Ok(())
     }

@@ -364,3 +364,116 @@ fn malformed_queries_are_explained() {
         assert!(err.contains(want), "{q}: {err}");
     }
 }
+
+/// Moves the time of every file a project's stamp covers a minute back, as if the last change
+/// were a minute old (so the stamp taken next is settled).
+fn age(root: &std::path::Path) {
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let mut paths: Vec<std::path::PathBuf> = [
+        "koda.json",
+        "codebook.json",
+        "cases.json",
+        "sources",
+        "journal",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    paths.extend(
+        std::fs::read_dir(root.join("journal"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    for p in paths.iter().filter(|p| p.exists()) {
+        std::fs::File::open(p).unwrap().set_modified(old).unwrap();
+    }
+}
+
+fn fast_path_taken(p: &TestProject) -> bool {
+    koda::index::SearchIndex::open_current(p.path())
+        .unwrap()
+        .is_some()
+}
+
+#[test]
+fn a_current_index_answers_without_loading_the_project() {
+    let p = study();
+    p.koda(&["codes", "add", "trust/personal"]).ok();
+    p.koda(&["code", "forelder", "--code", "personal", "--turn", "2"])
+        .ok();
+    let queries = [
+        "tillit",
+        "speaker:forelder",
+        "code:personal",
+        "role:coordinator trust",
+        "doc:feltnotat",
+        "wave:2 barnehage",
+        "barneh*",
+        "koordinatorn~1",
+        "\"ringte tilbake\"",
+        "NOT type:interview",
+    ];
+    let answer = |q: &str| p.koda(&["search", q, "--json"]).json();
+    let loaded: Vec<serde_json::Value> = queries.iter().map(|q| answer(q)).collect();
+
+    age(p.path());
+    // The next search loads the project once more and records the settled stamp…
+    p.koda(&["search", "tillit"]).ok();
+    assert!(fast_path_taken(&p));
+    // …after which every query is answered from the index alone, exactly as before.
+    for (q, want) in queries.iter().zip(&loaded) {
+        assert_eq!(&answer(q), want, "{q}");
+    }
+    let e = p.koda(&["search", "doc:nosuchdoc"]).fails().to_string();
+    assert!(e.contains("no document \"nosuchdoc\""), "{e}");
+    let e = p.koda(&["search", "colour:red"]).fails().to_string();
+    assert!(
+        e.contains("unknown field \"colour\"") && e.contains("role"),
+        "{e}"
+    );
+    let (idx, known) = koda::index::SearchIndex::open_current(p.path())
+        .unwrap()
+        .unwrap();
+    let r = idx.search(&known, "tillit", Some(5)).unwrap();
+    assert_eq!(serde_json::to_value(&r.hits).unwrap(), loaded[0]["hits"]);
+
+    // A change is never answered from an index that has not seen it.
+    p.koda(&["code", "coordinator", "--code", "personal", "--turn", "2"])
+        .ok();
+    assert!(!fast_path_taken(&p));
+    assert_eq!(hits(&p, "code:personal").0, 2);
+    age(p.path());
+    p.koda(&["search", "tillit"]).ok();
+    assert!(fast_path_taken(&p));
+
+    // Nor is a change made by hand to a snapshot, even one that keeps its length.
+    let cb = p.path().join("codebook.json");
+    let text = std::fs::read_to_string(&cb).unwrap();
+    std::fs::write(&cb, text.replace("\"personal\"", "\"personel\"")).unwrap();
+    assert!(!fast_path_taken(&p));
+    assert_eq!(hits(&p, "code:personel").0, 2);
+}
+
+#[test]
+fn a_project_with_problems_reports_them_on_every_search() {
+    let p = study();
+    let journal = std::fs::read_dir(p.path().join("journal"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|x| x == "jsonl"));
+    let journal = journal.unwrap_or_else(|| p.path().join("journal/anna.jsonl"));
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"{not json\n").unwrap();
+    drop(f);
+    age(p.path());
+    for _ in 0..2 {
+        let r = p.koda(&["search", "tillit"]);
+        r.ok();
+        assert!(r.stderr.contains("warning"), "{}", r.stderr);
+        assert!(!fast_path_taken(&p));
+    }
+}
