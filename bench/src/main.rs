@@ -52,6 +52,9 @@ struct Args {
     /// Write the plot here (with several sizes).
     #[arg(long)]
     svg: Option<PathBuf>,
+    /// Measure the reader only (no corpus sizes).
+    #[arg(long)]
+    reader_only: bool,
 }
 
 /// Peak resident memory since the last reset, in MB (Linux; 0 elsewhere).
@@ -514,6 +517,9 @@ fn main() -> Result<()> {
     let mut all = Vec::new();
     let tui = run_tui(&a)?;
     println!("{}", serde_json::to_string_pretty(&json!({"reader": tui}))?);
+    if a.reader_only {
+        return Ok(());
+    }
     for &size in &a.sizes {
         let r = run_size(&a, size)?;
         std::fs::write(

@@ -421,7 +421,7 @@ impl Project {
     /// Codings of a document, ordered by position.
     pub fn codings_of_doc(&self, doc_id: &str) -> Vec<&Coding> {
         let mut v: Vec<&Coding> = self.codings.values().filter(|c| c.doc == doc_id).collect();
-        v.sort_by_key(|c| (c.start, c.end, c.id.clone()));
+        v.sort_unstable_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
         v
     }
 

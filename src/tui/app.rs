@@ -14,7 +14,7 @@ use crate::model::{Document, MemoTarget};
 use crate::store::{Project, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::RefCell;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tui_textarea::TextArea;
@@ -487,9 +487,15 @@ impl App {
         match self.doc_sort {
             DocSort::Imported => {}
             DocSort::Title => docs.sort_by_key(|d| d.title.to_lowercase()),
-            DocSort::Codings => docs.sort_by_key(|d| {
-                std::cmp::Reverse(p.codings.values().filter(|c| c.doc == d.id).count())
-            }),
+            DocSort::Codings => {
+                let mut counts: HashMap<&str, usize> = HashMap::new();
+                for c in p.codings.values() {
+                    *counts.entry(c.doc.as_str()).or_default() += 1;
+                }
+                docs.sort_by_key(|d| {
+                    std::cmp::Reverse(counts.get(d.id.as_str()).copied().unwrap_or(0))
+                });
+            }
         }
         docs
     }
@@ -946,10 +952,17 @@ impl App {
     fn coding_at(&self, c: usize) -> Option<crate::model::Coding> {
         let doc = self.doc()?;
         self.project()
-            .codings_of_doc(&doc.id)
-            .into_iter()
-            .filter(|x| x.start <= c && c < x.end)
-            .min_by_key(|x| x.end - x.start)
+            .codings
+            .values()
+            .filter(|x| x.doc == doc.id && x.start <= c && c < x.end)
+            .min_by(|a, b| {
+                (a.end - a.start, a.start, a.end, &a.id).cmp(&(
+                    b.end - b.start,
+                    b.start,
+                    b.end,
+                    &b.id,
+                ))
+            })
             .cloned()
     }
 

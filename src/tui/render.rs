@@ -237,18 +237,27 @@ fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
     .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
     let height = usize::from(list.height).saturating_sub(1).max(1);
     let top = app.doc_sel.saturating_sub(height.saturating_sub(1));
+    // Codings and the last change of the visible documents, in one pass over the codings.
+    let mut counts: std::collections::HashMap<&str, (usize, &str)> = rows
+        .iter()
+        .skip(top)
+        .take(height)
+        .map(|d| (d.id.as_str(), (0, "")))
+        .collect();
+    for c in p.codings.values() {
+        if let Some((n, last)) = counts.get_mut(c.doc.as_str()) {
+            *n += 1;
+            *last = (*last).max(c.at.as_str());
+        }
+    }
     let body: Vec<Row> = rows
         .iter()
         .enumerate()
         .skip(top)
         .take(height)
         .map(|(i, d)| {
-            let codings: Vec<_> = p.codings.values().filter(|c| c.doc == d.id).collect();
-            let last = codings
-                .iter()
-                .map(|c| c.at.as_str())
-                .max()
-                .map_or(String::new(), |a| a.chars().take(10).collect());
+            let (n, last) = counts.get(d.id.as_str()).copied().unwrap_or((0, ""));
+            let last: String = last.chars().take(10).collect();
             let row = Row::new(vec![
                 d.title.clone(),
                 d.kind.to_string(),
@@ -256,7 +265,7 @@ fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
                 d.turns.len().to_string(),
                 d.speakers.len().to_string(),
                 d.chars.to_string(),
-                codings.len().to_string(),
+                n.to_string(),
                 last,
             ]);
             if i == app.doc_sel {
@@ -305,11 +314,12 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         visible.first().map_or(0, |l| l.1.start),
         visible.last().map_or(0, |l| l.1.end),
     );
-    let codings: Vec<_> = p
-        .codings_of_doc(&doc.id)
-        .into_iter()
-        .filter(|c| c.start <= vis_end && vis_start <= c.end)
+    let mut codings: Vec<&crate::model::Coding> = p
+        .codings
+        .values()
+        .filter(|c| c.doc == doc.id && c.start <= vis_end && vis_start <= c.end)
         .collect();
+    codings.sort_unstable_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
     let code_color = |id: &str| {
         colors
             .code(p.codebook.effective_color(id).as_deref())
