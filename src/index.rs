@@ -318,25 +318,29 @@ impl SearchIndex {
             Err(reason) => {
                 report.rebuilt = true;
                 report.reason = Some(reason);
-                if dir.exists() {
-                    fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-                }
-                fsio::ensure_dir(&dir)?;
-                let (schema, _) = schema::build();
-                let index = Index::create_in_dir(&dir, schema).map_err(|e| ix_err(&dir, e))?;
-                let idx = Self::from_index(index, langs.clone(), &dir)?;
-                let state = State {
-                    schema_version: INDEX_SCHEMA_VERSION,
-                    languages: lang_codes(&langs),
-                    docs: BTreeMap::new(),
-                };
-                (idx, state)
+                Self::create(&dir, langs)?
             }
         };
         let (indexed, removed) = idx.sync(project, &mut state, &dir)?;
         report.indexed = indexed;
         report.removed = removed;
         Ok((idx, report))
+    }
+
+    /// Creates an empty index in `dir`, replacing whatever is there.
+    fn create(dir: &Path, langs: Vec<Lang>) -> Result<(SearchIndex, State)> {
+        if dir.exists() {
+            fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        fsio::ensure_dir(dir)?;
+        let (schema, _) = schema::build();
+        let index = Index::create_in_dir(dir, schema).map_err(|e| ix_err(dir, e))?;
+        let state = State {
+            schema_version: INDEX_SCHEMA_VERSION,
+            languages: lang_codes(&langs),
+            docs: BTreeMap::new(),
+        };
+        Ok((Self::from_index(index, langs, dir)?, state))
     }
 
     fn try_open(dir: &Path, langs: &[Lang]) -> std::result::Result<(SearchIndex, State), String> {
@@ -818,8 +822,8 @@ impl tantivy::collector::SegmentCollector for DistinctInSegment {
     }
 }
 
-/// Fingerprints of every document as the index should hold it.
-fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
+/// Each document's codings as they enter its fingerprint.
+fn coding_prints(project: &Project) -> BTreeMap<&str, Vec<String>> {
     let mut per_doc: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for c in project.codings.values() {
         per_doc.entry(c.doc.as_str()).or_default().push(format!(
@@ -830,32 +834,133 @@ fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
             project.codebook.path(&c.code)
         ));
     }
+    per_doc
+}
+
+/// The fingerprint of one document as the index should hold it, given its codings' prints.
+fn fingerprint(project: &Project, d: &Document, langs: &str, mut codings: Vec<String>) -> String {
+    codings.sort();
+    let attrs: Vec<String> = d
+        .all_cases()
+        .into_iter()
+        .filter_map(|c| project.cases.cases.get(c))
+        .map(|c| format!("{}:{:?}", c.name, c.attributes))
+        .collect();
+    let key = format!(
+        "{langs}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs:?}\u{1}{:?}\u{1}{}\u{1}{}",
+        d.text_sha256,
+        d.title,
+        d.kind,
+        (&d.case, &d.speaker_cases),
+        d.metadata,
+        d.turns.len(),
+        codings.join("\u{2}")
+    );
+    sha256_hex(key.as_bytes())
+}
+
+/// Fingerprints of every document as the index should hold it.
+fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
+    let mut per_doc = coding_prints(project);
     let langs = lang_codes(langs).join(",");
     project
         .docs
         .values()
         .map(|d| {
-            let mut codings = per_doc.remove(d.id.as_str()).unwrap_or_default();
-            codings.sort();
-            let attrs: Vec<String> = d
-                .all_cases()
-                .into_iter()
-                .filter_map(|c| project.cases.cases.get(c))
-                .map(|c| format!("{}:{:?}", c.name, c.attributes))
-                .collect();
-            let key = format!(
-                "{langs}\u{1}{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{attrs:?}\u{1}{:?}\u{1}{}\u{1}{}",
-                d.text_sha256,
-                d.title,
-                d.kind,
-                (&d.case, &d.speaker_cases),
-                d.metadata,
-                d.turns.len(),
-                codings.join("\u{2}")
-            );
-            (d.id.clone(), sha256_hex(key.as_bytes()))
+            let codings = per_doc.remove(d.id.as_str()).unwrap_or_default();
+            (d.id.clone(), fingerprint(project, d, &langs, codings))
         })
         .collect()
+}
+
+/// Indexes the documents of a folder import one by one as they are written, so that reading
+/// and parsing the next file overlaps with indexing the last (tantivy indexes on its own
+/// thread). [`Feed::finish`] commits and then brings the index up to date like any other
+/// change, so a document whose case a later file changed is indexed again; until then
+/// nothing is committed, and an import that fails half-way leaves the index as it was (the
+/// next search brings it up to date with whatever the import wrote).
+pub struct Feed {
+    idx: SearchIndex,
+    writer: IndexWriter<TantivyDocument>,
+    state: State,
+    dir: PathBuf,
+    /// The codings' prints per document when the import started (an import adds none).
+    codings: BTreeMap<String, Vec<String>>,
+    _lock: IndexLock,
+}
+
+impl Feed {
+    /// Starts feeding the project's index; `None` when another process is writing it (the
+    /// import then brings it up to date at the end, as any change does).
+    pub fn start(project: &Project) -> Result<Option<Feed>> {
+        let Some(lock) = IndexLock::take(project, false)? else {
+            return Ok(None);
+        };
+        let dir = index_dir(project);
+        let langs = Lang::from_codes(&project.config.languages);
+        let (idx, state) = match SearchIndex::try_open(&dir, &langs) {
+            Ok(pair) => pair,
+            Err(_) => SearchIndex::create(&dir, langs)?,
+        };
+        let writer = idx
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| ix_err(&dir, e))?;
+        let codings = coding_prints(project)
+            .into_iter()
+            .map(|(d, v)| (d.to_string(), v))
+            .collect();
+        Ok(Some(Feed {
+            idx,
+            writer,
+            state,
+            dir,
+            codings,
+            _lock: lock,
+        }))
+    }
+
+    /// Indexes the documents `ids` as the project now holds them.
+    pub fn add(&mut self, project: &Project, ids: &[String]) -> Result<()> {
+        let langs = lang_codes(&self.idx.langs).join(",");
+        let fields = self.idx.fields;
+        for id in ids {
+            let Some(doc) = project.docs.get(id) else {
+                continue;
+            };
+            self.writer
+                .delete_term(Term::from_field_text(fields.doc, id));
+            let (writer, dir) = (&self.writer, &self.dir);
+            self.idx.turn_documents(project, doc, &mut |tdoc| {
+                writer
+                    .add_document(tdoc)
+                    .map(|_| ())
+                    .map_err(|e| ix_err(dir, e))
+            })?;
+            let codings = self.codings.get(id).cloned().unwrap_or_default();
+            self.state
+                .docs
+                .insert(id.clone(), fingerprint(project, doc, &langs, codings));
+        }
+        Ok(())
+    }
+
+    /// Commits what was fed, then brings the index up to date with `project`.
+    pub fn finish(mut self, project: &Project) -> Result<SyncReport> {
+        let dir = self.dir.clone();
+        self.writer.commit().map_err(|e| ix_err(&dir, e))?;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|e| ix_err(&dir, e))?;
+        self.idx.reader.reload().map_err(|e| ix_err(&dir, e))?;
+        fsio::write_json(&dir.join(STATE_FILE), &self.state)?;
+        let (indexed, removed) = self.idx.sync(project, &mut self.state, &dir)?;
+        Ok(SyncReport {
+            indexed,
+            removed,
+            ..SyncReport::default()
+        })
+    }
 }
 
 fn levenshtein_within(a: &str, b: &str, max: u8) -> bool {

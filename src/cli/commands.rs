@@ -409,6 +409,12 @@ fn import_files(
     };
     let mut mapped: BTreeSet<usize> = BTreeSet::new();
     let (mut imported, mut skipped) = (0usize, 0usize);
+    // Several files are indexed as they are imported, overlapping with reading the next.
+    let mut feed = if files.len() > 1 {
+        crate::index::Feed::start(session.project()).ok().flatten()
+    } else {
+        None
+    };
     // A progress bar on a terminal, once the import has taken more than a moment.
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::with_draw_target(
@@ -463,6 +469,16 @@ fn import_files(
             .collect();
         match session.import(prepared, &opts) {
             Ok(ids) => {
+                let fed = feed.as_mut().map(|fd| fd.add(session.project(), &ids));
+                if let Some(Err(e)) = fed {
+                    // Dropped uncommitted: the index is brought up to date at the end instead.
+                    writeln!(
+                        err,
+                        "koda: warning: indexing {} as it was imported failed ({e})",
+                        f.display()
+                    )?;
+                    feed = None;
+                }
                 for (id, (guessed, warnings)) in ids.iter().zip(info) {
                     let d = session.project().find_doc(id)?;
                     writeln!(
@@ -539,7 +555,14 @@ fn import_files(
             failed.len()
         )?;
     }
-    ctx.after_change(session.project(), err)?;
+    match feed.map(|f| f.finish(session.project())) {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => writeln!(
+            err,
+            "koda: warning: the search index could not be updated ({e}); `koda reindex` rebuilds it"
+        )?,
+        None => ctx.after_change(session.project(), err)?,
+    }
     Ok(if failed.is_empty() {
         Outcome::Success
     } else {
