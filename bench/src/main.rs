@@ -57,22 +57,49 @@ struct Args {
     reader_only: bool,
 }
 
-/// Peak resident memory since the last reset, in MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
+/// A `kB` figure of this process's `/proc/self/status` (Linux; 0 elsewhere).
+fn status_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
+                .and_then(|kb| kb.parse::<u64>().ok())
         })
-        .map_or(0.0, |kb| kb / 1024.0)
+        .unwrap_or(0)
 }
 
-/// Resets the peak so the next reading covers one phase only (Linux 4.0+).
+/// Peak resident memory since the last reset, in MB. It counts the pages of files mapped in
+/// (tantivy reads its segments through mmap), so it overstates what a phase allocated.
+fn peak_rss_mb() -> f64 {
+    status_kb("VmHWM:") as f64 / 1024.0
+}
+
+/// The largest anonymous resident memory (the heap: what the process allocated, not file
+/// pages it mapped) seen since the last reset, sampled every 5 ms, in MB.
+static PEAK_ANON_KB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn start_anon_sampler() {
+    std::thread::spawn(|| {
+        loop {
+            PEAK_ANON_KB.fetch_max(status_kb("RssAnon:"), std::sync::atomic::Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+}
+
+fn peak_anon_mb() -> f64 {
+    PEAK_ANON_KB
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .max(status_kb("RssAnon:")) as f64
+        / 1024.0
+}
+
+/// Resets the peaks so the next reading covers one phase only (Linux 4.0+).
 fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+    PEAK_ANON_KB.store(status_kb("RssAnon:"), std::sync::atomic::Ordering::Relaxed);
 }
 
 fn ms(d: Duration) -> f64 {
@@ -201,8 +228,8 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
         corpus.speakers.to_str().context("path")?,
     ])?;
     let koda_import = t.elapsed().as_secs_f64();
-    r["import"] =
-        json!({"koda_s": koda_import, "koda_mb_s": mb / koda_import, "koda_rss_mb": peak_rss_mb()});
+    r["import"] = json!({"koda_s": koda_import, "koda_mb_s": mb / koda_import, "koda_rss_mb": peak_rss_mb(),
+            "koda_anon_mb": peak_anon_mb()});
 
     eprintln!("== index (raw tantivy)");
     reset_peak();
@@ -223,6 +250,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     r["import"]["tantivy_s"] = json!(raw_s);
     r["import"]["tantivy_mb_s"] = json!(mb / raw_s);
     r["import"]["tantivy_rss_mb"] = json!(peak_rss_mb());
+    r["import"]["tantivy_anon_mb"] = json!(peak_anon_mb());
     r["import"]["ratio_koda_to_tantivy"] = json!(raw_s / koda_import);
 
     eprintln!("== index (SQLite FTS5)");
@@ -233,6 +261,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     r["import"]["fts5_s"] = json!(fts_s);
     r["import"]["fts5_mb_s"] = json!(mb / fts_s);
     r["import"]["fts5_rss_mb"] = json!(peak_rss_mb());
+    r["import"]["fts5_anon_mb"] = json!(peak_anon_mb());
     r["import"]["turns"] = json!(turns.len());
     drop(turns);
 
@@ -514,6 +543,7 @@ fn run_tui(a: &Args) -> Result<Value> {
 fn main() -> Result<()> {
     let a = Args::parse();
     std::fs::create_dir_all(&a.out)?;
+    start_anon_sampler();
     let mut all = Vec::new();
     let tui = run_tui(&a)?;
     println!("{}", serde_json::to_string_pretty(&json!({"reader": tui}))?);

@@ -27,7 +27,7 @@ pub fn table(r: &Value) -> String {
     );
     let _ = writeln!(
         s,
-        "| seconds | {} | {} | {} | |\n| MB/s | {} | {} | {} | {} |\n| peak RSS MB | {} | {} | {} | |",
+        "| seconds | {} | {} | {} | |\n| MB/s | {} | {} | {} | {} |\n| peak RSS MB | {} | {} | {} | |\n| peak anonymous (heap) MB | {} | {} | {} | |",
         f(&i["koda_s"], 1),
         f(&i["tantivy_s"], 1),
         f(&i["fts5_s"], 1),
@@ -38,6 +38,9 @@ pub fn table(r: &Value) -> String {
         f(&i["koda_rss_mb"], 0),
         f(&i["tantivy_rss_mb"], 0),
         f(&i["fts5_rss_mb"], 0),
+        f(&i["koda_anon_mb"], 0),
+        f(&i["tantivy_anon_mb"], 0),
+        f(&i["fts5_anon_mb"], 0),
     );
     let _ = writeln!(
         s,

@@ -593,7 +593,7 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
         .collect();
     paths.sort();
     for p in paths {
-        let doc: Document = match fsio::read_json(&p) {
+        let mut doc: Document = match fsio::read_json(&p) {
             Ok(d) => d,
             Err(e) => {
                 warnings.push(format!("{e}; the document is left out"));
@@ -609,6 +609,8 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
             ));
             continue;
         }
+        // The parser grows the turn table as it goes; a project holds every document's.
+        doc.turns.shrink_to_fit();
         docs.insert(doc.id.clone(), doc);
     }
     Ok(docs)
@@ -1102,7 +1104,11 @@ impl Session {
                 case: p.case.clone().or_else(|| opts.case.clone()),
                 seq,
                 speakers: p.speakers,
-                turns: p.turns,
+                turns: {
+                    let mut t = p.turns;
+                    t.shrink_to_fit();
+                    t
+                },
                 chars: char_len(&p.text),
                 text_sha256: sha,
                 origin: p.origin,
