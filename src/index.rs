@@ -714,8 +714,8 @@ struct DistinctDocs<'a> {
 enum DistinctInSegment {
     Column {
         column: tantivy::columnar::Column<u64>,
-        seen: std::collections::HashSet<u64>,
-        /// The last value seen: most matches repeat the previous one and skip the set.
+        seen: Vec<u64>,
+        /// The last value seen: most matches repeat the previous one and add nothing.
         last: Option<u64>,
     },
     Runs {
@@ -723,12 +723,12 @@ enum DistinctInSegment {
         /// The run the last match fell in, and where the next run starts.
         at: usize,
         next: tantivy::DocId,
-        seen: std::collections::HashSet<u64>,
+        seen: Vec<u64>,
     },
 }
 
 impl tantivy::collector::Collector for DistinctDocs<'_> {
-    type Fruit = std::collections::HashSet<u64>;
+    type Fruit = Vec<u64>;
     type Child = DistinctInSegment;
 
     fn for_segment(
@@ -736,7 +736,7 @@ impl tantivy::collector::Collector for DistinctDocs<'_> {
         _segment: tantivy::SegmentOrdinal,
         reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<DistinctInSegment> {
-        let seen = std::collections::HashSet::new();
+        let seen = Vec::new();
         let Some(cache) = self.cache else {
             return Ok(DistinctInSegment::Column {
                 column: reader.fast_fields().u64(schema::DOC_SEQ)?,
@@ -768,20 +768,17 @@ impl tantivy::collector::Collector for DistinctDocs<'_> {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        fruits: Vec<std::collections::HashSet<u64>>,
-    ) -> tantivy::Result<std::collections::HashSet<u64>> {
-        let mut all = std::collections::HashSet::new();
-        for f in fruits {
-            all.extend(f);
-        }
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        // Each segment lists a document once; one may span segments (a re-indexed one).
+        let mut all: Vec<u64> = fruits.into_iter().flatten().collect();
+        all.sort_unstable();
+        all.dedup();
         Ok(all)
     }
 }
 
 impl tantivy::collector::SegmentCollector for DistinctInSegment {
-    type Fruit = std::collections::HashSet<u64>;
+    type Fruit = Vec<u64>;
 
     fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
         match self {
@@ -790,7 +787,7 @@ impl tantivy::collector::SegmentCollector for DistinctInSegment {
                 if v != *last {
                     *last = v;
                     if let Some(v) = v {
-                        seen.insert(v);
+                        seen.push(v);
                     }
                 }
             }
@@ -808,14 +805,14 @@ impl tantivy::collector::SegmentCollector for DistinctInSegment {
                     *at += 1;
                 }
                 if let Some(v) = runs.get(*at).and_then(|r| r.1) {
-                    seen.insert(v);
+                    seen.push(v);
                 }
                 *next = runs.get(*at + 1).map_or(tantivy::DocId::MAX, |r| r.0);
             }
         }
     }
 
-    fn harvest(self) -> std::collections::HashSet<u64> {
+    fn harvest(self) -> Vec<u64> {
         match self {
             DistinctInSegment::Column { seen, .. } | DistinctInSegment::Runs { seen, .. } => seen,
         }
@@ -963,31 +960,29 @@ impl Feed {
     }
 }
 
-fn levenshtein_within(a: &str, b: &str, max: u8) -> bool {
-    let max = usize::from(max);
-    // Most words of a turn differ in length from the query word by more than the distance
-    // allowed; they are turned away without looking further.
-    let (la, lb) = (a.chars().count(), b.chars().count());
-    if la.abs_diff(lb) > max {
-        return false;
-    }
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=lb).collect();
-    let mut cur = vec![0; lb + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[lb] <= max
+/// The automaton of the words within `distance` edits of `word`, counting a swap of two
+/// neighbouring letters as one edit, as tantivy's fuzzy query does. Its builder is costly and
+/// made once per distance.
+fn fuzzy_dfa(word: &str, distance: u8) -> levenshtein_automata::DFA {
+    use levenshtein_automata::LevenshteinAutomatonBuilder;
+    use std::sync::OnceLock;
+    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let d = distance.min(2);
+    BUILDERS[usize::from(d)]
+        .get_or_init(|| LevenshteinAutomatonBuilder::new(d, true))
+        .build_dfa(word)
+}
+
+fn within(dfa: &levenshtein_automata::DFA, word: &str) -> bool {
+    matches!(dfa.eval(word), levenshtein_automata::Distance::Exact(_))
 }
 
 /// Finds the words a query matched in a hit's text, with each analyser built once per search.
 struct Highlighter<'a> {
     hl: &'a query::Highlight,
+    /// One automaton per fuzzy word of the query.
+    fuzzy: Vec<levenshtein_automata::DFA>,
     /// Each analyser with the query's terms in its field; the first is the folded one.
     analysers: Vec<(
         tantivy::tokenizer::TextAnalyzer,
@@ -1017,7 +1012,12 @@ impl<'a> Highlighter<'a> {
                 analysers.push((schema::analyzer(n), terms));
             }
         }
-        Highlighter { hl, analysers }
+        let fuzzy = hl.fuzzy.iter().map(|(w, n)| fuzzy_dfa(w, *n)).collect();
+        Highlighter {
+            hl,
+            fuzzy,
+            analysers,
+        }
     }
 
     /// Char ranges (relative to `body`) of the matched words, merged where they touch.
@@ -1034,10 +1034,7 @@ impl<'a> Highlighter<'a> {
                     && has_loose
                     && i == 0
                     && (hl.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
-                        || hl
-                            .fuzzy
-                            .iter()
-                            .any(|(w, n)| levenshtein_within(&t.text, w, *n)));
+                        || self.fuzzy.iter().any(|dfa| within(dfa, &t.text)));
                 if exact || loose {
                     byte_ranges.push((t.offset_from, t.offset_to));
                 }
@@ -1227,9 +1224,17 @@ mod tests {
 
     #[test]
     fn fuzzy_distance() {
-        assert!(levenshtein_within("koordinator", "koordinatorn", 1));
-        assert!(levenshtein_within("tillit", "tilit", 1));
-        assert!(!levenshtein_within("tillit", "tilt", 1));
-        assert!(levenshtein_within("tillit", "tilt", 2));
+        let one = fuzzy_dfa("koordinatorn", 1);
+        assert!(within(&one, "koordinator"));
+        assert!(within(&one, "koordniatorn"), "a swap is one edit");
+        assert!(!within(&one, "koordinat"));
+        let tillit = fuzzy_dfa("tillit", 1);
+        assert!(within(&tillit, "tilit"));
+        assert!(!within(&tillit, "tilt"));
+        assert!(within(&fuzzy_dfa("tillit", 2), "tilt"));
+        assert!(
+            within(&fuzzy_dfa("bølge", 1), "bolge"),
+            "letters, not bytes"
+        );
     }
 }

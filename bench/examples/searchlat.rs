@@ -65,8 +65,11 @@ fn main() -> anyhow::Result<()> {
         let (mut k, mut b) = (Vec::new(), Vec::new());
         for (_, spec) in queries.iter().filter(|(c, _)| *c == class) {
             let q = spec.koda();
+            let limit = std::env::var("KODA_LIMIT")
+                .ok()
+                .and_then(|l| l.parse().ok());
             k.extend(time(&mut || {
-                ix.search(&p, &q, Some(20))?;
+                ix.search(&p, &q, Some(limit.unwrap_or(20)))?;
                 Ok(())
             })?);
             if let Some(query) = raw.query(spec) {
