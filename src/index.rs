@@ -127,6 +127,9 @@ pub struct SyncReport {
     pub removed: usize,
     /// The index was built in memory only (its folder could not be written).
     pub in_memory: bool,
+    /// Another koda process was writing the index (a long import), so it was searched as last
+    /// committed, without being brought up to date.
+    pub busy: bool,
 }
 
 /// An open search index.
@@ -267,6 +270,18 @@ impl SearchIndex {
     /// Opens the project's index, bringing it up to date (or rebuilding it) first.
     /// When the index folder cannot be written, an index is built in memory for this use.
     pub fn open(project: &Project) -> Result<(SearchIndex, SyncReport)> {
+        // While another process writes the index (a folder import feeds it for as long as the
+        // import runs), its last commit is searched rather than waited for.
+        if let Ok(None) = IndexLock::take(project, false) {
+            let langs = Lang::from_codes(&project.config.languages);
+            if let Ok((idx, _)) = Self::try_open(&index_dir(project), &langs) {
+                let report = SyncReport {
+                    busy: true,
+                    ..SyncReport::default()
+                };
+                return Ok((idx, report));
+            }
+        }
         match IndexLock::take(project, true) {
             Ok(Some(lock)) => {
                 let r = Self::open_locked(project, false);
@@ -434,10 +449,7 @@ impl SearchIndex {
             self.record_current(project, dir)?;
             return Ok((0, 0));
         }
-        let mut writer: IndexWriter<TantivyDocument> = self
-            .index
-            .writer_with_num_threads(1, WRITER_MEMORY)
-            .map_err(|e| ix_err(dir, e))?;
+        let mut writer = self.writer(dir)?;
         for id in changed.iter().chain(removed.iter()) {
             writer.delete_term(Term::from_field_text(self.fields.doc, id));
         }
@@ -586,6 +598,20 @@ impl SearchIndex {
             add(d)?;
         }
         Ok(())
+    }
+
+    /// A writer with one indexing thread and tantivy's merge policy, except that a segment
+    /// holding more than a quarter of deleted turns (after coding many documents at once, say)
+    /// is merged: searches otherwise keep stepping over the old copies.
+    fn writer(&self, dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
+        let writer = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| ix_err(dir, e))?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_del_docs_ratio_before_merge(0.25);
+        writer.set_merge_policy(Box::new(policy));
+        Ok(writer)
     }
 
     fn distinct_docs(&self) -> DistinctDocs<'_> {
@@ -899,10 +925,7 @@ impl Feed {
             Ok(pair) => pair,
             Err(_) => SearchIndex::create(&dir, langs)?,
         };
-        let writer = idx
-            .index
-            .writer_with_num_threads(1, WRITER_MEMORY)
-            .map_err(|e| ix_err(&dir, e))?;
+        let writer = idx.writer(&dir)?;
         let codings = coding_prints(project)
             .into_iter()
             .map(|(d, v)| (d.to_string(), v))

@@ -1492,6 +1492,12 @@ fn batch(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome>
 
 fn open_index(p: &Project, err: &mut dyn Write) -> Result<crate::index::SearchIndex> {
     let (idx, report) = crate::index::SearchIndex::open(p)?;
+    if report.busy {
+        writeln!(
+            err,
+            "koda: another koda is updating the search index; searching it as last saved, so the latest changes may be missing"
+        )?;
+    }
     if report.rebuilt
         && let Some(reason) = report.reason.as_deref()
         && reason != "there was no index yet"

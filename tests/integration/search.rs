@@ -540,3 +540,40 @@ fn a_folder_import_indexes_as_it_goes_and_ends_as_a_rebuild_would() {
         assert_eq!(unscored(got), unscored(want), "{q}");
     }
 }
+
+#[test]
+fn a_search_while_another_koda_writes_the_index_uses_its_last_commit() {
+    let p = study();
+    p.koda(&["codes", "add", "trust"]).ok();
+    // Another process holds the index lock, as a long folder import does.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(p.path().join(".koda/index.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    p.koda(&["code", "forelder", "--code", "trust", "--turn", "2"])
+        .ok();
+    let r = p.koda(&["search", "tillit"]);
+    assert!(
+        r.ok().starts_with("2 turns in 1 document match"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr
+            .contains("another koda is updating the search index"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        hits(&p, "code:trust").0,
+        0,
+        "the coding made while the index was busy is not in its last commit"
+    );
+    lock.unlock().unwrap();
+    let r = p.koda(&["search", "code:trust", "--json"]);
+    assert_eq!(r.json()["total"], 1, "once free, the index catches up");
+    assert!(!r.stderr.contains("another koda"), "{}", r.stderr);
+}
