@@ -142,6 +142,8 @@ pub struct SearchIndex {
     /// index opened to stay (not by [`SearchIndex::open_current`]'s one-shot searches, for
     /// which building them would cost more than it saves).
     runs: Option<RunCache>,
+    /// Words' analysed forms for highlighting (see [`WordForms`]).
+    forms: WordForms,
 }
 
 /// A turn that matched a search.
@@ -264,6 +266,7 @@ impl SearchIndex {
             fields,
             langs,
             runs: Some(RunCache::default()),
+            forms: WordForms::default(),
         })
     }
 
@@ -687,7 +690,7 @@ impl SearchIndex {
             .map_err(|e| ix_err(dir, e))?;
         let documents = docs.len();
         let mut hits: Vec<(u64, Hit)> = Vec::with_capacity(top.len());
-        let mut marker = Highlighter::new(&hl, &self.langs);
+        let mut marker = Highlighter::new(&hl, &self.langs, &self.forms);
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
             hits.push(self.hit_of(&d, score, &mut marker));
@@ -1002,19 +1005,29 @@ fn within(dfa: &levenshtein_automata::DFA, word: &str) -> bool {
 }
 
 /// Finds the words a query matched in a hit's text, with each analyser built once per search.
+/// The analysed forms of words seen in hits, as written (folded, then one stem per index
+/// language), kept by an open index across searches: stemming every word of every hit anew
+/// was most of the cost of a search with few matches.
+type WordForms = std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>;
+
+/// Past this many words the forms are forgotten and gathered again.
+const WORD_FORMS_MAX: usize = 200_000;
+
 struct Highlighter<'a> {
     hl: &'a query::Highlight,
     /// One automaton per fuzzy word of the query.
     fuzzy: Vec<levenshtein_automata::DFA>,
-    /// Each analyser with the query's terms in its field; the first is the folded one.
-    analysers: Vec<(
-        tantivy::tokenizer::TextAnalyzer,
-        std::collections::HashSet<&'a str>,
-    )>,
+    /// Words as the analysers split them, before any filter changes them.
+    words: tantivy::tokenizer::TextAnalyzer,
+    /// The folded analyser, then one per index language.
+    analysers: Vec<tantivy::tokenizer::TextAnalyzer>,
+    /// The query's terms in each analyser's field, in the same order.
+    terms: Vec<std::collections::HashSet<&'a str>>,
+    forms: &'a WordForms,
 }
 
 impl<'a> Highlighter<'a> {
-    fn new(hl: &'a query::Highlight, langs: &[Lang]) -> Highlighter<'a> {
+    fn new(hl: &'a query::Highlight, langs: &[Lang], forms: &'a WordForms) -> Highlighter<'a> {
         let mut names = vec![TOK_FOLD];
         for l in langs {
             names.push(match l {
@@ -1022,49 +1035,81 @@ impl<'a> Highlighter<'a> {
                 Lang::En => TOK_EN,
             });
         }
-        let mut analysers = Vec::new();
-        for n in names {
-            let terms: std::collections::HashSet<&str> = hl
-                .terms
-                .iter()
-                .filter(|(tok, _)| tok == n)
-                .map(|(_, t)| t.as_str())
-                .collect();
-            // A language's analyser only matters when the query has terms from it.
-            if n == TOK_FOLD || !terms.is_empty() {
-                analysers.push((schema::analyzer(n), terms));
-            }
-        }
-        let fuzzy = hl.fuzzy.iter().map(|(w, n)| fuzzy_dfa(w, *n)).collect();
+        let terms = names
+            .iter()
+            .map(|n| {
+                hl.terms
+                    .iter()
+                    .filter(|(tok, _)| tok == n)
+                    .map(|(_, t)| t.as_str())
+                    .collect()
+            })
+            .collect();
+        let words = tantivy::tokenizer::TextAnalyzer::builder(
+            tantivy::tokenizer::SimpleTokenizer::default(),
+        )
+        .filter(tantivy::tokenizer::RemoveLongFilter::limit(
+            schema::LONGEST_WORD,
+        ))
+        .build();
         Highlighter {
             hl,
-            fuzzy,
-            analysers,
+            fuzzy: hl.fuzzy.iter().map(|(w, n)| fuzzy_dfa(w, *n)).collect(),
+            words,
+            analysers: names.into_iter().map(schema::analyzer).collect(),
+            terms,
+            forms,
         }
     }
 
     /// Char ranges (relative to `body`) of the matched words, merged where they touch.
     fn ranges(&mut self, body: &str) -> Vec<(usize, usize)> {
         let hl = self.hl;
-        let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
         let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
-        for (i, (analyser, terms)) in self.analysers.iter_mut().enumerate() {
-            let mut stream = analyser.token_stream(body);
-            while stream.advance() {
-                let t = stream.token();
-                let exact = terms.contains(t.text.as_str());
-                let loose = !exact
-                    && has_loose
-                    && i == 0
-                    && (hl.prefixes.iter().any(|p| t.text.starts_with(p.as_str()))
-                        || self.fuzzy.iter().any(|dfa| within(dfa, &t.text)));
-                if exact || loose {
-                    byte_ranges.push((t.offset_from, t.offset_to));
+        let mut forms = self
+            .forms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
+        let mut stream = self.words.token_stream(body);
+        while stream.advance() {
+            let (from, to) = (stream.token().offset_from, stream.token().offset_to);
+            let word = &body[from..to];
+            if !forms.contains_key(word) {
+                if forms.len() >= WORD_FORMS_MAX {
+                    forms.clear();
                 }
+                // Each analyser sees the word alone as it saw it in the turn: one token.
+                let of_word: Vec<String> = self
+                    .analysers
+                    .iter_mut()
+                    .map(|a| {
+                        let mut s = a.token_stream(word);
+                        if s.advance() {
+                            s.token().text.clone()
+                        } else {
+                            String::new()
+                        }
+                    })
+                    .collect();
+                forms.insert(word.to_string(), of_word);
+            }
+            let Some(f) = forms.get(word) else {
+                continue;
+            };
+            let exact = f
+                .iter()
+                .zip(&self.terms)
+                .any(|(form, terms)| terms.contains(form.as_str()));
+            let loose = !exact
+                && has_loose
+                && (hl.prefixes.iter().any(|p| f[0].starts_with(p.as_str()))
+                    || self.fuzzy.iter().any(|dfa| within(dfa, &f[0])));
+            if exact || loose {
+                byte_ranges.push((from, to));
             }
         }
-        byte_ranges.sort_unstable();
-        byte_ranges.dedup();
+        drop(forms);
         let mut merged: Vec<(usize, usize)> = Vec::new();
         for (a, b) in byte_ranges {
             match merged.last_mut() {
@@ -1244,6 +1289,44 @@ pub fn span_is_valid(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Highlighting word by word through the cache finds what each analyser finds over the
+    /// whole text.
+    #[test]
+    fn highlights_match_the_analysers_over_the_whole_text() {
+        let body = "Tilliten til NAV-veilederen? «Tillit» er alt, sa Koordinatoren: \
+                    barnehagen/Barnehager, koordinatorn 2024 TRUSTING trusted, blåbær bølge \
+                    ÆØÅ-ord og et altfor-langt-ordddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.";
+        let langs = [Lang::No, Lang::En];
+        let mut hl = query::Highlight::default();
+        for (tok, w) in [(TOK_NO, "tillit"), (TOK_EN, "trust"), (TOK_FOLD, "bolge")] {
+            for t in schema::tokens(tok, w) {
+                hl.terms.insert((tok.to_string(), t.term));
+            }
+        }
+        hl.prefixes.push("barneh".into());
+        hl.fuzzy.push(("koordinatoren".into(), 1));
+        let mut want: Vec<(usize, usize)> = Vec::new();
+        for tok in [TOK_FOLD, TOK_NO, TOK_EN] {
+            for t in schema::tokens(tok, body) {
+                let exact = hl.terms.contains(&(tok.to_string(), t.term.clone()));
+                let loose = tok == TOK_FOLD
+                    && (t.term.starts_with("barneh")
+                        || within(&fuzzy_dfa("koordinatoren", 1), &t.term));
+                if exact || loose {
+                    want.push((byte_to_char(body, t.from), byte_to_char(body, t.to)));
+                }
+            }
+        }
+        want.sort_unstable();
+        want.dedup();
+        let forms = WordForms::default();
+        let got = Highlighter::new(&hl, &langs, &forms).ranges(body);
+        assert_eq!(got, want);
+        assert!(got.len() >= 8, "{got:?}");
+        // A second pass, from the cache, finds the same.
+        assert_eq!(Highlighter::new(&hl, &langs, &forms).ranges(body), want);
+    }
 
     #[test]
     fn fuzzy_distance() {

@@ -11,6 +11,9 @@ use tantivy::tokenizer::{
 /// Name of the fast field holding each turn's document sequence number.
 pub const DOC_SEQ: &str = "doc_seq";
 
+/// Words longer than this (in bytes) are left out of the index, as no one searches for them.
+pub const LONGEST_WORD: usize = 60;
+
 /// Tokenizer name: words, lower-cased, Norwegian (bokmål) Snowball stemming.
 pub const TOK_NO: &str = "koda_no";
 /// Tokenizer name: words, lower-cased, English Snowball stemming.
@@ -145,12 +148,12 @@ pub fn build() -> (Schema, Fields) {
 pub fn analyzer(name: &str) -> TextAnalyzer {
     match name {
         TOK_NO => TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(60))
+            .filter(RemoveLongFilter::limit(LONGEST_WORD))
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::Norwegian))
             .build(),
         TOK_EN => TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(60))
+            .filter(RemoveLongFilter::limit(LONGEST_WORD))
             .filter(LowerCaser)
             .filter(Stemmer::new(Language::English))
             .build(),
@@ -158,7 +161,7 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
             .filter(LowerCaser)
             .build(),
         _ => TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(RemoveLongFilter::limit(60))
+            .filter(RemoveLongFilter::limit(LONGEST_WORD))
             .filter(LowerCaser)
             .filter(AsciiFoldingFilter)
             .build(),
