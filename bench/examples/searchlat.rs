@@ -54,7 +54,8 @@ fn main() -> anyhow::Result<()> {
             .copied()
             .unwrap_or(f64::NAN)
     };
-    let queries = peers_queries();
+    let mut queries = peers::queries();
+    queries.insert(0, ("no hit", peers::Spec::Words(vec!["zzqqxx"])));
     let mut classes: Vec<&str> = queries.iter().map(|(c, _)| *c).collect();
     classes.dedup();
     // An optional second argument picks one class (for profiling).
@@ -86,30 +87,4 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-fn peers_queries() -> Vec<(&'static str, peers::Spec)> {
-    use peers::Spec::*;
-    vec![
-        ("no hit", Words(vec!["zzqqxx"])),
-        ("one word", Words(vec!["tillit"])),
-        ("one word", Words(vec!["koordinatoren"])),
-        ("one word", Words(vec!["trust"])),
-        ("one word", Words(vec!["og"])),
-        ("two words", Words(vec!["koordinatoren", "tillit"])),
-        ("two words", Words(vec!["søknaden", "venter"])),
-        ("two words", Words(vec!["waiting", "help"])),
-        ("phrase", Phrase(vec!["ringte", "tilbake"])),
-        ("phrase", Phrase(vec!["samme", "dag"])),
-        ("phrase", Phrase(vec!["called", "back"])),
-        ("prefix", Prefix("koordinat")),
-        ("prefix", Prefix("barneh")),
-        ("prefix", Prefix("søkn")),
-        ("fuzzy", Fuzzy("koordinatorn", 1)),
-        ("fuzzy", Fuzzy("barnehgen", 2)),
-        ("attribute filter", Role(vec!["tillit"], "parent")),
-        ("attribute filter", Role(vec!["venter"], "coordinator")),
-        ("code filter", Code("hjelp", "tillit")),
-        ("code filter", Code("venter", "tillit")),
-    ]
 }

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use koda::index::{SearchIndex, Unit, spans_for};
 use koda::store::{Project, Session};
-use peers::{Fts5, RawTantivy, Spec};
+use peers::{Fts5, RawTantivy};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -132,31 +132,6 @@ fn koda(args: &[&str]) -> Result<String> {
             String::from_utf8_lossy(&err)
         ),
     }
-}
-
-fn queries() -> Vec<(&'static str, Spec)> {
-    use Spec::*;
-    vec![
-        ("one word", Words(vec!["tillit"])),
-        ("one word", Words(vec!["koordinatoren"])),
-        ("one word", Words(vec!["trust"])),
-        ("one word", Words(vec!["og"])),
-        ("two words", Words(vec!["koordinatoren", "tillit"])),
-        ("two words", Words(vec!["søknaden", "venter"])),
-        ("two words", Words(vec!["waiting", "help"])),
-        ("phrase", Phrase(vec!["ringte", "tilbake"])),
-        ("phrase", Phrase(vec!["samme", "dag"])),
-        ("phrase", Phrase(vec!["called", "back"])),
-        ("prefix", Prefix("koordinat")),
-        ("prefix", Prefix("barneh")),
-        ("prefix", Prefix("søkn")),
-        ("fuzzy", Fuzzy("koordinatorn", 1)),
-        ("fuzzy", Fuzzy("barnehgen", 2)),
-        ("attribute filter", Role(vec!["tillit"], "parent")),
-        ("attribute filter", Role(vec!["venter"], "coordinator")),
-        ("code filter", Code("hjelp", "tillit")),
-        ("code filter", Code("venter", "tillit")),
-    ]
 }
 
 const CLASSES: &[&str] = &[
@@ -374,7 +349,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     for class in CLASSES {
         let (mut k, mut b, mut f) = (Vec::new(), Vec::new(), Vec::new());
         let mut counts = Vec::new();
-        for (_, spec) in queries().into_iter().filter(|(c, _)| c == class) {
+        for (_, spec) in peers::queries().into_iter().filter(|(c, _)| c == class) {
             let q = spec.koda();
             let res = ix.search(&project, &q, Some(20))?;
             counts.push(json!({"query": q, "koda_hits": res.total}));

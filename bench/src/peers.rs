@@ -297,3 +297,29 @@ impl Fts5 {
         Ok(chars)
     }
 }
+
+/// The query set: (class, query), the same for every peer.
+pub fn queries() -> Vec<(&'static str, Spec)> {
+    use Spec::*;
+    vec![
+        ("one word", Words(vec!["tillit"])),
+        ("one word", Words(vec!["koordinatoren"])),
+        ("one word", Words(vec!["trust"])),
+        ("one word", Words(vec!["og"])),
+        ("two words", Words(vec!["koordinatoren", "tillit"])),
+        ("two words", Words(vec!["søknaden", "venter"])),
+        ("two words", Words(vec!["waiting", "help"])),
+        ("phrase", Phrase(vec!["ringte", "tilbake"])),
+        ("phrase", Phrase(vec!["samme", "dag"])),
+        ("phrase", Phrase(vec!["called", "back"])),
+        ("prefix", Prefix("koordinat")),
+        ("prefix", Prefix("barneh")),
+        ("prefix", Prefix("søkn")),
+        ("fuzzy", Fuzzy("koordinatorn", 1)),
+        ("fuzzy", Fuzzy("barnehgen", 2)),
+        ("attribute filter", Role(vec!["tillit"], "parent")),
+        ("attribute filter", Role(vec!["venter"], "coordinator")),
+        ("code filter", Code("hjelp", "tillit")),
+        ("code filter", Code("venter", "tillit")),
+    ]
+}
