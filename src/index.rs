@@ -20,9 +20,7 @@
 pub mod query;
 pub mod schema;
 
-use crate::model::text::{
-    CharIndex, byte_to_char, char_len, char_to_byte, sha256_hex, slice_chars,
-};
+use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex, slice_chars};
 use crate::model::{Codebook, Document, SCHEMA_VERSION};
 use crate::store::stamp::{self, Stamp};
 use crate::store::{CODEBOOK_FILE, CONFIG_FILE, PRIVATE_DIR, Project, fsio};
@@ -143,7 +141,7 @@ pub struct SearchIndex {
     /// which building them would cost more than it saves).
     runs: Option<RunCache>,
     /// Words' analysed forms for highlighting (see [`WordForms`]).
-    forms: WordForms,
+    forms: std::sync::Mutex<WordForms>,
 }
 
 /// A turn that matched a search.
@@ -266,7 +264,7 @@ impl SearchIndex {
             fields,
             langs,
             runs: Some(RunCache::default()),
-            forms: WordForms::default(),
+            forms: Default::default(),
         })
     }
 
@@ -376,14 +374,19 @@ impl SearchIndex {
         if state.languages != lang_codes(langs) {
             return Err("the project's languages changed".into());
         }
+        Ok((Self::open_dir(dir, langs)?, state))
+    }
+
+    /// Opens the tantivy index in `dir` and checks its schema, without reading koda's state
+    /// file (whose version and languages the caller has checked, or will).
+    fn open_dir(dir: &Path, langs: &[Lang]) -> std::result::Result<SearchIndex, String> {
         let index = Index::open_in_dir(dir).map_err(|e| format!("it could not be opened ({e})"))?;
         let (expected, _) = schema::build();
         if index.schema() != expected {
             return Err("its schema differs from this koda's".into());
         }
-        let idx = Self::from_index(index, langs.to_vec(), dir)
-            .map_err(|e| format!("it could not be read ({e})"))?;
-        Ok((idx, state))
+        Self::from_index(index, langs.to_vec(), dir)
+            .map_err(|e| format!("it could not be read ({e})"))
     }
 
     /// Opens the index of the project in `root` for searching without loading the project,
@@ -412,7 +415,9 @@ impl SearchIndex {
         {
             return Ok(None);
         }
-        let Ok((mut idx, _)) = Self::try_open(&dir, &langs) else {
+        // The stamp file carries the index version and languages; the state file with every
+        // document's fingerprint is only needed to bring the index up to date.
+        let Ok(mut idx) = Self::open_dir(&dir, &langs) else {
             return Ok(None);
         };
         idx.runs = None;
@@ -1004,30 +1009,61 @@ fn within(dfa: &levenshtein_automata::DFA, word: &str) -> bool {
     matches!(dfa.eval(word), levenshtein_automata::Distance::Exact(_))
 }
 
-/// Finds the words a query matched in a hit's text, with each analyser built once per search.
-/// The analysed forms of words seen in hits, as written (folded, then one stem per index
-/// language), kept by an open index across searches: stemming every word of every hit anew
-/// was most of the cost of a search with few matches.
-type WordForms = std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>;
+/// What highlighting keeps across the searches of an open index: the analysed forms of words
+/// seen in hits, as written (folded, then one stem per index language), since stemming every
+/// word of every hit anew was most of the cost of a search with few matches; and the automata
+/// of fuzzy query words, whose building costs more than matching a page of hits with them.
+/// Keyed with FxHash: the keys are the project's own words, and SipHash was a tenth of a
+/// fuzzy search.
+#[derive(Default)]
+struct WordForms {
+    forms: rustc_hash::FxHashMap<String, Vec<String>>,
+    fuzzy: rustc_hash::FxHashMap<(String, u8), std::sync::Arc<levenshtein_automata::DFA>>,
+}
 
 /// Past this many words the forms are forgotten and gathered again.
 const WORD_FORMS_MAX: usize = 200_000;
 
+/// Past this many fuzzy words their automata are forgotten and built again.
+const FUZZY_DFAS_MAX: usize = 64;
+
+impl WordForms {
+    /// The automaton of `word` within `distance` edits, built once.
+    fn dfa(&mut self, word: &str, distance: u8) -> std::sync::Arc<levenshtein_automata::DFA> {
+        let key = (word.to_string(), distance);
+        if let Some(d) = self.fuzzy.get(&key) {
+            return d.clone();
+        }
+        if self.fuzzy.len() >= FUZZY_DFAS_MAX {
+            self.fuzzy.clear();
+        }
+        let d = std::sync::Arc::new(fuzzy_dfa(word, distance));
+        self.fuzzy.insert(key, d.clone());
+        d
+    }
+}
+
+/// Finds the words a query matched in a hit's text, with each analyser built once per search.
 struct Highlighter<'a> {
     hl: &'a query::Highlight,
     /// One automaton per fuzzy word of the query.
-    fuzzy: Vec<levenshtein_automata::DFA>,
+    fuzzy: Vec<std::sync::Arc<levenshtein_automata::DFA>>,
     /// Words as the analysers split them, before any filter changes them.
     words: tantivy::tokenizer::TextAnalyzer,
     /// The folded analyser, then one per index language.
     analysers: Vec<tantivy::tokenizer::TextAnalyzer>,
-    /// The query's terms in each analyser's field, in the same order.
-    terms: Vec<std::collections::HashSet<&'a str>>,
-    forms: &'a WordForms,
+    /// The query's terms in each analyser's field, in the same order (a handful: a list is
+    /// searched faster than a set is hashed).
+    terms: Vec<Vec<&'a str>>,
+    forms: &'a std::sync::Mutex<WordForms>,
 }
 
 impl<'a> Highlighter<'a> {
-    fn new(hl: &'a query::Highlight, langs: &[Lang], forms: &'a WordForms) -> Highlighter<'a> {
+    fn new(
+        hl: &'a query::Highlight,
+        langs: &[Lang],
+        forms: &'a std::sync::Mutex<WordForms>,
+    ) -> Highlighter<'a> {
         let mut names = vec![TOK_FOLD];
         for l in langs {
             names.push(match l {
@@ -1052,9 +1088,15 @@ impl<'a> Highlighter<'a> {
             schema::LONGEST_WORD,
         ))
         .build();
+        let fuzzy = {
+            let mut memory = forms
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            hl.fuzzy.iter().map(|(w, n)| memory.dfa(w, *n)).collect()
+        };
         Highlighter {
             hl,
-            fuzzy: hl.fuzzy.iter().map(|(w, n)| fuzzy_dfa(w, *n)).collect(),
+            fuzzy,
             words,
             analysers: names.into_iter().map(schema::analyzer).collect(),
             terms,
@@ -1066,41 +1108,42 @@ impl<'a> Highlighter<'a> {
     fn ranges(&mut self, body: &str) -> Vec<(usize, usize)> {
         let hl = self.hl;
         let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
-        let mut forms = self
+        let mut memory = self
             .forms
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let forms = &mut memory.forms;
         let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
         let mut stream = self.words.token_stream(body);
         while stream.advance() {
             let (from, to) = (stream.token().offset_from, stream.token().offset_to);
             let word = &body[from..to];
-            if !forms.contains_key(word) {
-                if forms.len() >= WORD_FORMS_MAX {
-                    forms.clear();
+            let f = match forms.get(word) {
+                Some(f) => f,
+                None => {
+                    if forms.len() >= WORD_FORMS_MAX {
+                        forms.clear();
+                    }
+                    // Each analyser sees the word alone as it saw it in the turn: one token.
+                    let of_word: Vec<String> = self
+                        .analysers
+                        .iter_mut()
+                        .map(|a| {
+                            let mut s = a.token_stream(word);
+                            if s.advance() {
+                                s.token().text.clone()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .collect();
+                    forms.entry(word.to_string()).or_insert(of_word)
                 }
-                // Each analyser sees the word alone as it saw it in the turn: one token.
-                let of_word: Vec<String> = self
-                    .analysers
-                    .iter_mut()
-                    .map(|a| {
-                        let mut s = a.token_stream(word);
-                        if s.advance() {
-                            s.token().text.clone()
-                        } else {
-                            String::new()
-                        }
-                    })
-                    .collect();
-                forms.insert(word.to_string(), of_word);
-            }
-            let Some(f) = forms.get(word) else {
-                continue;
             };
             let exact = f
                 .iter()
                 .zip(&self.terms)
-                .any(|(form, terms)| terms.contains(form.as_str()));
+                .any(|(form, terms)| terms.contains(&form.as_str()));
             let loose = !exact
                 && has_loose
                 && (hl.prefixes.iter().any(|p| f[0].starts_with(p.as_str()))
@@ -1109,7 +1152,7 @@ impl<'a> Highlighter<'a> {
                 byte_ranges.push((from, to));
             }
         }
-        drop(forms);
+        drop(memory);
         let mut merged: Vec<(usize, usize)> = Vec::new();
         for (a, b) in byte_ranges {
             match merged.last_mut() {
@@ -1117,9 +1160,17 @@ impl<'a> Highlighter<'a> {
                 _ => merged.push((a, b)),
             }
         }
+        // Byte offsets to char offsets in one pass over the text.
+        let (mut at, mut chars) = (0, 0);
         merged
             .into_iter()
-            .map(|(a, b)| (byte_to_char(body, a), byte_to_char(body, b)))
+            .map(|(a, b)| {
+                chars += body[at..a].chars().count();
+                let from = chars;
+                chars += body[a..b].chars().count();
+                at = b;
+                (from, chars)
+            })
             .collect()
     }
 }
@@ -1289,6 +1340,7 @@ pub fn span_is_valid(text: &str, start: usize, end: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::text::byte_to_char;
 
     /// Highlighting word by word through the cache finds what each analyser finds over the
     /// whole text.
@@ -1320,12 +1372,15 @@ mod tests {
         }
         want.sort_unstable();
         want.dedup();
-        let forms = WordForms::default();
+        let forms: std::sync::Mutex<WordForms> = Default::default();
         let got = Highlighter::new(&hl, &langs, &forms).ranges(body);
         assert_eq!(got, want);
         assert!(got.len() >= 8, "{got:?}");
-        // A second pass, from the cache, finds the same.
+        // A second pass, from the cache, finds the same with the same automaton.
         assert_eq!(Highlighter::new(&hl, &langs, &forms).ranges(body), want);
+        let memory = forms.lock().unwrap();
+        assert_eq!(memory.fuzzy.len(), 1);
+        assert!(memory.forms.contains_key("Barnehager"));
     }
 
     #[test]
