@@ -110,8 +110,9 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         let text = project.text(&c.doc)?;
         let ix = project.char_index(&c.doc)?;
         let quote = ix.slice(&text, c.start, c.end).to_string();
-        let first = doc.turn_at(c.start);
-        let last = doc.turn_at(c.end.saturating_sub(1));
+        let turns = project.turns(&c.doc)?;
+        let first = crate::model::turn_at(&turns, c.start);
+        let last = crate::model::turn_at(&turns, c.end.saturating_sub(1));
         out.push(Excerpt {
             coding: c.id.clone(),
             code: c.code.clone(),
@@ -119,7 +120,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             doc: doc.id.clone(),
             doc_title: doc.title.clone(),
             doc_type: doc.kind.to_string(),
-            case: doc.case_at(c.start).map(str::to_string),
+            case: doc.case_at(&turns, c.start).map(str::to_string),
             turn: first.map_or(0, |t| t.number),
             turn_end: last.map_or(0, |t| t.number),
             speaker: first.and_then(|t| t.speaker.clone()),
@@ -132,7 +133,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
             coder: c.coder.clone(),
             at: c.at.clone(),
             memo: c.memo.clone(),
-            attributes: attributes_of(project, doc, doc.case_at(c.start)),
+            attributes: attributes_of(project, doc, doc.case_at(&turns, c.start)),
             memos: project
                 .memos_on(&MemoTarget::Coding(c.id.clone()))
                 .iter()

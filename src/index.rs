@@ -546,9 +546,10 @@ impl SearchIndex {
             })
             .collect();
         let chars = CharIndex::new(&text);
+        let turns = project.turns_uncached(&doc.id)?;
         let mut next = 0;
         let mut active: Vec<usize> = Vec::new();
-        for t in &doc.turns {
+        for t in turns.iter() {
             while next < codings.len() && codings[next].start < t.end {
                 active.push(next);
                 next += 1;
@@ -884,7 +885,7 @@ fn fingerprint(project: &Project, d: &Document, langs: &str, mut codings: Vec<St
         d.kind,
         (&d.case, &d.speaker_cases),
         d.metadata,
-        d.turns.len(),
+        d.turn_count,
         codings.join("\u{2}")
     );
     sha256_hex(key.as_bytes())

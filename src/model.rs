@@ -15,7 +15,7 @@ pub mod text;
 pub use case::{Case, Cases, SpeakerMap};
 pub use codebook::{Code, Codebook, Retired};
 pub use coding::{Coding, Memo, MemoTarget};
-pub use document::{DocKind, Document, Origin, Turn};
+pub use document::{DocKind, Document, DocumentFile, Origin, Turn, TurnTable, turn, turn_at};
 
 use serde::{Deserialize, Serialize};
 

@@ -303,12 +303,13 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
         .documents()
         .iter()
         .map(|d| {
-            (
+            let turns = session.project().turns_uncached(&d.id)?;
+            Ok((
                 d.id.clone(),
-                d.turns.iter().map(|t| (t.start, t.end)).collect(),
-            )
+                turns.iter().map(|t| (t.start, t.end)).collect(),
+            ))
         })
-        .collect();
+        .collect::<koda::Result<_>>()?;
     reset_peak();
     let t = Instant::now();
     for i in 0..a.journal_codings {
@@ -525,10 +526,11 @@ fn run_tui(a: &Args) -> Result<Value> {
             .map(|c| s.add_code(c, "", None))
             .collect::<koda::Result<_>>()?;
         let doc = s.project().documents()[0].clone();
+        let turns = s.project().turns(&doc.id)?;
         for (k, code) in codes.iter().enumerate() {
             let spans: Vec<(String, usize, usize)> = (0..a.tui_codings / codes.len())
                 .map(|i| {
-                    let t = &doc.turns[(i * 3 + k) % doc.turns.len()];
+                    let t = &turns[(i * 3 + k) % turns.len()];
                     (doc.id.clone(), t.start, (t.start + 40).min(t.end))
                 })
                 .collect();

@@ -336,7 +336,7 @@ pub fn agree(
                     }
                 }
                 Unit::Turn => {
-                    for t in &doc.turns {
+                    for t in project.turns(&doc.id)?.iter() {
                         let row: Vec<Option<u32>> = spans
                             .iter()
                             .map(|ss| {
@@ -410,11 +410,7 @@ fn disagreement(
     Ok(Disagreement {
         code: project.codebook.path(code),
         doc: doc.to_string(),
-        turn: project
-            .docs
-            .get(doc)
-            .and_then(|d| d.turn_at(start))
-            .map_or(0, |t| t.number),
+        turn: crate::model::turn_at(&project.turns(doc)?, start).map_or(0, |t| t.number),
         start,
         end,
         text: slice_chars(&text, start, end).to_string(),

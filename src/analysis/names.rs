@@ -96,7 +96,10 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
         let Ok(text) = project.text(&doc.id) else {
             continue;
         };
-        for t in &doc.turns {
+        let Ok(turns) = project.turns_uncached(&doc.id) else {
+            continue;
+        };
+        for t in turns.iter() {
             if let Some(s) = &t.speaker
                 && !is_role_label(s)
                 && pz.apply(s) == *s

@@ -57,7 +57,7 @@ pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Fre
         .values()
         .filter_map(|c| {
             let d = project.docs.get(&c.doc)?;
-            let case = d.case_at(c.start);
+            let case = d.case_at(&project.turns(&c.doc).ok()?, c.start);
             Some((
                 c.id.as_str(),
                 (case.map(str::to_string), attributes_of(project, d, case)),
@@ -141,9 +141,11 @@ pub fn cooccurrence(project: &Project) -> Vec<Cooccurrence> {
         let Some(doc) = project.docs.get(&c.doc) else {
             continue;
         };
+        let Ok(table) = project.turns(&c.doc) else {
+            continue;
+        };
         let set = turns.entry(c.code.as_str()).or_default();
-        for t in doc
-            .turns
+        for t in table
             .iter()
             .filter(|t| t.start < c.end && c.start < t.end.max(t.start + 1))
         {
@@ -286,8 +288,10 @@ pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
                         .values()
                         .filter(|c| {
                             &c.code == id
-                                && project.docs.get(&c.doc).and_then(|d| d.case_at(c.start))
-                                    == Some(case.name.as_str())
+                                && project.docs.get(&c.doc).and_then(|d| {
+                                    let turns = project.turns(&c.doc).ok()?;
+                                    d.case_at(&turns, c.start).map(str::to_string)
+                                }) == Some(case.name.clone())
                         })
                         .count();
                     if presence { usize::from(n > 0) } else { n }

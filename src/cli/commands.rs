@@ -488,7 +488,7 @@ fn import_files(
                         d.id,
                         d.kind,
                         if guessed { ", guessed" } else { "" },
-                        d.turns.len(),
+                        d.turn_count,
                         d.speakers.len(),
                         d.case
                             .as_ref()
@@ -611,7 +611,7 @@ fn docs_table(p: &Project) -> String {
                 d.id.clone(),
                 d.kind.to_string(),
                 d.case.clone().unwrap_or_else(|| "-".into()),
-                d.turns.len().to_string(),
+                d.turn_count.to_string(),
                 d.speakers.len().to_string(),
                 per_doc.get(d.id.as_str()).copied().unwrap_or(0).to_string(),
                 d.title.clone(),
@@ -637,7 +637,7 @@ fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
             .map(|d| {
                 json!({
                     "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
-                    "speakers": d.speakers, "turns": d.turns.len(), "chars": d.chars,
+                    "speakers": d.speakers, "turns": d.turn_count, "chars": d.chars,
                     "codings": p.codings.values().filter(|c| c.doc == d.id).count(),
                     "imported_at": d.imported_at, "origin": d.origin, "metadata": d.metadata,
                 })
@@ -653,10 +653,10 @@ fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
 fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<()> {
     let d = p.find_doc(key)?;
     let text = p.text(&d.id)?;
+    let turn_table = p.turns(&d.id)?;
     let codings = p.codings_of_doc(&d.id);
     if json_out {
-        let turns: Vec<_> = d
-            .turns
+        let turns: Vec<_> = turn_table
             .iter()
             .map(|t| {
                 json!({
@@ -703,7 +703,7 @@ fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<(
         d.title,
         d.id,
         d.kind,
-        d.turns.len(),
+        d.turn_count,
         d.case
             .as_ref()
             .map(|c| format!(" · case {c}"))
@@ -718,7 +718,7 @@ fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<(
         writeln!(out, "memo {} ({}): {}", m.id, m.coder, m.text)?;
     }
     writeln!(out)?;
-    for t in &d.turns {
+    for t in turn_table.iter() {
         let mut head = format!("{:>4}  ", t.number);
         if let Some(ms) = t.timestamp_ms {
             head.push_str(&format!("[{}] ", timestamp(ms)));
@@ -732,10 +732,9 @@ fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<(
         for l in lines {
             writeln!(out, "      {l}")?;
         }
-        for c in codings
-            .iter()
-            .filter(|c| d.turn_at(c.start).is_some_and(|x| x.number == t.number))
-        {
+        for c in codings.iter().filter(|c| {
+            crate::model::turn_at(&turn_table, c.start).is_some_and(|x| x.number == t.number)
+        }) {
             writeln!(
                 out,
                 "      ◆ {}  «{}»  [{} {}]",
@@ -1204,8 +1203,9 @@ fn speakers(ctx: &Ctx, a: SpeakersArgs, out: &mut dyn Write, err: &mut dyn Write
     }
     let project = ctx.load(None, err)?;
     let d = project.find_doc(&a.doc)?;
+    let turn_table = project.turns(&d.id)?;
     let turns = |s: &str| {
-        d.turns
+        turn_table
             .iter()
             .filter(|t| t.speaker.as_deref() == Some(s))
             .count()
@@ -1628,12 +1628,7 @@ fn autocode(ctx: &Ctx, a: AutocodeArgs, out: &mut dyn Write, err: &mut dyn Write
         )?;
         for (d, x, y) in &planned {
             let text = s.project().text(d)?;
-            let turn = s
-                .project()
-                .docs
-                .get(d)
-                .and_then(|doc| doc.turn_at(*x))
-                .map_or(0, |t| t.number);
+            let turn = crate::model::turn_at(&s.project().turns(d)?, *x).map_or(0, |t| t.number);
             writeln!(
                 out,
                 "  {d} · turn {turn} · {x}..{y}  «{}»",

@@ -38,9 +38,9 @@ pub fn quote(project: &Project, e: &Excerpt, context: Context, max_chars: usize)
         return e.text.clone();
     };
     let turn = project
-        .docs
-        .get(&e.doc)
-        .and_then(|d| d.turn(e.turn))
+        .turns(&e.doc)
+        .ok()
+        .and_then(|turns| crate::model::turn(&turns, e.turn).cloned())
         .map_or((e.start, e.end), |t| {
             (t.start.min(e.start), t.end.max(e.end))
         });

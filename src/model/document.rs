@@ -82,8 +82,10 @@ pub struct Origin {
     pub sha256: String,
 }
 
-/// An imported document: its metadata and turn structure. The text itself is stored beside it
-/// in `sources/<id>.txt` and never changes after import.
+/// An imported document's metadata. Its text is stored beside it in `sources/<id>.txt`, and its
+/// turn table in the same `sources/<id>.json` as the metadata (see [`DocumentFile`]), read
+/// apart: a project holds every document's metadata in memory, and a document's turns only
+/// while they are used (see `Project::turns`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// Stable id, also the file name under `sources/`.
@@ -99,8 +101,14 @@ pub struct Document {
     pub seq: u64,
     /// Distinct speakers in order of first appearance.
     pub speakers: Vec<String>,
-    /// The turns, in order, covering the text.
-    pub turns: Vec<Turn>,
+    /// How many turns the document has (its `turns` in the file, counted as it is read).
+    #[serde(
+        rename = "turns",
+        default,
+        skip_serializing,
+        deserialize_with = "count_turns"
+    )]
+    pub turn_count: usize,
     /// Length of the normalised text in chars.
     pub chars: usize,
     /// SHA-256 of the normalised text, checked whenever the text is read.
@@ -126,15 +134,47 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+/// Counts the elements of the `turns` list without keeping them.
+fn count_turns<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    struct Count;
+    impl<'de> serde::de::Visitor<'de> for Count {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of turns")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut n = 0;
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                n += 1;
+            }
+            Ok(n)
+        }
+    }
+    d.deserialize_seq(Count)
+}
+
+/// A document as written to `sources/<id>.json`: its metadata with its turn table.
+#[derive(Debug, Serialize)]
+pub struct DocumentFile<'a> {
+    /// The metadata.
+    #[serde(flatten)]
+    pub doc: &'a Document,
+    /// The turns, in order, covering the text.
+    pub turns: &'a [Turn],
+}
+
+/// The turn table of a `sources/<id>.json`, read without the rest.
+#[derive(Debug, Deserialize)]
+pub struct TurnTable {
+    /// The turns, in order.
+    #[serde(default)]
+    pub turns: Vec<Turn>,
+}
+
 impl Document {
     /// The file name of this document's current text under `sources/`.
     pub fn text_file(&self) -> String {
         text_file(&self.id, self.revision)
-    }
-
-    /// The turn with 1-based number `n`.
-    pub fn turn(&self, n: usize) -> Option<&Turn> {
-        n.checked_sub(1).and_then(|i| self.turns.get(i))
     }
 
     /// The case a turn belongs to: its speaker's case when the speaker is mapped, else the
@@ -147,33 +187,40 @@ impl Document {
             .map(String::as_str)
     }
 
-    /// The case of the turn holding char offset `c`.
-    pub fn case_at(&self, c: usize) -> Option<&str> {
-        match self.turn_at(c) {
+    /// The case of the turn of `turns` (this document's) holding char offset `c`.
+    pub fn case_at(&self, turns: &[Turn], c: usize) -> Option<&str> {
+        match turn_at(turns, c) {
             Some(t) => self.case_of_turn(t),
             None => self.case.as_deref(),
         }
     }
 
-    /// Every case the document's turns belong to, sorted.
+    /// Every case the document's turns belong to, sorted: the cases its speakers are mapped
+    /// to and its own (`speakers` lists every speaker of its turns).
     pub fn all_cases(&self) -> std::collections::BTreeSet<&str> {
         let mut out: std::collections::BTreeSet<&str> = self
-            .turns
+            .speakers
             .iter()
-            .filter_map(|t| self.case_of_turn(t))
+            .filter_map(|s| self.speaker_cases.get(s))
+            .map(String::as_str)
             .collect();
         out.extend(self.case.as_deref());
         out
     }
+}
 
-    /// The turn containing char offset `c` (or the last turn starting before it).
-    pub fn turn_at(&self, c: usize) -> Option<&Turn> {
-        let idx = self.turns.partition_point(|t| t.start <= c);
-        if idx == 0 {
-            self.turns.first()
-        } else {
-            self.turns.get(idx - 1)
-        }
+/// The turn with 1-based number `n`.
+pub fn turn(turns: &[Turn], n: usize) -> Option<&Turn> {
+    n.checked_sub(1).and_then(|i| turns.get(i))
+}
+
+/// The turn containing char offset `c` (or the last turn starting before it).
+pub fn turn_at(turns: &[Turn], c: usize) -> Option<&Turn> {
+    let idx = turns.partition_point(|t| t.start <= c);
+    if idx == 0 {
+        turns.first()
+    } else {
+        turns.get(idx - 1)
     }
 }
 
@@ -190,26 +237,27 @@ pub fn text_file(id: &str, revision: u32) -> String {
 mod tests {
     use super::*;
 
-    fn doc_with_turns(spans: &[(usize, usize)]) -> Document {
-        Document {
+    fn doc_with_turns(spans: &[(usize, usize)]) -> (Document, Vec<Turn>) {
+        let turns: Vec<Turn> = spans
+            .iter()
+            .enumerate()
+            .map(|(i, &(start, end))| Turn {
+                number: i + 1,
+                speaker: None,
+                timestamp_ms: None,
+                line: i + 1,
+                start,
+                end,
+            })
+            .collect();
+        let doc = Document {
             id: "d".into(),
             title: "D".into(),
             kind: DocKind::Interview,
             case: None,
             seq: 1,
             speakers: vec![],
-            turns: spans
-                .iter()
-                .enumerate()
-                .map(|(i, &(start, end))| Turn {
-                    number: i + 1,
-                    speaker: None,
-                    timestamp_ms: None,
-                    line: i + 1,
-                    start,
-                    end,
-                })
-                .collect(),
+            turn_count: turns.len(),
             chars: 100,
             text_sha256: String::new(),
             revision: 0,
@@ -221,33 +269,54 @@ mod tests {
             imported_at: String::new(),
             metadata: BTreeMap::new(),
             speaker_cases: BTreeMap::new(),
-        }
+        };
+        (doc, turns)
     }
 
     #[test]
     fn turns_are_found_by_number_and_offset() {
-        let d = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
-        assert_eq!(d.turn(2).map(|t| t.start), Some(12));
-        assert!(d.turn(0).is_none());
-        assert!(d.turn(4).is_none());
-        assert_eq!(d.turn_at(13).map(|t| t.number), Some(2));
-        assert_eq!(d.turn_at(31).map(|t| t.number), Some(2));
-        assert_eq!(d.turn_at(49).map(|t| t.number), Some(3));
-        assert_eq!(d.turn_at(0).map(|t| t.number), Some(1));
+        let (_, t) = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
+        assert_eq!(turn(&t, 2).map(|t| t.start), Some(12));
+        assert!(turn(&t, 0).is_none());
+        assert!(turn(&t, 4).is_none());
+        assert_eq!(turn_at(&t, 13).map(|t| t.number), Some(2));
+        assert_eq!(turn_at(&t, 31).map(|t| t.number), Some(2));
+        assert_eq!(turn_at(&t, 49).map(|t| t.number), Some(3));
+        assert_eq!(turn_at(&t, 0).map(|t| t.number), Some(1));
+    }
+
+    #[test]
+    fn the_file_holds_the_turns_and_the_metadata_counts_them() {
+        let (mut d, t) = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
+        d.turn_count = 0;
+        let json = serde_json::to_string(&DocumentFile { doc: &d, turns: &t }).unwrap();
+        let meta: Document = serde_json::from_str(&json).unwrap();
+        assert_eq!(meta.turn_count, 3);
+        assert_eq!(meta.title, d.title);
+        let table: TurnTable = serde_json::from_str(&json).unwrap();
+        assert_eq!(table.turns, t);
+        // Metadata alone never writes a count in place of the table.
+        assert!(!serde_json::to_string(&d).unwrap().contains("turns"));
     }
 
     #[test]
     fn mapped_speakers_give_their_turns_their_case() {
-        let mut d = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
-        d.turns[0].speaker = Some("Intervjuer".into());
-        d.turns[1].speaker = Some("Forelder 2".into());
-        d.turns[2].speaker = Some("Forelder 3".into());
-        assert_eq!(d.case_at(15), None);
+        let (mut d, mut t) = doc_with_turns(&[(0, 10), (12, 30), (35, 50)]);
+        t[0].speaker = Some("Intervjuer".into());
+        t[1].speaker = Some("Forelder 2".into());
+        t[2].speaker = Some("Forelder 3".into());
+        d.speakers = vec![
+            "Intervjuer".into(),
+            "Forelder 2".into(),
+            "Forelder 3".into(),
+        ];
+        assert_eq!(d.case_at(&t, 15), None);
+        assert!(d.all_cases().is_empty());
         d.case = Some("FG1".into());
         d.speaker_cases.insert("Forelder 2".into(), "P02".into());
-        assert_eq!(d.case_at(15), Some("P02"));
-        assert_eq!(d.case_at(3), Some("FG1"));
-        assert_eq!(d.case_at(40), Some("FG1"));
+        assert_eq!(d.case_at(&t, 15), Some("P02"));
+        assert_eq!(d.case_at(&t, 3), Some("FG1"));
+        assert_eq!(d.case_at(&t, 40), Some("FG1"));
         assert_eq!(
             d.all_cases().into_iter().collect::<Vec<_>>(),
             vec!["FG1", "P02"]

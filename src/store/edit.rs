@@ -141,7 +141,7 @@ impl Session {
         let parsed = crate::import::text::parse(&new);
         let mut updated = doc.clone();
         updated.revision = rev;
-        updated.turns = parsed.turns;
+        updated.turn_count = parsed.turns.len();
         updated.speakers = parsed.speakers;
         updated.chars = char_len(&new);
         updated.text_sha256 = sha256_hex(new.as_bytes());
@@ -189,7 +189,13 @@ impl Session {
         }
         self.append(&events)?;
         // 3. The metadata: from here on the new revision is the document.
-        fsio::write_json(&sources.join(format!("{}.json", doc.id)), &updated)?;
+        fsio::write_json(
+            &sources.join(format!("{}.json", doc.id)),
+            &crate::model::DocumentFile {
+                doc: &updated,
+                turns: &parsed.turns,
+            },
+        )?;
         let old_spans: Vec<(String, usize, usize, bool)> = codings
             .iter()
             .map(|c| (c.id.clone(), c.start, c.end, c.stale))
@@ -330,7 +336,8 @@ mod tests {
         let r = s.edit_document("i", &corrected).unwrap();
         assert_eq!(r.stale, vec![nav.clone()]);
         assert!(!s.project().codings[&dag].stale);
-        assert_eq!(s.project().docs["i"].turns.len(), 3);
+        assert_eq!(s.project().docs["i"].turn_count, 3);
+        assert_eq!(s.project().turns("i").unwrap().len(), 3);
         assert_eq!(s.undo().unwrap().as_deref(), Some("edit i"));
         assert_eq!(&*s.project().text("i").unwrap(), TEXT);
         let after: Vec<_> = s
@@ -341,7 +348,8 @@ mod tests {
             .collect();
         assert_eq!(after, before, "undo restores the previous spans exactly");
         assert!(s.project().codings.values().all(|c| !c.stale));
-        assert_eq!(s.project().docs["i"].turns.len(), 4);
+        assert_eq!(s.project().docs["i"].turn_count, 4);
+        assert_eq!(s.project().turns("i").unwrap().len(), 4);
         s.redo().unwrap();
         assert!(s.project().codings[&nav].stale);
     }

@@ -128,7 +128,7 @@ impl Session {
         let mut doc_map: BTreeMap<String, String> = BTreeMap::new();
         let mut taken: BTreeSet<String> = ours.docs.keys().cloned().collect();
         let mut next_seq = ours.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
-        let mut new_docs: Vec<(Document, String)> = Vec::new();
+        let mut new_docs: Vec<(Document, std::rc::Rc<[crate::model::Turn]>, String)> = Vec::new();
         for d in theirs.documents() {
             if let Some(id) = by_hash.get(d.text_sha256.as_str()) {
                 doc_map.insert(d.id.clone(), (*id).to_string());
@@ -146,9 +146,10 @@ impl Session {
             doc.seq = next_seq;
             next_seq += 1;
             let text = theirs.text(&d.id)?.to_string();
+            let turns = theirs.turns_uncached(&d.id)?;
             doc_map.insert(d.id.clone(), id.clone());
             report.documents_added.push(id);
-            new_docs.push((doc, text));
+            new_docs.push((doc, turns, text));
         }
 
         // Codes: by id, then by path.
@@ -373,11 +374,14 @@ impl Session {
         // Write: sources, codebook, cases, coders, then journals.
         let sources = ours_root.join(SOURCES_DIR);
         fsio::ensure_dir(&sources)?;
-        for (doc, text) in &new_docs {
+        for (doc, _, text) in &new_docs {
             fsio::write_atomic(&sources.join(format!("{}.txt", doc.id)), text.as_bytes())?;
         }
-        for (doc, _) in &new_docs {
-            fsio::write_json(&sources.join(format!("{}.json", doc.id)), doc)?;
+        for (doc, turns, _) in &new_docs {
+            fsio::write_json(
+                &sources.join(format!("{}.json", doc.id)),
+                &crate::model::DocumentFile { doc, turns },
+            )?;
         }
         if cb != self.project().codebook {
             fsio::write_json(&ours_root.join(CODEBOOK_FILE), &cb)?;

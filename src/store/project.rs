@@ -10,8 +10,8 @@ use crate::model::text::{
     CharIndex, char_len, quote_hash, sha256_hex, slice_chars, snap_to_graphemes,
 };
 use crate::model::{
-    Cases, Codebook, Coding, DocKind, Document, Memo, MemoTarget, ProjectConfig, SCHEMA_VERSION,
-    SpeakerMap, ids, now, validate_coder,
+    Cases, Codebook, Coding, DocKind, Document, DocumentFile, Memo, MemoTarget, ProjectConfig,
+    SCHEMA_VERSION, SpeakerMap, Turn, ids, now, validate_coder,
 };
 use crate::store::history::{Entry, History, MAX_ENTRIES, Op};
 use crate::store::journal::{self, Event, JournalWriter};
@@ -25,6 +25,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+
+/// A document id with the hash of its current text: caches of what is derived from a text
+/// are keyed by both, since a correction gives a document a new text.
+type DocAtText = (String, String);
 
 /// A project loaded from its folder.
 #[derive(Debug)]
@@ -48,6 +52,8 @@ pub struct Project {
     pub warnings: Vec<String>,
     texts: RefCell<HashMap<String, Rc<str>>>,
     char_indexes: RefCell<HashMap<(String, String), Rc<CharIndex>>>,
+    /// Turn tables read so far, keyed by document and text hash (a correction re-parses them).
+    turn_tables: RefCell<HashMap<DocAtText, Rc<[Turn]>>>,
     /// The files' stamp, taken before any of them was read.
     stamp: Option<crate::store::stamp::Stamp>,
     /// Loaded by a [`Session`] holding the writer lock, so memory follows every change.
@@ -185,6 +191,7 @@ impl Project {
             warnings,
             texts: RefCell::new(HashMap::new()),
             char_indexes: RefCell::new(HashMap::new()),
+            turn_tables: RefCell::new(HashMap::new()),
             stamp,
             held: false,
         };
@@ -410,6 +417,52 @@ impl Project {
         Ok(ix)
     }
 
+    /// A document's turns, read from its `sources/<id>.json` the first time they are asked
+    /// for and kept while the project is open.
+    pub fn turns(&self, doc_id: &str) -> Result<Rc<[Turn]>> {
+        let key = self.turn_key(doc_id);
+        if let Some(t) = self.turn_tables.borrow().get(&key) {
+            return Ok(Rc::clone(t));
+        }
+        let t = self.turns_uncached(doc_id)?;
+        self.turn_tables.borrow_mut().insert(key, Rc::clone(&t));
+        Ok(t)
+    }
+
+    /// A document's turns without keeping them: for passes over every document, such as
+    /// building the index, so that memory holds one document's turns at a time.
+    pub fn turns_uncached(&self, doc_id: &str) -> Result<Rc<[Turn]>> {
+        if let Some(t) = self.turn_tables.borrow().get(&self.turn_key(doc_id)) {
+            return Ok(Rc::clone(t));
+        }
+        let doc = self
+            .docs
+            .get(doc_id)
+            .ok_or_else(|| Error::invalid(format!("no document {doc_id:?}")))?;
+        let path = self.source_meta_path(doc_id);
+        let table: crate::model::TurnTable = fsio::read_json(&path)?;
+        if table.turns.len() != doc.turn_count {
+            return Err(Error::Corrupt {
+                path,
+                msg: format!(
+                    "it now lists {} turns where it listed {} when the project was opened (was it changed by another program?)",
+                    table.turns.len(),
+                    doc.turn_count
+                ),
+            });
+        }
+        Ok(Rc::from(table.turns))
+    }
+
+    fn turn_key(&self, doc_id: &str) -> DocAtText {
+        let sha = self
+            .docs
+            .get(doc_id)
+            .map(|d| d.text_sha256.clone())
+            .unwrap_or_default();
+        (doc_id.to_string(), sha)
+    }
+
     fn source_text_path(&self, doc_id: &str) -> PathBuf {
         self.root.join(SOURCES_DIR).join(format!("{doc_id}.txt"))
     }
@@ -434,12 +487,11 @@ impl Project {
         let text = self.text(&doc.id)?;
         match sel {
             Selection::Turn(n) => {
-                let t = doc.turn(*n).ok_or_else(|| {
+                let turns = self.turns(&doc.id)?;
+                let t = crate::model::turn(&turns, *n).ok_or_else(|| {
                     Error::invalid(format!(
                         "document {:?} has turns 1 to {}, not {n}; see `koda show {}`",
-                        doc.id,
-                        doc.turns.len(),
-                        doc.id
+                        doc.id, doc.turn_count, doc.id
                     ))
                 })?;
                 if t.end <= t.start {
@@ -490,9 +542,13 @@ impl Project {
                     )));
                 }
                 if hits.len() > 1 && !all {
+                    let table = self.turns(&doc.id)?;
                     let turns: Vec<String> = hits
                         .iter()
-                        .map(|(s, _)| doc.turn_at(*s).map_or("?".into(), |t| t.number.to_string()))
+                        .map(|(s, _)| {
+                            crate::model::turn_at(&table, *s)
+                                .map_or("?".into(), |t| t.number.to_string())
+                        })
                         .collect();
                     return Err(Error::invalid(format!(
                         "text {needle:?} occurs {} times in {:?} (turns {}); quote more words to make it unique, or add --all to code every occurrence",
@@ -593,7 +649,7 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
         .collect();
     paths.sort();
     for p in paths {
-        let mut doc: Document = match fsio::read_json(&p) {
+        let doc: Document = match fsio::read_json(&p) {
             Ok(d) => d,
             Err(e) => {
                 warnings.push(format!("{e}; the document is left out"));
@@ -609,8 +665,6 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
             ));
             continue;
         }
-        // The parser grows the turn table as it goes; a project holds every document's.
-        doc.turns.shrink_to_fit();
         docs.insert(doc.id.clone(), doc);
     }
     Ok(docs)
@@ -957,6 +1011,12 @@ impl Session {
             .texts
             .borrow_mut()
             .insert(doc.id.clone(), Rc::from(text));
+        // The turns are read again from the file just written (an undone correction may have
+        // the text of an earlier revision with turns parsed anew).
+        self.project
+            .turn_tables
+            .borrow_mut()
+            .retain(|(id, _), _| *id != doc.id);
         self.project.docs.insert(doc.id.clone(), doc);
         for (id, s, e, hash, stale) in moved {
             if let Some(c) = self.project.codings.get_mut(id) {
@@ -1056,7 +1116,7 @@ impl Session {
             .collect();
         let mut taken: BTreeSet<String> = self.project.docs.keys().cloned().collect();
         let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
-        let mut new_docs: Vec<(Document, String)> = Vec::new();
+        let mut new_docs: Vec<(Document, Vec<Turn>, String)> = Vec::new();
         let mut file_cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
         let mut notes: Vec<(String, Vec<String>)> = Vec::new();
         for (seq, p) in (first_seq..).zip(prepared) {
@@ -1104,11 +1164,7 @@ impl Session {
                 case: p.case.clone().or_else(|| opts.case.clone()),
                 seq,
                 speakers: p.speakers,
-                turns: {
-                    let mut t = p.turns;
-                    t.shrink_to_fit();
-                    t
-                },
+                turn_count: p.turns.len(),
                 chars: char_len(&p.text),
                 text_sha256: sha,
                 origin: p.origin,
@@ -1116,7 +1172,7 @@ impl Session {
                 metadata: opts.metadata.iter().cloned().collect(),
                 speaker_cases,
             };
-            new_docs.push((doc, p.text));
+            new_docs.push((doc, p.turns, p.text));
         }
         let old_cases = self.project.cases.clone();
         let mut cases = old_cases.clone();
@@ -1141,15 +1197,15 @@ impl Session {
             if cases_changed {
                 fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
             }
-            for (doc, text) in &new_docs {
+            for (doc, _, text) in &new_docs {
                 let tp = self.project.source_text_path(&doc.id);
                 fsio::write_atomic(&tp, text.as_bytes())?;
                 written.push(tp);
             }
             // Metadata last: a document exists once its .json is there.
-            for (doc, _) in &new_docs {
+            for (doc, turns, _) in &new_docs {
                 let mp = self.project.source_meta_path(&doc.id);
-                fsio::write_json(&mp, doc)?;
+                fsio::write_json(&mp, &DocumentFile { doc, turns })?;
                 written.push(mp);
             }
             Ok(())
@@ -1165,9 +1221,9 @@ impl Session {
         }
         self.project.cases = cases;
         let mut out = Vec::new();
-        // The texts are on disk now; they are read again when needed, so that importing a large
-        // folder does not hold every transcript in memory.
-        for (doc, _) in new_docs {
+        // The texts and turn tables are on disk now; they are read again when needed, so that
+        // importing a large folder does not hold every transcript in memory.
+        for (doc, _, _) in new_docs {
             out.push(doc.id.clone());
             self.project.docs.insert(doc.id.clone(), doc);
         }
@@ -1221,7 +1277,14 @@ impl Session {
                 d.speaker_cases.remove(&found);
             }
         }
-        fsio::write_json(&self.project.source_meta_path(&d.id), &d)?;
+        let turns = self.project.turns(&d.id)?;
+        fsio::write_json(
+            &self.project.source_meta_path(&d.id),
+            &DocumentFile {
+                doc: &d,
+                turns: &turns,
+            },
+        )?;
         self.project.docs.insert(d.id.clone(), d);
         Ok(found)
     }
@@ -1588,6 +1651,38 @@ mod tests {
         };
         s.import(vec![prepare(&f, None).unwrap()], &opts).unwrap();
         (dir, s)
+    }
+
+    #[test]
+    fn turns_are_read_when_needed_and_a_changed_table_is_refused() {
+        let (dir, s) = project_with_doc();
+        drop(s);
+        let p = Project::open(dir.path()).unwrap();
+        let d = p.documents()[0].clone();
+        assert_eq!(d.turn_count, 4);
+        assert!(p.turn_tables.borrow().is_empty(), "opening reads no turns");
+        let turns = p.turns(&d.id).unwrap();
+        assert_eq!(turns.len(), 4);
+        assert_eq!(turns[1].speaker.as_deref(), Some("Forelder"));
+        assert_eq!(p.turn_tables.borrow().len(), 1);
+        assert!(
+            Rc::ptr_eq(&turns, &p.turns(&d.id).unwrap()),
+            "kept once read"
+        );
+        // A pass over every document does not fill the cache.
+        let q = Project::open(dir.path()).unwrap();
+        assert_eq!(q.turns_uncached(&d.id).unwrap().len(), 4);
+        assert!(q.turn_tables.borrow().is_empty());
+        // The file changed under an open project: refused with its name, not misread.
+        let path = dir.path().join(SOURCES_DIR).join(format!("{}.json", d.id));
+        let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        v["turns"].as_array_mut().unwrap().pop();
+        fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let e = q.turns(&d.id).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("{}.json", d.id)) && e.contains("3 turns"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::index::{SearchIndex, SearchResults};
 #[cfg(test)]
 use crate::model::text::slice_chars;
 use crate::model::text::{CharIndex, trim_span};
-use crate::model::{Document, MemoTarget};
+use crate::model::{Document, MemoTarget, Turn, turn_at};
 use crate::store::{Project, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::RefCell;
@@ -411,12 +411,8 @@ impl App {
             name_sel: 0,
             drag_from: None,
         };
-        app.reader.cursor = first
-            .as_ref()
-            .and_then(|d| app.project().docs.get(d))
-            .and_then(|d| d.turns.first())
-            .map_or(0, |t| t.start);
         app.reader.doc = first;
+        app.reader.cursor = app.turns().first().map_or(0, |t| t.start);
         app
     }
 
@@ -431,6 +427,14 @@ impl App {
             .doc
             .as_ref()
             .and_then(|d| self.project().docs.get(d))
+    }
+
+    /// The open document's turns (none when no document is open or they cannot be read; the
+    /// problem is reported when the text is).
+    pub fn turns(&self) -> Rc<[Turn]> {
+        self.doc()
+            .and_then(|d| self.project().turns(&d.id).ok())
+            .unwrap_or_else(|| Rc::from(Vec::new()))
     }
 
     /// Rows of the body (between the tab bar and the status bar).
@@ -462,7 +466,7 @@ impl App {
             .project()
             .text(&doc.id)
             .unwrap_or_else(|_| Rc::from(""));
-        let lines = Rc::new(layout::layout(doc, &text, width));
+        let lines = Rc::new(layout::layout(&self.turns(), &text, width));
         *self.reader.cache.borrow_mut() = Some((doc.id.clone(), width, Rc::clone(&lines)));
         lines
     }
@@ -835,10 +839,7 @@ impl App {
     pub fn open_doc(&mut self, id: &str, at: Option<usize>) {
         if self.reader.doc.as_deref() != Some(id) {
             self.reader.doc = Some(id.to_string());
-            self.reader.cursor = self
-                .doc()
-                .and_then(|d| d.turns.first())
-                .map_or(0, |t| t.start);
+            self.reader.cursor = self.turns().first().map_or(0, |t| t.start);
             self.reader.scroll = 0;
         }
         self.reader.anchor = None;
@@ -879,13 +880,10 @@ impl App {
             .project()
             .text(&doc.id)
             .unwrap_or_else(|_| Rc::from(""));
-        let i = doc
-            .turns
-            .partition_point(|t| t.start <= pos)
-            .saturating_sub(1);
-        let from = doc.turns.get(i.saturating_sub(1)).map_or(0, |t| t.start);
-        let to = doc
-            .turns
+        let turns = self.turns();
+        let i = turns.partition_point(|t| t.start <= pos).saturating_sub(1);
+        let from = turns.get(i.saturating_sub(1)).map_or(0, |t| t.start);
+        let to = turns
             .get(i + 1)
             .map_or(doc.chars, |t| t.end)
             .max(pos)
@@ -925,11 +923,17 @@ impl App {
 
     /// Sentences (trimmed) of the turns around `pos`.
     fn sentences_around(&self, pos: usize) -> Vec<(usize, usize)> {
-        let Some(doc) = self.doc() else { return vec![] };
+        if self.doc().is_none() {
+            return vec![];
+        }
         let (from, text) = self.window(pos);
         let to = from + text.chars().count();
         let mut out = Vec::new();
-        for t in doc.turns.iter().filter(|t| t.start >= from && t.end <= to) {
+        for t in self
+            .turns()
+            .iter()
+            .filter(|t| t.start >= from && t.end <= to)
+        {
             let body: String = text
                 .chars()
                 .skip(t.start - from)
@@ -1051,14 +1055,15 @@ impl App {
                 self.move_cursor(to, selecting);
             }
             Action::TurnNext | Action::TurnPrev => {
+                let turns = self.turns();
                 let to = if action == Action::TurnNext {
-                    doc.turns
+                    turns
                         .iter()
                         .map(|t| t.start)
                         .find(|s| *s > cur)
                         .unwrap_or(cur)
                 } else {
-                    doc.turns
+                    turns
                         .iter()
                         .map(|t| t.start)
                         .rev()
@@ -1089,11 +1094,11 @@ impl App {
                 self.move_cursor(to, selecting);
             }
             Action::Top => {
-                let to = doc.turns.first().map_or(0, |t| t.start);
+                let to = self.turns().first().map_or(0, |t| t.start);
                 self.move_cursor(to, selecting);
             }
             Action::Bottom => {
-                let to = doc.turns.last().map_or(0, |t| t.start);
+                let to = self.turns().last().map_or(0, |t| t.start);
                 self.move_cursor(to, selecting);
             }
             Action::ToggleSelect => {
@@ -1120,7 +1125,7 @@ impl App {
                 }
             }
             Action::SelectTurn => {
-                if let Some(t) = doc.turn_at(cur) {
+                if let Some(t) = turn_at(&self.turns(), cur) {
                     self.reader.anchor = Some(t.start);
                     self.move_cursor(t.end, true);
                 }
@@ -1135,7 +1140,7 @@ impl App {
             Action::CodeSelection => {
                 let span = match self.selection() {
                     Some((a, b)) if b > a => Some((a, b)),
-                    _ => doc.turn_at(cur).map(|t| (t.start, t.end)),
+                    _ => turn_at(&self.turns(), cur).map(|t| (t.start, t.end)),
                 };
                 if let Some((a, b)) = span {
                     let text = self
@@ -1265,7 +1270,7 @@ impl App {
                 }
             }
             Action::EditTurn => {
-                if let Some(t) = doc.turn_at(cur) {
+                if let Some(t) = turn_at(&self.turns(), cur).cloned() {
                     let text = self
                         .project()
                         .text(&doc.id)
@@ -1916,7 +1921,7 @@ impl App {
             }
             Purpose::JumpToTurn => {
                 let n: Option<usize> = text.parse().ok();
-                match n.and_then(|n| self.doc().and_then(|d| d.turn(n)).map(|t| t.start)) {
+                match n.and_then(|n| crate::model::turn(&self.turns(), n).map(|t| t.start)) {
                     Some(at) => {
                         self.reader.anchor = None;
                         self.move_cursor(at, false);

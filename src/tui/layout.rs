@@ -3,7 +3,7 @@
 //! Pure functions of the document and a width, so that rendering, cursor movement and mouse
 //! hits agree on where every character is.
 
-use crate::model::Document;
+use crate::model::Turn;
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
@@ -22,8 +22,8 @@ pub struct VisualLine {
     pub text_line: usize,
 }
 
-/// Lays out every turn of `doc` at `width` columns of text, in one pass over the text.
-pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
+/// Lays out every turn of a document at `width` columns of text, in one pass over the text.
+pub fn layout(turns: &[Turn], text: &str, width: usize) -> Vec<VisualLine> {
     let width = width.max(10);
     let mut out = Vec::new();
     let mut text_line = 1;
@@ -60,7 +60,7 @@ pub fn layout(doc: &Document, text: &str, width: usize) -> Vec<VisualLine> {
         *char_at = c;
         Some(*byte_at)
     };
-    for t in &doc.turns {
+    for t in turns {
         let Some(bs) = advance_to(t.start, &mut char_at, &mut byte_at, &mut text_line) else {
             continue;
         };
@@ -142,37 +142,15 @@ mod tests {
     use super::*;
     use crate::import::text::parse;
     use crate::model::text::slice_chars;
-    use crate::model::{DocKind, Origin};
 
-    fn doc(text: &str) -> Document {
-        let p = parse(text);
-        Document {
-            id: "d".into(),
-            title: "d".into(),
-            kind: DocKind::Interview,
-            case: None,
-            seq: 1,
-            speakers: p.speakers,
-            turns: p.turns,
-            chars: text.chars().count(),
-            text_sha256: String::new(),
-            revision: 0,
-            origin: Origin {
-                file: "d".into(),
-                format: "text".into(),
-                sha256: String::new(),
-            },
-            imported_at: String::new(),
-            metadata: Default::default(),
-            speaker_cases: Default::default(),
-        }
+    fn turns(text: &str) -> Vec<Turn> {
+        parse(text).turns
     }
 
     #[test]
     fn wraps_at_spaces_and_keeps_every_char() {
         let text = "Intervjuer: Hvordan gikk det med barnehagen?\nForelder: Bra.\nLinje to.\nIntervjuer: Takk.\n";
-        let d = doc(text);
-        let lines = layout(&d, text, 16);
+        let lines = layout(&turns(text), text, 16);
         let shown: Vec<&str> = lines
             .iter()
             .map(|l| slice_chars(text, l.start, l.end))
@@ -197,7 +175,7 @@ mod tests {
     #[test]
     fn wide_and_combining_graphemes() {
         let text = "A: æøå 👍🏽 e\u{301}e\u{301}e\u{301} 東京東京東京\nB: x\n";
-        let d = doc(text);
+        let d = turns(text);
         let lines = layout(&d, text, 10);
         for l in &lines {
             let s = slice_chars(text, l.start, l.end);
@@ -212,6 +190,6 @@ mod tests {
             .filter(|l| l.turn == 1)
             .map(|l| l.end - l.start)
             .sum();
-        assert_eq!(total, d.turns[0].end - d.turns[0].start);
+        assert_eq!(total, d[0].end - d[0].start);
     }
 }

@@ -262,7 +262,7 @@ fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
                 d.title.clone(),
                 d.kind.to_string(),
                 d.case.clone().unwrap_or_default(),
-                d.turns.len().to_string(),
+                d.turn_count.to_string(),
                 d.speakers.len().to_string(),
                 d.chars.to_string(),
                 n.to_string(),
@@ -297,6 +297,7 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         return;
     };
     let p = app.project();
+    let turns = app.turns();
     let Ok(text) = p.text(&doc.id) else {
         f.render_widget(Paragraph::new(" The document's text cannot be read."), area);
         return;
@@ -343,7 +344,7 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
                 colors.style(Style::new().fg(Color::DarkGray)),
             ));
         }
-        let turn = doc.turn(l.turn);
+        let turn = crate::model::turn(&turns, l.turn);
         let speaker_cell = if l.first {
             Span::styled(
                 pad(
@@ -646,9 +647,9 @@ fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         };
         lines.push(Line::styled(cut(&head, w + 2), style));
         let body = if app.ex_context && i == app.ex_sel {
-            p.docs
-                .get(&e.doc)
-                .and_then(|d| d.turn(e.turn))
+            p.turns(&e.doc)
+                .ok()
+                .and_then(|turns| crate::model::turn(&turns, e.turn).cloned())
                 .and_then(|t| {
                     p.text(&e.doc)
                         .ok()

@@ -71,7 +71,8 @@ fn importing_the_transcripts_reproduces_the_sources() {
     for d in p.documents() {
         let e = q.find_doc(&d.id).unwrap();
         assert_eq!(*p.text(&d.id).unwrap(), *q.text(&e.id).unwrap(), "{}", d.id);
-        assert_eq!(e.turns, d.turns, "{}", d.id);
+        assert_eq!(e.turn_count, d.turn_count, "{}", d.id);
+        assert_eq!(q.turns(&e.id).unwrap(), p.turns(&d.id).unwrap(), "{}", d.id);
         assert_eq!(e.speakers, d.speakers);
         assert_eq!(e.text_sha256, d.text_sha256);
         assert_eq!(e.origin, d.origin);
