@@ -375,7 +375,7 @@ impl Session {
         let sources = ours_root.join(SOURCES_DIR);
         fsio::ensure_dir(&sources)?;
         for (doc, _, text) in &new_docs {
-            fsio::write_atomic(&sources.join(format!("{}.txt", doc.id)), text.as_bytes())?;
+            fsio::write_atomic(&sources.join(doc.text_file()), text.as_bytes())?;
         }
         for (doc, turns, _) in &new_docs {
             fsio::write_json(

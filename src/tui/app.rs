@@ -430,7 +430,7 @@ impl App {
     }
 
     /// The open document's turns (none when no document is open or they cannot be read; the
-    /// problem is reported when the text is).
+    /// reader then shows why instead of the text).
     pub fn turns(&self) -> Rc<[Turn]> {
         self.doc()
             .and_then(|d| self.project().turns(&d.id).ok())

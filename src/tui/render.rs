@@ -297,10 +297,16 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         return;
     };
     let p = app.project();
-    let turns = app.turns();
     let Ok(text) = p.text(&doc.id) else {
         f.render_widget(Paragraph::new(" The document's text cannot be read."), area);
         return;
+    };
+    let turns = match p.turns(&doc.id) {
+        Ok(t) => t,
+        Err(e) => {
+            f.render_widget(Paragraph::new(format!(" {e}")), area);
+            return;
+        }
     };
     let lines = app.lines();
     let char_index = app.char_index();

@@ -222,6 +222,44 @@ fn merging_copies_is_complete_idempotent_and_equal_to_git() {
     assert_eq!(state(&a), s);
 }
 
+#[test]
+fn a_document_corrected_in_the_other_copy_arrives_with_its_text_and_turns() {
+    let root = tempfile::tempdir().unwrap();
+    let b0 = base();
+    let a = root.path().join("a");
+    let b = root.path().join("b");
+    copy(b0.path(), &a);
+    copy(b0.path(), &b);
+    let extra = b.join("in/notat.txt");
+    std::fs::write(&extra, "Feltnotat om ventetid.\n\nAndre avsnitt.\n").unwrap();
+    koda_at(&b, &["--coder", "bo", "import", extra.to_str().unwrap()]).ok();
+    let fixed = b.join("in/fixed.txt");
+    std::fs::write(
+        &fixed,
+        "Feltnotat om ventetida.\n\nAndre avsnitt.\n\nTredje.\n",
+    )
+    .unwrap();
+    koda_at(
+        &b,
+        &[
+            "--coder",
+            "bo",
+            "edit",
+            "notat",
+            "--from",
+            fixed.to_str().unwrap(),
+        ],
+    )
+    .ok();
+    koda_at(&a, &["merge", b.to_str().unwrap()]).ok();
+    let shown = koda_at(&a, &["show", "notat", "--json"]).ok().to_string();
+    let v: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert!(v["text"].as_str().unwrap().contains("ventetida"), "{shown}");
+    assert_eq!(v["turns"].as_array().unwrap().len(), 3, "{shown}");
+    let check = koda_at(&a, &["doctor"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
 /// Copies the project files of `from` over `to` (not .koda, not .git).
 fn sync_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
