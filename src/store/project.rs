@@ -1108,20 +1108,26 @@ impl Session {
         {
             return Err(Error::invalid("--case needs a name"));
         }
-        let mut hashes: HashMap<String, String> = self
+        // Borrowed, not copied: a folder import calls this once per file.
+        let mut hashes: HashMap<String, String> = HashMap::new();
+        let known: HashMap<&str, &str> = self
             .project
             .docs
             .values()
-            .map(|d| (d.text_sha256.clone(), d.id.clone()))
+            .map(|d| (d.text_sha256.as_str(), d.id.as_str()))
             .collect();
-        let mut taken: BTreeSet<String> = self.project.docs.keys().cloned().collect();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
         let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
         let mut new_docs: Vec<(Document, Vec<Turn>, String)> = Vec::new();
         let mut file_cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
         let mut notes: Vec<(String, Vec<String>)> = Vec::new();
         for (seq, p) in (first_seq..).zip(prepared) {
             let sha = sha256_hex(p.text.as_bytes());
-            if let Some(existing) = hashes.get(&sha) {
+            if let Some(existing) = known
+                .get(sha.as_str())
+                .copied()
+                .or_else(|| hashes.get(&sha).map(String::as_str))
+            {
                 return Err(Error::Import {
                     path: p.path.clone(),
                     msg: format!(
@@ -1133,7 +1139,7 @@ impl Session {
             let base = ids::slug(&title);
             let mut id = base.clone();
             let mut n = 2;
-            while taken.contains(&id) {
+            while taken.contains(&id) || self.project.docs.contains_key(&id) {
                 id = format!("{base}-{n}");
                 n += 1;
             }
