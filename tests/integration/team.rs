@@ -119,12 +119,7 @@ fn coders_are_listed_with_their_work() {
 
 #[test]
 fn merging_copies_is_complete_idempotent_and_equal_to_git() {
-    let root = tempfile::tempdir().unwrap();
-    let b0 = base();
-    let a = root.path().join("a");
-    let b = root.path().join("b");
-    copy(b0.path(), &a);
-    copy(b0.path(), &b);
+    let (root, b0, a, b) = two_copies();
     // anna works in copy a; bo in copy b, adding a code, a memo, a document and an attribute.
     koda_at(&a, &["code", "i", "--code", "x", "--turn", "1"]).ok();
     koda_at(&a, &["code", "i", "--code", "y", "--turn", "2"]).ok();
@@ -224,12 +219,7 @@ fn merging_copies_is_complete_idempotent_and_equal_to_git() {
 
 #[test]
 fn a_document_corrected_in_the_other_copy_arrives_with_its_text_and_turns() {
-    let root = tempfile::tempdir().unwrap();
-    let b0 = base();
-    let a = root.path().join("a");
-    let b = root.path().join("b");
-    copy(b0.path(), &a);
-    copy(b0.path(), &b);
+    let (_root, _base, a, b) = two_copies();
     let extra = b.join("in/notat.txt");
     std::fs::write(&extra, "Feltnotat om ventetid.\n\nAndre avsnitt.\n").unwrap();
     koda_at(&b, &["--coder", "bo", "import", extra.to_str().unwrap()]).ok();
@@ -260,6 +250,23 @@ fn a_document_corrected_in_the_other_copy_arrives_with_its_text_and_turns() {
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
 }
 
+/// The base project and two copies of it, `a` and `b`, in a temporary folder (kept while it
+/// lives).
+fn two_copies() -> (
+    tempfile::TempDir,
+    TestProject,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
+    let root = tempfile::tempdir().unwrap();
+    let b0 = base();
+    let a = root.path().join("a");
+    let b = root.path().join("b");
+    copy(b0.path(), &a);
+    copy(b0.path(), &b);
+    (root, b0, a, b)
+}
+
 /// Copies the project files of `from` over `to` (not .koda, not .git).
 fn sync_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
@@ -280,12 +287,7 @@ fn sync_tree(from: &Path, to: &Path) {
 
 #[test]
 fn clashes_stop_the_merge_until_a_rule_is_chosen() {
-    let root = tempfile::tempdir().unwrap();
-    let b0 = base();
-    let a = root.path().join("a");
-    let b = root.path().join("b");
-    copy(b0.path(), &a);
-    copy(b0.path(), &b);
+    let (root, b0, a, b) = two_copies();
     koda_at(&a, &["codes", "rename", "x", "tillit"]).ok();
     koda_at(&b, &["codes", "rename", "x", "trust"]).ok();
     koda_at(&b, &["cases", "set", "F1", "role=coordinator"]).ok();
