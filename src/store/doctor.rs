@@ -108,6 +108,14 @@ pub fn check(root: &Path) -> Vec<Finding> {
                         Ok(_) => {}
                         Err(e) => f.push(finding(Level::Problem, format!("{}: {e}", tp.display()), false)),
                     }
+                    // Opening a project only counts the turns; their entries are read here.
+                    if let Err(e) = fsio::read_json::<crate::model::TurnTable>(p) {
+                        f.push(finding(
+                            Level::Problem,
+                            format!("{e} (its turn table; restore the file from a backup or version control)"),
+                            false,
+                        ));
+                    }
                 }
                 Err(e) => f.push(finding(Level::Problem, format!("{e}"), false)),
             }

@@ -455,3 +455,27 @@ fn a_project_written_with_schema_version_1_opens_whole() {
     let err = p.koda(&["docs"]).fails().to_string();
     assert!(err.contains("newer than this koda understands"), "{err}");
 }
+
+#[test]
+fn a_damaged_turn_table_is_named_when_used_and_by_doctor() {
+    let p = TestProject::new();
+    let f = p.write("i.txt", INTERVIEW);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let meta = p.path().join("sources/i.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    v["turns"][1]["start"] = serde_json::json!("not a number");
+    std::fs::write(&meta, serde_json::to_vec(&v).unwrap()).unwrap();
+    // Opening the project counts the turns and goes on; what needs them says which file.
+    let docs = p.koda(&["docs"]).ok().to_string();
+    assert!(docs.contains("i "), "{docs}");
+    let r = p.koda(&["show", "i"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("sources/i.json"), "{}", r.stderr);
+    let d = p.koda(&["doctor"]);
+    assert_eq!(d.code, 1, "{}", d.stdout);
+    assert!(
+        d.stdout.contains("PROBLEM") && d.stdout.contains("its turn table"),
+        "{}",
+        d.stdout
+    );
+}
