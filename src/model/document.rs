@@ -163,12 +163,16 @@ pub struct DocumentFile<'a> {
     pub turns: &'a [Turn],
 }
 
-/// The turn table of a `sources/<id>.json`, read without the rest.
+/// The turn table of a `sources/<id>.json`, read without the rest but with the hash of the
+/// text it belongs to.
 #[derive(Debug, Deserialize)]
 pub struct TurnTable {
     /// The turns, in order.
     #[serde(default)]
     pub turns: Vec<Turn>,
+    /// SHA-256 of the normalised text these turns divide.
+    #[serde(default)]
+    pub text_sha256: String,
 }
 
 impl Document {

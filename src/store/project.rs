@@ -30,6 +30,11 @@ use std::rc::Rc;
 /// are keyed by both, since a correction gives a document a new text.
 type DocAtText = (String, String);
 
+/// The first characters of a hash, to tell texts apart in a message.
+fn short_hash(sha: &str) -> String {
+    format!("text {}", sha.get(..12).unwrap_or(sha))
+}
+
 /// A project loaded from its folder.
 #[derive(Debug)]
 pub struct Project {
@@ -51,7 +56,7 @@ pub struct Project {
     /// Problems found while loading (damaged journal lines, orphaned codings, …).
     pub warnings: Vec<String>,
     texts: RefCell<HashMap<String, Rc<str>>>,
-    char_indexes: RefCell<HashMap<(String, String), Rc<CharIndex>>>,
+    char_indexes: RefCell<HashMap<DocAtText, Rc<CharIndex>>>,
     /// Turn tables read so far, keyed by document and text hash (a correction re-parses them).
     turn_tables: RefCell<HashMap<DocAtText, Rc<[Turn]>>>,
     /// The files' stamp, taken before any of them was read.
@@ -441,13 +446,15 @@ impl Project {
             .ok_or_else(|| Error::invalid(format!("no document {doc_id:?}")))?;
         let path = self.source_meta_path(doc_id);
         let table: crate::model::TurnTable = fsio::read_json(&path)?;
-        if table.turns.len() != doc.turn_count {
+        if table.text_sha256 != doc.text_sha256 || table.turns.len() != doc.turn_count {
             return Err(Error::Corrupt {
                 path,
                 msg: format!(
-                    "it now lists {} turns where it listed {} when the project was opened (was it changed by another program?)",
+                    "it now lists {} turns of {} where it listed {} of {} when the project was opened (was it changed by another program? open the project again)",
                     table.turns.len(),
-                    doc.turn_count
+                    short_hash(&table.text_sha256),
+                    doc.turn_count,
+                    short_hash(&doc.text_sha256)
                 ),
             });
         }
@@ -1689,6 +1696,12 @@ mod tests {
             e.contains(&format!("{}.json", d.id)) && e.contains("3 turns"),
             "{e}"
         );
+        // As many turns, but of another text (a correction made by another process).
+        let r = Project::open(dir.path()).unwrap();
+        v["text_sha256"] = serde_json::json!("0123456789abcdef");
+        fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let e = r.turns(&d.id).unwrap_err().to_string();
+        assert!(e.contains("text 0123456789ab"), "{e}");
     }
 
     #[test]

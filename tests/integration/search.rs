@@ -444,10 +444,11 @@ fn a_current_index_answers_without_loading_the_project() {
     let r = idx.search(&known, "tillit", Some(5)).unwrap();
     assert_eq!(serde_json::to_value(&r.hits).unwrap(), loaded[0]["hits"]);
 
-    // A change is never answered from an index that has not seen it.
+    // A change is never answered from an index that has not seen it. (Whether the next search
+    // may skip loading depends on how long the change's own index update took: a stamp taken
+    // more than a clock tick after the last write is settled. The answer is right either way.)
     p.koda(&["code", "coordinator", "--code", "personal", "--turn", "2"])
         .ok();
-    assert!(!fast_path_taken(&p));
     assert_eq!(hits(&p, "code:personal").0, 2);
     age(p.path());
     p.koda(&["search", "tillit"]).ok();
