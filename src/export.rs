@@ -1,7 +1,7 @@
 //! Exports: theme summaries, tidy excerpt tables, matrices, memos and the codebook as files
 //! researchers paste into reports or load into R, pandas and Excel.
 //!
-//! Each export is built as bytes in memory by a pure function of the [`Project`] and written by
+//! Each export is built as bytes in memory by a pure function of the [`Project`](crate::store::Project) and written by
 //! [`write_file`]: to a temp file beside the target, then renamed, so a failed export never
 //! leaves half a file, and an existing file is only replaced when asked.
 

@@ -2,7 +2,7 @@
 //!
 //! The index lives in `.koda/index/`. Beside tantivy's files it keeps `koda-index.json`: the
 //! index schema version, the languages, a fingerprint of every indexed document (its text,
-//! title, case, attributes, metadata and codings), the [stamp](crate::store::stamp) of the
+//! title, case, attributes, metadata and codings), the [stamp] of the
 //! project files it was brought up to date with, and a small catalog (document ids and titles,
 //! attribute names). Bringing the index up to date compares fingerprints and re-indexes only
 //! the documents that changed; a missing, unreadable or outdated index is rebuilt from the
@@ -391,7 +391,7 @@ impl SearchIndex {
 
     /// Opens the index of the project in `root` for searching without loading the project,
     /// when the index was brought up to date with the project's files exactly as they are now
-    /// (their [stamp](crate::store::stamp) matches and is settled). `None` means the project
+    /// (their [stamp] matches and is settled). `None` means the project
     /// must be loaded and the index opened with [`SearchIndex::open`]: the index is missing or
     /// outdated, the project changed since, or its last load reported problems. Takes no lock
     /// and writes nothing.
