@@ -1,10 +1,10 @@
 //! The search index: a tantivy index of every turn, derived from the project and never the truth.
 //!
-//! The index lives in `.koda/index/`. Beside tantivy's files it keeps `koda-index.json`: the
-//! index schema version, the languages, a fingerprint of every indexed document (its text,
-//! title, case, attributes, metadata and codings), the [stamp] of the
-//! project files it was brought up to date with, and a small catalog (document ids and titles,
-//! attribute names). Bringing the index up to date compares fingerprints and re-indexes only
+//! The index lives in `.koda/index/`. Beside tantivy's files it keeps `koda-index.json` (the
+//! index schema version, the languages and a fingerprint of every indexed document: its text,
+//! title, case, attributes, metadata and codings), `koda-current.json` (the [stamp] of the
+//! project files it was brought up to date with, and the attribute names) and
+//! `koda-catalog.json` (document ids and titles). Bringing the index up to date compares fingerprints and re-indexes only
 //! the documents that changed; a missing, unreadable or outdated index is rebuilt from the
 //! project. Index writes take `.koda/index.lock`, separate from the project's writer lock, so a
 //! search never keeps anyone from coding.

@@ -599,10 +599,7 @@ fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
 }
 
 fn docs_table(p: &Project) -> String {
-    let mut per_doc: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for c in p.codings.values() {
-        *per_doc.entry(c.doc.as_str()).or_default() += 1;
-    }
+    let per_doc = p.coding_counts();
     let rows: Vec<Vec<String>> = p
         .documents()
         .iter()
@@ -631,6 +628,7 @@ fn docs_table(p: &Project) -> String {
 
 fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
     if json_out {
+        let counts = p.coding_counts();
         let v: Vec<_> = p
             .documents()
             .iter()
@@ -638,7 +636,7 @@ fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
                 json!({
                     "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
                     "speakers": d.speakers, "turns": d.turn_count, "chars": d.chars,
-                    "codings": p.codings.values().filter(|c| c.doc == d.id).count(),
+                    "codings": counts.get(d.id.as_str()).copied().unwrap_or(0),
                     "imported_at": d.imported_at, "origin": d.origin, "metadata": d.metadata,
                 })
             })

@@ -39,6 +39,13 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+impl Coding {
+    /// Text order: by start, then end, then id (so that equal spans keep one order).
+    pub fn by_position(&self, other: &Coding) -> std::cmp::Ordering {
+        (self.start, self.end, &self.id).cmp(&(other.start, other.end, &other.id))
+    }
+}
+
 /// What a memo is attached to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

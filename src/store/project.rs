@@ -408,12 +408,7 @@ impl Project {
     /// from the start (cached per text: keyed by its hash, so a correction, its undo and a new
     /// correction never share an index).
     pub fn char_index(&self, doc_id: &str) -> Result<Rc<CharIndex>> {
-        let sha = self
-            .docs
-            .get(doc_id)
-            .map(|d| d.text_sha256.clone())
-            .unwrap_or_default();
-        let key = (doc_id.to_string(), sha);
+        let key = self.text_key(doc_id);
         if let Some(ix) = self.char_indexes.borrow().get(&key) {
             return Ok(Rc::clone(ix));
         }
@@ -425,7 +420,7 @@ impl Project {
     /// A document's turns, read from its `sources/<id>.json` the first time they are asked
     /// for and kept while the project is open.
     pub fn turns(&self, doc_id: &str) -> Result<Rc<[Turn]>> {
-        let key = self.turn_key(doc_id);
+        let key = self.text_key(doc_id);
         if let Some(t) = self.turn_tables.borrow().get(&key) {
             return Ok(Rc::clone(t));
         }
@@ -437,7 +432,7 @@ impl Project {
     /// A document's turns without keeping them: for passes over every document, such as
     /// building the index, so that memory holds one document's turns at a time.
     pub fn turns_uncached(&self, doc_id: &str) -> Result<Rc<[Turn]>> {
-        if let Some(t) = self.turn_tables.borrow().get(&self.turn_key(doc_id)) {
+        if let Some(t) = self.turn_tables.borrow().get(&self.text_key(doc_id)) {
             return Ok(Rc::clone(t));
         }
         let doc = self
@@ -461,7 +456,8 @@ impl Project {
         Ok(Rc::from(table.turns))
     }
 
-    fn turn_key(&self, doc_id: &str) -> DocAtText {
+    /// The key of what the caches derive from a document's current text.
+    fn text_key(&self, doc_id: &str) -> DocAtText {
         let sha = self
             .docs
             .get(doc_id)
@@ -478,10 +474,19 @@ impl Project {
         self.root.join(SOURCES_DIR).join(format!("{doc_id}.json"))
     }
 
+    /// How many codings each document has (documents without codings are absent).
+    pub fn coding_counts(&self) -> HashMap<&str, usize> {
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for c in self.codings.values() {
+            *counts.entry(c.doc.as_str()).or_default() += 1;
+        }
+        counts
+    }
+
     /// Codings of a document, ordered by position.
     pub fn codings_of_doc(&self, doc_id: &str) -> Vec<&Coding> {
         let mut v: Vec<&Coding> = self.codings.values().filter(|c| c.doc == doc_id).collect();
-        v.sort_unstable_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+        v.sort_unstable_by(|a, b| a.by_position(b));
         v
     }
 

@@ -14,7 +14,7 @@ use crate::model::{Document, MemoTarget, Turn, turn_at};
 use crate::store::{Project, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tui_textarea::TextArea;
@@ -492,10 +492,7 @@ impl App {
             DocSort::Imported => {}
             DocSort::Title => docs.sort_by_key(|d| d.title.to_lowercase()),
             DocSort::Codings => {
-                let mut counts: HashMap<&str, usize> = HashMap::new();
-                for c in p.codings.values() {
-                    *counts.entry(c.doc.as_str()).or_default() += 1;
-                }
+                let counts = p.coding_counts();
                 docs.sort_by_key(|d| {
                     std::cmp::Reverse(counts.get(d.id.as_str()).copied().unwrap_or(0))
                 });

@@ -326,7 +326,7 @@ fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         .values()
         .filter(|c| c.doc == doc.id && c.start <= vis_end && vis_start <= c.end)
         .collect();
-    codings.sort_unstable_by(|a, b| (a.start, a.end, &a.id).cmp(&(b.start, b.end, &b.id)));
+    codings.sort_unstable_by(|a, b| a.by_position(b));
     let code_color = |id: &str| {
         colors
             .code(p.codebook.effective_color(id).as_deref())
