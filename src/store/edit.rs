@@ -50,6 +50,7 @@ pub fn map_spans(old: &str, new: &str, spans: &[(usize, usize)]) -> Vec<(usize, 
             .filter(|v| *v != GONE)
             .map(|v| v as usize)
     };
+    let mut chars: Option<(Vec<char>, Vec<char>)> = None;
     spans
         .iter()
         .map(|&(s, e)| {
@@ -62,6 +63,18 @@ pub fn map_spans(old: &str, new: &str, spans: &[(usize, usize)]) -> Vec<(usize, 
                 });
             let first = (s..e).find_map(at);
             let last = (s..e).rev().find_map(at).map(|x| x + 1);
+            if touched && s < e {
+                let (old_chars, new_chars) =
+                    chars.get_or_insert_with(|| (old.chars().collect(), new.chars().collect()));
+                // Between the nearest text the diff kept before and after the span.
+                let from = (0..s).rev().find_map(at).map_or(0, |x| x + 1);
+                let to = (e..=old_len).find_map(at).unwrap_or(new_len);
+                let from = first.map_or(from, |f| f.min(from));
+                let to = last.map_or(to, |l| l.max(to));
+                if let Some(a) = found_once(&new_chars[from..to], &old_chars[s..e]) {
+                    return (from + a, from + a + (e - s), false);
+                }
+            }
             match (first, last) {
                 (Some(a), Some(b)) if b > a => (a, b, touched),
                 _ => {
@@ -73,6 +86,24 @@ pub fn map_spans(old: &str, new: &str, spans: &[(usize, usize)]) -> Vec<(usize, 
             }
         })
         .collect()
+}
+
+/// Where `needle` stands in `hay`, when it stands there exactly once.
+///
+/// A coding whose words the diff saw touched may stand unchanged between the text kept before
+/// and after it: the diff paired some of its letters with letters inserted nearby (inserting
+/// "øøaåx ø" before "ø xa" can pair the coded "x" with the inserted one). Found once there, it
+/// is the coding's own words; found twice, which one is unknown, and it stays stale.
+fn found_once(hay: &[char], needle: &[char]) -> Option<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    let mut hits = hay
+        .windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle);
+    let (a, _) = hits.next()?;
+    hits.next().is_none().then_some(a)
 }
 
 /// What an edit did.
