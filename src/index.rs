@@ -20,14 +20,14 @@
 pub mod query;
 pub mod schema;
 
-use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex, slice_chars};
+use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex};
 use crate::model::{Codebook, Document, SCHEMA_VERSION};
 use crate::store::stamp::{self, Stamp};
 use crate::store::{CODEBOOK_FILE, CONFIG_FILE, PRIVATE_DIR, Project, fsio};
 use crate::{Error, Result};
 use schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
 use tantivy::collector::{Count, TopDocs};
@@ -129,6 +129,22 @@ pub struct SyncReport {
     /// committed, without being brought up to date.
     pub busy: bool,
 }
+
+/// How segments are merged as the index changes: tantivy's log merge policy, except that a
+/// segment holding more than a quarter of deleted turns (after coding many documents at once,
+/// say) is merged, since searches otherwise keep stepping over the old copies, and that four
+/// segments of a size are merged rather than eight, since each segment costs every search a
+/// walk of its term dictionary and a `koda search` process the opening of its files.
+fn merge_policy() -> Box<dyn tantivy::indexer::MergePolicy> {
+    let mut policy = tantivy::indexer::LogMergePolicy::default();
+    policy.set_del_docs_ratio_before_merge(0.25);
+    policy.set_min_num_segments(4);
+    Box::new(policy)
+}
+
+/// A sync re-indexing at least this many documents writes as an import does
+/// ([`SearchIndex::bulk_writer`]).
+const BULK_DOCS: usize = 8;
 
 /// An open search index.
 pub struct SearchIndex {
@@ -457,7 +473,11 @@ impl SearchIndex {
             self.record_current(project, dir)?;
             return Ok((0, 0));
         }
-        let mut writer = self.writer(dir)?;
+        let (writer, before) = if changed.len() >= BULK_DOCS {
+            self.bulk_writer(dir)?
+        } else {
+            (self.writer(dir)?, HashSet::new())
+        };
         for id in changed.iter().chain(removed.iter()) {
             writer.delete_term(Term::from_field_text(self.fields.doc, id));
         }
@@ -471,8 +491,13 @@ impl SearchIndex {
                 })?;
             }
         }
-        writer.commit().map_err(|e| ix_err(dir, e))?;
-        writer.wait_merging_threads().map_err(|e| ix_err(dir, e))?;
+        if changed.len() >= BULK_DOCS {
+            self.settle(writer, &before, dir)?;
+        } else {
+            let mut writer = writer;
+            writer.commit().map_err(|e| ix_err(dir, e))?;
+            writer.wait_merging_threads().map_err(|e| ix_err(dir, e))?;
+        }
         self.reader.reload().map_err(|e| ix_err(dir, e))?;
         state.docs = prints;
         if dir.is_dir() {
@@ -609,23 +634,68 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// A writer with one indexing thread and tantivy's merge policy, except that a segment
-    /// holding more than a quarter of deleted turns (after coding many documents at once, say)
-    /// is merged, since searches otherwise keep stepping over the old copies; and that four
-    /// segments of a size are merged rather than eight. Each segment costs every search a walk
-    /// of its term dictionary (most of a prefix or fuzzy search) and a `koda search` process
-    /// the opening of its files; at 200 MB of transcripts an import then ends with four
-    /// segments instead of seven, for about 8 % more import time.
+    /// A writer with one indexing thread and [`merge_policy`].
     fn writer(&self, dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
         let writer = self
             .index
             .writer_with_num_threads(1, WRITER_MEMORY)
             .map_err(|e| ix_err(dir, e))?;
-        let mut policy = tantivy::indexer::LogMergePolicy::default();
-        policy.set_del_docs_ratio_before_merge(0.25);
-        policy.set_min_num_segments(4);
-        writer.set_merge_policy(Box::new(policy));
+        writer.set_merge_policy(merge_policy());
         Ok(writer)
+    }
+
+    /// A writer for many documents at once (an import, a rebuild), and the segments the index
+    /// had before it: it merges nothing while it writes, and [`SearchIndex::settle`] then
+    /// merges what it wrote into one segment. Merging as it went rewrote the same turns level
+    /// after level, with heap that grew with the corpus, and still left several segments,
+    /// each of which costs every search a walk of its term dictionary (most of a prefix or
+    /// fuzzy search). One merge at the end reads each new segment once.
+    fn bulk_writer(
+        &self,
+        dir: &Path,
+    ) -> Result<(
+        IndexWriter<TantivyDocument>,
+        HashSet<tantivy::index::SegmentId>,
+    )> {
+        let before = self
+            .index
+            .searchable_segment_ids()
+            .map_err(|e| ix_err(dir, e))?
+            .into_iter()
+            .collect();
+        let writer = self
+            .index
+            .writer_with_num_threads(1, WRITER_MEMORY)
+            .map_err(|e| ix_err(dir, e))?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        Ok((writer, before))
+    }
+
+    /// Commits a [`SearchIndex::bulk_writer`]'s work, merges the segments it wrote into one,
+    /// lets [`merge_policy`] look at the whole index, and waits for the merges.
+    fn settle(
+        &self,
+        mut writer: IndexWriter<TantivyDocument>,
+        before: &HashSet<tantivy::index::SegmentId>,
+        dir: &Path,
+    ) -> Result<()> {
+        writer.commit().map_err(|e| ix_err(dir, e))?;
+        let new: Vec<tantivy::index::SegmentId> = self
+            .index
+            .searchable_segment_ids()
+            .map_err(|e| ix_err(dir, e))?
+            .into_iter()
+            .filter(|id| !before.contains(id))
+            .collect();
+        writer.set_merge_policy(merge_policy());
+        if new.len() > 1 {
+            // The end of this merge lets the policy look at the index.
+            writer.merge(&new).wait().map_err(|e| ix_err(dir, e))?;
+        } else {
+            // A commit lets the policy look at the index.
+            writer.commit().map_err(|e| ix_err(dir, e))?;
+        }
+        writer.wait_merging_threads().map_err(|e| ix_err(dir, e))
     }
 
     fn distinct_docs(&self) -> DistinctDocs<'_> {
@@ -681,7 +751,7 @@ impl SearchIndex {
         };
         if limit == 0 {
             let (total, docs) = searcher
-                .search(&q, &(Count, self.distinct_docs()))
+                .search(&q, &self.distinct_docs())
                 .map_err(|e| ix_err(dir, e))?;
             return Ok(SearchResults {
                 total,
@@ -689,11 +759,10 @@ impl SearchIndex {
                 hits: Vec::new(),
             });
         }
-        let (total, top, docs) = searcher
+        let (top, (total, docs)) = searcher
             .search(
                 &q,
                 &(
-                    Count,
                     TopDocs::with_limit(limit).order_by_score(),
                     self.distinct_docs(),
                 ),
@@ -744,31 +813,38 @@ fn runs_of(reader: &tantivy::SegmentReader) -> tantivy::Result<Runs> {
     Ok(runs.into())
 }
 
-/// Collects the distinct documents of the matching turns from the `doc_seq` fast field,
-/// without reading any stored document: through a segment's [`Runs`] when the index keeps
-/// them (one comparison per match), else by reading the field at each match.
+/// Counts the matching turns and collects their distinct documents from the `doc_seq` fast
+/// field, without reading any stored document: through a segment's [`Runs`] when the index
+/// keeps them (one comparison per match), else by reading the field at each match. One
+/// collector does both since every match costs a search one call per collector.
 struct DistinctDocs<'a> {
     cache: Option<&'a RunCache>,
 }
 
-enum DistinctInSegment {
+/// [`DistinctDocs`] in one segment.
+struct DistinctInSegment {
+    /// Matches counted.
+    count: usize,
+    /// A match before this doc falls in the run of the last one and adds nothing.
+    next: tantivy::DocId,
+    source: SeqSource,
+    /// The documents' sequence numbers, each once.
+    seen: Vec<u64>,
+}
+
+/// Where a segment's sequence numbers come from.
+enum SeqSource {
+    /// The fast field, read at each match; `last` is the value read at the last one.
     Column {
         column: tantivy::columnar::Column<u64>,
-        seen: Vec<u64>,
-        /// The last value seen: most matches repeat the previous one and add nothing.
         last: Option<u64>,
     },
-    Runs {
-        runs: Runs,
-        /// The run the last match fell in, and where the next run starts.
-        at: usize,
-        next: tantivy::DocId,
-        seen: Vec<u64>,
-    },
+    /// The segment's runs, and the run the last match fell in.
+    Runs { runs: Runs, at: usize },
 }
 
 impl tantivy::collector::Collector for DistinctDocs<'_> {
-    type Fruit = Vec<u64>;
+    type Fruit = (usize, Vec<u64>);
     type Child = DistinctInSegment;
 
     fn for_segment(
@@ -776,31 +852,32 @@ impl tantivy::collector::Collector for DistinctDocs<'_> {
         _segment: tantivy::SegmentOrdinal,
         reader: &tantivy::SegmentReader,
     ) -> tantivy::Result<DistinctInSegment> {
-        let seen = Vec::new();
-        let Some(cache) = self.cache else {
-            return Ok(DistinctInSegment::Column {
+        let source = match self.cache {
+            None => SeqSource::Column {
                 column: reader.fast_fields().u64(schema::DOC_SEQ)?,
-                seen,
                 last: None,
-            });
-        };
-        let id = reader.segment_id();
-        let cached = cache.lock().ok().and_then(|c| c.get(&id).cloned());
-        let runs = match cached {
-            Some(r) => r,
-            None => {
-                let r = runs_of(reader)?;
-                if let Ok(mut c) = cache.lock() {
-                    c.insert(id, r.clone());
-                }
-                r
+            },
+            Some(cache) => {
+                let id = reader.segment_id();
+                let cached = cache.lock().ok().and_then(|c| c.get(&id).cloned());
+                let runs = match cached {
+                    Some(r) => r,
+                    None => {
+                        let r = runs_of(reader)?;
+                        if let Ok(mut c) = cache.lock() {
+                            c.insert(id, r.clone());
+                        }
+                        r
+                    }
+                };
+                SeqSource::Runs { runs, at: 0 }
             }
         };
-        Ok(DistinctInSegment::Runs {
-            runs,
-            at: 0,
+        Ok(DistinctInSegment {
+            count: 0,
             next: 0,
-            seen,
+            source,
+            seen: Vec::new(),
         })
     }
 
@@ -808,54 +885,82 @@ impl tantivy::collector::Collector for DistinctDocs<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        // Each segment lists a document once; one may span segments (a re-indexed one).
-        let mut all: Vec<u64> = fruits.into_iter().flatten().collect();
-        all.sort_unstable();
-        all.dedup();
-        Ok(all)
+    fn merge_fruits(&self, fruits: Vec<(usize, Vec<u64>)>) -> tantivy::Result<(usize, Vec<u64>)> {
+        let total = fruits.iter().map(|f| f.0).sum();
+        // Each segment lists a document once, but a document's turns may span segments (the
+        // writer can flush between two of its turns).
+        let mut lists: Vec<Vec<u64>> = fruits
+            .into_iter()
+            .map(|f| f.1)
+            .filter(|f| !f.is_empty())
+            .collect();
+        if lists.len() <= 1 {
+            return Ok((total, lists.pop().unwrap_or_default()));
+        }
+        let max = lists.iter().flatten().copied().max().unwrap_or(0);
+        let mut all: Vec<u64> = lists.into_iter().flatten().collect();
+        // Sequence numbers are dense (one per imported document), so a bitset over them
+        // finds the distinct ones in one pass.
+        match usize::try_from(max).ok().filter(|m| *m < 1 << 26) {
+            Some(max) => {
+                let mut seen = vec![0u64; max / 64 + 1];
+                all.retain(|&v| {
+                    let (word, bit) = ((v / 64) as usize, 1u64 << (v % 64));
+                    let new = seen[word] & bit == 0;
+                    seen[word] |= bit;
+                    new
+                });
+            }
+            None => {
+                all.sort_unstable();
+                all.dedup();
+            }
+        }
+        Ok((total, all))
     }
 }
 
-impl tantivy::collector::SegmentCollector for DistinctInSegment {
-    type Fruit = Vec<u64>;
-
-    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
-        match self {
-            DistinctInSegment::Column { column, seen, last } => {
+impl DistinctInSegment {
+    /// A match past the last run: finds its run (or reads its value) and notes a new document.
+    fn enter(&mut self, doc: tantivy::DocId) {
+        match &mut self.source {
+            SeqSource::Column { column, last } => {
+                // Read at every match: `next` stays 0.
                 let v = column.first(doc);
                 if v != *last {
                     *last = v;
                     if let Some(v) = v {
-                        seen.push(v);
+                        self.seen.push(v);
                     }
                 }
             }
-            DistinctInSegment::Runs {
-                runs,
-                at,
-                next,
-                seen,
-            } => {
+            SeqSource::Runs { runs, at } => {
                 // Matches come in ascending order, so the run only moves forward.
-                if doc < *next {
-                    return;
-                }
                 while *at + 1 < runs.len() && runs[*at + 1].0 <= doc {
                     *at += 1;
                 }
                 if let Some(v) = runs.get(*at).and_then(|r| r.1) {
-                    seen.push(v);
+                    self.seen.push(v);
                 }
-                *next = runs.get(*at + 1).map_or(tantivy::DocId::MAX, |r| r.0);
+                self.next = runs.get(*at + 1).map_or(tantivy::DocId::MAX, |r| r.0);
             }
         }
     }
+}
 
-    fn harvest(self) -> Vec<u64> {
-        match self {
-            DistinctInSegment::Column { seen, .. } | DistinctInSegment::Runs { seen, .. } => seen,
+impl tantivy::collector::SegmentCollector for DistinctInSegment {
+    type Fruit = (usize, Vec<u64>);
+
+    #[inline]
+    fn collect(&mut self, doc: tantivy::DocId, _score: tantivy::Score) {
+        self.count += 1;
+        if doc >= self.next {
+            self.enter(doc);
         }
+    }
+
+    fn harvest(self) -> (usize, Vec<u64>) {
+        (self.count, self.seen)
     }
 }
 
@@ -919,6 +1024,8 @@ fn fingerprints(project: &Project, langs: &[Lang]) -> BTreeMap<String, String> {
 pub struct Feed {
     idx: SearchIndex,
     writer: IndexWriter<TantivyDocument>,
+    /// The index's segments before the feed.
+    before: HashSet<tantivy::index::SegmentId>,
     state: State,
     dir: PathBuf,
     /// The codings' prints per document when the import started (an import adds none).
@@ -939,7 +1046,7 @@ impl Feed {
             Ok(pair) => pair,
             Err(_) => SearchIndex::create(&dir, langs)?,
         };
-        let writer = idx.writer(&dir)?;
+        let (writer, before) = idx.bulk_writer(&dir)?;
         let codings = coding_prints(project)
             .into_iter()
             .map(|(d, v)| (d.to_string(), v))
@@ -947,6 +1054,7 @@ impl Feed {
         Ok(Some(Feed {
             idx,
             writer,
+            before,
             state,
             dir,
             codings,
@@ -982,10 +1090,7 @@ impl Feed {
     /// Commits what was fed, then brings the index up to date with `project`.
     pub fn finish(mut self, project: &Project) -> Result<SyncReport> {
         let dir = self.dir.clone();
-        self.writer.commit().map_err(|e| ix_err(&dir, e))?;
-        self.writer
-            .wait_merging_threads()
-            .map_err(|e| ix_err(&dir, e))?;
+        self.idx.settle(self.writer, &self.before, &dir)?;
         self.idx.reader.reload().map_err(|e| ix_err(&dir, e))?;
         fsio::write_json(&dir.join(STATE_FILE), &self.state)?;
         let (indexed, removed) = self.idx.sync(project, &mut self.state, &dir)?;
@@ -1011,8 +1116,25 @@ fn fuzzy_dfa(word: &str, distance: u8) -> levenshtein_automata::DFA {
         .build_dfa(word)
 }
 
+/// Whether `word` is within the automaton's distance; stops at the first byte that leaves no
+/// way back (most words of a text, after a letter or two).
 fn within(dfa: &levenshtein_automata::DFA, word: &str) -> bool {
-    matches!(dfa.eval(word), levenshtein_automata::Distance::Exact(_))
+    within_bytes(dfa, word.bytes())
+}
+
+/// [`within`] over a word's bytes as they come.
+fn within_bytes(dfa: &levenshtein_automata::DFA, word: impl Iterator<Item = u8>) -> bool {
+    let mut state = dfa.initial_state();
+    for b in word {
+        state = dfa.transition(state, b);
+        if state == levenshtein_automata::SINK_STATE {
+            return false;
+        }
+    }
+    matches!(
+        dfa.distance(state),
+        levenshtein_automata::Distance::Exact(_)
+    )
 }
 
 /// What highlighting keeps across the searches of an open index: the analysed forms of words
@@ -1054,8 +1176,6 @@ struct Highlighter<'a> {
     hl: &'a query::Highlight,
     /// One automaton per fuzzy word of the query.
     fuzzy: Vec<std::sync::Arc<levenshtein_automata::DFA>>,
-    /// Words as the analysers split them, before any filter changes them.
-    words: tantivy::tokenizer::TextAnalyzer,
     /// The folded analyser, then one per index language.
     analysers: Vec<tantivy::tokenizer::TextAnalyzer>,
     /// The query's terms in each analyser's field, in the same order (a handful: a list is
@@ -1087,13 +1207,6 @@ impl<'a> Highlighter<'a> {
                     .collect()
             })
             .collect();
-        let words = tantivy::tokenizer::TextAnalyzer::builder(
-            tantivy::tokenizer::SimpleTokenizer::default(),
-        )
-        .filter(tantivy::tokenizer::RemoveLongFilter::limit(
-            schema::LONGEST_WORD,
-        ))
-        .build();
         let fuzzy = {
             let mut memory = forms
                 .lock()
@@ -1103,14 +1216,13 @@ impl<'a> Highlighter<'a> {
         Highlighter {
             hl,
             fuzzy,
-            words,
             analysers: names.into_iter().map(schema::analyzer).collect(),
             terms,
             forms,
         }
     }
 
-    /// Char ranges (relative to `body`) of the matched words, merged where they touch.
+    /// Byte ranges (relative to `body`) of the matched words, in order.
     fn ranges(&mut self, body: &str) -> Vec<(usize, usize)> {
         let hl = self.hl;
         let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
@@ -1119,11 +1231,18 @@ impl<'a> Highlighter<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let forms = &mut memory.forms;
-        let mut byte_ranges: Vec<(usize, usize)> = Vec::new();
-        let mut stream = self.words.token_stream(body);
-        while stream.advance() {
-            let (from, to) = (stream.token().offset_from, stream.token().offset_to);
+        // With no exact terms, an ASCII word needs no analysed forms: its folded form is
+        // the word in lower case.
+        let loose_only = self.terms.iter().all(Vec::is_empty);
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for (from, to) in Words::of(body) {
             let word = &body[from..to];
+            if loose_only && word.is_ascii() {
+                if self.loose_ascii(word) {
+                    merged.push((from, to));
+                }
+                continue;
+            }
             let f = match forms.get(word) {
                 Some(f) => f,
                 None => {
@@ -1155,80 +1274,176 @@ impl<'a> Highlighter<'a> {
                 && (hl.prefixes.iter().any(|p| f[0].starts_with(p.as_str()))
                     || self.fuzzy.iter().any(|dfa| within(dfa, &f[0])));
             if exact || loose {
-                byte_ranges.push((from, to));
+                merged.push((from, to));
             }
         }
-        drop(memory);
-        let mut merged: Vec<(usize, usize)> = Vec::new();
-        for (a, b) in byte_ranges {
-            match merged.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => merged.push((a, b)),
-            }
-        }
-        // Byte offsets to char offsets in one pass over the text.
-        let (mut at, mut chars) = (0, 0);
         merged
-            .into_iter()
-            .map(|(a, b)| {
-                chars += body[at..a].chars().count();
-                let from = chars;
-                chars += body[a..b].chars().count();
-                at = b;
-                (from, chars)
-            })
-            .collect()
+    }
+}
+
+impl Highlighter<'_> {
+    /// Whether an ASCII word, in lower case, starts with a prefix of the query or is within
+    /// a fuzzy word's distance.
+    fn loose_ascii(&self, word: &str) -> bool {
+        let w = word.as_bytes();
+        self.hl.prefixes.iter().any(|p| {
+            let p = p.as_bytes();
+            w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p)
+        }) || self
+            .fuzzy
+            .iter()
+            .any(|dfa| within_bytes(dfa, w.iter().map(u8::to_ascii_lowercase)))
+    }
+}
+
+/// The words of a text as the analysers' tokenizer and long-word filter find them (runs of
+/// letters and digits, shorter than [`schema::LONGEST_WORD`] bytes), as byte ranges, without
+/// copying each word as a token stream does. Highlighting looks at every word of every hit,
+/// so this split is most of its cost; the test
+/// `highlights_match_the_analysers_over_the_whole_text` holds it to the analysers.
+struct Words<'t> {
+    len: usize,
+    chars: std::str::CharIndices<'t>,
+}
+
+impl<'t> Words<'t> {
+    fn of(text: &'t str) -> Words<'t> {
+        Words {
+            len: text.len(),
+            chars: text.char_indices(),
+        }
+    }
+}
+
+impl Iterator for Words<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            let from = loop {
+                let (i, c) = self.chars.next()?;
+                if c.is_alphanumeric() {
+                    break i;
+                }
+            };
+            let mut to = self.len;
+            for (i, c) in self.chars.by_ref() {
+                if !c.is_alphanumeric() {
+                    to = i;
+                    break;
+                }
+            }
+            if to - from < schema::LONGEST_WORD {
+                return Some((from, to));
+            }
+        }
+    }
+}
+
+/// Char offsets of sorted byte ranges of `text`, counted in one pass.
+fn char_ranges(text: &str, ranges: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let (mut at, mut chars) = (0, 0);
+    ranges
+        .iter()
+        .map(|&(a, b)| {
+            chars += text[at..a].chars().count();
+            let from = chars;
+            chars += text[a..b].chars().count();
+            at = b;
+            (from, chars)
+        })
+        .collect()
+}
+
+/// The byte offset `n` chars before byte `at` (0 when there are fewer).
+fn chars_back(text: &str, at: usize, n: usize) -> usize {
+    match n.checked_sub(1) {
+        None => at,
+        Some(k) => text[..at].char_indices().rev().nth(k).map_or(0, |(i, _)| i),
+    }
+}
+
+/// The byte offset `n` chars after byte `at`, or `None` when the text ends first.
+fn chars_forward(text: &str, at: usize, n: usize) -> Option<usize> {
+    let rest = &text[at..];
+    match rest.char_indices().nth(n) {
+        Some((i, _)) => Some(at + i),
+        None => (rest.chars().count() == n).then_some(text.len()),
     }
 }
 
 const SNIPPET_CHARS: usize = 220;
 const SNIPPET_LEAD: usize = 70;
 
-/// A keyword-in-context cut of `body` around its first match: the snippet, and the matches
-/// inside it as char ranges of the snippet.
-fn snippet(body: &str, ranges: &[(usize, usize)]) -> (String, Vec<(usize, usize)>) {
-    let len = char_len(body);
+/// A keyword-in-context cut of a turn around its first match.
+struct Snippet {
+    /// The cut, `…` marking where it leaves the turn, line breaks as spaces.
+    text: String,
+    /// The matches inside it as char ranges of the cut.
+    highlights: Vec<(usize, usize)>,
+    /// The cut with its matches marked `**like this**`.
+    marked: String,
+}
+
+/// The snippet of `body` from its matches, given both as byte ranges and as char ranges
+/// (sorted, not overlapping). At most [`SNIPPET_CHARS`] chars, starting up to
+/// [`SNIPPET_LEAD`] chars before the first match, cut at spaces so no word is split.
+fn snippet(body: &str, bytes: &[(usize, usize)], chars: &[(usize, usize)]) -> Snippet {
+    let len = body.len();
     let (mut from, mut to) = (0, len);
+    // A text of at most SNIPPET_CHARS bytes has at most as many chars.
     if len > SNIPPET_CHARS {
-        let first = ranges.first().map_or(0, |r| r.0);
-        from = first.saturating_sub(SNIPPET_LEAD);
-        to = (from + SNIPPET_CHARS).min(len);
-        from = to.saturating_sub(SNIPPET_CHARS).min(from);
-        // Cut at spaces so no word is split.
-        let chars: Vec<char> = body.chars().collect();
-        while from > 0 && from < first && !chars[from - 1].is_whitespace() {
-            from += 1;
+        let first = bytes.first().map_or(0, |r| r.0);
+        from = chars_back(body, first, SNIPPET_LEAD);
+        to = match chars_forward(body, from, SNIPPET_CHARS) {
+            Some(to) => to,
+            None => {
+                from = from.min(chars_back(body, len, SNIPPET_CHARS));
+                len
+            }
+        };
+        let before = |at: usize| body[..at].chars().next_back();
+        while from > 0 && from < first && before(from).is_some_and(|c| !c.is_whitespace()) {
+            from += body[from..].chars().next().map_or(1, char::len_utf8);
         }
-        while to < len && to > from && !chars[to].is_whitespace() {
-            to -= 1;
+        while to < len
+            && to > from
+            && body[to..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace())
+        {
+            to -= before(to).map_or(1, char::len_utf8);
         }
     }
     let lead = if from > 0 { "… " } else { "" };
     let tail = if to < len { " …" } else { "" };
-    let inner: String = slice_chars(body, from, to).replace('\n', " ");
-    let snippet = format!("{lead}{inner}{tail}");
     let shift = char_len(lead);
-    let highlights = ranges
-        .iter()
-        .filter(|(a, b)| *a >= from && *b <= to)
-        .map(|(a, b)| (a - from + shift, b - from + shift))
-        .collect();
-    (snippet, highlights)
-}
-
-/// The snippet with its highlights marked `**like this**`.
-fn marked(snippet: &str, highlights: &[(usize, usize)]) -> String {
-    let mut marked = String::new();
-    let mut last = 0;
-    for &(a, b) in highlights {
-        marked.push_str(slice_chars(snippet, last, a));
+    let from_chars = body[..from].chars().count();
+    let mut highlights = Vec::new();
+    let mut marked = String::with_capacity(to - from + lead.len() + tail.len() + 4 * bytes.len());
+    marked.push_str(lead);
+    let mut at = from;
+    for (&(a, b), &(ca, cb)) in bytes.iter().zip(chars) {
+        if a < from || b > to {
+            continue;
+        }
+        highlights.push((ca - from_chars + shift, cb - from_chars + shift));
+        marked.push_str(&body[at..a]);
         marked.push_str("**");
-        marked.push_str(slice_chars(snippet, a, b));
+        marked.push_str(&body[a..b]);
         marked.push_str("**");
-        last = b;
+        at = b;
     }
-    marked.push_str(slice_chars(snippet, last, char_len(snippet)));
-    marked
+    marked.push_str(&body[at..to]);
+    marked.push_str(tail);
+    let marked = marked.replace('\n', " ");
+    let text = format!("{lead}{}{tail}", body[from..to].replace('\n', " "));
+    Snippet {
+        text,
+        highlights,
+        marked,
+    }
 }
 
 impl SearchIndex {
@@ -1252,8 +1467,9 @@ impl SearchIndex {
                 .unwrap_or(0)
         };
         let body = text(f.text_fold);
-        let ranges = marker.ranges(body);
-        let (snippet, highlights) = snippet(body, &ranges);
+        let bytes = marker.ranges(body);
+        let ranges = char_ranges(body, &bytes);
+        let snippet = snippet(body, &bytes, &ranges);
         let start = num(f.start);
         let hit = Hit {
             doc: text(f.doc).to_string(),
@@ -1266,9 +1482,9 @@ impl SearchIndex {
             start,
             end: num(f.end),
             line: num(f.line),
-            marked: marked(&snippet, &highlights),
-            snippet,
-            highlights,
+            marked: snippet.marked,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
             matches: ranges.iter().map(|(a, b)| (start + a, start + b)).collect(),
         };
         (num(f.doc_seq) as u64, hit)
@@ -1379,14 +1595,160 @@ mod tests {
         want.sort_unstable();
         want.dedup();
         let forms: std::sync::Mutex<WordForms> = Default::default();
-        let got = Highlighter::new(&hl, &langs, &forms).ranges(body);
+        let got = char_ranges(body, &Highlighter::new(&hl, &langs, &forms).ranges(body));
         assert_eq!(got, want);
         assert!(got.len() >= 8, "{got:?}");
         // A second pass, from the cache, finds the same with the same automaton.
-        assert_eq!(Highlighter::new(&hl, &langs, &forms).ranges(body), want);
+        let again = Highlighter::new(&hl, &langs, &forms).ranges(body);
+        assert_eq!(char_ranges(body, &again), want);
         let memory = forms.lock().unwrap();
         assert_eq!(memory.fuzzy.len(), 1);
         assert!(memory.forms.contains_key("Barnehager"));
+        drop(memory);
+
+        // With only loose words (a prefix or fuzzy search), ASCII words are matched in lower
+        // case without their analysed forms; the words with letters beyond ASCII still are.
+        let loose = query::Highlight {
+            prefixes: vec!["barneh".into(), "bolg".into()],
+            fuzzy: vec![("koordinatoren".into(), 1), ("trusting".into(), 2)],
+            ..Default::default()
+        };
+        let mut want: Vec<(usize, usize)> = schema::tokens(TOK_FOLD, body)
+            .into_iter()
+            .filter(|t| {
+                ["barneh", "bolg"].iter().any(|p| t.term.starts_with(p))
+                    || within(&fuzzy_dfa("koordinatoren", 1), &t.term)
+                    || within(&fuzzy_dfa("trusting", 2), &t.term)
+            })
+            .map(|t| (byte_to_char(body, t.from), byte_to_char(body, t.to)))
+            .collect();
+        want.dedup();
+        let fresh: std::sync::Mutex<WordForms> = Default::default();
+        let got = char_ranges(body, &Highlighter::new(&loose, &langs, &fresh).ranges(body));
+        assert_eq!(got, want);
+        // Koordinatoren, barnehagen, Barnehager, koordinatorn, TRUSTING, bølge ("trusted" is
+        // three edits from "trusting").
+        assert_eq!(got.len(), 6, "{got:?}");
+        let memory = fresh.lock().unwrap();
+        assert!(memory.forms.contains_key("bølge"), "not ASCII: analysed");
+        assert!(
+            !memory.forms.contains_key("Barnehager"),
+            "ASCII: not analysed"
+        );
+    }
+
+    #[test]
+    fn documents_are_counted_once_across_segments() {
+        use tantivy::collector::Collector;
+        let distinct = DistinctDocs { cache: None };
+        let (total, mut docs) = distinct
+            .merge_fruits(vec![(4, vec![7, 2]), (0, vec![]), (3, vec![2, 9, 130])])
+            .unwrap();
+        docs.sort_unstable();
+        assert_eq!((total, docs), (7, vec![2, 7, 9, 130]));
+        let (total, docs) = distinct.merge_fruits(vec![(2, vec![5])]).unwrap();
+        assert_eq!((total, docs), (2, vec![5]));
+        // Sequence numbers too large for a bitset are sorted instead.
+        let (_, mut docs) = distinct
+            .merge_fruits(vec![(1, vec![u64::MAX]), (2, vec![1, u64::MAX])])
+            .unwrap();
+        docs.sort_unstable();
+        assert_eq!(docs, vec![1, u64::MAX]);
+    }
+
+    /// What a bulk writer wrote ends as one segment, and the segments from before are kept.
+    #[test]
+    fn a_bulk_write_settles_into_one_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let (idx, _) = SearchIndex::create(&path, vec![Lang::No]).unwrap();
+        let add = |w: &IndexWriter<TantivyDocument>, id: &str| {
+            let mut d = TantivyDocument::default();
+            d.add_text(idx.fields.doc, id);
+            d.add_text(idx.fields.text_fold, "tillit og tid");
+            w.add_document(d).unwrap();
+        };
+        let mut w = idx.writer(&path).unwrap();
+        add(&w, "old");
+        w.commit().unwrap();
+        w.wait_merging_threads().unwrap();
+        let old = idx.index.searchable_segment_ids().unwrap();
+        assert_eq!(old.len(), 1);
+
+        let (mut w, before) = idx.bulk_writer(&path).unwrap();
+        assert_eq!(before, old.iter().copied().collect());
+        for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+            add(&w, id);
+            if i < 2 {
+                // A flush mid-import (the writer's memory filled up) makes a segment.
+                w.commit().unwrap();
+            }
+        }
+        assert_eq!(idx.index.searchable_segment_ids().unwrap().len(), 3);
+        idx.settle(w, &before, &path).unwrap();
+        let after = idx.index.searchable_segment_ids().unwrap();
+        assert_eq!(after.len(), 2, "{after:?}");
+        assert!(after.contains(&old[0]), "the old segment is left alone");
+        let metas = idx.index.searchable_segment_metas().unwrap();
+        let docs: Vec<u32> = metas.iter().map(|m| m.num_docs()).collect();
+        assert_eq!(docs.iter().sum::<u32>(), 4);
+        assert!(docs.contains(&3), "{docs:?}");
+    }
+
+    /// The snippet cut as first written, in chars: the byte-offset version must cut the same.
+    fn snippet_in_chars(body: &str, ranges: &[(usize, usize)]) -> (String, Vec<(usize, usize)>) {
+        use crate::model::text::slice_chars;
+        let len = char_len(body);
+        let (mut from, mut to) = (0, len);
+        if len > SNIPPET_CHARS {
+            let first = ranges.first().map_or(0, |r| r.0);
+            from = first.saturating_sub(SNIPPET_LEAD);
+            to = (from + SNIPPET_CHARS).min(len);
+            from = to.saturating_sub(SNIPPET_CHARS).min(from);
+            let chars: Vec<char> = body.chars().collect();
+            while from > 0 && from < first && !chars[from - 1].is_whitespace() {
+                from += 1;
+            }
+            while to < len && to > from && !chars[to].is_whitespace() {
+                to -= 1;
+            }
+        }
+        let lead = if from > 0 { "… " } else { "" };
+        let tail = if to < len { " …" } else { "" };
+        let inner = slice_chars(body, from, to).replace('\n', " ");
+        let shift = char_len(lead);
+        let highlights = ranges
+            .iter()
+            .filter(|(a, b)| *a >= from && *b <= to)
+            .map(|(a, b)| (a - from + shift, b - from + shift))
+            .collect();
+        (format!("{lead}{inner}{tail}"), highlights)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn snippets_cut_where_the_char_version_cuts(
+            body in "([a-zøæå]{1,9}[ \n,.]{1,2}|ÆØÅ |🙂 ){0,120}",
+            picks in proptest::collection::vec(proptest::num::usize::ANY, 0..6),
+        ) {
+            let words: Vec<(usize, usize)> = Words::of(&body).collect();
+            let mut bytes: Vec<(usize, usize)> = if words.is_empty() {
+                Vec::new()
+            } else {
+                picks.iter().map(|p| words[p % words.len()]).collect()
+            };
+            bytes.sort_unstable();
+            bytes.dedup();
+            let chars = char_ranges(&body, &bytes);
+            let got = snippet(&body, &bytes, &chars);
+            let (text, highlights) = snippet_in_chars(&body, &chars);
+            proptest::prop_assert_eq!(&got.text, &text);
+            proptest::prop_assert_eq!(&got.highlights, &highlights);
+            proptest::prop_assert!(char_len(&got.text) <= SNIPPET_CHARS + 4);
+            // Marking adds the stars around each highlight and changes nothing else.
+            proptest::prop_assert_eq!(got.marked.replace("**", ""), text.replace("**", ""));
+            proptest::prop_assert_eq!(got.marked.matches("**").count(), 2 * highlights.len());
+        }
     }
 
     #[test]
