@@ -1302,16 +1302,27 @@ impl Highlighter<'_> {
 /// so this split is most of its cost; the test
 /// `highlights_match_the_analysers_over_the_whole_text` holds it to the analysers.
 struct Words<'t> {
-    len: usize,
-    chars: std::str::CharIndices<'t>,
+    text: &'t str,
+    /// Where the search for the next word starts (a char boundary).
+    at: usize,
 }
 
 impl<'t> Words<'t> {
     fn of(text: &'t str) -> Words<'t> {
-        Words {
-            len: text.len(),
-            chars: text.char_indices(),
+        Words { text, at: 0 }
+    }
+
+    /// Whether the char at `at` is a letter or digit, and its length: ASCII bytes are looked
+    /// at directly, other chars decoded.
+    fn alnum_at(&self, at: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[at];
+        if b.is_ascii() {
+            return (b.is_ascii_alphanumeric(), 1);
         }
+        self.text[at..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
     }
 }
 
@@ -1319,22 +1330,28 @@ impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
+        let len = self.text.len();
         loop {
-            let from = loop {
-                let (i, c) = self.chars.next()?;
-                if c.is_alphanumeric() {
-                    break i;
-                }
-            };
-            let mut to = self.len;
-            for (i, c) in self.chars.by_ref() {
-                if !c.is_alphanumeric() {
-                    to = i;
+            while self.at < len {
+                let (alnum, n) = self.alnum_at(self.at);
+                if alnum {
                     break;
                 }
+                self.at += n;
             }
-            if to - from < schema::LONGEST_WORD {
-                return Some((from, to));
+            if self.at >= len {
+                return None;
+            }
+            let from = self.at;
+            while self.at < len {
+                let (alnum, n) = self.alnum_at(self.at);
+                if !alnum {
+                    break;
+                }
+                self.at += n;
+            }
+            if self.at - from < schema::LONGEST_WORD {
+                return Some((from, self.at));
             }
         }
     }
@@ -1726,6 +1743,24 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn words_split_as_the_analysers_tokenizer_does(
+            text in "([a-zA-Z0-9æøåÆØÅéü]{1,70}|[ ,.\n«»'’-]{1,3}|\u{301}|🙂|\u{a0}|½|٣){0,40}",
+        ) {
+            let mut tokenizer = tantivy::tokenizer::TextAnalyzer::builder(
+                tantivy::tokenizer::SimpleTokenizer::default(),
+            )
+            .filter(tantivy::tokenizer::RemoveLongFilter::limit(schema::LONGEST_WORD))
+            .build();
+            let mut stream = tokenizer.token_stream(&text);
+            let mut want = Vec::new();
+            while stream.advance() {
+                want.push((stream.token().offset_from, stream.token().offset_to));
+            }
+            let got: Vec<(usize, usize)> = Words::of(&text).collect();
+            proptest::prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn snippets_cut_where_the_char_version_cuts(
             body in "([a-zøæå]{1,9}[ \n,.]{1,2}|ÆØÅ |🙂 ){0,120}",
