@@ -1,6 +1,6 @@
 //! Killing a writing koda process at random moments never loses an acknowledged change.
 
-use crate::util::{INTERVIEW, TestProject, koda_cmd};
+use crate::util::{TestProject, koda_cmd};
 use koda::store::Project;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
@@ -21,9 +21,7 @@ impl Rng {
 
 #[test]
 fn sigkill_at_random_moments_loses_no_acknowledged_coding() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust/personal"]).ok();
     p.koda(&["codes", "add", "timing"]).ok();
     let mut rng = Rng(0x5eed_2026);
@@ -188,9 +186,7 @@ fn assert_consistent(p: &TestProject, round: usize) -> Project {
 
 #[test]
 fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "timing"]).ok();
     let added = p.koda(&["memo", "add", "--doc", "i", "first thoughts"]);
     let memo = added.ok().split_whitespace().nth(1).unwrap().to_string();
@@ -314,9 +310,7 @@ fn koda_with_size_limit(p: &TestProject, kb: u64, args: &[&str]) -> std::process
 
 #[test]
 fn a_write_that_fails_half_way_changes_nothing() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "timing"]).ok();
     p.koda(&["code", "i", "--code", "timing", "--turn", "2"])
         .ok();

@@ -93,9 +93,7 @@ fn importing_the_same_text_twice_skips_it() {
 
 #[test]
 fn unknown_code_missing_match_and_ambiguous_match() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     let before = p.snapshot();
 
@@ -193,9 +191,7 @@ fn a_folder_that_is_not_a_project() {
 
 #[test]
 fn a_second_writer_is_refused_and_readers_are_not() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     // Hold the lock from another process: a `koda batch` waiting on its standard input.
     let mut holder = koda_cmd()
@@ -241,9 +237,7 @@ fn a_second_writer_is_refused_and_readers_are_not() {
 
 #[test]
 fn a_truncated_journal_is_reported_and_earlier_codings_kept() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     p.koda(&["code", "i", "--code", "trust", "--turn", "2"])
         .ok();
@@ -291,9 +285,7 @@ fn a_damaged_codebook_names_file_and_line() {
 
 #[test]
 fn doctor_explains_and_repairs_with_backups() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
         .ok();
@@ -361,9 +353,7 @@ fn doctor_explains_and_repairs_with_backups() {
 
 #[test]
 fn a_second_writer_can_wait_for_the_first() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     let mut holder = koda_cmd()
         .arg("-p")
@@ -458,9 +448,7 @@ fn a_project_written_with_schema_version_1_opens_whole() {
 
 #[test]
 fn a_damaged_turn_table_is_named_when_used_and_by_doctor() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     let meta = p.path().join("sources/i.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
     v["turns"][1]["start"] = serde_json::json!("not a number");

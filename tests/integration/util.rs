@@ -93,6 +93,14 @@ impl TestProject {
         p
     }
 
+    /// A fresh project with [`INTERVIEW`] imported as document `i`.
+    pub fn with_interview() -> TestProject {
+        let p = TestProject::new();
+        let f = p.write("i.txt", INTERVIEW);
+        p.koda(&["import", f.to_str().unwrap()]).ok();
+        p
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -211,9 +211,7 @@ fn init_import_code_retrieve_and_memo() {
 
 #[test]
 fn codebook_rename_move_merge_and_delete() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust/personal"]).ok();
     p.koda(&["codes", "add", "confidence/personal"]).ok();
     p.koda(&["codes", "add", "confidence/system"]).ok();
@@ -382,9 +380,7 @@ fn code_all_occurrences_and_cases() {
 
 #[test]
 fn undo_and_redo_from_the_command_line() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     p.koda(&["code", "i", "--code", "trust", "--turn", "3"])
         .ok();
@@ -423,9 +419,7 @@ fn undo_and_redo_from_the_command_line() {
 
 #[test]
 fn correcting_a_transcript_keeps_codings_on_their_words() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
     p.koda(&[
         "code",
@@ -511,9 +505,7 @@ fn correcting_a_transcript_keeps_codings_on_their_words() {
 
 #[test]
 fn correcting_through_an_editor() {
-    let p = TestProject::new();
-    let f = p.write("i.txt", INTERVIEW);
-    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let p = TestProject::with_interview();
     // The "editor" is a script that corrects a word in the file it is given.
     let editor = p.path().join("in/editor.sh");
     std::fs::write(
