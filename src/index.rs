@@ -473,7 +473,8 @@ impl SearchIndex {
             self.record_current(project, dir)?;
             return Ok((0, 0));
         }
-        let (writer, before) = if changed.len() >= BULK_DOCS {
+        let bulk = changed.len() >= BULK_DOCS;
+        let (mut writer, before) = if bulk {
             self.bulk_writer(dir)?
         } else {
             (self.writer(dir)?, HashSet::new())
@@ -491,10 +492,9 @@ impl SearchIndex {
                 })?;
             }
         }
-        if changed.len() >= BULK_DOCS {
+        if bulk {
             self.settle(writer, &before, dir)?;
         } else {
-            let mut writer = writer;
             writer.commit().map_err(|e| ix_err(dir, e))?;
             writer.wait_merging_threads().map_err(|e| ix_err(dir, e))?;
         }
