@@ -19,6 +19,7 @@
 
 pub mod query;
 pub mod schema;
+mod stored;
 
 use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex};
 use crate::model::{Codebook, Document, SCHEMA_VERSION};
@@ -30,8 +31,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
+use stored::StoredTurn;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::schema::Value;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -772,8 +773,8 @@ impl SearchIndex {
         let mut hits: Vec<(u64, Hit)> = Vec::with_capacity(top.len());
         let mut marker = Highlighter::new(&hl, &self.langs, &self.forms);
         for (score, addr) in top {
-            let d: TantivyDocument = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
-            hits.push(self.hit_of(&d, score, &mut marker));
+            let turn: StoredTurn = searcher.doc(addr).map_err(|e| ix_err(dir, e))?;
+            hits.push(hit_of(turn, score, &mut marker));
         }
         hits.sort_by(|(sa, a), (sb, b)| {
             b.score
@@ -1299,7 +1300,7 @@ impl Highlighter<'_> {
 /// The words of a text as the analysers' tokenizer and long-word filter find them (runs of
 /// letters and digits, shorter than [`schema::LONGEST_WORD`] bytes), as byte ranges, without
 /// copying each word as a token stream does. Highlighting looks at every word of every hit,
-/// so this split is most of its cost; the test
+/// so this split is much of its cost; the test
 /// `highlights_match_the_analysers_over_the_whole_text` holds it to the analysers.
 struct Words<'t> {
     text: &'t str,
@@ -1312,17 +1313,37 @@ impl<'t> Words<'t> {
         Words { text, at: 0 }
     }
 
-    /// Whether the char at `at` is a letter or digit, and its length: ASCII bytes are looked
-    /// at directly, other chars decoded.
-    fn alnum_at(&self, at: usize) -> (bool, usize) {
-        let b = self.text.as_bytes()[at];
-        if b.is_ascii() {
-            return (b.is_ascii_alphanumeric(), 1);
-        }
+    /// Whether the char starting at byte `at` (not ASCII) is a letter or digit, and its
+    /// length.
+    #[cold]
+    fn wide_alnum_at(&self, at: usize) -> (bool, usize) {
         self.text[at..]
             .chars()
             .next()
             .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+    }
+
+    /// The first byte from `at` on where a char is (`alnum`) or is not (`!alnum`) a letter
+    /// or digit, or the text's length. ASCII bytes are looked at directly (a tight loop, as
+    /// most bytes are ASCII), other chars decoded.
+    #[inline]
+    fn skip_to(&self, mut at: usize, alnum: bool) -> usize {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(at) {
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() == alnum {
+                    return at;
+                }
+                at += 1;
+            } else {
+                let (is, n) = self.wide_alnum_at(at);
+                if is == alnum {
+                    return at;
+                }
+                at += n;
+            }
+        }
+        at
     }
 }
 
@@ -1330,26 +1351,13 @@ impl Iterator for Words<'_> {
     type Item = (usize, usize);
 
     fn next(&mut self) -> Option<(usize, usize)> {
-        let len = self.text.len();
         loop {
-            while self.at < len {
-                let (alnum, n) = self.alnum_at(self.at);
-                if alnum {
-                    break;
-                }
-                self.at += n;
-            }
-            if self.at >= len {
+            let from = self.skip_to(self.at, true);
+            if from >= self.text.len() {
+                self.at = from;
                 return None;
             }
-            let from = self.at;
-            while self.at < len {
-                let (alnum, n) = self.alnum_at(self.at);
-                if !alnum {
-                    break;
-                }
-                self.at += n;
-            }
+            self.at = self.skip_to(from, false);
             if self.at - from < schema::LONGEST_WORD {
                 return Some((from, self.at));
             }
@@ -1446,16 +1454,18 @@ fn snippet(body: &str, bytes: &[(usize, usize)], chars: &[(usize, usize)]) -> Sn
             continue;
         }
         highlights.push((ca - from_chars + shift, cb - from_chars + shift));
-        marked.push_str(&body[at..a]);
+        push_flat(&mut marked, &body[at..a]);
         marked.push_str("**");
-        marked.push_str(&body[a..b]);
+        push_flat(&mut marked, &body[a..b]);
         marked.push_str("**");
         at = b;
     }
-    marked.push_str(&body[at..to]);
+    push_flat(&mut marked, &body[at..to]);
     marked.push_str(tail);
-    let marked = marked.replace('\n', " ");
-    let text = format!("{lead}{}{tail}", body[from..to].replace('\n', " "));
+    let mut text = String::with_capacity(to - from + lead.len() + tail.len());
+    text.push_str(lead);
+    push_flat(&mut text, &body[from..to]);
+    text.push_str(tail);
     Snippet {
         text,
         highlights,
@@ -1463,49 +1473,43 @@ fn snippet(body: &str, bytes: &[(usize, usize)], chars: &[(usize, usize)]) -> Sn
     }
 }
 
-impl SearchIndex {
-    /// A hit from a turn's stored fields, with its document's sequence number for ordering.
-    fn hit_of(&self, d: &TantivyDocument, score: f32, marker: &mut Highlighter) -> (u64, Hit) {
-        let f = &self.fields;
-        let text = |field| {
-            d.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-        };
-        let opt = |field| {
-            d.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let num = |field| {
-            d.get_first(field)
-                .and_then(|v| v.as_u64())
-                .and_then(|n| usize::try_from(n).ok())
-                .unwrap_or(0)
-        };
-        let body = text(f.text_fold);
-        let bytes = marker.ranges(body);
-        let ranges = char_ranges(body, &bytes);
-        let snippet = snippet(body, &bytes, &ranges);
-        let start = num(f.start);
-        let hit = Hit {
-            doc: text(f.doc).to_string(),
-            doc_title: text(f.title).to_string(),
-            doc_type: text(f.kind).to_string(),
-            turn: num(f.turn),
-            speaker: opt(f.speaker),
-            case: opt(f.case),
-            score,
-            start,
-            end: num(f.end),
-            line: num(f.line),
-            marked: snippet.marked,
-            snippet: snippet.text,
-            highlights: snippet.highlights,
-            matches: ranges.iter().map(|(a, b)| (start + a, start + b)).collect(),
-        };
-        (num(f.doc_seq) as u64, hit)
+/// Appends `s` with its line breaks as spaces (a snippet is one line).
+fn push_flat(out: &mut String, s: &str) {
+    let mut lines = s.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
     }
+    for line in lines {
+        out.push(' ');
+        out.push_str(line);
+    }
+}
+
+/// A hit from a turn's stored fields, with its document's sequence number for ordering.
+fn hit_of(t: StoredTurn, score: f32, marker: &mut Highlighter) -> (u64, Hit) {
+    let num = |n: u64| usize::try_from(n).unwrap_or(0);
+    let body = t.text.as_str();
+    let bytes = marker.ranges(body);
+    let ranges = char_ranges(body, &bytes);
+    let snippet = snippet(body, &bytes, &ranges);
+    let start = num(t.start);
+    let hit = Hit {
+        doc: t.doc,
+        doc_title: t.title,
+        doc_type: t.kind,
+        turn: num(t.turn),
+        speaker: t.speaker,
+        case: t.case,
+        score,
+        start,
+        end: num(t.end),
+        line: num(t.line),
+        marked: snippet.marked,
+        snippet: snippet.text,
+        highlights: snippet.highlights,
+        matches: ranges.iter().map(|(a, b)| (start + a, start + b)).collect(),
+    };
+    (t.doc_seq, hit)
 }
 
 /// How much of the text around a hit autocoding codes.
