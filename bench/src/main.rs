@@ -223,6 +223,11 @@ fn koda_exe() -> Option<PathBuf> {
         .filter(|p| p.exists())
 }
 
+/// Runs of each whole-process search: a koda search takes a few milliseconds, so its median
+/// needs more runs than rg's to settle (the first runs after the heavier phases are slower).
+const KODA_PROCESS_RUNS: usize = 21;
+const RG_PROCESS_RUNS: usize = 9;
+
 fn median_process(runs: usize, mut cmd: impl FnMut() -> Command) -> Result<Option<f64>> {
     let mut v = Vec::new();
     for _ in 0..runs {
@@ -433,14 +438,14 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     }
     for word in ["tillit", "koordinatoren", "søknaden"] {
         let k = match &exe {
-            Some(exe) => median_process(5, || {
+            Some(exe) => median_process(KODA_PROCESS_RUNS, || {
                 let mut c = Command::new(exe);
                 c.args(["-p", p, "search", word]);
                 c
             })?,
             None => None,
         };
-        let g = median_process(5, || {
+        let g = median_process(RG_PROCESS_RUNS, || {
             let mut c = Command::new("rg");
             c.args(["-i", word]).arg(&transcripts);
             c

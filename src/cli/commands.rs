@@ -1514,6 +1514,14 @@ fn emphasis(s: &str, terminal: bool) -> String {
 }
 
 fn search(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    // Hits go out in one write rather than one per line (stdout is line-buffered).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, out);
+    search_to(ctx, a, &mut out, err)?;
+    out.flush()?;
+    Ok(())
+}
+
+fn search_to(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     use std::io::IsTerminal;
     let query = a.query.join(" ");
     let limit = if a.count { 0 } else { a.limit };
