@@ -7,6 +7,8 @@
 //!   a document without the attribute counts under `(none)`.
 
 use super::attributes_of;
+use crate::Result;
+use crate::model::Document;
 use crate::store::Project;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,22 +51,35 @@ fn counted_ids(project: &Project, code: &str, rollup: bool) -> BTreeSet<String> 
     }
 }
 
+/// The document and case of every coding whose document exists (its speaker's case when the
+/// speaker is mapped, else the document's), by coding id. A turn table that cannot be read
+/// is an error: a coding silently left out would make every count built on it wrong.
+fn placed_codings(project: &Project) -> Result<BTreeMap<&str, (&Document, Option<&str>)>> {
+    let mut out = BTreeMap::new();
+    for c in project.codings.values() {
+        let Some(d) = project.docs.get(&c.doc) else {
+            continue;
+        };
+        let turns = project.turns(&c.doc)?;
+        out.insert(c.id.as_str(), (d, d.case_at(&turns, c.start)));
+    }
+    Ok(out)
+}
+
 /// Frequencies of every code in tree order, optionally broken down by an attribute.
-pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Frequency> {
+pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Result<Vec<Frequency>> {
     // The case and attributes of each coding: its document's, or its speaker's when mapped.
-    let placed: BTreeMap<&str, (Option<String>, BTreeMap<String, String>)> = project
-        .codings
-        .values()
-        .filter_map(|c| {
-            let d = project.docs.get(&c.doc)?;
-            let case = d.case_at(&project.turns(&c.doc).ok()?, c.start);
-            Some((
-                c.id.as_str(),
-                (case.map(str::to_string), attributes_of(project, d, case)),
-            ))
-        })
-        .collect();
-    project
+    let placed: BTreeMap<&str, (Option<String>, BTreeMap<String, String>)> =
+        placed_codings(project)?
+            .into_iter()
+            .map(|(id, (d, case))| {
+                (
+                    id,
+                    (case.map(str::to_string), attributes_of(project, d, case)),
+                )
+            })
+            .collect();
+    Ok(project
         .codebook
         .walk()
         .into_iter()
@@ -110,7 +125,7 @@ pub fn frequencies(project: &Project, by: Option<&str>, rollup: bool) -> Vec<Fre
                     .collect(),
             }
         })
-        .collect()
+        .collect())
 }
 
 /// Two codes used together.
@@ -129,7 +144,7 @@ pub struct Cooccurrence {
 }
 
 /// Co-occurrence of every pair of codes that overlap or share a turn, in tree order.
-pub fn cooccurrence(project: &Project) -> Vec<Cooccurrence> {
+pub fn cooccurrence(project: &Project) -> Result<Vec<Cooccurrence>> {
     let order: Vec<String> = project
         .codebook
         .walk()
@@ -141,9 +156,7 @@ pub fn cooccurrence(project: &Project) -> Vec<Cooccurrence> {
         let Some(doc) = project.docs.get(&c.doc) else {
             continue;
         };
-        let Ok(table) = project.turns(&c.doc) else {
-            continue;
-        };
+        let table = project.turns(&c.doc)?;
         let set = turns.entry(c.code.as_str()).or_default();
         for t in table
             .iter()
@@ -192,7 +205,7 @@ pub fn cooccurrence(project: &Project) -> Vec<Cooccurrence> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// What a cell of a code-by-attribute table counts.
@@ -216,8 +229,12 @@ pub struct CodeByAttribute {
 }
 
 /// Counts of excerpts (or distinct cases) per code and attribute value; codes roll up sub-codes.
-pub fn code_by_attribute(project: &Project, attribute: &str, count: CellCount) -> CodeByAttribute {
-    let freq = frequencies(project, Some(attribute), true);
+pub fn code_by_attribute(
+    project: &Project,
+    attribute: &str,
+    count: CellCount,
+) -> Result<CodeByAttribute> {
+    let freq = frequencies(project, Some(attribute), true)?;
     let mut values: BTreeSet<String> = BTreeSet::new();
     for f in &freq {
         values.extend(f.by.keys().cloned());
@@ -238,11 +255,11 @@ pub fn code_by_attribute(project: &Project, attribute: &str, count: CellCount) -
             (f.code.clone(), cells)
         })
         .collect();
-    CodeByAttribute {
+    Ok(CodeByAttribute {
         attribute: attribute.to_string(),
         values,
         rows,
-    }
+    })
 }
 
 /// A case-by-code matrix.
@@ -257,7 +274,8 @@ pub struct CaseMatrix {
 }
 
 /// Excerpts per case and code (own codings only, no roll-up), or 0/1 presence.
-pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
+pub fn case_matrix(project: &Project, presence: bool) -> Result<CaseMatrix> {
+    let placed = placed_codings(project)?;
     let codes: Vec<(String, String)> = project
         .codebook
         .walk()
@@ -288,10 +306,8 @@ pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
                         .values()
                         .filter(|c| {
                             &c.code == id
-                                && project.docs.get(&c.doc).and_then(|d| {
-                                    let turns = project.turns(&c.doc).ok()?;
-                                    d.case_at(&turns, c.start).map(str::to_string)
-                                }) == Some(case.name.clone())
+                                && placed.get(c.id.as_str()).and_then(|(_, k)| *k)
+                                    == Some(case.name.as_str())
                         })
                         .count();
                     if presence { usize::from(n > 0) } else { n }
@@ -300,9 +316,9 @@ pub fn case_matrix(project: &Project, presence: bool) -> CaseMatrix {
             (case.name.clone(), attrs, counts)
         })
         .collect();
-    CaseMatrix {
+    Ok(CaseMatrix {
         attributes,
         codes: codes.into_iter().map(|(_, p)| p).collect(),
         rows,
-    }
+    })
 }

@@ -1864,7 +1864,7 @@ fn export(ctx: &Ctx, a: ExportArgs, out: &mut dyn Write, err: &mut dyn Write) ->
             )?
         }
         ExportKind::Matrix => {
-            let mut t = tables::matrix_table(&p, a.presence);
+            let mut t = tables::matrix_table(&p, a.presence)?;
             privacy.table(&mut t);
             t.render(
                 format,
@@ -1956,7 +1956,7 @@ fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             if let Some(b) = &by {
                 check_attr(b)?;
             }
-            let f = stats::frequencies(&p, by.as_deref(), true);
+            let f = stats::frequencies(&p, by.as_deref(), true)?;
             let values: Vec<String> = {
                 let mut v: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
                 for x in &f {
@@ -1993,7 +1993,7 @@ fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
             (Table { header, rows }, serde_json::to_value(&f)?)
         }
         StatsTable::Cooccurrence => {
-            let c = stats::cooccurrence(&p);
+            let c = stats::cooccurrence(&p)?;
             let rows = c
                 .iter()
                 .map(|x| {
@@ -2026,7 +2026,7 @@ fn stats(ctx: &Ctx, a: StatsArgs, out: &mut dyn Write, err: &mut dyn Write) -> R
                     CountArg::Excerpts => stats::CellCount::Excerpts,
                     CountArg::Cases => stats::CellCount::Cases,
                 },
-            );
+            )?;
             let mut header = vec!["code".to_string()];
             header.extend(m.values.iter().map(|v| format!("{cols}={v}")));
             let body = m

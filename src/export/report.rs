@@ -36,8 +36,8 @@ const LABEL_W: usize = 230;
 const BAR_W: usize = 420;
 
 /// Horizontal bars of excerpts per code (sub-codes included), indented by depth.
-fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> String {
-    let freq = frequencies(project, None, true);
+fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<String> {
+    let freq = frequencies(project, None, true)?;
     let max = freq.iter().map(|f| f.excerpts).max().unwrap_or(0).max(1);
     let height = ROW * freq.len() + 10;
     let width = LABEL_W + BAR_W + 60;
@@ -68,11 +68,11 @@ fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Strin
         ));
     }
     svg.push_str("</svg>\n");
-    svg
+    Ok(svg)
 }
 
 /// A code-by-code heatmap of the Jaccard index of their turns.
-fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> String {
+fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<String> {
     let codes: Vec<String> = project
         .codebook
         .walk()
@@ -80,7 +80,7 @@ fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> String 
         .map(|(c, _)| project.codebook.path(&c.id))
         .collect();
     let mut j: BTreeMap<(String, String), (f64, usize)> = BTreeMap::new();
-    for c in cooccurrence(project) {
+    for c in cooccurrence(project)? {
         j.insert((c.a.clone(), c.b.clone()), (c.jaccard, c.shared_turns));
         j.insert((c.b, c.a), (c.jaccard, c.shared_turns));
     }
@@ -136,7 +136,7 @@ fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> String 
         }
     }
     svg.push_str("</svg>\n");
-    svg
+    Ok(svg)
 }
 
 /// Builds the report page.
@@ -173,12 +173,12 @@ pub fn html(
     }
     body.push_str("</ol></li>\n</ol></nav>\n");
     body.push_str("<h2 id=\"frequencies\">Codes and how often they occur</h2>\n<p class=\"meta\">Excerpts per code, sub-codes included.</p>\n<figure>");
-    body.push_str(&frequency_svg(project, &colours));
+    body.push_str(&frequency_svg(project, &colours)?);
     body.push_str("</figure>\n<h2 id=\"cooccurrence\">Codes that occur together</h2>\n<p class=\"meta\">Darker cells: the two codes share more of their turns (Jaccard index of the turns coded with each, shaded relative to the strongest pair). Hover a cell for the figures.</p>\n<figure>");
-    body.push_str(&heatmap_svg(project, &colours));
+    body.push_str(&heatmap_svg(project, &colours)?);
     body.push_str("</figure>\n");
     if let Some(by) = &opts.summary.by {
-        let m = code_by_attribute(project, by, CellCount::Excerpts);
+        let m = code_by_attribute(project, by, CellCount::Excerpts)?;
         let mut header = vec!["code".to_string()];
         header.extend(m.values.iter().map(|v| format!("{by}={v}")));
         let rows: Vec<Vec<String>> = m

@@ -148,7 +148,7 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
             .collect()
     });
     let freq: BTreeMap<String, crate::analysis::stats::Frequency> =
-        frequencies(project, opts.by.as_deref(), true)
+        frequencies(project, opts.by.as_deref(), true)?
             .into_iter()
             .map(|f| (f.code.clone(), f))
             .collect();

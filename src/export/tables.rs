@@ -200,8 +200,8 @@ pub fn excerpt_table(project: &Project, filter: &ExcerptFilter) -> Result<Table>
 }
 
 /// The case-by-code matrix with case attributes, counts or 0/1 presence.
-pub fn matrix_table(project: &Project, presence: bool) -> Table {
-    let m = case_matrix(project, presence);
+pub fn matrix_table(project: &Project, presence: bool) -> Result<Table> {
+    let m = case_matrix(project, presence)?;
     let mut header = vec!["case".to_string()];
     header.extend(m.attributes.iter().cloned());
     header.extend(m.codes.iter().cloned());
@@ -215,7 +215,7 @@ pub fn matrix_table(project: &Project, presence: bool) -> Table {
             r
         })
         .collect();
-    Table { header, rows }
+    Ok(Table { header, rows })
 }
 
 /// Every memo with what it is attached to.

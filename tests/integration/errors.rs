@@ -449,6 +449,9 @@ fn a_project_written_with_schema_version_1_opens_whole() {
 #[test]
 fn a_damaged_turn_table_is_named_when_used_and_by_doctor() {
     let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "timing"]).ok();
+    p.koda(&["code", "i", "--code", "timing", "--turn", "2"])
+        .ok();
     let meta = p.path().join("sources/i.json");
     let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
     v["turns"][1]["start"] = serde_json::json!("not a number");
@@ -459,6 +462,22 @@ fn a_damaged_turn_table_is_named_when_used_and_by_doctor() {
     let r = p.koda(&["show", "i"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("sources/i.json"), "{}", r.stderr);
+    // Counts that place codings in cases need the table too: they fail rather than leave
+    // the coding out.
+    for stats in [
+        &["stats", "frequencies"][..],
+        &["stats", "cooccurrence"],
+        &["export", "matrix", "-o", "m.csv"],
+    ] {
+        let r = p.koda(stats);
+        assert_ne!(r.code, 0, "{stats:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("sources/i.json"),
+            "{stats:?}: {}",
+            r.stderr
+        );
+    }
+    assert!(!p.path().join("m.csv").exists());
     let d = p.koda(&["doctor"]);
     assert_eq!(d.code, 1, "{}", d.stdout);
     assert!(
