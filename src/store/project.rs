@@ -424,7 +424,7 @@ impl Project {
         if let Some(t) = self.turn_tables.borrow().get(&key) {
             return Ok(Rc::clone(t));
         }
-        let t = self.turns_uncached(doc_id)?;
+        let t = self.read_turns(doc_id)?;
         self.turn_tables.borrow_mut().insert(key, Rc::clone(&t));
         Ok(t)
     }
@@ -435,6 +435,11 @@ impl Project {
         if let Some(t) = self.turn_tables.borrow().get(&self.text_key(doc_id)) {
             return Ok(Rc::clone(t));
         }
+        self.read_turns(doc_id)
+    }
+
+    /// A document's turn table read from `sources/<id>.json`, checked against the document.
+    fn read_turns(&self, doc_id: &str) -> Result<Rc<[Turn]>> {
         let doc = self
             .docs
             .get(doc_id)
