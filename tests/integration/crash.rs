@@ -134,6 +134,28 @@ fn sigkill_at_random_moments_loses_no_acknowledged_coding() {
     assert!(acked.iter().all(|id| project.codings.contains_key(id)));
 }
 
+/// The range a command's kill delay is drawn from, in milliseconds. It starts at twice the
+/// command's measured time; each interrupted run widens it by a tenth and each finished run
+/// narrows it by a twentieth, which settles where about a third of the runs are interrupted.
+struct KillWindow(f64);
+
+impl KillWindow {
+    fn new(measured_ms: u64) -> KillWindow {
+        KillWindow(2.0 * measured_ms.max(1) as f64)
+    }
+
+    /// Runs the command, killed after a delay drawn with `r`; whether it finished.
+    fn run(&mut self, p: &TestProject, args: &[&str], r: u64) -> bool {
+        let finished = run_and_kill(p, args, r % (self.0 as u64).max(2));
+        self.0 = if finished {
+            (self.0 * 0.95).max(2.0)
+        } else {
+            self.0 * 1.1
+        };
+        finished
+    }
+}
+
 /// Runs a koda command on the project and kills it after `delay_ms` unless it finished first.
 /// Returns true when the command finished on its own and succeeded (it was acknowledged).
 fn run_and_kill(p: &TestProject, args: &[&str], delay_ms: u64) -> bool {
@@ -190,18 +212,19 @@ fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged(
     p.koda(&["codes", "add", "timing"]).ok();
     let added = p.koda(&["memo", "add", "--doc", "i", "first thoughts"]);
     let memo = added.ok().split_whitespace().nth(1).unwrap().to_string();
-    // Kill delays scale with how long each command takes on this machine, so that about half
-    // of them are interrupted however fast or loaded the machine is.
+    // Kill delays start from how long each command takes on this machine and then follow
+    // what happens to it, so that some of each kind finish and some are interrupted however
+    // fast or loaded the machine is, and however its load changes during the test.
     let timed = |args: &[&str]| {
         let t = std::time::Instant::now();
         p.koda(args).ok();
-        (t.elapsed().as_millis() as u64).max(2)
+        KillWindow::new(t.elapsed().as_millis() as u64)
     };
     let warm = p.write("warm-up.txt", "Intervjuer: Klar?\nForelder: Ja.\n");
-    let import_ms = timed(&["import", warm.to_str().unwrap()]);
+    let mut imports = timed(&["import", warm.to_str().unwrap()]);
     p.koda(&["codes", "add", "warm-up"]).ok();
-    let merge_ms = timed(&["codes", "merge", "warm-up", "timing"]);
-    let memo_ms = timed(&["memo", "edit", &memo, "first thoughts"]);
+    let mut merges = timed(&["codes", "merge", "warm-up", "timing"]);
+    let mut memo_edits = timed(&["memo", "edit", &memo, "first thoughts"]);
     let mut rng = Rng(0x0dd_ba11);
     let mut imported: Vec<String> = Vec::new();
     let mut merged: Vec<String> = Vec::new();
@@ -217,7 +240,7 @@ fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged(
                     &format!("{name}.txt"),
                     &format!("Intervjuer: Runde {round}?\nForelder: Svar nummer {round}.\n"),
                 );
-                let ok = run_and_kill(&p, &["import", file.to_str().unwrap()], r % (2 * import_ms));
+                let ok = imports.run(&p, &["import", file.to_str().unwrap()], r);
                 if ok {
                     imported.push(name);
                 }
@@ -227,7 +250,7 @@ fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged(
                 let code = format!("merge-{round}");
                 p.koda(&["codes", "add", &code]).ok();
                 p.koda(&["code", "i", "--code", &code, "--turn", "2"]).ok();
-                let ok = run_and_kill(&p, &["codes", "merge", &code, "timing"], r % (2 * merge_ms));
+                let ok = merges.run(&p, &["codes", "merge", &code, "timing"], r);
                 if ok {
                     merged.push(code);
                 }
@@ -235,7 +258,7 @@ fn sigkill_during_imports_code_merges_and_memo_edits_loses_nothing_acknowledged(
             }
             _ => {
                 let text = format!("memo after round {round}");
-                let ok = run_and_kill(&p, &["memo", "edit", &memo, &text], r % (2 * memo_ms));
+                let ok = memo_edits.run(&p, &["memo", "edit", &memo, &text], r);
                 let project = assert_consistent(&p, round);
                 let now = &project.memos[&memo].text;
                 if ok {
