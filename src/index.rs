@@ -188,10 +188,29 @@ pub struct Hit {
     pub snippet: String,
     /// Matched words in the snippet as char ranges `[start, end)`.
     pub highlights: Vec<(usize, usize)>,
-    /// The snippet with matched words marked `**like this**`.
-    pub marked: String,
     /// Matched words in the document as char ranges.
     pub matches: Vec<(usize, usize)>,
+}
+
+impl Hit {
+    /// The snippet with its matched words marked `**like this**` (built when asked for, as
+    /// only `--json` output shows it).
+    pub fn marked(&self) -> String {
+        let text = &self.snippet;
+        let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+        let mut out = String::with_capacity(text.len() + 4 * self.highlights.len());
+        let mut last = 0;
+        for &(a, b) in &self.highlights {
+            let (a, b) = (byte(a), byte(b));
+            out.push_str(&text[last..a]);
+            out.push_str("**");
+            out.push_str(&text[a..b]);
+            out.push_str("**");
+            last = b;
+        }
+        out.push_str(&text[last..]);
+        out
+    }
 }
 
 /// The outcome of a search.
@@ -1419,8 +1438,6 @@ struct Snippet {
     text: String,
     /// The matches inside it as char ranges of the cut.
     highlights: Vec<(usize, usize)>,
-    /// The cut with its matches marked `**like this**`.
-    marked: String,
 }
 
 /// The snippet of `body` from its matches, given both as byte ranges and as char ranges
@@ -1458,32 +1475,17 @@ fn snippet(body: &str, bytes: &[(usize, usize)], chars: &[(usize, usize)], base:
     let tail = if to < len { " …" } else { "" };
     let shift = char_len(lead);
     let from_chars = base + body[..from].chars().count();
-    let mut highlights = Vec::new();
-    let mut marked = String::with_capacity(to - from + lead.len() + tail.len() + 4 * bytes.len());
-    marked.push_str(lead);
-    let mut at = from;
-    for (&(a, b), &(ca, cb)) in bytes.iter().zip(chars) {
-        if a < from || b > to {
-            continue;
-        }
-        highlights.push((ca - from_chars + shift, cb - from_chars + shift));
-        push_flat(&mut marked, &body[at..a]);
-        marked.push_str("**");
-        push_flat(&mut marked, &body[a..b]);
-        marked.push_str("**");
-        at = b;
-    }
-    push_flat(&mut marked, &body[at..to]);
-    marked.push_str(tail);
+    let highlights = bytes
+        .iter()
+        .zip(chars)
+        .filter(|&(&(a, b), _)| a >= from && b <= to)
+        .map(|(_, &(ca, cb))| (ca - from_chars + shift, cb - from_chars + shift))
+        .collect();
     let mut text = String::with_capacity(to - from + lead.len() + tail.len());
     text.push_str(lead);
     push_flat(&mut text, &body[from..to]);
     text.push_str(tail);
-    Snippet {
-        text,
-        highlights,
-        marked,
-    }
+    Snippet { text, highlights }
 }
 
 /// Appends `s` with its line breaks as spaces (a snippet is one line).
@@ -1519,7 +1521,6 @@ fn hit_of(t: StoredTurn, score: f32, marker: &mut Highlighter) -> (u64, Hit) {
         start,
         end: num(t.end),
         line: num(t.line),
-        marked: snippet.marked,
         snippet: snippet.text,
         highlights: snippet.highlights,
         matches,
@@ -1808,8 +1809,30 @@ mod tests {
             proptest::prop_assert_eq!(&got.highlights, &highlights);
             proptest::prop_assert!(char_len(&got.text) <= SNIPPET_CHARS + 4);
             // Marking adds the stars around each highlight and changes nothing else.
-            proptest::prop_assert_eq!(got.marked.replace("**", ""), text.replace("**", ""));
-            proptest::prop_assert_eq!(got.marked.matches("**").count(), 2 * highlights.len());
+            let hit = Hit {
+                doc: String::new(),
+                doc_title: String::new(),
+                doc_type: String::new(),
+                turn: 0,
+                speaker: None,
+                case: None,
+                score: 0.0,
+                start: 0,
+                end: 0,
+                line: 0,
+                snippet: got.text.clone(),
+                highlights: got.highlights.clone(),
+                matches: Vec::new(),
+            };
+            let marked = hit.marked();
+            proptest::prop_assert_eq!(marked.replace("**", ""), text.replace("**", ""));
+            proptest::prop_assert_eq!(marked.matches("**").count(), 2 * highlights.len());
+            let starred: Vec<&str> = marked.split("**").skip(1).step_by(2).collect();
+            let words: Vec<&str> = highlights
+                .iter()
+                .map(|&(a, b)| crate::model::text::slice_chars(&text, a, b))
+                .collect();
+            proptest::prop_assert_eq!(starred, words);
         }
     }
 

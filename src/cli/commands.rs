@@ -18,7 +18,7 @@ use crate::store::{Project, Session};
 use crate::{Error, import};
 use anyhow::{Context, Result, bail};
 use clap::CommandFactory;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -1539,7 +1539,16 @@ fn search_to(ctx: &Ctx, a: SearchArgs, out: &mut dyn Write, err: &mut dyn Write)
         let v = if a.count {
             json!({"query": query, "total": res.total, "documents": res.documents})
         } else {
-            json!({"query": query, "total": res.total, "documents": res.documents, "hits": res.hits})
+            let hits: Vec<Value> = res
+                .hits
+                .iter()
+                .map(|h| {
+                    let mut v = serde_json::to_value(h)?;
+                    v["marked"] = Value::String(h.marked());
+                    Ok(v)
+                })
+                .collect::<Result<_>>()?;
+            json!({"query": query, "total": res.total, "documents": res.documents, "hits": hits})
         };
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(());
