@@ -21,7 +21,7 @@ pub mod query;
 pub mod schema;
 mod stored;
 
-use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex};
+use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex, slice_chars};
 use crate::model::{Codebook, Document, SCHEMA_VERSION};
 use crate::store::stamp::{self, Stamp};
 use crate::store::{CODEBOOK_FILE, CONFIG_FILE, PRIVATE_DIR, Project, fsio};
@@ -197,18 +197,16 @@ impl Hit {
     /// only `--json` output shows it).
     pub fn marked(&self) -> String {
         let text = &self.snippet;
-        let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
         let mut out = String::with_capacity(text.len() + 4 * self.highlights.len());
         let mut last = 0;
         for &(a, b) in &self.highlights {
-            let (a, b) = (byte(a), byte(b));
-            out.push_str(&text[last..a]);
+            out.push_str(slice_chars(text, last, a));
             out.push_str("**");
-            out.push_str(&text[a..b]);
+            out.push_str(slice_chars(text, a, b));
             out.push_str("**");
             last = b;
         }
-        out.push_str(&text[last..]);
+        out.push_str(slice_chars(text, last, usize::MAX));
         out
     }
 }
@@ -656,11 +654,20 @@ impl SearchIndex {
 
     /// A writer with one indexing thread and [`merge_policy`].
     fn writer(&self, dir: &Path) -> Result<IndexWriter<TantivyDocument>> {
+        self.writer_with(dir, merge_policy())
+    }
+
+    /// A writer with one indexing thread and `policy`.
+    fn writer_with(
+        &self,
+        dir: &Path,
+        policy: Box<dyn tantivy::indexer::MergePolicy>,
+    ) -> Result<IndexWriter<TantivyDocument>> {
         let writer = self
             .index
             .writer_with_num_threads(1, WRITER_MEMORY)
             .map_err(|e| ix_err(dir, e))?;
-        writer.set_merge_policy(merge_policy());
+        writer.set_merge_policy(policy);
         Ok(writer)
     }
 
@@ -683,11 +690,7 @@ impl SearchIndex {
             .map_err(|e| ix_err(dir, e))?
             .into_iter()
             .collect();
-        let writer = self
-            .index
-            .writer_with_num_threads(1, WRITER_MEMORY)
-            .map_err(|e| ix_err(dir, e))?;
-        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let writer = self.writer_with(dir, Box::new(tantivy::indexer::NoMergePolicy))?;
         Ok((writer, before))
     }
 
@@ -1245,18 +1248,12 @@ impl<'a> Highlighter<'a> {
         }
     }
 
-    /// Byte ranges (relative to `body`) of the matched words, in order.
-    #[cfg(test)]
-    fn ranges(&mut self, body: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        self.ranges_into(body, &mut out);
-        out
-    }
-
-    /// [`Highlighter::ranges`] into `merged`, whose allocation a search reuses from hit to
-    /// hit: allocating was about a quarter of a fuzzy search's time in a process whose heap
-    /// had seen much work, so building a hit allocates only what the hit keeps.
-    fn ranges_into(&mut self, body: &str, merged: &mut Vec<(usize, usize)>) {
+    /// Byte ranges (relative to `body`) of the matched words, in order, in a buffer the
+    /// highlighter reuses from hit to hit: allocating was about a quarter of a fuzzy search's
+    /// time in a process whose heap had seen much work, so building a hit allocates only what
+    /// the hit keeps.
+    fn ranges(&mut self, body: &str) -> &[(usize, usize)] {
+        let mut merged = std::mem::take(&mut self.bytes);
         merged.clear();
         let hl = self.hl;
         let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
@@ -1310,6 +1307,9 @@ impl<'a> Highlighter<'a> {
                 merged.push((from, to));
             }
         }
+        drop(memory);
+        self.bytes = merged;
+        &self.bytes
     }
 }
 
@@ -1506,11 +1506,9 @@ fn hit_of(t: StoredTurn, score: f32, marker: &mut Highlighter) -> (u64, Hit) {
     let num = |n: u64| usize::try_from(n).unwrap_or(0);
     let body = t.text.as_str();
     let start = num(t.start);
-    let mut bytes = std::mem::take(&mut marker.bytes);
-    marker.ranges_into(body, &mut bytes);
-    let matches = char_ranges(body, &bytes, start);
-    let snippet = snippet(body, &bytes, &matches, start);
-    marker.bytes = bytes;
+    let bytes = marker.ranges(body);
+    let matches = char_ranges(body, bytes, start);
+    let snippet = snippet(body, bytes, &matches, start);
     let hit = Hit {
         doc: t.doc,
         doc_title: t.title,
@@ -1633,12 +1631,12 @@ mod tests {
         want.sort_unstable();
         want.dedup();
         let forms: std::sync::Mutex<WordForms> = Default::default();
-        let got = char_ranges(body, &Highlighter::new(&hl, &langs, &forms).ranges(body), 0);
+        let got = char_ranges(body, Highlighter::new(&hl, &langs, &forms).ranges(body), 0);
         assert_eq!(got, want);
         assert!(got.len() >= 8, "{got:?}");
         // A second pass, from the cache, finds the same with the same automaton.
-        let again = Highlighter::new(&hl, &langs, &forms).ranges(body);
-        assert_eq!(char_ranges(body, &again, 0), want);
+        let mut again = Highlighter::new(&hl, &langs, &forms);
+        assert_eq!(char_ranges(body, again.ranges(body), 0), want);
         let memory = forms.lock().unwrap();
         assert_eq!(memory.fuzzy.len(), 1);
         assert!(memory.forms.contains_key("Barnehager"));
@@ -1664,7 +1662,7 @@ mod tests {
         let fresh: std::sync::Mutex<WordForms> = Default::default();
         let got = char_ranges(
             body,
-            &Highlighter::new(&loose, &langs, &fresh).ranges(body),
+            Highlighter::new(&loose, &langs, &fresh).ranges(body),
             0,
         );
         assert_eq!(got, want);
