@@ -1160,6 +1160,18 @@ fn within_bytes(dfa: &levenshtein_automata::DFA, word: impl Iterator<Item = u8>)
     )
 }
 
+/// Whether the automaton, fed these bytes, can still reach a match with more to come.
+fn leads_on(dfa: &levenshtein_automata::DFA, bytes: impl Iterator<Item = u8>) -> bool {
+    let mut state = dfa.initial_state();
+    for b in bytes {
+        state = dfa.transition(state, b);
+        if state == levenshtein_automata::SINK_STATE {
+            return false;
+        }
+    }
+    true
+}
+
 /// What highlighting keeps across the searches of an open index: the analysed forms of words
 /// seen in hits, as written (folded, then one stem per index language), since stemming every
 /// word of every hit anew was most of the cost of a search with few matches; and the automata
@@ -1199,6 +1211,8 @@ struct Highlighter<'a> {
     hl: &'a query::Highlight,
     /// One automaton per fuzzy word of the query.
     fuzzy: Vec<std::sync::Arc<levenshtein_automata::DFA>>,
+    /// The char lengths a word within each fuzzy word's distance can have.
+    fuzzy_lens: Vec<std::ops::RangeInclusive<usize>>,
     /// The folded analyser, then one per index language.
     analysers: Vec<tantivy::tokenizer::TextAnalyzer>,
     /// The query's terms in each analyser's field, in the same order (a handful: a list is
@@ -1238,9 +1252,18 @@ impl<'a> Highlighter<'a> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             hl.fuzzy.iter().map(|(w, n)| memory.dfa(w, *n)).collect()
         };
+        let fuzzy_lens = hl
+            .fuzzy
+            .iter()
+            .map(|(w, n)| {
+                let (len, n) = (w.chars().count(), usize::from(*n));
+                len.saturating_sub(n)..=len + n
+            })
+            .collect();
         Highlighter {
             hl,
             fuzzy,
+            fuzzy_lens,
             analysers: names.into_iter().map(schema::analyzer).collect(),
             terms,
             forms,
@@ -1263,15 +1286,22 @@ impl<'a> Highlighter<'a> {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let forms = &mut memory.forms;
         // With no exact terms, an ASCII word needs no analysed forms: its folded form is
-        // the word in lower case.
+        // the word in lower case. Another word's folded form starts with its leading ASCII
+        // letters in lower case, which rule most words out before they are looked up.
         let loose_only = self.terms.iter().all(Vec::is_empty);
         for (from, to) in Words::of(body) {
             let word = &body[from..to];
-            if loose_only && word.is_ascii() {
-                if self.loose_ascii(word) {
-                    merged.push((from, to));
+            if loose_only {
+                match word.bytes().position(|b| !b.is_ascii()) {
+                    None => {
+                        if self.loose_ascii(word) {
+                            merged.push((from, to));
+                        }
+                        continue;
+                    }
+                    Some(wide) if !self.loose_may_start(&word.as_bytes()[..wide]) => continue,
+                    Some(_) => {}
                 }
-                continue;
             }
             let f = match forms.get(word) {
                 Some(f) => f,
@@ -1315,16 +1345,28 @@ impl<'a> Highlighter<'a> {
 
 impl Highlighter<'_> {
     /// Whether an ASCII word, in lower case, starts with a prefix of the query or is within
-    /// a fuzzy word's distance.
+    /// a fuzzy word's distance. Its folded form is as long as the word, and no word is fewer
+    /// edits away than the difference in length, so most words need no automaton.
     fn loose_ascii(&self, word: &str) -> bool {
         let w = word.as_bytes();
         self.hl.prefixes.iter().any(|p| {
             let p = p.as_bytes();
             w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p)
+        }) || self.fuzzy.iter().zip(&self.fuzzy_lens).any(|(dfa, lens)| {
+            lens.contains(&w.len()) && within_bytes(dfa, w.iter().map(u8::to_ascii_lowercase))
+        })
+    }
+
+    /// Whether a word whose folded form starts with `head` (ASCII) in lower case may start
+    /// with a prefix of the query or be within a fuzzy word's distance.
+    fn loose_may_start(&self, head: &[u8]) -> bool {
+        self.hl.prefixes.iter().any(|p| {
+            let k = p.len().min(head.len());
+            head[..k].eq_ignore_ascii_case(&p.as_bytes()[..k])
         }) || self
             .fuzzy
             .iter()
-            .any(|dfa| within_bytes(dfa, w.iter().map(u8::to_ascii_lowercase)))
+            .any(|dfa| leads_on(dfa, head.iter().map(u8::to_ascii_lowercase)))
     }
 }
 
@@ -1345,13 +1387,14 @@ impl<'t> Words<'t> {
     }
 
     /// Whether the char starting at byte `at` (not ASCII) is a letter or digit, and its
-    /// length.
+    /// length. The Latin letters of Norwegian and other European languages (U+00C0 to
+    /// U+024F: all letters but × and ÷) are answered without Unicode's tables.
     #[cold]
     fn wide_alnum_at(&self, at: usize) -> (bool, usize) {
-        self.text[at..]
-            .chars()
-            .next()
-            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+        self.text[at..].chars().next().map_or((false, 1), |c| {
+            let latin = ('\u{c0}'..='\u{24f}').contains(&c) && c != '×' && c != '÷';
+            (latin || c.is_alphanumeric(), c.len_utf8())
+        })
     }
 
     /// The first byte from `at` on where a char is (`alnum`) or is not (`!alnum`) a letter
@@ -1412,21 +1455,41 @@ fn char_ranges(text: &str, ranges: &[(usize, usize)], base: usize) -> Vec<(usize
         .collect()
 }
 
-/// The byte offset `n` chars before byte `at` (0 when there are fewer).
+/// Whether a byte of UTF-8 starts a char (is not a continuation byte).
+fn starts_char(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
+/// The byte offset `n` chars before byte `at` (0 when there are fewer). Counts the bytes
+/// that start a char rather than decoding each char.
 fn chars_back(text: &str, at: usize, n: usize) -> usize {
-    match n.checked_sub(1) {
-        None => at,
-        Some(k) => text[..at].char_indices().rev().nth(k).map_or(0, |(i, _)| i),
+    if n == 0 {
+        return at;
     }
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes()[..at].iter().enumerate().rev() {
+        if starts_char(b) {
+            seen += 1;
+            if seen == n {
+                return i;
+            }
+        }
+    }
+    0
 }
 
 /// The byte offset `n` chars after byte `at`, or `None` when the text ends first.
 fn chars_forward(text: &str, at: usize, n: usize) -> Option<usize> {
-    let rest = &text[at..];
-    match rest.char_indices().nth(n) {
-        Some((i, _)) => Some(at + i),
-        None => (rest.chars().count() == n).then_some(text.len()),
+    let mut seen = 0;
+    for (i, &b) in text.as_bytes().iter().enumerate().skip(at) {
+        if starts_char(b) {
+            if seen == n {
+                return Some(i);
+            }
+            seen += 1;
+        }
     }
+    (seen == n).then_some(text.len())
 }
 
 const SNIPPET_CHARS: usize = 220;
@@ -1833,6 +1896,47 @@ mod tests {
                 .map(|&(a, b)| crate::model::text::slice_chars(&text, a, b))
                 .collect();
             proptest::prop_assert_eq!(starred, words);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn loose_words_match_as_their_folded_forms_do(
+            text in "([a-cA-CæåÆéß]{1,9}[ ,.]){0,30}",
+            word in "[a-c]{1,7}",
+            distance in 0u8..=2,
+            prefix in proptest::option::of("[a-c]{1,3}|ae|ss"),
+        ) {
+            let hl = query::Highlight {
+                fuzzy: vec![(word.clone(), distance)],
+                prefixes: prefix.iter().cloned().collect(),
+                ..Default::default()
+            };
+            let dfa = fuzzy_dfa(&word, distance);
+            let want: Vec<(usize, usize)> = schema::tokens(TOK_FOLD, &text)
+                .into_iter()
+                .filter(|t| {
+                    within(&dfa, &t.term) || prefix.as_ref().is_some_and(|p| t.term.starts_with(p))
+                })
+                .map(|t| (t.from, t.to))
+                .collect();
+            let forms: std::sync::Mutex<WordForms> = Default::default();
+            let mut marker = Highlighter::new(&hl, &[Lang::No], &forms);
+            proptest::prop_assert_eq!(marker.ranges(&text), &want[..]);
+        }
+    }
+
+    #[test]
+    fn latin_letters_are_known_without_unicode_tables() {
+        for c in ('\u{80}'..='\u{2ff}').chain(['ß', 'Æ', 'ø', '×', '÷', '\u{a0}', '²']) {
+            let mut text = String::new();
+            text.push(c);
+            assert_eq!(
+                Words::of(&text).wide_alnum_at(0),
+                (c.is_alphanumeric(), c.len_utf8()),
+                "{c:?} (U+{:04X})",
+                c as u32
+            );
         }
     }
 
