@@ -17,6 +17,7 @@
 //! Nothing here changes the project; parsing queries lives in [`query`], the schema and the
 //! analysers in [`schema`].
 
+mod automata;
 pub mod query;
 pub mod schema;
 mod stored;
@@ -159,6 +160,8 @@ pub struct SearchIndex {
     runs: Option<RunCache>,
     /// Words' analysed forms for highlighting (see [`WordForms`]).
     forms: std::sync::Mutex<WordForms>,
+    /// The fuzzy words' automata, for matching and highlighting.
+    automata: automata::Automata,
 }
 
 /// A turn that matched a search.
@@ -299,6 +302,7 @@ impl SearchIndex {
             langs,
             runs: Some(RunCache::default()),
             forms: Default::default(),
+            automata: Default::default(),
         })
     }
 
@@ -760,6 +764,7 @@ impl SearchIndex {
         }
         let builder = query::Builder {
             fields: &self.fields,
+            automata: &self.automata,
             langs: &self.langs,
             lookup,
             query,
@@ -1125,92 +1130,21 @@ impl Feed {
     }
 }
 
-/// The automaton of the words within `distance` edits of `word`, counting a swap of two
-/// neighbouring letters as one edit, as tantivy's fuzzy query does. Its builder is costly and
-/// made once per distance.
-fn fuzzy_dfa(word: &str, distance: u8) -> levenshtein_automata::DFA {
-    use levenshtein_automata::LevenshteinAutomatonBuilder;
-    use std::sync::OnceLock;
-    static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
-    let d = distance.min(2);
-    BUILDERS[usize::from(d)]
-        .get_or_init(|| LevenshteinAutomatonBuilder::new(d, true))
-        .build_dfa(word)
-}
-
-/// Whether `word` is within the automaton's distance; stops at the first byte that leaves no
-/// way back (most words of a text, after a letter or two).
-fn within(dfa: &levenshtein_automata::DFA, word: &str) -> bool {
-    within_bytes(dfa, word.bytes())
-}
-
-/// [`within`] over a word's bytes as they come.
-fn within_bytes(dfa: &levenshtein_automata::DFA, word: impl Iterator<Item = u8>) -> bool {
-    let mut state = dfa.initial_state();
-    for b in word {
-        state = dfa.transition(state, b);
-        if state == levenshtein_automata::SINK_STATE {
-            return false;
-        }
-    }
-    matches!(
-        dfa.distance(state),
-        levenshtein_automata::Distance::Exact(_)
-    )
-}
-
-/// Whether the automaton, fed these bytes, can still reach a match with more to come.
-fn leads_on(dfa: &levenshtein_automata::DFA, bytes: impl Iterator<Item = u8>) -> bool {
-    let mut state = dfa.initial_state();
-    for b in bytes {
-        state = dfa.transition(state, b);
-        if state == levenshtein_automata::SINK_STATE {
-            return false;
-        }
-    }
-    true
-}
-
 /// What highlighting keeps across the searches of an open index: the analysed forms of words
 /// seen in hits, as written (folded, then one stem per index language), since stemming every
-/// word of every hit anew was most of the cost of a search with few matches; and the automata
-/// of fuzzy query words, whose building costs more than matching a page of hits with them.
-/// Keyed with FxHash: the keys are the project's own words, and SipHash was a tenth of a
-/// fuzzy search.
+/// word of every hit anew was most of the cost of a search with few matches. Keyed with
+/// FxHash: the keys are the project's own words, and SipHash was a tenth of a fuzzy search.
 #[derive(Default)]
 struct WordForms {
     forms: rustc_hash::FxHashMap<String, Vec<String>>,
-    fuzzy: rustc_hash::FxHashMap<(String, u8), std::sync::Arc<levenshtein_automata::DFA>>,
 }
 
 /// Past this many words the forms are forgotten and gathered again.
 const WORD_FORMS_MAX: usize = 200_000;
 
-/// Past this many fuzzy words their automata are forgotten and built again.
-const FUZZY_DFAS_MAX: usize = 64;
-
-impl WordForms {
-    /// The automaton of `word` within `distance` edits, built once.
-    fn dfa(&mut self, word: &str, distance: u8) -> std::sync::Arc<levenshtein_automata::DFA> {
-        let key = (word.to_string(), distance);
-        if let Some(d) = self.fuzzy.get(&key) {
-            return d.clone();
-        }
-        if self.fuzzy.len() >= FUZZY_DFAS_MAX {
-            self.fuzzy.clear();
-        }
-        let d = std::sync::Arc::new(fuzzy_dfa(word, distance));
-        self.fuzzy.insert(key, d.clone());
-        d
-    }
-}
-
 /// Finds the words a query matched in a hit's text, with each analyser built once per search.
 struct Highlighter<'a> {
     hl: &'a query::Highlight,
-    /// One automaton per fuzzy word of the query.
-    fuzzy: Vec<std::sync::Arc<levenshtein_automata::DFA>>,
     /// The char lengths a word within each fuzzy word's distance can have.
     fuzzy_lens: Vec<std::ops::RangeInclusive<usize>>,
     /// The folded analyser, then one per index language.
@@ -1246,24 +1180,9 @@ impl<'a> Highlighter<'a> {
                     .collect()
             })
             .collect();
-        let fuzzy = {
-            let mut memory = forms
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            hl.fuzzy.iter().map(|(w, n)| memory.dfa(w, *n)).collect()
-        };
-        let fuzzy_lens = hl
-            .fuzzy
-            .iter()
-            .map(|(w, n)| {
-                let (len, n) = (w.chars().count(), usize::from(*n));
-                len.saturating_sub(n)..=len + n
-            })
-            .collect();
         Highlighter {
             hl,
-            fuzzy,
-            fuzzy_lens,
+            fuzzy_lens: hl.fuzzy.iter().map(|f| f.lengths()).collect(),
             analysers: names.into_iter().map(schema::analyzer).collect(),
             terms,
             forms,
@@ -1332,7 +1251,7 @@ impl<'a> Highlighter<'a> {
             let loose = !exact
                 && has_loose
                 && (hl.prefixes.iter().any(|p| f[0].starts_with(p.as_str()))
-                    || self.fuzzy.iter().any(|dfa| within(dfa, &f[0])));
+                    || hl.fuzzy.iter().any(|fuzzy| fuzzy.within(&f[0])));
             if exact || loose {
                 merged.push((from, to));
             }
@@ -1352,9 +1271,14 @@ impl Highlighter<'_> {
         self.hl.prefixes.iter().any(|p| {
             let p = p.as_bytes();
             w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p)
-        }) || self.fuzzy.iter().zip(&self.fuzzy_lens).any(|(dfa, lens)| {
-            lens.contains(&w.len()) && within_bytes(dfa, w.iter().map(u8::to_ascii_lowercase))
-        })
+        }) || self
+            .hl
+            .fuzzy
+            .iter()
+            .zip(&self.fuzzy_lens)
+            .any(|(fuzzy, lens)| {
+                lens.contains(&w.len()) && fuzzy.within_bytes(w.iter().map(u8::to_ascii_lowercase))
+            })
     }
 
     /// Whether a word whose folded form starts with `head` (ASCII) in lower case may start
@@ -1364,9 +1288,10 @@ impl Highlighter<'_> {
             let k = p.len().min(head.len());
             head[..k].eq_ignore_ascii_case(&p.as_bytes()[..k])
         }) || self
+            .hl
             .fuzzy
             .iter()
-            .any(|dfa| leads_on(dfa, head.iter().map(u8::to_ascii_lowercase)))
+            .any(|fuzzy| fuzzy.leads_on(head.iter().map(u8::to_ascii_lowercase)))
     }
 }
 
@@ -1678,14 +1603,14 @@ mod tests {
             }
         }
         hl.prefixes.push("barneh".into());
-        hl.fuzzy.push(("koordinatoren".into(), 1));
+        let koordinatoren = std::sync::Arc::new(automata::Fuzzy::new("koordinatoren", 1));
+        hl.fuzzy.push(koordinatoren.clone());
         let mut want: Vec<(usize, usize)> = Vec::new();
         for tok in [TOK_FOLD, TOK_NO, TOK_EN] {
             for t in schema::tokens(tok, body) {
                 let exact = hl.terms.contains(&(tok.to_string(), t.term.clone()));
                 let loose = tok == TOK_FOLD
-                    && (t.term.starts_with("barneh")
-                        || within(&fuzzy_dfa("koordinatoren", 1), &t.term));
+                    && (t.term.starts_with("barneh") || koordinatoren.within(&t.term));
                 if exact || loose {
                     want.push((byte_to_char(body, t.from), byte_to_char(body, t.to)));
                 }
@@ -1701,7 +1626,6 @@ mod tests {
         let mut again = Highlighter::new(&hl, &langs, &forms);
         assert_eq!(char_ranges(body, again.ranges(body), 0), want);
         let memory = forms.lock().unwrap();
-        assert_eq!(memory.fuzzy.len(), 1);
         assert!(memory.forms.contains_key("Barnehager"));
         drop(memory);
 
@@ -1709,15 +1633,17 @@ mod tests {
         // case without their analysed forms; the words with letters beyond ASCII still are.
         let loose = query::Highlight {
             prefixes: vec!["barneh".into(), "bolg".into()],
-            fuzzy: vec![("koordinatoren".into(), 1), ("trusting".into(), 2)],
+            fuzzy: vec![
+                koordinatoren.clone(),
+                std::sync::Arc::new(automata::Fuzzy::new("trusting", 2)),
+            ],
             ..Default::default()
         };
         let mut want: Vec<(usize, usize)> = schema::tokens(TOK_FOLD, body)
             .into_iter()
             .filter(|t| {
                 ["barneh", "bolg"].iter().any(|p| t.term.starts_with(p))
-                    || within(&fuzzy_dfa("koordinatoren", 1), &t.term)
-                    || within(&fuzzy_dfa("trusting", 2), &t.term)
+                    || loose.fuzzy.iter().any(|f| f.within(&t.term))
             })
             .map(|t| (byte_to_char(body, t.from), byte_to_char(body, t.to)))
             .collect();
@@ -1908,15 +1834,15 @@ mod tests {
             prefix in proptest::option::of("[a-c]{1,3}|ae|ss"),
         ) {
             let hl = query::Highlight {
-                fuzzy: vec![(word.clone(), distance)],
+                fuzzy: vec![std::sync::Arc::new(automata::Fuzzy::new(&word, distance))],
                 prefixes: prefix.iter().cloned().collect(),
                 ..Default::default()
             };
-            let dfa = fuzzy_dfa(&word, distance);
+            let dfa = &hl.fuzzy[0];
             let want: Vec<(usize, usize)> = schema::tokens(TOK_FOLD, &text)
                 .into_iter()
                 .filter(|t| {
-                    within(&dfa, &t.term) || prefix.as_ref().is_some_and(|p| t.term.starts_with(p))
+                    dfa.within(&t.term) || prefix.as_ref().is_some_and(|p| t.term.starts_with(p))
                 })
                 .map(|t| (t.from, t.to))
                 .collect();
@@ -1938,21 +1864,5 @@ mod tests {
                 c as u32
             );
         }
-    }
-
-    #[test]
-    fn fuzzy_distance() {
-        let one = fuzzy_dfa("koordinatorn", 1);
-        assert!(within(&one, "koordinator"));
-        assert!(within(&one, "koordniatorn"), "a swap is one edit");
-        assert!(!within(&one, "koordinat"));
-        let tillit = fuzzy_dfa("tillit", 1);
-        assert!(within(&tillit, "tilit"));
-        assert!(!within(&tillit, "tilt"));
-        assert!(within(&fuzzy_dfa("tillit", 2), "tilt"));
-        assert!(
-            within(&fuzzy_dfa("bølge", 1), "bolge"),
-            "letters, not bytes"
-        );
     }
 }

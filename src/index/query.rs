@@ -13,15 +13,15 @@
 //! Field names are `speaker`, `type`, `code`, `coder`, `doc`, `case` and every attribute or metadata key
 //! the project has. Errors name the column of the problem.
 
+use super::automata::{Automata, AutomatonQuery, Prefix};
 use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
 use crate::model::Codebook;
 use crate::store::Project;
 use crate::{Error, Result};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use tantivy::Term;
-use tantivy::query::{
-    AllQuery, BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 
 /// A parsed query.
@@ -364,8 +364,8 @@ pub struct Highlight {
     pub terms: BTreeSet<(String, String)>,
     /// Folded prefixes.
     pub prefixes: Vec<String>,
-    /// Folded words and their edit distance.
-    pub fuzzy: Vec<(String, u8)>,
+    /// The automata of folded words within their edit distance.
+    pub(crate) fuzzy: Vec<std::sync::Arc<super::automata::Fuzzy>>,
 }
 
 /// What a query needs to know of the project: documents by title, the codebook, and the
@@ -416,9 +416,11 @@ impl Lookup for Project {
 }
 
 /// Turns a parsed query into a tantivy query over the given fields.
-pub struct Builder<'a> {
+pub(crate) struct Builder<'a> {
     /// The index fields.
     pub fields: &'a Fields,
+    /// The fuzzy words' automata, each built once per open index.
+    pub automata: &'a Automata,
     /// The stemming languages in the index.
     pub langs: &'a [Lang],
     /// The project (or the index's catalog of it), to resolve codes and documents and to know
@@ -525,19 +527,20 @@ impl Builder<'_> {
                         "{p:?}: prefix and fuzzy search work on one word at a time"
                     )));
                 }
-                let term = Term::from_field_text(self.fields.text_fold, &toks[0].term);
+                let (field, word) = (self.fields.text_fold, toks[0].term.as_str());
                 let q: Box<dyn Query> = match t {
                     TextTerm::Fuzzy(_, n) => {
+                        let fuzzy = self.automata.fuzzy(word, *n);
                         if positive {
-                            hl.fuzzy.push((toks[0].term.clone(), *n));
+                            hl.fuzzy.push(fuzzy.clone());
                         }
-                        Box::new(FuzzyTermQuery::new(term, *n, true))
+                        Box::new(AutomatonQuery::new(field, fuzzy))
                     }
                     _ => {
                         if positive {
-                            hl.prefixes.push(toks[0].term.clone());
+                            hl.prefixes.push(word.to_string());
                         }
-                        Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+                        Box::new(AutomatonQuery::new(field, Arc::new(Prefix::new(word))))
                     }
                 };
                 per_field.push((Occur::Should, q));
@@ -607,10 +610,10 @@ impl Builder<'_> {
             .next()
             .map(|t| t.term)
             .unwrap_or_default();
-        let term = Term::from_field_text(field, &norm);
         Ok(if prefix {
-            Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+            Box::new(AutomatonQuery::new(field, Arc::new(Prefix::new(&norm))))
         } else {
+            let term = Term::from_field_text(field, &norm);
             Box::new(TermQuery::new(term, IndexRecordOption::Basic))
         })
     }

@@ -1,0 +1,288 @@
+//! The automata of loose words (`koordinatorn~1`, `barneha*`): which index terms a query
+//! matches, and which words of a hit to highlight, answered by the same automaton.
+//!
+//! tantivy's `FuzzyTermQuery` builds its Levenshtein automaton on every search, and
+//! highlighting needed one of its own: building them was about a tenth of a fuzzy search.
+//! Here a fuzzy word's automaton is built once per open index ([`Automata`]) and serves both,
+//! and a prefix is matched by a plain prefix automaton, which costs nothing to build (tantivy
+//! builds a Levenshtein automaton of distance 0 for it).
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder, SINK_STATE};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use tantivy::query::{AutomatonWeight, EnableScoring, Query, Weight};
+use tantivy::schema::Field;
+use tantivy_fst::Automaton;
+
+/// The words within `distance` edits of a word, counting a swap of two neighbouring letters
+/// as one edit, as tantivy's fuzzy query does.
+pub(crate) struct Fuzzy {
+    dfa: DFA,
+    word: String,
+    distance: u8,
+}
+
+impl std::fmt::Debug for Fuzzy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}~{}", self.word, self.distance)
+    }
+}
+
+impl Fuzzy {
+    /// Builds the automaton of `word` (folded) within `distance` edits (at most 2). Costly:
+    /// use [`Automata::fuzzy`] to build each once.
+    pub(crate) fn new(word: &str, distance: u8) -> Fuzzy {
+        static BUILDERS: [OnceLock<LevenshteinAutomatonBuilder>; 3] =
+            [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+        let distance = distance.min(2);
+        let dfa = BUILDERS[usize::from(distance)]
+            .get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
+            .build_dfa(word);
+        Fuzzy {
+            dfa,
+            word: word.to_string(),
+            distance,
+        }
+    }
+
+    /// Whether `word` is within the distance; stops at the first byte that leaves no way
+    /// back (most words of a text, after a letter or two).
+    pub(crate) fn within(&self, word: &str) -> bool {
+        self.within_bytes(word.bytes())
+    }
+
+    /// [`Fuzzy::within`] over a word's bytes as they come.
+    pub(crate) fn within_bytes(&self, word: impl Iterator<Item = u8>) -> bool {
+        let mut state = self.dfa.initial_state();
+        for b in word {
+            state = self.dfa.transition(state, b);
+            if state == SINK_STATE {
+                return false;
+            }
+        }
+        matches!(self.dfa.distance(state), Distance::Exact(_))
+    }
+
+    /// Whether a word starting with these bytes may still be within the distance.
+    pub(crate) fn leads_on(&self, head: impl Iterator<Item = u8>) -> bool {
+        let mut state = self.dfa.initial_state();
+        for b in head {
+            state = self.dfa.transition(state, b);
+            if state == SINK_STATE {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The lengths in chars a word within the distance can have: no word is fewer edits
+    /// away than the difference in length.
+    pub(crate) fn lengths(&self) -> std::ops::RangeInclusive<usize> {
+        let (len, d) = (self.word.chars().count(), usize::from(self.distance));
+        len.saturating_sub(d)..=len + d
+    }
+}
+
+impl Automaton for Fuzzy {
+    type State = u32;
+
+    fn start(&self) -> u32 {
+        self.dfa.initial_state()
+    }
+
+    fn is_match(&self, state: &u32) -> bool {
+        matches!(self.dfa.distance(*state), Distance::Exact(_))
+    }
+
+    fn can_match(&self, state: &u32) -> bool {
+        *state != SINK_STATE
+    }
+
+    fn accept(&self, state: &u32, byte: u8) -> u32 {
+        self.dfa.transition(*state, byte)
+    }
+}
+
+/// The terms that start with a prefix.
+#[derive(Debug)]
+pub(crate) struct Prefix(Box<[u8]>);
+
+impl Prefix {
+    pub(crate) fn new(prefix: &str) -> Prefix {
+        Prefix(prefix.as_bytes().into())
+    }
+}
+
+impl Automaton for Prefix {
+    /// How many bytes of the prefix the term matched so far; `None` once it strayed.
+    type State = Option<usize>;
+
+    fn start(&self) -> Option<usize> {
+        Some(0)
+    }
+
+    fn is_match(&self, state: &Option<usize>) -> bool {
+        *state == Some(self.0.len())
+    }
+
+    fn can_match(&self, state: &Option<usize>) -> bool {
+        state.is_some()
+    }
+
+    fn will_always_match(&self, state: &Option<usize>) -> bool {
+        *state == Some(self.0.len())
+    }
+
+    fn accept(&self, state: &Option<usize>, byte: u8) -> Option<usize> {
+        let at = (*state)?;
+        match self.0.get(at) {
+            None => Some(at),
+            Some(&b) if b == byte => Some(at + 1),
+            Some(_) => None,
+        }
+    }
+}
+
+/// The turns holding a term of `field` that the automaton accepts, each scored alike, as
+/// tantivy's fuzzy query scores them.
+#[derive(Debug)]
+pub(crate) struct AutomatonQuery<A> {
+    field: Field,
+    automaton: Arc<A>,
+}
+
+impl<A> AutomatonQuery<A> {
+    pub(crate) fn new(field: Field, automaton: Arc<A>) -> AutomatonQuery<A> {
+        AutomatonQuery { field, automaton }
+    }
+}
+
+impl<A> Clone for AutomatonQuery<A> {
+    fn clone(&self) -> Self {
+        AutomatonQuery {
+            field: self.field,
+            automaton: self.automaton.clone(),
+        }
+    }
+}
+
+impl<A> Query for AutomatonQuery<A>
+where
+    A: Automaton + std::fmt::Debug + Send + Sync + 'static,
+    A::State: Clone,
+{
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(AutomatonWeight::<A>::new(
+            self.field,
+            self.automaton.clone(),
+        )))
+    }
+}
+
+/// Past this many fuzzy words their automata are forgotten and built again.
+const FUZZY_MAX: usize = 64;
+
+/// The fuzzy words' automata of an open index, each built once.
+#[derive(Default)]
+pub(crate) struct Automata {
+    fuzzy: Mutex<rustc_hash::FxHashMap<(String, u8), Arc<Fuzzy>>>,
+}
+
+impl Automata {
+    /// The automaton of `word` within `distance` edits.
+    pub(crate) fn fuzzy(&self, word: &str, distance: u8) -> Arc<Fuzzy> {
+        let mut built = self.fuzzy.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = (word.to_string(), distance);
+        if let Some(a) = built.get(&key) {
+            return a.clone();
+        }
+        if built.len() >= FUZZY_MAX {
+            built.clear();
+        }
+        let a = Arc::new(Fuzzy::new(word, distance));
+        built.insert(key, a.clone());
+        a
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.fuzzy.lock().map_or(0, |b| b.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::schema::{self, TOK_FOLD};
+    use std::collections::BTreeSet;
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::FuzzyTermQuery;
+    use tantivy::{Index, IndexWriter, TantivyDocument, Term};
+
+    #[test]
+    fn fuzzy_distance() {
+        let one = Fuzzy::new("koordinatorn", 1);
+        assert!(one.within("koordinator"));
+        assert!(one.within("koordniatorn"), "a swap is one edit");
+        assert!(!one.within("koordinat"));
+        let tillit = Fuzzy::new("tillit", 1);
+        assert!(tillit.within("tilit"));
+        assert!(!tillit.within("tilt"));
+        assert!(Fuzzy::new("tillit", 2).within("tilt"));
+        assert!(Fuzzy::new("bølge", 1).within("bolge"), "letters, not bytes");
+        assert!(tillit.leads_on("til".bytes()));
+        assert!(!tillit.leads_on("xyz".bytes()));
+        assert_eq!(tillit.lengths(), 5..=7);
+        assert_eq!(format!("{tillit:?}"), "tillit~1");
+    }
+
+    #[test]
+    fn each_fuzzy_word_is_built_once() {
+        let automata = Automata::default();
+        let a = automata.fuzzy("tillit", 1);
+        assert!(Arc::ptr_eq(&a, &automata.fuzzy("tillit", 1)));
+        assert!(!Arc::ptr_eq(&a, &automata.fuzzy("tillit", 2)));
+        assert_eq!(automata.len(), 2);
+        for i in 0..FUZZY_MAX {
+            automata.fuzzy(&format!("ord{i}"), 1);
+        }
+        assert!(automata.len() <= FUZZY_MAX, "bounded");
+    }
+
+    proptest::proptest! {
+        /// The queries find the very turns tantivy's fuzzy and prefix queries find.
+        #[test]
+        fn loose_queries_match_as_tantivys_do(
+            turns in proptest::collection::vec("([a-dæø]{1,7} ){1,6}", 1..40),
+            word in "[a-dæ]{1,6}",
+            distance in 0u8..=2,
+        ) {
+            let (schema, f) = schema::build();
+            let index = Index::create_in_ram(schema);
+            schema::register(&index);
+            let mut w: IndexWriter<TantivyDocument> =
+                index.writer_with_num_threads(1, 15_000_000).unwrap();
+            for t in &turns {
+                let mut d = TantivyDocument::default();
+                d.add_text(f.text_fold, t);
+                w.add_document(d).unwrap();
+            }
+            w.commit().unwrap();
+            let searcher = index.reader().unwrap().searcher();
+            let docs = |q: &dyn Query| -> BTreeSet<u32> {
+                let found = searcher.search(q, &DocSetCollector).unwrap();
+                found.into_iter().map(|a| a.doc_id).collect()
+            };
+            let folded: String = schema::tokens(TOK_FOLD, &word)
+                .into_iter()
+                .map(|t| t.term)
+                .collect();
+            let term = Term::from_field_text(f.text_fold, &folded);
+            let ours = AutomatonQuery::new(f.text_fold, Arc::new(Fuzzy::new(&folded, distance)));
+            let theirs = FuzzyTermQuery::new(term.clone(), distance, true);
+            proptest::prop_assert_eq!(docs(&ours), docs(&theirs));
+            let ours = AutomatonQuery::new(f.text_fold, Arc::new(Prefix::new(&folded)));
+            let theirs = FuzzyTermQuery::new_prefix(term, 0, false);
+            proptest::prop_assert_eq!(docs(&ours), docs(&theirs));
+        }
+    }
+}
