@@ -1,6 +1,8 @@
 //! Search latency of koda and the raw-tantivy baseline on a project and baseline index that
 //! `koda-bench` left behind, without rebuilding them:
-//! `cargo run --release -p koda-bench --example searchlat -- target/koda-bench/s200`.
+//! `cargo run --release -p koda-bench --example searchlat -- target/koda-bench/s200 [CLASS]`,
+//! where CLASS is one of the query classes or `fresh` (fuzzy words new to koda's automaton
+//! cache, as the report's "fuzzy, each word new").
 
 #[path = "../src/peers.rs"]
 #[allow(dead_code)]
@@ -58,12 +60,30 @@ fn main() -> anyhow::Result<()> {
     queries.insert(0, ("no hit", peers::Spec::Words(vec!["zzqqxx"])));
     let mut classes: Vec<&str> = queries.iter().map(|(c, _)| *c).collect();
     classes.dedup();
+    classes.push("fresh");
     // An optional second argument picks one class (for profiling).
     if let Some(only) = std::env::args().nth(2) {
         classes.retain(|c| *c == only);
     }
+    let fresh = peers::fresh_fuzzy_words();
     for class in classes {
         let (mut k, mut b) = (Vec::new(), Vec::new());
+        // "fresh": fuzzy words, each new to the index's automaton cache when searched.
+        if class == "fresh" {
+            let mut at = 0;
+            k = time(&mut || {
+                let (w, n) = &fresh[at % fresh.len()];
+                at += 1;
+                ix.search(&p, &format!("{w}~{n}"), Some(20))?;
+                Ok(())
+            })?;
+            let mut at = 0;
+            b = time(&mut || {
+                let (w, n) = &fresh[at % fresh.len()];
+                at += 1;
+                raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
+            })?;
+        }
         for (_, spec) in queries.iter().filter(|(c, _)| *c == class) {
             let q = spec.koda();
             let limit = std::env::var("KODA_LIMIT")

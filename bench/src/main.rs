@@ -412,6 +412,35 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
             json!({"koda": ks, "tantivy": bs, "fts5": fs, "p99_ratio_koda_to_tantivy": ratio, "queries": counts}),
         );
     }
+    // A fuzzy word searched for the first time: koda builds its automaton then (and reuses
+    // it for the word's next searches, as in the fuzzy class above); the baseline builds one
+    // on every search. Each run here searches a word the last hundred runs did not.
+    let fresh = peers::fresh_fuzzy_words();
+    let mut at = 0;
+    let mut k = time_query(a.runs, || {
+        let (w, n) = &fresh[at % fresh.len()];
+        at += 1;
+        ix.search(&project, &format!("{w}~{n}"), Some(20))
+            .map(|_| ())
+            .map_err(Into::into)
+    })?;
+    let mut at = 0;
+    let mut b = time_query(a.runs, || {
+        let (w, n) = &fresh[at % fresh.len()];
+        at += 1;
+        raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
+    })?;
+    let (kp99, bp99) = (percentile(&mut k, 0.99), percentile(&mut b, 0.99));
+    per_class.insert(
+        "fuzzy, each word new".into(),
+        json!({
+            "koda": {"p50_ms": percentile(&mut k, 0.5), "p99_ms": kp99},
+            "tantivy": {"p50_ms": percentile(&mut b, 0.5), "p99_ms": bp99},
+            "fts5": Value::Null,
+            "p99_ratio_koda_to_tantivy": kp99 / bp99,
+            "words": fresh.len(),
+        }),
+    );
     r["search"] = Value::Object(per_class);
 
     // Opening the project (index ready), in process.

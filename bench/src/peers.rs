@@ -190,6 +190,15 @@ impl RawTantivy {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// The words within `n` edits of `w` (folded), as tantivy's fuzzy query finds them.
+    pub fn fuzzy(&self, w: &str, n: u8) -> Box<dyn Query> {
+        Box::new(FuzzyTermQuery::new(
+            Term::from_field_text(self.fold, &self.tokens(TOK_FOLD, w).concat()),
+            n,
+            true,
+        ))
+    }
+
     /// The query for a spec (`None`: not expressible without koda's data, such as codes).
     pub fn query(&self, spec: &Spec) -> Option<Box<dyn Query>> {
         let all = |ws: &[&str]| -> Box<dyn Query> {
@@ -222,11 +231,7 @@ impl RawTantivy {
                 0,
                 false,
             )),
-            Spec::Fuzzy(w, n) => Box::new(FuzzyTermQuery::new(
-                Term::from_field_text(self.fold, &self.tokens(TOK_FOLD, w).concat()),
-                *n,
-                true,
-            )),
+            Spec::Fuzzy(w, n) => self.fuzzy(w, *n),
             Spec::Role(ws, r) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, all(ws)),
                 (
@@ -298,6 +303,30 @@ impl Fts5 {
     }
 }
 
+/// Fuzzy words, each searched once in a row of over a hundred: the fuzzy class's words with
+/// one letter changed, in turn.
+pub fn fresh_fuzzy_words() -> Vec<(String, u8)> {
+    let variants = |word: &str, n: u8| -> Vec<(String, u8)> {
+        let chars: Vec<char> = word.chars().collect();
+        let mut out = Vec::new();
+        for at in 0..chars.len() {
+            for c in "aeiorstn".chars().filter(|c| *c != chars[at]) {
+                let mut w = chars.clone();
+                w[at] = c;
+                out.push((w.into_iter().collect(), n));
+            }
+        }
+        out
+    };
+    let (a, b) = (variants("koordinatorn", 1), variants("barnehgen", 2));
+    let mut all = Vec::with_capacity(a.len() + b.len());
+    for i in 0..a.len().max(b.len()) {
+        all.extend(a.get(i).cloned());
+        all.extend(b.get(i).cloned());
+    }
+    all
+}
+
 /// The query set: (class, query), the same for every peer.
 pub fn queries() -> Vec<(&'static str, Spec)> {
     use Spec::*;
@@ -322,4 +351,26 @@ pub fn queries() -> Vec<(&'static str, Spec)> {
         ("code filter", Code("hjelp", "tillit")),
         ("code filter", Code("venter", "tillit")),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_fuzzy_words_are_distinct_and_outnumber_an_automaton_cache() {
+        let words = fresh_fuzzy_words();
+        let distinct: std::collections::BTreeSet<&(String, u8)> = words.iter().collect();
+        assert_eq!(distinct.len(), words.len());
+        // koda keeps the automata of its last 64 fuzzy words.
+        assert!(words.len() > 128, "{}", words.len());
+        let class: Vec<(String, u8)> = queries()
+            .into_iter()
+            .filter_map(|(_, s)| match s {
+                Spec::Fuzzy(w, n) => Some((w.to_string(), n)),
+                _ => None,
+            })
+            .collect();
+        assert!(words.iter().all(|w| !class.contains(w)));
+    }
 }
