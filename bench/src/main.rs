@@ -81,13 +81,24 @@ fn peak_rss_mb() -> f64 {
 /// pages it mapped) seen since the last reset, sampled every 5 ms, in MB.
 static PEAK_ANON_KB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// Whether the sampler reads `/proc` (only while memory is measured, so that it never wakes
+/// during the timing of searches).
+static SAMPLING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn start_anon_sampler() {
     std::thread::spawn(|| {
         loop {
-            PEAK_ANON_KB.fetch_max(status_kb("RssAnon:"), std::sync::atomic::Ordering::Relaxed);
+            if SAMPLING.load(std::sync::atomic::Ordering::Relaxed) {
+                PEAK_ANON_KB.fetch_max(status_kb("RssAnon:"), std::sync::atomic::Ordering::Relaxed);
+            }
             std::thread::sleep(Duration::from_millis(5));
         }
     });
+}
+
+/// Starts or stops sampling anonymous memory.
+fn sampling(on: bool) {
+    SAMPLING.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 fn peak_anon_mb() -> f64 {
@@ -168,6 +179,43 @@ fn time_query(runs: usize, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>
         v.push(ms(t.elapsed()));
     }
     Ok(v)
+}
+
+/// Times two peers on one query interleaved, one run of each in turn with the order
+/// alternating, after one warm-up each: at least `runs` of each, and on until each has spent
+/// [`QUERY_BUDGET`] (at most [`QUERY_RUNS_MAX`] runs each). A burst of noise on the machine
+/// (another process, the kernel's writeback) then falls on both peers alike, where timing
+/// one peer's runs after the other's left it to whichever ran at that moment.
+fn time_pair(
+    runs: usize,
+    mut a: impl FnMut() -> Result<()>,
+    mut b: impl FnMut() -> Result<()>,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    a()?;
+    b()?;
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    let (mut spent_a, mut spent_b) = (Duration::ZERO, Duration::ZERO);
+    while ta.len() < QUERY_RUNS_MAX
+        && (ta.len() < runs || spent_a < QUERY_BUDGET || spent_b < QUERY_BUDGET)
+    {
+        for first in [ta.len() % 2 == 0, ta.len() % 2 == 1] {
+            let t = Instant::now();
+            if first {
+                a()?
+            } else {
+                b()?
+            }
+            let took = t.elapsed();
+            if first {
+                spent_a += took;
+                ta.push(ms(took));
+            } else {
+                spent_b += took;
+                tb.push(ms(took));
+            }
+        }
+    }
+    Ok((ta, tb))
 }
 
 /// Time spent on each query of each peer, at least.
@@ -273,6 +321,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
         corpus.speakers.to_str().context("path")?,
     ];
     // As its own process when the binary is there, so that its memory is its own.
+    sampling(true);
     let (koda_import, rss, anon) = match koda_exe() {
         Some(exe) => koda_process(&exe, &import_args)?,
         None => {
@@ -316,6 +365,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     r["import"]["fts5_mb_s"] = json!(mb / fts_s);
     r["import"]["fts5_rss_mb"] = json!(peak_rss_mb());
     r["import"]["fts5_anon_mb"] = json!(peak_anon_mb());
+    sampling(false);
     r["import"]["turns"] = json!(turns.len());
     drop(turns);
 
@@ -379,17 +429,22 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
             let q = spec.koda();
             let res = ix.search(&project, &q, Some(20))?;
             counts.push(json!({"query": q, "koda_hits": res.total}));
-            k.extend(time_query(a.runs, || {
+            let koda_run = || {
                 ix.search(&project, &q, Some(20))
                     .map(|_| ())
                     .map_err(Into::into)
-            })?);
-            if let Some(query) = raw.query(&spec) {
-                let (n, _) = raw.search(&*query)?;
-                if let Some(c) = counts.last_mut() {
-                    c["tantivy_hits"] = json!(n);
+            };
+            match raw.query(&spec) {
+                Some(query) => {
+                    let (n, _) = raw.search(&*query)?;
+                    if let Some(c) = counts.last_mut() {
+                        c["tantivy_hits"] = json!(n);
+                    }
+                    let (kt, bt) = time_pair(a.runs, koda_run, || raw.search(&*query).map(|_| ()))?;
+                    k.extend(kt);
+                    b.extend(bt);
                 }
-                b.extend(time_query(a.runs, || raw.search(&*query).map(|_| ()))?);
+                None => k.extend(time_query(a.runs, koda_run)?),
             }
             if let Some(fq) = spec.fts5() {
                 f.extend(time_query(a.runs, || fts.search(&fq).map(|_| ()))?);
@@ -416,20 +471,22 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     // it for the word's next searches, as in the fuzzy class above); the baseline builds one
     // on every search. Each run here searches a word the last hundred runs did not.
     let fresh = peers::fresh_fuzzy_words();
-    let mut at = 0;
-    let mut k = time_query(a.runs, || {
-        let (w, n) = &fresh[at % fresh.len()];
-        at += 1;
-        ix.search(&project, &format!("{w}~{n}"), Some(20))
-            .map(|_| ())
-            .map_err(Into::into)
-    })?;
-    let mut at = 0;
-    let mut b = time_query(a.runs, || {
-        let (w, n) = &fresh[at % fresh.len()];
-        at += 1;
-        raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
-    })?;
+    let (mut at_k, mut at_b) = (0, 0);
+    let (mut k, mut b) = time_pair(
+        a.runs,
+        || {
+            let (w, n) = &fresh[at_k % fresh.len()];
+            at_k += 1;
+            ix.search(&project, &format!("{w}~{n}"), Some(20))
+                .map(|_| ())
+                .map_err(Into::into)
+        },
+        || {
+            let (w, n) = &fresh[at_b % fresh.len()];
+            at_b += 1;
+            raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
+        },
+    )?;
     let (kp99, bp99) = (percentile(&mut k, 0.99), percentile(&mut b, 0.99));
     per_class.insert(
         "fuzzy, each word new".into(),

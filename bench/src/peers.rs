@@ -362,7 +362,7 @@ mod tests {
         let words = fresh_fuzzy_words();
         let distinct: std::collections::BTreeSet<&(String, u8)> = words.iter().collect();
         assert_eq!(distinct.len(), words.len());
-        // koda keeps the automata of its last 64 fuzzy words.
+        // Far more than the automata koda keeps (those of the last 16 fuzzy words).
         assert!(words.len() > 128, "{}", words.len());
         let class: Vec<(String, u8)> = queries()
             .into_iter()

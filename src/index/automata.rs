@@ -178,34 +178,49 @@ where
     }
 }
 
-/// Past this many fuzzy words their automata are forgotten and built again.
-const FUZZY_MAX: usize = 64;
+/// The most fuzzy words whose automata are kept.
+const FUZZY_KEPT: usize = 16;
 
-/// The fuzzy words' automata of an open index, each built once.
+/// The most automaton states kept in all (a state takes 1 KB: a word of ten letters within
+/// two edits has about 300).
+const FUZZY_STATES_KEPT: usize = 4096;
+
+/// The automata of the fuzzy words searched last in an open index, each built once while
+/// kept, the least recently used forgotten first. A handful is all a session refines at a
+/// time, and freeing one at a time lets the next automaton reuse its memory.
 #[derive(Default)]
 pub(crate) struct Automata {
-    fuzzy: Mutex<rustc_hash::FxHashMap<(String, u8), Arc<Fuzzy>>>,
+    /// Least recently used first.
+    fuzzy: Mutex<std::collections::VecDeque<Arc<Fuzzy>>>,
 }
 
 impl Automata {
     /// The automaton of `word` within `distance` edits.
     pub(crate) fn fuzzy(&self, word: &str, distance: u8) -> Arc<Fuzzy> {
-        let mut built = self.fuzzy.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (word.to_string(), distance);
-        if let Some(a) = built.get(&key) {
-            return a.clone();
+        let mut kept = self.fuzzy.lock().unwrap_or_else(PoisonError::into_inner);
+        let distance = distance.min(2);
+        let found = kept
+            .iter()
+            .position(|f| f.distance == distance && f.word == word);
+        if let Some(f) = found.and_then(|at| kept.remove(at)) {
+            kept.push_back(f.clone());
+            return f;
         }
-        if built.len() >= FUZZY_MAX {
-            built.clear();
+        let f = Arc::new(Fuzzy::new(word, distance));
+        kept.push_back(f.clone());
+        let mut states: usize = kept.iter().map(|f| f.dfa.num_states()).sum();
+        while kept.len() > 1 && (kept.len() > FUZZY_KEPT || states > FUZZY_STATES_KEPT) {
+            if let Some(old) = kept.pop_front() {
+                states -= old.dfa.num_states();
+            }
         }
-        let a = Arc::new(Fuzzy::new(word, distance));
-        built.insert(key, a.clone());
-        a
+        f
     }
 
     #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.fuzzy.lock().map_or(0, |b| b.len())
+    pub(crate) fn kept(&self) -> Vec<String> {
+        let kept = self.fuzzy.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.iter().map(|f| format!("{f:?}")).collect()
     }
 }
 
@@ -236,16 +251,42 @@ mod tests {
     }
 
     #[test]
-    fn each_fuzzy_word_is_built_once() {
+    fn fuzzy_words_are_built_once_while_kept_and_the_least_recent_go_first() {
         let automata = Automata::default();
         let a = automata.fuzzy("tillit", 1);
         assert!(Arc::ptr_eq(&a, &automata.fuzzy("tillit", 1)));
         assert!(!Arc::ptr_eq(&a, &automata.fuzzy("tillit", 2)));
-        assert_eq!(automata.len(), 2);
-        for i in 0..FUZZY_MAX {
+        assert_eq!(automata.kept(), ["tillit~1", "tillit~2"]);
+        // Using a word makes it the most recent.
+        automata.fuzzy("tillit", 1);
+        assert_eq!(automata.kept(), ["tillit~2", "tillit~1"]);
+        for i in 0..FUZZY_KEPT - 1 {
             automata.fuzzy(&format!("ord{i}"), 1);
         }
-        assert!(automata.len() <= FUZZY_MAX, "bounded");
+        let kept = automata.kept();
+        assert_eq!(kept.len(), FUZZY_KEPT);
+        assert_eq!(
+            kept[0], "tillit~1",
+            "the least recent, tillit~2, went first"
+        );
+        assert!(Arc::ptr_eq(&a, &automata.fuzzy("tillit", 1)));
+        // Long words within two edits are kept by their size, not their number.
+        for i in 0..FUZZY_KEPT {
+            automata.fuzzy(&format!("familiekoordinatorene{i}"), 2);
+        }
+        let states: usize = automata
+            .fuzzy
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|f| f.dfa.num_states())
+            .sum();
+        assert!(states <= FUZZY_STATES_KEPT, "{states}");
+        assert!(automata.kept().len() < FUZZY_KEPT);
+        // The newest is kept whatever its size.
+        let huge = automata.fuzzy(&"a".repeat(200), 2);
+        assert!(huge.dfa.num_states() > 0);
+        assert_eq!(automata.kept().last().map(|k| k.len()), Some(202));
     }
 
     proptest::proptest! {
