@@ -44,34 +44,33 @@ impl Fuzzy {
         }
     }
 
-    /// Whether `word` is within the distance; stops at the first byte that leaves no way
-    /// back (most words of a text, after a letter or two).
+    /// Whether `word` is within the distance.
     pub(crate) fn within(&self, word: &str) -> bool {
         self.within_bytes(word.bytes())
     }
 
     /// [`Fuzzy::within`] over a word's bytes as they come.
     pub(crate) fn within_bytes(&self, word: impl Iterator<Item = u8>) -> bool {
-        let mut state = self.dfa.initial_state();
-        for b in word {
-            state = self.dfa.transition(state, b);
-            if state == SINK_STATE {
-                return false;
-            }
-        }
-        matches!(self.dfa.distance(state), Distance::Exact(_))
+        self.walk(word)
+            .is_some_and(|state| matches!(self.dfa.distance(state), Distance::Exact(_)))
     }
 
     /// Whether a word starting with these bytes may still be within the distance.
     pub(crate) fn leads_on(&self, head: impl Iterator<Item = u8>) -> bool {
+        self.walk(head).is_some()
+    }
+
+    /// The state these bytes lead to, or `None` from the first byte that leaves no way back
+    /// (in most words of a text, after a letter or two).
+    fn walk(&self, bytes: impl Iterator<Item = u8>) -> Option<u32> {
         let mut state = self.dfa.initial_state();
-        for b in head {
+        for b in bytes {
             state = self.dfa.transition(state, b);
             if state == SINK_STATE {
-                return false;
+                return None;
             }
         }
-        true
+        Some(state)
     }
 
     /// The lengths in chars a word within the distance can have: no word is fewer edits
