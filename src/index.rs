@@ -1145,8 +1145,6 @@ const WORD_FORMS_MAX: usize = 200_000;
 /// Finds the words a query matched in a hit's text, with each analyser built once per search.
 struct Highlighter<'a> {
     hl: &'a query::Highlight,
-    /// The char lengths a word within each fuzzy word's distance can have.
-    fuzzy_lens: Vec<std::ops::RangeInclusive<usize>>,
     /// The folded analyser, then one per index language.
     analysers: Vec<tantivy::tokenizer::TextAnalyzer>,
     /// The query's terms in each analyser's field, in the same order (a handful: a list is
@@ -1182,7 +1180,6 @@ impl<'a> Highlighter<'a> {
             .collect();
         Highlighter {
             hl,
-            fuzzy_lens: hl.fuzzy.iter().map(|f| f.lengths()).collect(),
             analysers: names.into_iter().map(schema::analyzer).collect(),
             terms,
             forms,
@@ -1271,14 +1268,10 @@ impl Highlighter<'_> {
         self.hl.prefixes.iter().any(|p| {
             let p = p.as_bytes();
             w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p)
-        }) || self
-            .hl
-            .fuzzy
-            .iter()
-            .zip(&self.fuzzy_lens)
-            .any(|(fuzzy, lens)| {
-                lens.contains(&w.len()) && fuzzy.within_bytes(w.iter().map(u8::to_ascii_lowercase))
-            })
+        }) || self.hl.fuzzy.iter().any(|fuzzy| {
+            fuzzy.may_have_length(w.len())
+                && fuzzy.within_bytes(w.iter().map(u8::to_ascii_lowercase))
+        })
     }
 
     /// Whether a word whose folded form starts with `head` (ASCII) in lower case may start
@@ -1622,7 +1615,7 @@ mod tests {
         let got = char_ranges(body, Highlighter::new(&hl, &langs, &forms).ranges(body), 0);
         assert_eq!(got, want);
         assert!(got.len() >= 8, "{got:?}");
-        // A second pass, from the cache, finds the same with the same automaton.
+        // A second pass, with the forms from the cache, finds the same.
         let mut again = Highlighter::new(&hl, &langs, &forms);
         assert_eq!(char_ranges(body, again.ranges(body), 0), want);
         let memory = forms.lock().unwrap();

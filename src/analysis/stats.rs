@@ -275,7 +275,14 @@ pub struct CaseMatrix {
 
 /// Excerpts per case and code (own codings only, no roll-up), or 0/1 presence.
 pub fn case_matrix(project: &Project, presence: bool) -> Result<CaseMatrix> {
+    // Excerpts per (case, code id), counted in one pass over the codings.
     let placed = placed_codings(project)?;
+    let mut counted: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for c in project.codings.values() {
+        if let Some((_, Some(case))) = placed.get(c.id.as_str()) {
+            *counted.entry((*case, c.code.as_str())).or_default() += 1;
+        }
+    }
     let codes: Vec<(String, String)> = project
         .codebook
         .walk()
@@ -301,15 +308,10 @@ pub fn case_matrix(project: &Project, presence: bool) -> Result<CaseMatrix> {
             let counts = codes
                 .iter()
                 .map(|(id, _)| {
-                    let n = project
-                        .codings
-                        .values()
-                        .filter(|c| {
-                            &c.code == id
-                                && placed.get(c.id.as_str()).and_then(|(_, k)| *k)
-                                    == Some(case.name.as_str())
-                        })
-                        .count();
+                    let n = counted
+                        .get(&(case.name.as_str(), id.as_str()))
+                        .copied()
+                        .unwrap_or(0);
                     if presence { usize::from(n > 0) } else { n }
                 })
                 .collect();

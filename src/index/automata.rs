@@ -19,6 +19,8 @@ pub(crate) struct Fuzzy {
     dfa: DFA,
     word: String,
     distance: u8,
+    /// The lengths in chars a word within the distance can have.
+    lengths: std::ops::RangeInclusive<usize>,
 }
 
 impl std::fmt::Debug for Fuzzy {
@@ -37,10 +39,13 @@ impl Fuzzy {
         let dfa = BUILDERS[usize::from(distance)]
             .get_or_init(|| LevenshteinAutomatonBuilder::new(distance, true))
             .build_dfa(word);
+        // No word is fewer edits away than the difference in length.
+        let (len, d) = (word.chars().count(), usize::from(distance));
         Fuzzy {
             dfa,
             word: word.to_string(),
             distance,
+            lengths: len.saturating_sub(d)..=len + d,
         }
     }
 
@@ -73,11 +78,10 @@ impl Fuzzy {
         Some(state)
     }
 
-    /// The lengths in chars a word within the distance can have: no word is fewer edits
+    /// Whether a word of `chars` chars can be within the distance: no word is fewer edits
     /// away than the difference in length.
-    pub(crate) fn lengths(&self) -> std::ops::RangeInclusive<usize> {
-        let (len, d) = (self.word.chars().count(), usize::from(self.distance));
-        len.saturating_sub(d)..=len + d
+    pub(crate) fn may_have_length(&self, chars: usize) -> bool {
+        self.lengths.contains(&chars)
     }
 }
 
@@ -245,7 +249,9 @@ mod tests {
         assert!(Fuzzy::new("bølge", 1).within("bolge"), "letters, not bytes");
         assert!(tillit.leads_on("til".bytes()));
         assert!(!tillit.leads_on("xyz".bytes()));
-        assert_eq!(tillit.lengths(), 5..=7);
+        assert!(!tillit.may_have_length(4));
+        assert!((5..=7).all(|n| tillit.may_have_length(n)));
+        assert!(!tillit.may_have_length(8));
         assert_eq!(format!("{tillit:?}"), "tillit~1");
     }
 

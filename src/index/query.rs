@@ -13,7 +13,7 @@
 //! Field names are `speaker`, `type`, `code`, `coder`, `doc`, `case` and every attribute or metadata key
 //! the project has. Errors name the column of the problem.
 
-use super::automata::{Automata, AutomatonQuery, Prefix};
+use super::automata::{Automata, AutomatonQuery, Fuzzy, Prefix};
 use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
 use crate::model::Codebook;
 use crate::store::Project;
@@ -365,7 +365,7 @@ pub struct Highlight {
     /// Folded prefixes.
     pub prefixes: Vec<String>,
     /// The automata of folded words within their edit distance.
-    pub(crate) fuzzy: Vec<std::sync::Arc<super::automata::Fuzzy>>,
+    pub(crate) fuzzy: Vec<Arc<Fuzzy>>,
 }
 
 /// What a query needs to know of the project: documents by title, the codebook, and the
