@@ -65,23 +65,20 @@ fn main() -> anyhow::Result<()> {
     if let Some(only) = std::env::args().nth(2) {
         classes.retain(|c| *c == only);
     }
-    let fresh = peers::fresh_fuzzy_words();
     for class in classes {
         let (mut k, mut b) = (Vec::new(), Vec::new());
         // "fresh": fuzzy words, each new to the index's automaton cache when searched.
         if class == "fresh" {
-            let mut at = 0;
+            let mut fresh = peers::FreshFuzzy::default();
             k = time(&mut || {
-                let (w, n) = &fresh[at % fresh.len()];
-                at += 1;
+                let (w, n) = fresh.next_word();
                 ix.search(&p, &format!("{w}~{n}"), Some(20))?;
                 Ok(())
             })?;
-            let mut at = 0;
+            let mut fresh = peers::FreshFuzzy::default();
             b = time(&mut || {
-                let (w, n) = &fresh[at % fresh.len()];
-                at += 1;
-                raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
+                let (w, n) = fresh.next_word();
+                raw.search(&*raw.fuzzy(w, n)).map(|_| ())
             })?;
         }
         for (_, spec) in queries.iter().filter(|(c, _)| *c == class) {

@@ -470,21 +470,19 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
     // A fuzzy word searched for the first time: koda builds its automaton then (and reuses
     // it for the word's next searches, as in the fuzzy class above); the baseline builds one
     // on every search. Each run here searches a word the last hundred runs did not.
-    let fresh = peers::fresh_fuzzy_words();
-    let (mut at_k, mut at_b) = (0, 0);
+    let (mut for_koda, mut for_raw) = (peers::FreshFuzzy::default(), peers::FreshFuzzy::default());
+    let words = for_koda.count();
     let (mut k, mut b) = time_pair(
         a.runs,
         || {
-            let (w, n) = &fresh[at_k % fresh.len()];
-            at_k += 1;
+            let (w, n) = for_koda.next_word();
             ix.search(&project, &format!("{w}~{n}"), Some(20))
                 .map(|_| ())
                 .map_err(Into::into)
         },
         || {
-            let (w, n) = &fresh[at_b % fresh.len()];
-            at_b += 1;
-            raw.search(&*raw.fuzzy(w, *n)).map(|_| ())
+            let (w, n) = for_raw.next_word();
+            raw.search(&*raw.fuzzy(w, n)).map(|_| ())
         },
     )?;
     let (kp99, bp99) = (percentile(&mut k, 0.99), percentile(&mut b, 0.99));
@@ -495,7 +493,7 @@ fn run_size(a: &Args, size: f64) -> Result<Value> {
             "tantivy": {"p50_ms": percentile(&mut b, 0.5), "p99_ms": bp99},
             "fts5": Value::Null,
             "p99_ratio_koda_to_tantivy": kp99 / bp99,
-            "words": fresh.len(),
+            "words": words,
         }),
     );
     r["search"] = Value::Object(per_class);

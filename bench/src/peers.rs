@@ -327,6 +327,36 @@ pub fn fresh_fuzzy_words() -> Vec<(String, u8)> {
     all
 }
 
+/// The fresh fuzzy words in turn, starting over after the last: each call gives a word the
+/// last hundred calls did not.
+pub struct FreshFuzzy {
+    words: Vec<(String, u8)>,
+    at: usize,
+}
+
+impl Default for FreshFuzzy {
+    fn default() -> Self {
+        FreshFuzzy {
+            words: fresh_fuzzy_words(),
+            at: 0,
+        }
+    }
+}
+
+impl FreshFuzzy {
+    /// The next word and its edit distance.
+    pub fn next_word(&mut self) -> (&str, u8) {
+        let (w, n) = &self.words[self.at % self.words.len()];
+        self.at += 1;
+        (w, *n)
+    }
+
+    /// How many words there are before they start over.
+    pub fn count(&self) -> usize {
+        self.words.len()
+    }
+}
+
 /// The query set: (class, query), the same for every peer.
 pub fn queries() -> Vec<(&'static str, Spec)> {
     use Spec::*;
@@ -372,5 +402,20 @@ mod tests {
             })
             .collect();
         assert!(words.iter().all(|w| !class.contains(w)));
+    }
+
+    #[test]
+    fn fresh_fuzzy_words_come_in_turn_and_start_over() {
+        let words = fresh_fuzzy_words();
+        let mut fresh = FreshFuzzy::default();
+        assert_eq!(fresh.count(), words.len());
+        let round: Vec<(String, u8)> = (0..words.len() + 2)
+            .map(|_| {
+                let (w, n) = fresh.next_word();
+                (w.to_string(), n)
+            })
+            .collect();
+        assert_eq!(round[..words.len()], words[..]);
+        assert_eq!(round[words.len()..], words[..2]);
     }
 }
