@@ -300,7 +300,7 @@ fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
 }
 
 /// Expands folders into the importable files they hold (sorted, not recursing into hidden
-/// folders), keeping files as given.
+/// folders nor into a koda project's own `sources/` and `journal/`), keeping files as given.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -328,12 +328,19 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    use crate::store::{CONFIG_FILE, JOURNAL_DIR, SOURCES_DIR};
+    // In a koda project (this one or another), `sources/` holds koda's copies of documents
+    // already imported and `journal/` its records: never new material. Transcripts kept
+    // elsewhere in a project folder (`transcripts/`, say) are imported as in any folder.
+    let project = dir.join(CONFIG_FILE).is_file();
     let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in rd {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if hidden {
+        let name = entry.file_name();
+        let hidden = name.to_string_lossy().starts_with('.');
+        let internal = project && (name == SOURCES_DIR || name == JOURNAL_DIR);
+        if hidden || internal {
             continue;
         }
         if path.is_dir() {
@@ -352,6 +359,59 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_expand_past_hidden_folders_and_a_projects_own_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "a.txt",
+            "notes/b.md",
+            "notes/c.docx",
+            "notes/skip.json",
+            ".hidden/d.txt",
+            "study/koda.json",
+            "study/sources/e.txt",
+            "study/journal/f.txt",
+            "study/transcripts/g.txt",
+            "study/h.vtt",
+            "plain/sources/i.txt",
+        ] {
+            let path = root.join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let found = expand_paths(&[root.to_path_buf()]).unwrap();
+        let names: Vec<String> = found
+            .iter()
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "a.txt",
+                "notes/b.md",
+                "notes/c.docx",
+                "plain/sources/i.txt",
+                "study/h.vtt",
+                "study/transcripts/g.txt",
+            ]
+        );
+        // A file named on its own is taken as given, even from a project's sources.
+        let named = root.join("study/sources/e.txt");
+        assert_eq!(expand_paths(std::slice::from_ref(&named)).unwrap(), [named]);
+        // A project folder with only its own copies has nothing to import.
+        let only = root.join("only");
+        std::fs::create_dir_all(only.join("sources")).unwrap();
+        std::fs::write(only.join("koda.json"), "{}").unwrap();
+        std::fs::write(only.join("sources/x.txt"), "x").unwrap();
+        assert!(expand_paths(&[only]).is_err());
+    }
 
     #[test]
     fn kinds_are_guessed_from_names_then_speakers() {
