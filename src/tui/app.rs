@@ -133,6 +133,10 @@ pub enum Action {
     Type(char),
     /// Delete the last character of the active text field.
     Backspace,
+    /// Delete the last word of the active text field (Ctrl-w, as in a shell).
+    DeleteWord,
+    /// Empty the active text field (Ctrl-u, as in a shell).
+    ClearField,
     /// Mouse button pressed at a cell.
     Click(u16, u16),
     /// Mouse dragged to a cell.
@@ -804,6 +808,8 @@ impl App {
             Action::Backspace => {
                 self.doc_filter.pop();
             }
+            Action::DeleteWord => delete_word(&mut self.doc_filter),
+            Action::ClearField => self.doc_filter.clear(),
             Action::Escape => {
                 if self.doc_filtering {
                     self.doc_filtering = false;
@@ -1518,6 +1524,14 @@ impl App {
                 self.query.pop();
                 self.query_dirty = Some(Instant::now());
             }
+            Action::DeleteWord => {
+                delete_word(&mut self.query);
+                self.query_dirty = Some(Instant::now());
+            }
+            Action::ClearField => {
+                self.query.clear();
+                self.query_dirty = Some(Instant::now());
+            }
             Action::Escape => {
                 self.query.clear();
                 self.query_dirty = Some(Instant::now());
@@ -1776,6 +1790,14 @@ impl App {
                     p.text.pop();
                     self.popup = Some(Popup::Prompt(p));
                 }
+                Action::DeleteWord => {
+                    delete_word(&mut p.text);
+                    self.popup = Some(Popup::Prompt(p));
+                }
+                Action::ClearField => {
+                    p.text.clear();
+                    self.popup = Some(Popup::Prompt(p));
+                }
                 Action::Enter => self.submit_prompt(p),
                 Action::Escape => {}
                 _ => self.popup = Some(Popup::Prompt(p)),
@@ -1797,6 +1819,15 @@ impl App {
                     }
                     Action::Backspace => {
                         p.filter.pop();
+                        p.selected = 0;
+                        self.popup = Some(Popup::Picker(p));
+                    }
+                    Action::DeleteWord | Action::ClearField => {
+                        if action == Action::DeleteWord {
+                            delete_word(&mut p.filter);
+                        } else {
+                            p.filter.clear();
+                        }
                         p.selected = 0;
                         self.popup = Some(Popup::Picker(p));
                     }
@@ -2010,6 +2041,18 @@ pub fn fuzzy_score(hay: &str, needle: &str) -> Option<i64> {
     Some(score)
 }
 
+/// Deletes the last word of a text field and the spaces after it, as Ctrl-w does in a shell.
+fn delete_word(text: &mut String) {
+    let kept = text.trim_end().len();
+    text.truncate(kept);
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    text.truncate(start);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2211,6 +2254,77 @@ mod tests {
         assert_eq!(a.doc_rows().len(), 1);
         key(&mut a, 'q');
         assert!(a.quit);
+    }
+
+    #[test]
+    fn shell_keys_delete_a_word_and_empty_a_text_field() {
+        let ctrl =
+            |a: &mut App, code: KeyCode| a.on_key(KeyEvent::new(code, KeyModifiers::CONTROL));
+        let mut text = String::from("tillit  speaker:forelder  ");
+        delete_word(&mut text);
+        assert_eq!(text, "tillit  ");
+        delete_word(&mut text);
+        assert_eq!(text, "");
+        delete_word(&mut text);
+        assert_eq!(text, "");
+        let mut text = String::from("blåbær æøå");
+        delete_word(&mut text);
+        assert_eq!(text, "blåbær ");
+
+        let (_d, mut a) = app();
+        a.update(Action::GoView(View::Search));
+        for c in "venter nav".chars() {
+            key(&mut a, c);
+        }
+        ctrl(&mut a, KeyCode::Char('w'));
+        assert_eq!(a.query, "venter ");
+        a.flush_search();
+        assert_eq!(a.results.as_ref().map(|r| r.total), Some(1));
+        ctrl(&mut a, KeyCode::Char('w'));
+        assert_eq!(a.query, "");
+        for c in "og nav".chars() {
+            key(&mut a, c);
+        }
+        ctrl(&mut a, KeyCode::Char('u'));
+        assert_eq!(a.query, "");
+        assert!(!a.quit);
+
+        a.update(Action::GoView(View::Documents));
+        key(&mut a, '/');
+        for c in "x y".chars() {
+            key(&mut a, c);
+        }
+        assert_eq!(a.doc_rows().len(), 0);
+        ctrl(&mut a, KeyCode::Char('u'));
+        assert_eq!(a.doc_rows().len(), 1, "the filter is empty again");
+
+        a.open_doc("i", None);
+        a.update(Action::TurnNext);
+        key(&mut a, 'c');
+        for c in "trust per".chars() {
+            key(&mut a, c);
+        }
+        ctrl(&mut a, KeyCode::Char('w'));
+        let Some(Popup::Picker(p)) = &a.popup else {
+            panic!("no picker")
+        };
+        assert_eq!(p.filter, "trust ");
+        ctrl(&mut a, KeyCode::Char('u'));
+        let Some(Popup::Picker(p)) = &a.popup else {
+            panic!("Ctrl-u keeps the picker open")
+        };
+        assert_eq!(p.filter, "");
+        assert_eq!(a.pick_items(p).len(), 2, "every code again");
+        for context in [
+            keymap::Context::View(View::Search),
+            keymap::Context::View(View::Documents),
+            keymap::Context::Picker,
+        ] {
+            let help = keymap::help_lines(&a.keymap, context);
+            for k in ["Ctrl-w", "Ctrl-u"] {
+                assert!(help.iter().any(|(key, _)| key == k), "{k} in {context:?}");
+            }
+        }
     }
 
     #[test]
