@@ -3,7 +3,7 @@
 //! Data flows one way: a terminal event becomes an [`app::Action`] through the keymap, the
 //! action updates the [`app::App`] state (every change through the core session), and the
 //! screen is drawn from the state alone. The terminal is restored on quit, on error, on panic
-//! and on SIGTERM.
+//! and on SIGTERM or SIGHUP; a terminal that goes away without a signal ends the session too.
 
 pub mod app;
 pub mod keymap;
@@ -22,6 +22,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use render::ColorMode;
+use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -99,6 +100,11 @@ pub fn run(session: Session) -> anyhow::Result<()> {
         let size = terminal.size()?;
         let mut app = App::new(session, (size.width, size.height));
         let colors = ColorMode::from_env();
+        // A terminal that goes away without a hangup signal (its emulator or multiplexer
+        // killed) reads as end of file for ever: koda would hold the project's lock with
+        // nobody at the keys. Between events, a terminal that was one at the start and is no
+        // longer ends the session (every acknowledged change is already in the journal).
+        let watched = std::io::stdout().is_terminal();
         run_loop(
             &mut terminal,
             &mut app,
@@ -106,6 +112,11 @@ pub fn run(session: Session) -> anyhow::Result<()> {
             |t| {
                 if event::poll(t)? {
                     event::read().map(Some)
+                } else if watched && !std::io::stdout().is_terminal() {
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the terminal went away; every change made is saved",
+                    ))
                 } else {
                     Ok(None)
                 }

@@ -212,6 +212,75 @@ fn end_to_end_in_tmux() {
 }
 
 #[test]
+fn a_terminal_that_vanishes_ends_the_session_and_frees_the_project() {
+    for tool in ["tmux", "setsid"] {
+        let version = Command::new(tool).arg("-V").output();
+        assert!(
+            version.is_ok_and(|o| o.status.success()),
+            "this test runs koda in tmux under setsid: install {tool} (bash .ci/run does)"
+        );
+    }
+    let dir = example_copy();
+    let aside = tempfile::tempdir().unwrap();
+    let pid_file = aside.path().join("koda.pid");
+    let bin = env!("CARGO_BIN_EXE_koda");
+    let t = Tmux {
+        socket: format!("koda-gone-{}", std::process::id()),
+    };
+    // Without a controlling terminal (setsid), koda gets no hangup signal when its terminal
+    // goes: it only finds reads at end of file, as under a killed emulator or multiplexer.
+    let command = format!(
+        "setsid -w sh -c 'echo $$ > {}; exec {bin} --coder tester tui {}'",
+        pid_file.display(),
+        dir.path().display()
+    );
+    let o = t.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        &command,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    t.wait_for("1 Documents");
+    let server = t.cmd(&["display-message", "-p", "#{pid}"]);
+    let server = String::from_utf8_lossy(&server.stdout).trim().to_string();
+    assert!(!server.is_empty(), "tmux names its server's pid");
+    assert!(
+        Command::new("kill")
+            .args(["-9", &server])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let start = Instant::now();
+    loop {
+        let out = Command::new(bin)
+            .arg("-p")
+            .arg(dir.path())
+            .args(["--coder", "tester", "codes", "add", "after/vanished"])
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
+            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
+            panic!(
+                "koda kept the project after its terminal went away: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn compare_mode_shows_two_coders_side_by_side() {
     let dir = example_copy();
     let mut a = app(dir.path(), 120, 40);
