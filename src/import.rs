@@ -300,7 +300,8 @@ fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
 }
 
 /// Expands folders into the importable files they hold (sorted, not recursing into hidden
-/// folders nor into a koda project's own `sources/` and `journal/`), keeping files as given.
+/// folders, links to folders, nor a koda project's own `sources/` and `journal/`), keeping
+/// files as given.
 pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -343,8 +344,12 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if hidden || internal {
             continue;
         }
-        if path.is_dir() {
+        let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+        if kind.is_dir() {
             walk(&path, out)?;
+        } else if path.is_dir() {
+            // A link to a folder is not followed: it may lead back up the tree.
+            continue;
         } else if Format::from_path(&path).is_ok()
             || path
                 .extension()
@@ -381,6 +386,12 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
+        // A link back up the tree is not followed; a link to a file is imported.
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root, root.join("notes/up")).unwrap();
+            std::os::unix::fs::symlink(root.join("a.txt"), root.join("notes/linked.txt")).unwrap();
+        }
         let found = expand_paths(&[root.to_path_buf()]).unwrap();
         let names: Vec<String> = found
             .iter()
@@ -391,17 +402,18 @@ mod tests {
                     .replace('\\', "/")
             })
             .collect();
-        assert_eq!(
-            names,
-            [
-                "a.txt",
-                "notes/b.md",
-                "notes/c.docx",
-                "plain/sources/i.txt",
-                "study/h.vtt",
-                "study/transcripts/g.txt",
-            ]
-        );
+        let mut expected = vec![
+            "a.txt",
+            "notes/b.md",
+            "notes/c.docx",
+            "plain/sources/i.txt",
+            "study/h.vtt",
+            "study/transcripts/g.txt",
+        ];
+        if cfg!(unix) {
+            expected.insert(3, "notes/linked.txt");
+        }
+        assert_eq!(names, expected);
         // A file named on its own is taken as given, even from a project's sources.
         let named = root.join("study/sources/e.txt");
         assert_eq!(expand_paths(std::slice::from_ref(&named)).unwrap(), [named]);
