@@ -95,6 +95,8 @@ pub fn run(session: Session) -> anyhow::Result<()> {
         restore_terminal();
         return Err(e.into());
     }
+    let mut kept = None;
+    let draft = &mut kept;
     let result = (|| -> anyhow::Result<()> {
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         let size = terminal.size()?;
@@ -105,7 +107,7 @@ pub fn run(session: Session) -> anyhow::Result<()> {
         // nobody at the keys. Between events, a terminal that was one at the start and is no
         // longer ends the session (every acknowledged change is already in the journal).
         let watched = std::io::stdout().is_terminal();
-        run_loop(
+        let ended = run_loop(
             &mut terminal,
             &mut app,
             colors,
@@ -122,9 +124,17 @@ pub fn run(session: Session) -> anyhow::Result<()> {
                 }
             },
             &stop,
-        )?;
+        );
+        // Not quit by the user: keep the memo being written.
+        if !app.quit {
+            *draft = app.keep_draft();
+        }
+        ended?;
         Ok(())
     })();
     restore_terminal();
+    if let Some(message) = kept {
+        eprintln!("koda: {message}");
+    }
     result
 }

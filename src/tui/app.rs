@@ -1508,6 +1508,36 @@ impl App {
         }
     }
 
+    /// Saves the memo being written when the session ends other than by the user's choice
+    /// (a signal, the terminal gone), so that no typed thought is lost: as a memo, which `u`
+    /// undoes. A correction of a transcript's turn is not applied half-typed. Returns what it
+    /// did, if anything.
+    pub fn keep_draft(&mut self) -> Option<String> {
+        let Some(Popup::Memo(ed)) = &self.popup else {
+            return None;
+        };
+        if ed.turn.is_some() {
+            return None;
+        }
+        let text = ed.area.lines().join("\n");
+        let saved = ed
+            .id
+            .as_ref()
+            .and_then(|id| self.project().memos.get(id))
+            .map(|m| m.text.as_str());
+        if text.trim().is_empty() || saved == Some(text.as_str()) {
+            return None;
+        }
+        let (id, target) = (ed.id.clone(), ed.target.clone());
+        Some(match self.session.set_memo(id.as_deref(), target, &text) {
+            Ok(_) => {
+                self.popup = None;
+                "the memo being written was saved (u undoes)".to_string()
+            }
+            Err(e) => format!("the memo being written could not be saved: {e}"),
+        })
+    }
+
     /// Runs the pending search at once (the debounce elapsed).
     pub fn flush_search(&mut self) {
         self.run_search_if_due(true);
@@ -2360,6 +2390,58 @@ mod tests {
             a.project().names.names.is_empty(),
             "registering is undoable"
         );
+    }
+
+    #[test]
+    fn a_memo_being_written_is_kept_when_the_session_ends_unasked() {
+        let typed = |a: &mut App, text: &str| {
+            for c in text.chars() {
+                a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+            }
+        };
+        let (_d, mut a) = app();
+        assert_eq!(a.keep_draft(), None, "no editor open");
+        a.update(Action::GoView(View::Memos));
+        a.update(Action::NewMemo);
+        assert_eq!(a.keep_draft(), None, "nothing typed yet");
+        typed(&mut a, "Tillit kommer før tjenester");
+        let kept = a.keep_draft().unwrap_or_default();
+        assert!(kept.contains("was saved"), "{kept}");
+        assert!(a.popup.is_none());
+        let memos: Vec<&str> = a
+            .project()
+            .memos
+            .values()
+            .map(|m| m.text.as_str())
+            .collect();
+        assert_eq!(memos, ["Tillit kommer før tjenester"]);
+        assert_eq!(a.keep_draft(), None, "the editor closed once saved");
+
+        // An existing memo reopened and left as it was is not written again.
+        a.update(Action::Enter);
+        assert!(matches!(a.popup, Some(Popup::Memo(_))));
+        assert_eq!(a.keep_draft(), None);
+        // Changed, it is saved in place.
+        typed(&mut a, ", tror jeg");
+        assert!(a.keep_draft().is_some());
+        let memos: Vec<&str> = a
+            .project()
+            .memos
+            .values()
+            .map(|m| m.text.as_str())
+            .collect();
+        assert_eq!(memos.len(), 1);
+        assert!(memos[0].contains("tror jeg"), "{memos:?}");
+
+        // A half-typed correction of a turn is not applied.
+        a.open_doc("i", None);
+        a.update(Action::TurnNext);
+        let before = a.project().text("i").unwrap().to_string();
+        a.on_key(KeyEvent::new(KeyCode::Char('E'), KeyModifiers::SHIFT));
+        assert!(matches!(a.popup, Some(Popup::Memo(_))));
+        typed(&mut a, "Halv");
+        assert_eq!(a.keep_draft(), None);
+        assert_eq!(a.project().text("i").unwrap().to_string(), before);
     }
 
     #[test]

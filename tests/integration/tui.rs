@@ -212,7 +212,7 @@ fn end_to_end_in_tmux() {
 }
 
 #[test]
-fn a_terminal_that_vanishes_ends_the_session_and_frees_the_project() {
+fn a_terminal_that_vanishes_ends_the_session_keeps_the_memo_draft_and_frees_the_project() {
     for tool in ["tmux", "setsid"] {
         let version = Command::new(tool).arg("-V").output();
         assert!(
@@ -247,6 +247,12 @@ fn a_terminal_that_vanishes_ends_the_session_and_frees_the_project() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     t.wait_for("1 Documents");
+    // A memo half written when the terminal goes.
+    t.keys(&["6"]);
+    t.wait_for("a adds");
+    t.keys(&["a"]);
+    t.typed("Utkast: tillit før tjenester");
+    t.wait_for("Utkast: tillit før tjenester");
     let server = t.cmd(&["display-message", "-p", "#{pid}"]);
     let server = String::from_utf8_lossy(&server.stdout).trim().to_string();
     assert!(!server.is_empty(), "tmux names its server's pid");
@@ -278,6 +284,17 @@ fn a_terminal_that_vanishes_ends_the_session_and_frees_the_project() {
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    let memos = Command::new(bin)
+        .arg("-p")
+        .arg(dir.path())
+        .args(["memos", "--json"])
+        .output()
+        .unwrap();
+    let memos = String::from_utf8_lossy(&memos.stdout);
+    assert!(
+        memos.contains("Utkast: tillit før tjenester"),
+        "the memo being written is kept: {memos}"
+    );
 }
 
 #[test]
