@@ -95,8 +95,7 @@ pub fn run(session: Session) -> anyhow::Result<()> {
         restore_terminal();
         return Err(e.into());
     }
-    let mut kept = None;
-    let draft = &mut kept;
+    let mut kept: Option<String> = None;
     let result = (|| -> anyhow::Result<()> {
         let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
         let size = terminal.size()?;
@@ -127,7 +126,7 @@ pub fn run(session: Session) -> anyhow::Result<()> {
         );
         // Not quit by the user: keep the memo being written.
         if !app.quit {
-            *draft = app.keep_draft();
+            kept = app.keep_draft();
         }
         ended?;
         Ok(())
