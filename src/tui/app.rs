@@ -2399,6 +2399,9 @@ mod tests {
                 a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
             }
         };
+        let memo_texts = |a: &App| -> Vec<String> {
+            a.project().memos.values().map(|m| m.text.clone()).collect()
+        };
         let (_d, mut a) = app();
         assert_eq!(a.keep_draft(), None, "no editor open");
         a.update(Action::GoView(View::Memos));
@@ -2408,12 +2411,7 @@ mod tests {
         let kept = a.keep_draft().unwrap_or_default();
         assert!(kept.contains("was saved"), "{kept}");
         assert!(a.popup.is_none());
-        let memos: Vec<&str> = a
-            .project()
-            .memos
-            .values()
-            .map(|m| m.text.as_str())
-            .collect();
+        let memos = memo_texts(&a);
         assert_eq!(memos, ["Tillit kommer før tjenester"]);
         assert_eq!(a.keep_draft(), None, "the editor closed once saved");
 
@@ -2424,12 +2422,7 @@ mod tests {
         // Changed, it is saved in place.
         typed(&mut a, ", tror jeg");
         assert!(a.keep_draft().is_some());
-        let memos: Vec<&str> = a
-            .project()
-            .memos
-            .values()
-            .map(|m| m.text.as_str())
-            .collect();
+        let memos = memo_texts(&a);
         assert_eq!(memos.len(), 1);
         assert!(memos[0].contains("tror jeg"), "{memos:?}");
 

@@ -108,6 +108,24 @@ impl Tmux {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
     }
 
+    /// Runs `command` in a new session of the given size and waits for koda's first screen.
+    fn start(&self, command: &str, (w, h): (u16, u16)) {
+        let (w, h) = (w.to_string(), h.to_string());
+        let o = self.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            command,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        self.wait_for("1 Documents");
+    }
+
     fn wait_for(&self, what: &str) -> String {
         let start = Instant::now();
         loop {
@@ -157,19 +175,7 @@ fn end_to_end_in_tmux() {
         socket: format!("koda-e2e-{}", std::process::id()),
     };
     let command = format!("{bin} --coder tester tui {}", dir.path().display());
-    let o = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    t.wait_for("1 Documents");
+    t.start(&command, (120, 40));
     t.keys(&["4"]);
     t.wait_for("search:");
     t.typed("ventetid");
@@ -234,19 +240,7 @@ fn a_terminal_that_vanishes_ends_the_session_keeps_the_memo_draft_and_frees_the_
         pid_file.display(),
         dir.path().display()
     );
-    let o = t.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    t.wait_for("1 Documents");
+    t.start(&command, (100, 30));
     // A memo half written when the terminal goes.
     t.keys(&["6"]);
     t.wait_for("a adds");
