@@ -211,6 +211,23 @@ mod tests {
     }
 
     #[test]
+    fn time_stamps_too_large_for_any_recording_are_refused_not_wrapped() {
+        // Found by fuzzing: hours that overflow milliseconds.
+        let v = "WEBVTTT\n\n00:01.000 --> 0000000000000000000000000000053491973699054251:00:01.00050 \n";
+        assert!(vtt(v).unwrap_err().contains("line 3"), "{:?}", vtt(v));
+        let s = "1\n18446744073709551:00:00,000 --> 18446744073709551:00:01,000\nKari: Hei.\n";
+        assert!(srt(s).unwrap_err().contains("line 2"), "{:?}", srt(s));
+        assert_eq!(millis("1:02:03.5"), Some(3_723_500));
+        assert_eq!(
+            millis("00:00:01,00050"),
+            Some(1000),
+            "digits below a millisecond"
+        );
+        assert_eq!(millis("5124095576030431:00:00.000"), None);
+        assert_eq!(millis("307445734561825860:00.000"), None);
+    }
+
+    #[test]
     fn broken_timings_name_the_line() {
         assert!(vtt("no header\n").unwrap_err().starts_with("line 1"));
         let e = srt("1\n00:00:01,000 -> 00:00:02,000\nHei\n").unwrap_err();

@@ -65,7 +65,9 @@ struct Candidate {
     content_offset: usize,
 }
 
-/// Milliseconds of a time stamp `h:mm:ss` or `mm:ss` with an optional fraction of 1 to 3 digits.
+/// Milliseconds of a time stamp `h:mm:ss` or `mm:ss` with an optional fraction (digits past
+/// the third are below a millisecond and dropped). `None` when it is not one, or too large
+/// for any recording.
 pub(crate) fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
     let parts: Vec<u64> = hms
         .split(':')
@@ -73,15 +75,18 @@ pub(crate) fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
         .collect::<Result<_, _>>()
         .ok()?;
     let secs = match parts.as_slice() {
-        [m, s] => m * 60 + s,
-        [h, m, s] => h * 3600 + m * 60 + s,
+        [m, s] => m.checked_mul(60)?.checked_add(*s)?,
+        [h, m, s] => h
+            .checked_mul(3600)?
+            .checked_add(m.checked_mul(60)?)?
+            .checked_add(*s)?,
         _ => return None,
     };
     let ms = frac.map_or(0, |f| {
-        let padded = format!("{f:0<3}");
-        padded.parse::<u64>().unwrap_or(0)
+        let millis: String = f.chars().take(3).collect();
+        format!("{millis:0<3}").parse::<u64>().unwrap_or(0)
     });
-    Some(secs * 1000 + ms)
+    secs.checked_mul(1000)?.checked_add(ms)
 }
 
 fn candidate(line: &str) -> Option<Candidate> {
