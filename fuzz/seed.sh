@@ -2,7 +2,8 @@
 # Seeds the fuzz corpora (fuzz/corpus/<target>/, ignored by git) from the example project, so
 # that the fuzzers start from real transcripts, journals, queries and koda's own REFI-QDA and
 # Word exports instead of from nothing (a ZIP is all but impossible to find by mutation alone).
-# Usage: bash fuzz/seed.sh   (builds koda in release first; writes nothing outside fuzz/corpus)
+# Usage: bash fuzz/seed.sh   (builds koda in release first; besides fuzz/corpus it writes only a
+# temporary copy of the example project, removed on exit)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build -q --release

@@ -347,7 +347,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
         if kind.is_dir() {
             walk(&path, out)?;
-        } else if path.is_dir() {
+        } else if kind.is_symlink() && path.is_dir() {
             // A link to a folder is not followed: it may lead back up the tree.
             continue;
         } else if Format::from_path(&path).is_ok()
