@@ -5,8 +5,22 @@
 //! that the core does not also offer to other front ends.
 
 pub mod args;
-pub mod commands;
+mod batch;
+mod cases;
+mod codes;
+mod coding;
+mod ctx;
+mod dispatch;
+mod excerpts;
+mod export;
+mod import;
+mod memos;
+mod names;
 pub mod output;
+mod project;
+mod search;
+mod stats;
+mod team;
 
 pub use args::Cli;
 
@@ -28,5 +42,5 @@ pub struct UsageError(pub String);
 
 /// Runs a parsed command line, writing normal output to `out` and warnings to `err`.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<Outcome> {
-    commands::dispatch(cli, out, err)
+    dispatch::dispatch(cli, out, err)
 }

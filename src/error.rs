@@ -71,7 +71,22 @@ pub enum Error {
         /// What went wrong.
         msg: String,
     },
-    /// A request that cannot be carried out as asked: an unknown code, an ambiguous match, …
+    /// The file or object is already in the project (same content imported before); nothing
+    /// was changed.
+    #[error("{}: {msg}", path.display())]
+    Duplicate {
+        /// The file given.
+        path: PathBuf,
+        /// Which document already holds it.
+        msg: String,
+    },
+    /// A document, code, coding, case or name that the request names does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A name or match that fits more than one thing; the message lists them.
+    #[error("{0}")]
+    Ambiguous(String),
+    /// A request that cannot be carried out as asked (invalid input); the message says where.
     #[error("{0}")]
     Invalid(String),
 }

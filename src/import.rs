@@ -67,7 +67,7 @@ pub enum Format {
 
 impl Format {
     /// Parses a format name as given to `--format`.
-    pub fn parse(s: &str) -> std::result::Result<Format, String> {
+    pub fn parse(s: &str) -> Result<Format> {
         match s.to_ascii_lowercase().trim_start_matches('.') {
             "txt" | "text" | "md" | "markdown" => Ok(Format::Text),
             "vtt" | "webvtt" => Ok(Format::Vtt),
@@ -76,9 +76,9 @@ impl Format {
             "pdf" => Ok(Format::Pdf),
             "csv" => Ok(Format::Csv),
             "tsv" | "tab" => Ok(Format::Tsv),
-            other => Err(format!(
+            other => Err(Error::invalid(format!(
                 "unknown format {other:?}: use txt, md, vtt, srt, docx, pdf, csv, tsv (or import a .qdpx)"
-            )),
+            ))),
         }
     }
 

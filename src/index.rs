@@ -120,7 +120,7 @@ pub struct SyncReport {
     /// The index was built from scratch (it was missing, damaged or outdated).
     pub rebuilt: bool,
     /// Why it was rebuilt.
-    pub reason: Option<String>,
+    pub reason: Option<Rebuild>,
     /// Documents (re-)indexed.
     pub indexed: usize,
     /// Documents removed from the index.
@@ -130,6 +130,35 @@ pub struct SyncReport {
     /// Another koda process was writing the index (a long import), so it was searched as last
     /// committed, without being brought up to date.
     pub busy: bool,
+}
+
+/// Why the index was built from scratch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rebuild {
+    /// The project had no index (new, or its `.koda/` was deleted): the ordinary case.
+    #[error("there was no index yet")]
+    NoIndexYet,
+    /// koda's state file beside the index could not be read.
+    #[error("its state file is unreadable ({0})")]
+    StateUnreadable(String),
+    /// The index was written by a koda with another index version.
+    #[error("it had index version {0}, this koda uses {INDEX_SCHEMA_VERSION}")]
+    Version(u32),
+    /// The project's languages (and so its stemmers) changed.
+    #[error("the project's languages changed")]
+    LanguagesChanged,
+    /// tantivy could not open or read the index.
+    #[error("it could not be opened ({0})")]
+    CannotOpen(String),
+    /// The index's schema is not this koda's.
+    #[error("its schema differs from this koda's")]
+    SchemaDiffers,
+    /// `koda reindex` asked for it.
+    #[error("a rebuild was asked for")]
+    Asked,
+    /// The index folder cannot be written, so an index was built in memory for this use.
+    #[error("the index folder cannot be written")]
+    FolderNotWritable,
 }
 
 /// How segments are merged as the index changes: tantivy's log merge policy, except that a
@@ -333,7 +362,7 @@ impl SearchIndex {
                     idx,
                     SyncReport {
                         rebuilt: true,
-                        reason: Some("the index folder cannot be written".into()),
+                        reason: Some(Rebuild::FolderNotWritable),
                         in_memory: true,
                         ..SyncReport::default()
                     },
@@ -363,7 +392,7 @@ impl SearchIndex {
         let langs = Lang::from_codes(&project.config.languages);
         let mut report = SyncReport::default();
         let existing = if force {
-            Err("a rebuild was asked for".to_string())
+            Err(Rebuild::Asked)
         } else {
             Self::try_open(&dir, &langs)
         };
@@ -397,34 +426,30 @@ impl SearchIndex {
         Ok((Self::from_index(index, langs, dir)?, state))
     }
 
-    fn try_open(dir: &Path, langs: &[Lang]) -> std::result::Result<(SearchIndex, State), String> {
+    fn try_open(dir: &Path, langs: &[Lang]) -> std::result::Result<(SearchIndex, State), Rebuild> {
         if !dir.join("meta.json").exists() {
-            return Err("there was no index yet".into());
+            return Err(Rebuild::NoIndexYet);
         }
         let state: State = fsio::read_json(&dir.join(STATE_FILE))
-            .map_err(|e| format!("its state file is unreadable ({e})"))?;
+            .map_err(|e| Rebuild::StateUnreadable(e.to_string()))?;
         if state.schema_version != INDEX_SCHEMA_VERSION {
-            return Err(format!(
-                "it had index version {}, this koda uses {INDEX_SCHEMA_VERSION}",
-                state.schema_version
-            ));
+            return Err(Rebuild::Version(state.schema_version));
         }
         if state.languages != lang_codes(langs) {
-            return Err("the project's languages changed".into());
+            return Err(Rebuild::LanguagesChanged);
         }
         Ok((Self::open_dir(dir, langs)?, state))
     }
 
     /// Opens the tantivy index in `dir` and checks its schema, without reading koda's state
     /// file (whose version and languages the caller has checked, or will).
-    fn open_dir(dir: &Path, langs: &[Lang]) -> std::result::Result<SearchIndex, String> {
-        let index = Index::open_in_dir(dir).map_err(|e| format!("it could not be opened ({e})"))?;
+    fn open_dir(dir: &Path, langs: &[Lang]) -> std::result::Result<SearchIndex, Rebuild> {
+        let index = Index::open_in_dir(dir).map_err(|e| Rebuild::CannotOpen(e.to_string()))?;
         let (expected, _) = schema::build();
         if index.schema() != expected {
-            return Err("its schema differs from this koda's".into());
+            return Err(Rebuild::SchemaDiffers);
         }
-        Self::from_index(index, langs.to_vec(), dir)
-            .map_err(|e| format!("it could not be read ({e})"))
+        Self::from_index(index, langs.to_vec(), dir).map_err(|e| Rebuild::CannotOpen(e.to_string()))
     }
 
     /// Opens the index of the project in `root` for searching without loading the project,

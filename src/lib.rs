@@ -1,14 +1,20 @@
 //! koda: qualitative data analysis in the terminal.
 //!
-//! The library is the whole of koda's behaviour; the `koda` binary's CLI is a thin layer over
-//! it. Modules, from the bottom up:
-//! - [`model`]: plain data (documents, turns, codes, codings, memos, cases) and text positions;
-//! - [`store`]: the project folder on disk, the journal, the writer lock and recovery;
-//! - [`import`]: files to normalised documents with speaker turns;
-//! - [`index`]: the derived tantivy search index, the query language, snippets;
-//! - [`analysis`]: retrieval of coded excerpts and counts;
-//! - [`export`]: theme summaries, excerpt tables, matrices, memos and codebook files;
-//! - [`cli`]: argument parsing and output for the `koda` command.
+//! The library is the whole of koda's behaviour; the `koda` binary's CLI and the TUI are thin
+//! layers over it. The layers, from the bottom up; a module may use the layers below it and
+//! never one above:
+//!
+//! 1. [`model`]: plain data (documents, turns, codes, codings, memos, cases, names) and text
+//!    positions, with their invariants. Uses nothing else of koda's.
+//! 2. [`store`]: the project folder on disk: files, the journal, the writer lock, recovery,
+//!    undo history, and the writing [`Session`]. Uses `model`.
+//! 3. [`import`], [`index`], [`analysis`], [`export`]: files to documents; the derived tantivy
+//!    index and its query language; retrieval and counts; the export formats and the privacy
+//!    gate. Each uses `model` and `store`, and `export` uses `analysis`.
+//! 4. [`ops`]: the use cases (import, export, autocode, names, index refresh), each written
+//!    once for both front ends: typed request in, typed report out, no printing.
+//! 5. [`cli`] and [`tui`]: the two front ends. They unpack what the user asked, call `ops` (or
+//!    a read-only core query), and show the result. No business logic lives there.
 
 pub mod analysis;
 pub mod cli;
@@ -16,6 +22,7 @@ pub mod error;
 pub mod import;
 pub mod index;
 pub mod model;
+pub mod ops;
 pub mod store;
 pub mod tui;
 

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 use std::path::Path;
 
 /// Parses `LABEL=CASE` as given to `--speaker`.
-pub fn parse_pair(s: &str) -> std::result::Result<SpeakerMap, String> {
+pub fn parse_pair(s: &str) -> Result<SpeakerMap> {
     match s.rsplit_once('=') {
         Some((label, case)) if !label.trim().is_empty() && !case.trim().is_empty() => {
             Ok(SpeakerMap {
@@ -20,9 +20,9 @@ pub fn parse_pair(s: &str) -> std::result::Result<SpeakerMap, String> {
                 attrs: Vec::new(),
             })
         }
-        _ => Err(format!(
+        _ => Err(Error::invalid(format!(
             "--speaker wants LABEL=CASE, such as \"Forelder 2=P02\"; got {s:?}"
-        )),
+        ))),
     }
 }
 
@@ -107,7 +107,12 @@ mod tests {
     fn pairs_parse_and_bad_ones_are_explained() {
         let m = parse_pair("Forelder 2 = P02").unwrap();
         assert_eq!((m.label.as_str(), m.case.as_str()), ("Forelder 2", "P02"));
-        assert!(parse_pair("Forelder 2").unwrap_err().contains("LABEL=CASE"));
+        assert!(
+            parse_pair("Forelder 2")
+                .unwrap_err()
+                .to_string()
+                .contains("LABEL=CASE")
+        );
         assert!(parse_pair("=P02").is_err());
     }
 

@@ -80,15 +80,17 @@ impl Cases {
 }
 
 /// Parses `KEY=VALUE` as given to `--attr`.
-pub fn parse_attr(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("attribute {s:?} must look like KEY=VALUE, e.g. role=parent"))?;
+pub fn parse_attr(s: &str) -> crate::Result<(String, String)> {
+    let (k, v) = s.split_once('=').ok_or_else(|| {
+        crate::Error::invalid(format!(
+            "attribute {s:?} must look like KEY=VALUE, e.g. role=parent"
+        ))
+    })?;
     let k = k.trim();
     if k.is_empty() || k.contains(char::is_whitespace) {
-        return Err(format!(
+        return Err(crate::Error::invalid(format!(
             "attribute name in {s:?} must be one word, e.g. role=parent"
-        ));
+        )));
     }
     Ok((k.to_string(), v.trim().to_string()))
 }
@@ -111,10 +113,13 @@ mod tests {
     #[test]
     fn attrs_parse() {
         assert_eq!(
-            parse_attr("site=Kristiansand"),
-            Ok(("site".into(), "Kristiansand".into()))
+            parse_attr("site=Kristiansand").unwrap(),
+            ("site".into(), "Kristiansand".into())
         );
-        assert_eq!(parse_attr("note=a=b"), Ok(("note".into(), "a=b".into())));
+        assert_eq!(
+            parse_attr("note=a=b").unwrap(),
+            ("note".into(), "a=b".into())
+        );
         assert!(parse_attr("role").is_err());
         assert!(parse_attr("=x").is_err());
         assert!(parse_attr("my role=x").is_err());

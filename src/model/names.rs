@@ -28,7 +28,7 @@ pub enum Category {
 }
 
 impl std::str::FromStr for Category {
-    type Err = String;
+    type Err = crate::Error;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.to_lowercase().as_str() {
             "person" => Ok(Category::Person),
@@ -36,9 +36,9 @@ impl std::str::FromStr for Category {
             "organisation" | "organization" | "org" => Ok(Category::Organisation),
             "school" | "skole" => Ok(Category::School),
             "other" => Ok(Category::Other),
-            _ => Err(format!(
+            _ => Err(crate::Error::invalid(format!(
                 "unknown category {s:?}: use person, place, organisation, school or other"
-            )),
+            ))),
         }
     }
 }

@@ -1145,7 +1145,7 @@ impl Session {
                 .copied()
                 .or_else(|| hashes.get(&sha).map(String::as_str))
             {
-                return Err(Error::Import {
+                return Err(Error::Duplicate {
                     path: p.path.clone(),
                     msg: format!(
                         "the same text is already in the project as document {existing:?}; nothing was imported"

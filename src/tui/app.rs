@@ -6,7 +6,7 @@
 use super::keymap::{self, Binding, Context};
 use super::layout::{self, VisualLine};
 use crate::analysis::{self, Excerpt, ExcerptFilter};
-use crate::index::{SearchIndex, SearchResults};
+use crate::index::{SearchIndex, SearchResults, Unit};
 #[cfg(test)]
 use crate::model::text::slice_chars;
 use crate::model::text::{CharIndex, trim_span};
@@ -125,6 +125,7 @@ pub enum Action {
     DeleteCode,
     ToggleCollapse,
     Autocode,
+    CycleUnit,
     ToggleMark,
     ToggleContext,
     NewMemo,
@@ -196,8 +197,17 @@ pub struct Prompt {
 pub enum PickFor {
     /// A span of a document.
     Span(String, usize, usize),
-    /// Every hit of a search (or the marked ones).
-    Autocode(String, Vec<usize>),
+    /// Every hit of a search (or the marked ones), by a unit.
+    Autocode {
+        /// The query.
+        query: String,
+        /// The marked hits (document, turn); every hit of the query when `None`.
+        turns: Option<Vec<(String, usize)>>,
+        /// How many turns that is.
+        count: usize,
+        /// What to code around each hit.
+        unit: Unit,
+    },
 }
 
 /// The code picker.
@@ -309,6 +319,17 @@ pub const SPEAKER_W: usize = 14;
 /// Width of the reader's code margin.
 pub const MARGIN_W: usize = 16;
 const DEBOUNCE: Duration = Duration::from_millis(180);
+/// Hits the Search view lists (autocoding codes every hit, not only these).
+pub const SHOWN_HITS: usize = 200;
+
+/// The autocoding unit as the status line names it.
+pub fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Match => "the matched words",
+        Unit::Sentence => "the sentence around each match",
+        Unit::Turn => "the whole turn",
+    }
+}
 
 /// The whole TUI state.
 pub struct App {
@@ -352,6 +373,8 @@ pub struct App {
     pub hit_sel: usize,
     /// Marked hits.
     pub marked: BTreeSet<usize>,
+    /// What autocoding codes around each hit.
+    pub unit: Unit,
     index: Option<SearchIndex>,
     /// Code shown in the excerpts view (all codes when `None`).
     pub ex_code: Option<String>,
@@ -374,7 +397,8 @@ pub struct App {
     drag_from: Option<usize>,
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// `n` and the word, in the plural unless `n` is 1.
+pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
@@ -403,6 +427,7 @@ impl App {
             search_error: None,
             hit_sel: 0,
             marked: BTreeSet::new(),
+            unit: Unit::Match,
             index: None,
             ex_code: None,
             ex_filter: Vec::new(),
@@ -687,6 +712,19 @@ impl App {
         if let Some(a) = keymap::lookup(&self.keymap, context, &key) {
             self.update(a);
         }
+    }
+
+    /// Plans an autocoding run over the project's index (opened when first needed).
+    fn plan_autocode(
+        &mut self,
+        req: &crate::ops::autocode::Request,
+    ) -> crate::Result<crate::ops::autocode::Plan> {
+        let project = self.session.project();
+        let idx = match &mut self.index {
+            Some(idx) => idx,
+            slot @ None => slot.insert(SearchIndex::open(project)?.0),
+        };
+        crate::ops::autocode::plan(project, idx, self.session.coder(), req)
     }
 
     fn set_error(&mut self, e: impl std::fmt::Display) {
@@ -1486,17 +1524,19 @@ impl App {
             self.search_error = None;
             return;
         }
-        if self.index.is_none() {
-            match SearchIndex::open(self.session.project()) {
-                Ok((idx, _)) => self.index = Some(idx),
+        let project = self.session.project();
+        let idx = match &mut self.index {
+            Some(idx) => idx,
+            slot @ None => match SearchIndex::open(project) {
+                Ok((idx, _)) => slot.insert(idx),
                 Err(e) => {
                     self.search_error = Some(e.to_string());
                     return;
                 }
-            }
-        }
-        if let Some(idx) = &self.index {
-            match idx.search(self.session.project(), &self.query, Some(200)) {
+            },
+        };
+        {
+            match idx.search(project, &self.query, Some(SHOWN_HITS)) {
                 Ok(r) => {
                     self.results = Some(r);
                     self.search_error = None;
@@ -1578,16 +1618,36 @@ impl App {
                     self.status = "no hits to code".into();
                     return;
                 }
-                let which: Vec<usize> = if self.marked.is_empty() {
-                    (0..r.hits.len()).collect()
+                let (turns, count) = if self.marked.is_empty() {
+                    (None, r.total)
                 } else {
-                    self.marked.iter().copied().collect()
+                    let t: Vec<(String, usize)> = self
+                        .marked
+                        .iter()
+                        .filter_map(|i| r.hits.get(*i))
+                        .map(|h| (h.doc.clone(), h.turn))
+                        .collect();
+                    let n = t.len();
+                    (Some(t), n)
                 };
                 self.popup = Some(Popup::Picker(Picker {
                     filter: String::new(),
                     selected: 0,
-                    target: PickFor::Autocode(self.query.clone(), which),
+                    target: PickFor::Autocode {
+                        query: self.query.clone(),
+                        turns,
+                        count,
+                        unit: self.unit,
+                    },
                 }));
+            }
+            Action::CycleUnit => {
+                self.unit = match self.unit {
+                    Unit::Match => Unit::Sentence,
+                    Unit::Sentence => Unit::Turn,
+                    Unit::Turn => Unit::Match,
+                };
+                self.status = format!("autocode codes {}", unit_name(self.unit));
             }
             Action::Enter => {
                 self.flush_search();
@@ -1686,7 +1746,7 @@ impl App {
                 if let Some(name) = name {
                     self.popup = Some(Popup::Prompt(Prompt {
                         label: format!("exports show {name} as"),
-                        text: "(navn)".into(),
+                        text: crate::ops::names::default_replacement(self.project()).into(),
                         purpose: Purpose::RegisterName(name),
                     }));
                 }
@@ -1907,28 +1967,27 @@ impl App {
                     Err(e) => self.set_error(e),
                 }
             }
-            PickFor::Autocode(_, which) => {
-                let Some(r) = &self.results else { return };
-                let spans: Vec<(String, usize, usize)> = which
-                    .iter()
-                    .filter_map(|i| r.hits.get(*i))
-                    .flat_map(|h| {
-                        h.matches
-                            .iter()
-                            .map(|(a, b)| (h.doc.clone(), *a, *b))
-                            .collect::<Vec<_>>()
-                    })
-                    .collect();
-                let run = crate::model::ids::new_id("a");
-                let label = format!("autocode {path}");
-                let result = self.session.group(&label, |s| {
-                    s.add_codings_in(&code, &spans, None, Some(&run))
-                });
+            PickFor::Autocode {
+                query, turns, unit, ..
+            } => {
+                use crate::ops::autocode;
+                let req = autocode::Request {
+                    query: query.clone(),
+                    code,
+                    unit: *unit,
+                    scope: turns
+                        .clone()
+                        .map_or(autocode::Scope::All, autocode::Scope::Turns),
+                };
+                let result = self
+                    .plan_autocode(&req)
+                    .and_then(|plan| autocode::apply(&mut self.session, &plan, None));
                 match result {
-                    Ok(made) => {
+                    Ok(r) => {
                         self.status = format!(
-                            "coded {} with {path} (u undoes)",
-                            plural(made.len(), "passage")
+                            "coded {} with {path} ({} already coded; u undoes)",
+                            plural(r.coded, "passage"),
+                            r.already
                         );
                         self.changed();
                     }
@@ -1990,23 +2049,27 @@ impl App {
                     ))),
                 }
             }
-            Purpose::RegisterName(name) => {
-                let mut names = self.project().names.clone();
-                names.names.push(crate::model::names::NameEntry {
-                    name: name.clone(),
-                    replacement: if text.is_empty() {
-                        "(navn)".into()
+            Purpose::RegisterName(name) => crate::ops::names::register(
+                &mut self.session,
+                crate::ops::names::Registration {
+                    name,
+                    replacement: (!text.is_empty()).then(|| text.clone()),
+                    ..Default::default()
+                },
+            )
+            .map(|r| {
+                self.suggestions = None;
+                format!(
+                    "registered {}: exports show {}{}",
+                    r.entry.name,
+                    r.entry.replacement,
+                    if r.replacement_leaks {
+                        " (the replacement itself holds a registered name: exports will refuse)"
                     } else {
-                        text.clone()
-                    },
-                    aliases: Vec::new(),
-                    category: crate::model::names::Category::Person,
-                });
-                self.session.save_names(names).map(|()| {
-                    self.suggestions = None;
-                    format!("registered {name}: exports show {text}")
-                })
-            }
+                        ""
+                    }
+                )
+            }),
             Purpose::Compare => {
                 let parts: Vec<String> = text
                     .split([',', ' '])

@@ -292,6 +292,13 @@ pub fn default_keymap() -> Vec<Binding> {
         ),
         b(V(Search), Char(' '), CTRL, A::ToggleMark, "mark a hit"),
         b(
+            V(Search),
+            Char('t'),
+            CTRL,
+            A::CycleUnit,
+            "autocode by: matched words, sentence, turn",
+        ),
+        b(
             V(Excerpts),
             Char('f'),
             NONE,

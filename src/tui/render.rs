@@ -848,7 +848,13 @@ fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
             let area = centered(body, 60, 16.min(body.height));
             let title = match &p.target {
                 PickFor::Span(..) => "code the selection".to_string(),
-                PickFor::Autocode(q, which) => format!("autocode {} hits of {q}", which.len()),
+                PickFor::Autocode {
+                    query, count, unit, ..
+                } => format!(
+                    "autocode {} of {query}: {}",
+                    super::app::plural(*count, "turn"),
+                    super::app::unit_name(*unit)
+                ),
             };
             let mut lines = vec![Line::raw(format!("> {}▏", p.filter)), Line::raw("")];
             let fit = usize::from(area.height).saturating_sub(4);

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failing test should stop at the failed step
 
+mod autocode;
 mod corpus;
 mod crash;
 mod errors;

@@ -1,0 +1,91 @@
+//! `koda excerpts`: the coded passages of codes, documents and coders, as text or JSON.
+
+use super::args::ExcerptsArgs;
+use super::ctx::Ctx;
+use super::output::indent;
+use crate::analysis::{self, ExcerptFilter};
+use anyhow::Result;
+use std::io::Write;
+
+pub(super) fn excerpts(
+    ctx: &Ctx,
+    a: ExcerptsArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let p = ctx.load(None, err)?;
+    let codes = a
+        .code
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let docs = a
+        .doc
+        .iter()
+        .map(|d| p.find_doc(d).map(|d| d.id.clone()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let list = analysis::excerpts(
+        &p,
+        &ExcerptFilter {
+            codes,
+            include_subcodes: !a.no_subcodes,
+            docs,
+            coders: ctx.coders.clone(),
+        },
+    )?;
+    if a.json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
+        return Ok(());
+    }
+    if list.is_empty() {
+        writeln!(out, "no excerpts match")?;
+        return Ok(());
+    }
+    let mut current = None;
+    for e in &list {
+        if current != Some(&e.code_path) {
+            let n = list.iter().filter(|x| x.code_path == e.code_path).count();
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "{}  ({n} excerpt{})",
+                e.code_path,
+                if n == 1 { "" } else { "s" }
+            )?;
+            current = Some(&e.code_path);
+        }
+        let turns = if e.turn_end != e.turn {
+            format!("turns {}-{}", e.turn, e.turn_end)
+        } else {
+            format!("turn {}", e.turn)
+        };
+        writeln!(
+            out,
+            "  {} · {} · {}{} · line {} · {}..{}  [{} {}]{}",
+            e.doc,
+            e.doc_type,
+            turns,
+            e.speaker
+                .as_ref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default(),
+            e.line,
+            e.start,
+            e.end,
+            e.coding,
+            e.coder,
+            if e.stale {
+                "  (STALE: the text under this coding changed)"
+            } else {
+                ""
+            }
+        )?;
+        writeln!(out, "{}", indent(&format!("«{}»", e.text), 4))?;
+        for m in e.memo.iter().chain(&e.memos) {
+            writeln!(out, "    memo: {m}")?;
+        }
+    }
+    Ok(())
+}

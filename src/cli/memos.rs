@@ -1,0 +1,99 @@
+//! `koda memo` and `koda memos`: writing, removing and listing memos.
+
+use super::args::MemoAction;
+use super::ctx::Ctx;
+use super::output::indent;
+use crate::Error;
+use crate::model::{Memo, MemoTarget};
+use crate::store::Project;
+use anyhow::Result;
+use serde_json::json;
+use std::io::Write;
+
+pub(super) fn memo_target_label(p: &Project, t: &MemoTarget) -> String {
+    match t {
+        MemoTarget::Document(d) => format!("document {d}"),
+        MemoTarget::Code(c) => match p.codebook.get(c) {
+            Some(_) => format!("code {}", p.codebook.path(c)),
+            None => format!("code {c} (deleted)"),
+        },
+        MemoTarget::Coding(c) => format!("coding {c}"),
+        MemoTarget::Project => "project".into(),
+    }
+}
+
+pub(super) fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result<()> {
+    let mut s = ctx.session()?;
+    match action {
+        MemoAction::Add {
+            text,
+            doc,
+            code,
+            coding,
+        } => {
+            let p = s.project();
+            let target = if let Some(d) = doc {
+                MemoTarget::Document(p.find_doc(&d)?.id.clone())
+            } else if let Some(c) = code {
+                MemoTarget::Code(p.codebook.find(&c)?.id.clone())
+            } else if let Some(c) = coding {
+                MemoTarget::Coding(c)
+            } else {
+                MemoTarget::Project
+            };
+            let m = s.set_memo(None, target, &text)?;
+            writeln!(
+                out,
+                "memo {} on {}",
+                m.id,
+                memo_target_label(s.project(), &m.target)
+            )?;
+        }
+        MemoAction::Edit { id, text } => {
+            let target = s
+                .project()
+                .memos
+                .get(&id)
+                .map(|m| m.target.clone())
+                .ok_or_else(|| Error::invalid(format!("no memo {id:?}; see `koda memos`")))?;
+            let m = s.set_memo(Some(&id), target, &text)?;
+            writeln!(out, "memo {} updated", m.id)?;
+        }
+        MemoAction::Rm { id } => {
+            let m = s.remove_memo(&id)?;
+            writeln!(out, "memo {} removed", m.id)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn memos(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let mut list: Vec<&Memo> = p.memos.values().collect();
+    list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    if json_out {
+        let v: Vec<_> = list
+            .iter()
+            .map(|m| json!({"id": m.id, "target": m.target, "about": memo_target_label(p, &m.target), "text": m.text, "coder": m.coder, "at": m.at}))
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    if list.is_empty() {
+        writeln!(
+            out,
+            "no memos yet: `koda memo add TEXT --doc DOC` (or --code, --coding)"
+        )?;
+    }
+    for m in list {
+        writeln!(
+            out,
+            "{} · {} · {} · {}",
+            m.id,
+            memo_target_label(p, &m.target),
+            m.coder,
+            m.at
+        )?;
+        writeln!(out, "{}", indent(&m.text, 2))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,224 @@
+//! `koda init`, the overview, `koda docs` and `koda show`.
+
+use super::args::InitArgs;
+use super::ctx::Ctx;
+use super::output::{ellipsize, indent, table, timestamp};
+use crate::model::MemoTarget;
+use crate::model::text::slice_chars;
+use crate::store::Project;
+use anyhow::Result;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+
+pub(super) fn init(ctx: &Ctx, a: InitArgs, out: &mut dyn Write) -> Result<()> {
+    let dir = a
+        .dir
+        .or_else(|| ctx.project.clone())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let name = match a.name {
+        Some(n) => n,
+        None => std::path::absolute(&dir)
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "study".into()),
+    };
+    let coder = match ctx.coders.first() {
+        Some(c) => c.clone(),
+        None => std::env::var("KODA_CODER")
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .unwrap_or_else(|| "analyst".into()),
+    };
+    let langs: Vec<String> = a
+        .langs
+        .iter()
+        .flat_map(|l| l.split(','))
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let p = Project::init(&dir, &name, &langs, &coder)?;
+    writeln!(
+        out,
+        "created project {:?} in {} (coder {coder}); import transcripts with `koda import FILE...`",
+        p.config.name,
+        dir.display()
+    )?;
+    Ok(())
+}
+
+pub(super) fn overview(p: &Project, out: &mut dyn Write) -> Result<()> {
+    let docs = p.documents();
+    writeln!(
+        out,
+        "{}: {} documents, {} codes, {} codings, {} memos, coders {}",
+        p.config.name,
+        docs.len(),
+        p.codebook.codes.len(),
+        p.codings.len(),
+        p.memos.len(),
+        p.config.coders.join(", ")
+    )?;
+    writeln!(out)?;
+    writeln!(out, "Documents")?;
+    write!(out, "{}", indent(&docs_table(p), 2))?;
+    writeln!(out)?;
+    writeln!(out)?;
+    writeln!(out, "Codes")?;
+    write!(out, "{}", indent(&super::codes::codes_tree(p), 2))?;
+    writeln!(out)?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Next: `koda show DOC` reads a document, `koda excerpts --code PATH` retrieves quotes, `koda --help` lists every command."
+    )?;
+    Ok(())
+}
+
+pub(super) fn docs_table(p: &Project) -> String {
+    let per_doc = p.coding_counts();
+    let rows: Vec<Vec<String>> = p
+        .documents()
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.kind.to_string(),
+                d.case.clone().unwrap_or_else(|| "-".into()),
+                d.turn_count.to_string(),
+                d.speakers.len().to_string(),
+                per_doc.get(d.id.as_str()).copied().unwrap_or(0).to_string(),
+                d.title.clone(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return "(none yet: `koda import FILE...`)".into();
+    }
+    table(
+        &[
+            "id", "type", "case", "turns", "speakers", "codings", "title",
+        ],
+        &rows,
+    )
+}
+
+pub(super) fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    if json_out {
+        let counts = p.coding_counts();
+        let v: Vec<_> = p
+            .documents()
+            .iter()
+            .map(|d| {
+                json!({
+                    "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
+                    "speakers": d.speakers, "turns": d.turn_count, "chars": d.chars,
+                    "codings": counts.get(d.id.as_str()).copied().unwrap_or(0),
+                    "imported_at": d.imported_at, "origin": d.origin, "metadata": d.metadata,
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        write!(out, "{}", docs_table(p))?;
+    }
+    Ok(())
+}
+
+pub(super) fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<()> {
+    let d = p.find_doc(key)?;
+    let text = p.text(&d.id)?;
+    let turn_table = p.turns(&d.id)?;
+    let codings = p.codings_of_doc(&d.id);
+    if json_out {
+        let turns: Vec<_> = turn_table
+            .iter()
+            .map(|t| {
+                json!({
+                    "number": t.number, "speaker": t.speaker, "timestamp_ms": t.timestamp_ms,
+                    "line": t.line, "start": t.start, "end": t.end,
+                    "text": slice_chars(&text, t.start, t.end),
+                })
+            })
+            .collect();
+        let cods: Vec<_> = codings
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id, "code": c.code, "code_path": p.codebook.path(&c.code),
+                    "start": c.start, "end": c.end, "coder": c.coder, "at": c.at, "memo": c.memo,
+                    "text": slice_chars(&text, c.start, c.end),
+                })
+            })
+            .collect();
+        let v = json!({
+            "id": d.id, "title": d.title, "type": d.kind, "case": d.case, "speaker_cases": d.speaker_cases,
+            "attributes": d.case.as_ref().and_then(|c| p.cases.cases.get(c)).map(|c| &c.attributes),
+            "speakers": d.speakers, "chars": d.chars, "metadata": d.metadata, "origin": d.origin,
+            "text": &*text, "turns": turns, "codings": cods,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(());
+    }
+    let attrs = d
+        .case
+        .as_ref()
+        .and_then(|c| p.cases.cases.get(c))
+        .map(|c| {
+            c.attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "{} ({}) · {} · {} turns{}{}",
+        d.title,
+        d.id,
+        d.kind,
+        d.turn_count,
+        d.case
+            .as_ref()
+            .map(|c| format!(" · case {c}"))
+            .unwrap_or_default(),
+        if attrs.is_empty() {
+            String::new()
+        } else {
+            format!(" ({attrs})")
+        }
+    )?;
+    for m in p.memos_on(&MemoTarget::Document(d.id.clone())) {
+        writeln!(out, "memo {} ({}): {}", m.id, m.coder, m.text)?;
+    }
+    writeln!(out)?;
+    for t in turn_table.iter() {
+        let mut head = format!("{:>4}  ", t.number);
+        if let Some(ms) = t.timestamp_ms {
+            head.push_str(&format!("[{}] ", timestamp(ms)));
+        }
+        if let Some(s) = &t.speaker {
+            head.push_str(&format!("{s}: "));
+        }
+        let body = slice_chars(&text, t.start, t.end);
+        let mut lines = body.lines();
+        writeln!(out, "{head}{}", lines.next().unwrap_or(""))?;
+        for l in lines {
+            writeln!(out, "      {l}")?;
+        }
+        for c in codings.iter().filter(|c| {
+            crate::model::turn_at(&turn_table, c.start).is_some_and(|x| x.number == t.number)
+        }) {
+            writeln!(
+                out,
+                "      ◆ {}  «{}»  [{} {}]",
+                p.codebook.path(&c.code),
+                ellipsize(&slice_chars(&text, c.start, c.end).replace('\n', " "), 60),
+                c.id,
+                c.coder
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The use cases, written once for both front ends: a typed request in, calls into the core,
+//! a typed report out. Nothing here parses a command line, draws a screen or prints; the CLI
+//! and the TUI only turn what the user asked for into a request and the report into words.
+//!
+//! - [`import`]: files into the project (expansion, parsing, duplicates, the index fed);
+//! - [`export`]: every export kind and format, through the pseudonymisation and leak-check gate;
+//! - [`autocode`]: code every hit of a search, by the unit chosen, skipping what is coded;
+//! - [`names`]: the name register and pseudonyms;
+//! - [`index`]: the search index opened up to date, and refreshed after a change.
+
+pub mod autocode;
+pub mod export;
+pub mod import;
+pub mod index;
+pub mod names;

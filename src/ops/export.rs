@@ -1,0 +1,402 @@
+//! Exports: every kind and format, with pseudonymisation and the leak check applied here, so
+//! that no front end can forget them.
+//!
+//! [`build`] turns a [`Request`] into the bytes to write and the notices to show; every byte
+//! of a pseudonymised export has passed [`crate::export::privacy::leak_check`] before it is
+//! returned. [`deliver`] writes them atomically to the named file.
+
+use crate::analysis::{self, ExcerptFilter};
+use crate::export::privacy::{self, NOT_PSEUDONYMISED, Privacy};
+use crate::export::summary::{self, Order};
+use crate::export::{Format, qdpx, quote::Context, tables};
+use crate::store::Project;
+use crate::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// What is exported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A theme summary: every code with its quotes.
+    Summary,
+    /// An HTML report: the summary with counts by an attribute.
+    Report,
+    /// A table of coded excerpts.
+    Excerpts,
+    /// Cases by codes.
+    Matrix,
+    /// The memos.
+    Memos,
+    /// The codebook.
+    Codebook,
+    /// A REFI-QDA project archive.
+    Qdpx,
+    /// A REFI-QDA codebook.
+    Qdc,
+}
+
+impl Kind {
+    /// The kind's name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Summary => "summary",
+            Kind::Report => "report",
+            Kind::Excerpts => "excerpts",
+            Kind::Matrix => "matrix",
+            Kind::Memos => "memos",
+            Kind::Codebook => "codebook",
+            Kind::Qdpx => "qdpx",
+            Kind::Qdc => "qdc",
+        }
+    }
+
+    /// The formats this kind can be written in.
+    pub fn formats(self) -> &'static [Format] {
+        match self {
+            Kind::Summary => &[Format::Markdown, Format::Html, Format::Json, Format::Docx],
+            Kind::Memos | Kind::Codebook => &[Format::Markdown, Format::Csv, Format::Json],
+            Kind::Excerpts | Kind::Matrix => {
+                &[Format::Csv, Format::Json, Format::Markdown, Format::Html]
+            }
+            Kind::Report => &[Format::Html],
+            Kind::Qdpx | Kind::Qdc => &[],
+        }
+    }
+
+    fn stdout_format(self) -> Format {
+        match self {
+            Kind::Excerpts | Kind::Matrix => Format::Csv,
+            Kind::Report => Format::Html,
+            _ => Format::Markdown,
+        }
+    }
+}
+
+/// Where an export goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Standard output.
+    Stdout,
+    /// A file, written atomically.
+    File(PathBuf),
+}
+
+impl Target {
+    /// The target as the user named it (`-` for standard output).
+    pub fn label(&self) -> String {
+        match self {
+            Target::Stdout => "-".into(),
+            Target::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// An export to make.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// What to export.
+    pub kind: Kind,
+    /// The format; from the file's extension when `None`.
+    pub format: Option<Format>,
+    /// Where it goes.
+    pub target: Target,
+    /// Replace registered names, speakers and cases (summaries, tables and reports default to
+    /// this; a QDPX archive holds the real texts unless asked).
+    pub pseudonymise: bool,
+    /// Only these codes (paths or names), with their sub-codes.
+    pub codes: Vec<String>,
+    /// Only these documents (excerpts).
+    pub docs: Vec<String>,
+    /// Only these coders' codings.
+    pub coders: Vec<String>,
+    /// At most this many quotes per code.
+    pub max_quotes: Option<usize>,
+    /// Quote order.
+    pub order: Order,
+    /// Context around each quote.
+    pub context: Context,
+    /// Include memos.
+    pub memos: bool,
+    /// Break counts down by this attribute.
+    pub by: Option<String>,
+    /// Cut quotes longer than this.
+    pub max_chars: usize,
+    /// Matrix: presence (1/0) instead of counts.
+    pub presence: bool,
+    /// CSV: start with a byte-order mark (for spreadsheet programs).
+    pub bom: bool,
+}
+
+/// Something the researcher should be told about an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The export holds real names (pseudonymisation was turned off).
+    NotPseudonymised,
+    /// A QDPX archive with the real texts, in a project that has registered names.
+    RealTextsInArchive,
+}
+
+impl std::fmt::Display for Notice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Notice::NotPseudonymised => write!(f, "warning: {NOT_PSEUDONYMISED}"),
+            Notice::RealTextsInArchive => f.write_str(
+                "note: the QDPX holds the real texts; add --pseudonymise to replace registered names",
+            ),
+        }
+    }
+}
+
+/// A built export.
+#[derive(Debug)]
+pub struct Export {
+    /// The bytes to write.
+    pub bytes: Vec<u8>,
+    /// The format they are in (`None` for REFI-QDA).
+    pub format: Option<Format>,
+    /// What to tell the researcher.
+    pub notices: Vec<Notice>,
+}
+
+/// Builds an export. Nothing is written.
+pub fn build(p: &Project, r: &Request) -> Result<Export> {
+    if matches!(r.kind, Kind::Qdpx | Kind::Qdc) {
+        return refi(p, r);
+    }
+    let format = match r.format {
+        Some(f) => f,
+        None => match &r.target {
+            Target::Stdout => r.kind.stdout_format(),
+            Target::File(path) => Format::from_path(path).ok_or_else(|| {
+                Error::invalid(format!(
+                    "cannot tell the format from {:?}: name the file .md, .html, .json or .csv, or give --format",
+                    path.display().to_string()
+                ))
+            })?,
+        },
+    };
+    let allowed = r.kind.formats();
+    if !allowed.contains(&format) {
+        let names: Vec<&str> = allowed.iter().map(|f| f.name()).collect();
+        return Err(Error::invalid(format!(
+            "{} cannot be exported as {}: use {}",
+            r.kind.name(),
+            format.name(),
+            names.join(", ")
+        )));
+    }
+    if r.target == Target::Stdout && format == Format::Docx {
+        return Err(Error::invalid(
+            "a DOCX file cannot go to standard output; name a file with -o",
+        ));
+    }
+    let codes = r
+        .codes
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect::<Result<Vec<_>>>()?;
+    let lang = p
+        .config
+        .languages
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "no".into());
+    let privacy = Privacy::new(p, r.pseudonymise);
+    let title = |t: String| privacy.text(&t);
+    if let Some(by) = &r.by
+        && !analysis::attribute_names(p).contains(by)
+    {
+        return Err(Error::invalid(format!(
+            "no attribute {by:?} in the project; attributes are {}",
+            analysis::attribute_names(p).join(", ")
+        )));
+    }
+    let bytes: Vec<u8> = match r.kind {
+        Kind::Summary | Kind::Report => {
+            let by = r.by.clone().or_else(|| {
+                (r.kind == Kind::Report)
+                    .then(|| analysis::attribute_names(p))
+                    .and_then(|names| {
+                        names
+                            .iter()
+                            .find(|n| *n == "role")
+                            .or(names.first())
+                            .cloned()
+                    })
+            });
+            let opts = summary::Options {
+                codes,
+                max_quotes: r.max_quotes,
+                order: r.order,
+                context: r.context,
+                memos: r.memos,
+                by,
+                max_chars: r.max_chars.max(20),
+                coders: r.coders.clone(),
+            };
+            if r.kind == Kind::Report {
+                crate::export::report::html(
+                    p,
+                    &crate::export::report::Options { summary: opts },
+                    &privacy,
+                )?
+                .into_bytes()
+            } else {
+                let mut s = summary::build(p, &opts)?;
+                privacy.summary(&mut s);
+                match format {
+                    Format::Html => summary::html(&s, &lang).into_bytes(),
+                    Format::Docx => summary::docx(&s)?,
+                    Format::Json => json(&s)?,
+                    _ => summary::markdown(&s).into_bytes(),
+                }
+            }
+        }
+        Kind::Excerpts => {
+            let docs = r
+                .docs
+                .iter()
+                .map(|d| p.find_doc(d).map(|d| d.id.clone()))
+                .collect::<Result<Vec<_>>>()?;
+            let filter = ExcerptFilter {
+                codes,
+                include_subcodes: true,
+                docs,
+                coders: r.coders.clone(),
+            };
+            let mut t = tables::excerpt_table(p, &filter)?;
+            privacy.table(&mut t);
+            t.render(
+                format,
+                &title(format!("Excerpts: {}", p.config.name)),
+                r.bom,
+                &lang,
+            )?
+        }
+        Kind::Matrix => {
+            let mut t = tables::matrix_table(p, r.presence)?;
+            privacy.table(&mut t);
+            t.render(
+                format,
+                &title(format!("Cases by codes: {}", p.config.name)),
+                r.bom,
+                &lang,
+            )?
+        }
+        Kind::Memos => match format {
+            Format::Markdown => title(tables::memos_markdown(p)).into_bytes(),
+            f => {
+                let mut t = tables::memo_table(p);
+                privacy.table(&mut t);
+                t.render(f, "Memos", r.bom, &lang)?
+            }
+        },
+        Kind::Codebook => match format {
+            Format::Markdown => title(tables::codebook_markdown(p)).into_bytes(),
+            Format::Json => {
+                let mut t = tables::codebook_table(p);
+                privacy.table(&mut t);
+                let mut v = tables::codebook_json(p);
+                if privacy.on
+                    && let Some(items) = v.as_array_mut()
+                {
+                    for (item, row) in items.iter_mut().zip(&t.rows) {
+                        item["path"] = serde_json::Value::String(row[0].clone());
+                        item["description"] = serde_json::Value::String(row[2].clone());
+                    }
+                }
+                json(&v)?
+            }
+            f => {
+                let mut t = tables::codebook_table(p);
+                privacy.table(&mut t);
+                t.render(f, "Codebook", r.bom, &lang)?
+            }
+        },
+        Kind::Qdpx | Kind::Qdc => return refi(p, r),
+    };
+    let mut notices = Vec::new();
+    let bytes = if privacy.on {
+        privacy::leak_check(&bytes, &r.target.label(), privacy.pseudonymiser())?;
+        bytes
+    } else {
+        notices.push(Notice::NotPseudonymised);
+        match format {
+            Format::Markdown if r.kind != Kind::Summary => {
+                let mut b = format!("> **{NOT_PSEUDONYMISED}**\n\n").into_bytes();
+                b.extend(bytes);
+                b
+            }
+            _ => bytes,
+        }
+    };
+    Ok(Export {
+        bytes,
+        format: Some(format),
+        notices,
+    })
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| Error::invalid(e.to_string()))?;
+    Ok(format!("{s}\n").into_bytes())
+}
+
+/// REFI-QDA: a codebook (`.qdc`, always leak-checked) or a project archive (`.qdpx`, every
+/// entry leak-checked when pseudonymised).
+fn refi(p: &Project, r: &Request) -> Result<Export> {
+    let what = r.target.label();
+    let mut notices = Vec::new();
+    let bytes = if r.kind == Kind::Qdc {
+        let privacy = Privacy::new(p, true);
+        let b = qdpx::qdc(p)?;
+        privacy::leak_check(&b, &what, privacy.pseudonymiser())?;
+        b
+    } else {
+        if r.target == Target::Stdout {
+            return Err(Error::invalid(
+                "a QDPX archive cannot go to standard output; name a file with -o",
+            ));
+        }
+        let privacy = Privacy::new(p, r.pseudonymise);
+        let texts = if r.pseudonymise {
+            qdpx::Texts::pseudonymised(p, &privacy)?
+        } else {
+            qdpx::Texts::of(p)?
+        };
+        let b = qdpx::qdpx(p, &texts, &privacy)?;
+        if r.pseudonymise {
+            check_archive(&b, &what, &privacy)?;
+        } else if !p.names.names.is_empty() {
+            notices.push(Notice::RealTextsInArchive);
+        }
+        b
+    };
+    Ok(Export {
+        bytes,
+        format: None,
+        notices,
+    })
+}
+
+/// Leak-checks every entry of a ZIP archive koda has just written.
+fn check_archive(bytes: &[u8], what: &str, privacy: &Privacy) -> Result<()> {
+    let bad = |e: zip::result::ZipError| Error::invalid(format!("{what}: {e}"));
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).map_err(bad)?;
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut content).map_err(|e| Error::io(what, e))?;
+        privacy::leak_check(
+            &content,
+            &format!("{what}/{}", f.name()),
+            privacy.pseudonymiser(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes a built export to its file, atomically (`force` replaces an existing file).
+/// Standard output is the front end's to write.
+pub fn deliver(path: &Path, export: &Export, force: bool) -> Result<()> {
+    crate::export::write_file(path, &export.bytes, force)
+}

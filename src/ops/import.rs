@@ -1,0 +1,217 @@
+//! Importing files into a project: paths expanded, each file read and parsed before anything is
+//! written, documents added one file at a time (a file is all or nothing), duplicates of a
+//! document already in the project skipped, the index fed as the files come in.
+//!
+//! The front end is told of each step through [`Event`]s, so the CLI prints as it goes and a
+//! progress bar can follow; the [`Report`] sums it up.
+
+use crate::Error;
+use crate::import::{self, ReadOptions};
+use crate::model::Document;
+use crate::model::case::SpeakerMap;
+use crate::store::Session;
+use crate::store::project::ImportOptions;
+use crate::store::refi::RefiReport;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What to import, and how.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Files and folders, as the researcher named them.
+    pub paths: Vec<PathBuf>,
+    /// How to read them.
+    pub read: ReadOptions,
+    /// Case, attributes, title, metadata and speaker mappings for what is imported.
+    pub opts: ImportOptions,
+}
+
+/// One step of an import, as it happens.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A file is about to be read (`n` of `of`).
+    Reading {
+        /// The file.
+        file: &'a Path,
+        /// Its place in the list, from 1.
+        n: usize,
+        /// How many files there are.
+        of: usize,
+    },
+    /// A document was imported from a file.
+    Document {
+        /// The file.
+        file: &'a Path,
+        /// The new document.
+        doc: &'a Document,
+        /// Its type was guessed from its content.
+        guessed: bool,
+        /// What reading the file noticed (encoding repaired, lines skipped, …).
+        warnings: &'a [String],
+    },
+    /// A REFI-QDA project was imported.
+    Refi {
+        /// The file.
+        file: &'a Path,
+        /// What it brought.
+        report: &'a RefiReport,
+        /// The program that wrote it, if it says.
+        origin: Option<&'a str>,
+    },
+    /// A file holds a text already in the project; nothing was imported from it.
+    Duplicate {
+        /// The file.
+        file: &'a Path,
+        /// Which document holds it.
+        msg: &'a str,
+    },
+    /// Feeding the index as files came in failed; it is brought up to date at the end instead.
+    IndexFeedFailed {
+        /// The file whose documents were being indexed.
+        file: &'a Path,
+        /// What went wrong.
+        error: &'a Error,
+    },
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Documents (and REFI-QDA projects) imported.
+    pub imported: usize,
+    /// Files skipped as duplicates.
+    pub skipped: usize,
+    /// Files or paths that failed, each with its error.
+    pub failed: Vec<Error>,
+    /// Files the paths expanded to.
+    pub files: usize,
+    /// Speaker mappings that matched no imported speaker.
+    pub unmatched_speakers: Vec<SpeakerMap>,
+    /// The index could not be brought up to date; the warning to show.
+    pub index_warning: Option<String>,
+}
+
+/// Imports the files `req` names. An error here means nothing was tried (a bad request); a
+/// file that fails is in [`Report::failed`] and the others go on.
+pub fn run(
+    session: &mut Session,
+    req: &Request,
+    on: &mut dyn FnMut(Event<'_>),
+) -> crate::Result<Report> {
+    if req.opts.title.is_some() && req.paths.len() > 1 {
+        return Err(Error::invalid(
+            "--title can only be given when importing a single file",
+        ));
+    }
+    let mut report = Report::default();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for f in &req.paths {
+        match import::expand_paths(std::slice::from_ref(f)) {
+            Ok(list) => files.extend(list),
+            Err(e) => report.failed.push(e),
+        }
+    }
+    report.files = files.len();
+    let mut mapped: BTreeSet<usize> = BTreeSet::new();
+    // Several files are indexed as they are imported, overlapping with reading the next.
+    let mut feed = if files.len() > 1 {
+        crate::index::Feed::start(session.project()).ok().flatten()
+    } else {
+        None
+    };
+    for (n, f) in files.iter().enumerate() {
+        on(Event::Reading {
+            file: f,
+            n: n + 1,
+            of: files.len(),
+        });
+        if f.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+        {
+            match import_refi(session, f) {
+                Ok((r, origin)) => {
+                    on(Event::Refi {
+                        file: f,
+                        report: &r,
+                        origin: origin.as_deref(),
+                    });
+                    report.imported += 1;
+                }
+                Err(e) => report.failed.push(e),
+            }
+            continue;
+        }
+        let prepared = match import::prepare_all(f, &req.read) {
+            Ok(p) => p,
+            Err(e) => {
+                report.failed.push(e);
+                continue;
+            }
+        };
+        let info: Vec<(bool, Vec<String>)> = prepared
+            .iter()
+            .map(|p| (p.kind_guessed, p.warnings.clone()))
+            .collect();
+        match session.import(prepared, &req.opts) {
+            Ok(ids) => {
+                let fed = feed.as_mut().map(|fd| fd.add(session.project(), &ids));
+                if let Some(Err(e)) = fed {
+                    on(Event::IndexFeedFailed { file: f, error: &e });
+                    feed = None;
+                }
+                for (id, (guessed, warnings)) in ids.iter().zip(info) {
+                    let d = session.project().find_doc(id)?;
+                    for (i, m) in req.opts.speakers.iter().enumerate() {
+                        if m.applies_to(&d.origin.file) && m.find(&d.speakers).is_some() {
+                            mapped.insert(i);
+                        }
+                    }
+                    on(Event::Document {
+                        file: f,
+                        doc: d,
+                        guessed,
+                        warnings: &warnings,
+                    });
+                    report.imported += 1;
+                }
+            }
+            Err(Error::Duplicate { msg, .. }) => {
+                report.skipped += 1;
+                on(Event::Duplicate {
+                    file: f,
+                    msg: msg.trim_end_matches("; nothing was imported"),
+                });
+            }
+            Err(e) => report.failed.push(e),
+        }
+    }
+    if report.imported > 0 {
+        report.unmatched_speakers = req
+            .opts
+            .speakers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !mapped.contains(i))
+            .map(|(_, m)| m.clone())
+            .collect();
+    }
+    report.index_warning = match feed.map(|f| f.finish(session.project())) {
+        Some(Ok(_)) => None,
+        Some(Err(e)) => Some(format!(
+            "the search index could not be updated ({e}); `koda reindex` rebuilds it"
+        )),
+        None => super::index::after_change(session.project()),
+    };
+    Ok(report)
+}
+
+/// Imports one REFI-QDA project file.
+fn import_refi(session: &mut Session, file: &Path) -> crate::Result<(RefiReport, Option<String>)> {
+    let bytes = std::fs::read(file).map_err(|e| Error::Import {
+        path: file.to_path_buf(),
+        msg: format!("cannot read: {e}"),
+    })?;
+    let refi = import::qdpx::read_qdpx(&bytes, file)?;
+    let r = session.import_refi(&refi, file)?;
+    Ok((r, refi.origin.clone()))
+}

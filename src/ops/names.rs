@@ -1,0 +1,128 @@
+//! The name register: registering, removing and choosing pseudonyms, the same from both front
+//! ends.
+//!
+//! Registering a name that is already in the register adds the new aliases to it and updates
+//! its replacement and category, rather than adding a second entry that would shadow the
+//! first. A name registered without a replacement shows as `(navn)` in a project whose first
+//! language is Norwegian and `(name)` otherwise.
+
+use crate::model::names::{Category, NameEntry, Names, Pseudonymiser};
+use crate::store::{Project, Session};
+use crate::{Error, Result};
+
+/// A name to register.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    /// The name as it occurs in the material.
+    pub name: String,
+    /// What exports show instead; the project's default when `None`.
+    pub replacement: Option<String>,
+    /// Other forms of the name.
+    pub aliases: Vec<String>,
+    /// What kind of name it is.
+    pub category: Category,
+}
+
+/// What registering did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registered {
+    /// The entry as it now stands.
+    pub entry: NameEntry,
+    /// The name was already registered; aliases were merged into it.
+    pub merged: bool,
+    /// The replacement itself contains a registered name, so exports would fail their leak
+    /// check until it is changed.
+    pub replacement_leaks: bool,
+}
+
+/// The replacement a name gets when none is given, in the project's first language.
+pub fn default_replacement(project: &Project) -> &'static str {
+    match project.config.languages.first().map(String::as_str) {
+        Some("no" | "nb" | "nn") => "(navn)",
+        _ => "(name)",
+    }
+}
+
+/// Registers a name (or adds to its entry) and saves the register.
+pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
+    let name = r.name.trim().to_string();
+    if name.is_empty() {
+        return Err(Error::invalid("give the name to register"));
+    }
+    let mut names = session.project().names.clone();
+    let default = default_replacement(session.project());
+    let merged = match names
+        .names
+        .iter_mut()
+        .find(|n| n.name.eq_ignore_ascii_case(&name))
+    {
+        Some(e) => {
+            for al in r.aliases {
+                if !e.aliases.iter().any(|x| x.eq_ignore_ascii_case(&al)) {
+                    e.aliases.push(al);
+                }
+            }
+            if let Some(rep) = r.replacement {
+                e.replacement = rep;
+            }
+            e.category = r.category;
+            true
+        }
+        None => {
+            names.names.push(NameEntry {
+                name: name.clone(),
+                replacement: r.replacement.unwrap_or_else(|| default.to_string()),
+                aliases: r.aliases,
+                category: r.category,
+            });
+            false
+        }
+    };
+    let entry = find(&names, &name)?.clone();
+    let replacement_leaks = !Pseudonymiser::new(&names)
+        .find(&entry.replacement)
+        .is_empty();
+    session.save_names(names)?;
+    Ok(Registered {
+        entry,
+        merged,
+        replacement_leaks,
+    })
+}
+
+fn find<'a>(names: &'a Names, name: &str) -> Result<&'a NameEntry> {
+    names
+        .names
+        .iter()
+        .find(|n| n.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::NotFound(format!("{name:?} is not registered; see `koda names`")))
+}
+
+/// Removes a registered name.
+pub fn remove(session: &mut Session, name: &str) -> Result<()> {
+    let mut names = session.project().names.clone();
+    find(&names, name)?;
+    names.names.retain(|n| !n.name.eq_ignore_ascii_case(name));
+    session.save_names(names)
+}
+
+/// Chooses the pseudonym exports show for a speaker label.
+pub fn pseudonym_for_speaker(session: &mut Session, label: &str, pseudonym: &str) -> Result<()> {
+    let mut names = session.project().names.clone();
+    names
+        .speakers
+        .insert(label.to_string(), pseudonym.to_string());
+    session.save_names(names)
+}
+
+/// Chooses the pseudonym exports show for a case.
+pub fn pseudonym_for_case(session: &mut Session, case: &str, pseudonym: &str) -> Result<()> {
+    if !session.project().cases.cases.contains_key(case) {
+        return Err(Error::NotFound(format!(
+            "no case {case:?}; see `koda cases`"
+        )));
+    }
+    let mut names = session.project().names.clone();
+    names.cases.insert(case.to_string(), pseudonym.to_string());
+    session.save_names(names)
+}

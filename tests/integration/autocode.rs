@@ -1,0 +1,155 @@
+//! Autocoding is one use case with two faces: the TUI and the CLI code every hit of a query (not
+//! only the hits a view lists), by the unit chosen, and skip what is already coded.
+
+use crate::util::TestProject;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use koda::model::text::slice_chars;
+use koda::store::{Project, Session};
+use koda::tui::app::{App, SHOWN_HITS, View};
+use std::collections::BTreeSet;
+
+/// Two parent interviews of 150 answers each, every answer mentioning the waiting.
+fn interview(n: usize) -> String {
+    let mut t = format!("Foreldreintervju {n}\n\n");
+    for i in 1..=150 {
+        t.push_str(&format!(
+            "Intervjuer: Hva skjedde i uke {i}?\nForelder {n}: Vi ventet på svar fra NAV i uke {i}. Så ringte koordinatoren.\n"
+        ));
+    }
+    t
+}
+
+fn project() -> TestProject {
+    let p = TestProject::new();
+    let a = p.write("forelder-1.txt", &interview(1));
+    let b = p.write("forelder-2.txt", &interview(2));
+    p.koda(&["import", a.to_str().unwrap(), b.to_str().unwrap()])
+        .ok();
+    p.koda(&["codes", "add", "timing/waiting"]).ok();
+    p
+}
+
+/// Each coding of a code as (document, coded words).
+fn coded(dir: &std::path::Path, code: &str) -> BTreeSet<(String, String)> {
+    let p = Project::open(dir).unwrap();
+    let id = p.codebook.find(code).unwrap().id.clone();
+    p.codings
+        .values()
+        .filter(|c| c.code == id)
+        .map(|c| {
+            let t = p.text(&c.doc).unwrap();
+            (c.doc.clone(), slice_chars(&t, c.start, c.end).to_string())
+        })
+        .collect()
+}
+
+fn press(a: &mut App, code: KeyCode, mods: KeyModifiers) {
+    a.on_key(KeyEvent::new(code, mods));
+}
+
+fn type_text(a: &mut App, s: &str) {
+    for c in s.chars() {
+        press(a, KeyCode::Char(c), KeyModifiers::NONE);
+    }
+}
+
+#[test]
+fn tui_and_cli_autocode_all_300_turns_by_the_unit_chosen_and_skip_coded_ones() {
+    let tui = project();
+    let cli = project();
+    let mut a = App::new(Session::open(tui.path(), "anna").unwrap(), (120, 40));
+    press(&mut a, KeyCode::Char('4'), KeyModifiers::NONE);
+    assert_eq!(a.view, View::Search);
+    type_text(&mut a, "ventet");
+    a.flush_search();
+    let r = a.results.as_ref().unwrap();
+    assert_eq!(r.total, 300, "the word is in 300 turns");
+    assert_eq!(r.hits.len(), SHOWN_HITS, "the view lists only the best");
+    // Ctrl-t twice: matched words -> sentence -> turn.
+    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    press(&mut a, KeyCode::Char('a'), KeyModifiers::CONTROL);
+    type_text(&mut a, "timing/waiting");
+    press(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        a.status
+            .starts_with("coded 300 passages with timing/waiting (0 already coded"),
+        "{}",
+        a.status
+    );
+    drop(a);
+    let by_tui = coded(tui.path(), "timing/waiting");
+    assert_eq!(by_tui.len(), 300);
+    assert!(by_tui.contains(&(
+        "forelder-2".to_string(),
+        "Vi ventet på svar fra NAV i uke 150. Så ringte koordinatoren.".to_string()
+    )));
+    assert!(by_tui.iter().all(|(_, t)| !t.contains("Intervjuer")));
+
+    let out = cli
+        .koda(&[
+            "autocode",
+            "ventet",
+            "--code",
+            "timing/waiting",
+            "--unit",
+            "turn",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        out.starts_with("coded 300 passages in 2 documents with timing/waiting (0 already coded)"),
+        "{out}"
+    );
+    assert_eq!(coded(cli.path(), "timing/waiting"), by_tui);
+
+    // Again, by sentence: the turns' first sentences are new, nothing of the turns is redone;
+    // then once more, and everything is already coded.
+    let out = cli
+        .koda(&[
+            "autocode",
+            "ventet",
+            "--code",
+            "timing/waiting",
+            "--unit",
+            "sentence",
+        ])
+        .ok()
+        .to_string();
+    assert!(out.starts_with("coded 300 passages"), "{out}");
+    let again = cli
+        .koda(&[
+            "autocode",
+            "ventet",
+            "--code",
+            "timing/waiting",
+            "--unit",
+            "sentence",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(
+        again.trim(),
+        "nothing to code: 300 hits, 300 already coded with timing/waiting"
+    );
+    let mut a = App::new(Session::open(tui.path(), "anna").unwrap(), (120, 40));
+    press(&mut a, KeyCode::Char('4'), KeyModifiers::NONE);
+    type_text(&mut a, "ventet");
+    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
+    press(&mut a, KeyCode::Char('a'), KeyModifiers::CONTROL);
+    type_text(&mut a, "timing/waiting");
+    press(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+    assert!(
+        a.status
+            .starts_with("coded 300 passages with timing/waiting (0 already coded"),
+        "{}",
+        a.status
+    );
+    drop(a);
+    let both = coded(tui.path(), "timing/waiting");
+    assert_eq!(both, coded(cli.path(), "timing/waiting"));
+    assert!(both.contains(&(
+        "forelder-1".to_string(),
+        "Vi ventet på svar fra NAV i uke 7.".to_string()
+    )));
+}
