@@ -1,8 +1,8 @@
 //! Autocoding is one use case with two faces: the TUI and the CLI code every hit of a query (not
 //! only the hits a view lists), by the unit chosen, and skip what is already coded.
 
+use crate::term::press;
 use crate::util::TestProject;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use koda::model::text::slice_chars;
 use koda::store::{Project, Session};
 use koda::tui::app::{App, SHOWN_HITS, View};
@@ -43,34 +43,19 @@ fn coded(dir: &std::path::Path, code: &str) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn press(a: &mut App, code: KeyCode, mods: KeyModifiers) {
-    a.on_key(KeyEvent::new(code, mods));
-}
-
-fn type_text(a: &mut App, s: &str) {
-    for c in s.chars() {
-        press(a, KeyCode::Char(c), KeyModifiers::NONE);
-    }
-}
-
 #[test]
 fn tui_and_cli_autocode_all_300_turns_by_the_unit_chosen_and_skip_coded_ones() {
     let tui = project();
     let cli = project();
     let mut a = App::new(Session::open(tui.path(), "anna").unwrap(), (120, 40));
-    press(&mut a, KeyCode::Char('4'), KeyModifiers::NONE);
+    press(&mut a, "4ventet");
     assert_eq!(a.view, View::Search);
-    type_text(&mut a, "ventet");
     a.flush_search();
     let r = a.results.as_ref().unwrap();
     assert_eq!(r.total, 300, "the word is in 300 turns");
     assert_eq!(r.hits.len(), SHOWN_HITS, "the view lists only the best");
     // Ctrl-t twice: matched words -> sentence -> turn.
-    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
-    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
-    press(&mut a, KeyCode::Char('a'), KeyModifiers::CONTROL);
-    type_text(&mut a, "timing/waiting");
-    press(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut a, "<C-t><C-t><C-a>timing/waiting<Enter>");
     assert!(
         a.status
             .starts_with("coded 300 passages with timing/waiting (0 already coded"),
@@ -133,12 +118,7 @@ fn tui_and_cli_autocode_all_300_turns_by_the_unit_chosen_and_skip_coded_ones() {
         "nothing to code: 300 hits, 300 already coded with timing/waiting"
     );
     let mut a = App::new(Session::open(tui.path(), "anna").unwrap(), (120, 40));
-    press(&mut a, KeyCode::Char('4'), KeyModifiers::NONE);
-    type_text(&mut a, "ventet");
-    press(&mut a, KeyCode::Char('t'), KeyModifiers::CONTROL);
-    press(&mut a, KeyCode::Char('a'), KeyModifiers::CONTROL);
-    type_text(&mut a, "timing/waiting");
-    press(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+    press(&mut a, "4ventet<C-t><C-a>timing/waiting<Enter>");
     assert!(
         a.status
             .starts_with("coded 300 passages with timing/waiting (0 already coded"),

@@ -12,6 +12,8 @@ mod privacy;
 mod refi;
 mod search;
 mod team;
+mod term;
 mod tui;
 mod util;
 mod workflow;
+mod xsd;

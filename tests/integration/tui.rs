@@ -1,6 +1,7 @@
-//! The TUI: every view rendered into a test backend (snapshots at 80x24 and 120x40), and an
-//! end-to-end run of the real binary in tmux.
+//! The TUI: every view rendered into a test backend (snapshots at 80x24 and 120x40), and the
+//! real binary driven end to end in a pseudo-terminal.
 
+use crate::term::Term;
 use koda::store::Session;
 use koda::tui::app::{Action, App, View};
 use koda::tui::render::{ColorMode, render};
@@ -90,117 +91,38 @@ fn too_small_a_window_says_so() {
     );
 }
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    /// Runs `command` in a new session of the given size and waits for koda's first screen.
-    fn start(&self, command: &str, (w, h): (u16, u16)) {
-        let (w, h) = (w.to_string(), h.to_string());
-        let o = self.cmd(&[
-            "new-session",
-            "-d",
-            "-s",
-            "e2e",
-            "-x",
-            &w,
-            "-y",
-            &h,
-            command,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        self.wait_for("1 Documents");
-    }
-
-    fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "waited for {what:?}; the screen shows:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        assert!(self.cmd(&args).status.success());
-    }
-
-    fn typed(&self, text: &str) {
-        assert!(
-            self.cmd(&["send-keys", "-t", "e2e", "-l", text])
-                .status
-                .success()
-        );
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd(&["kill-server"]);
-    }
-}
-
 #[test]
-fn end_to_end_in_tmux() {
-    let version = Command::new("tmux").arg("-V").output();
-    assert!(
-        version.is_ok_and(|o| o.status.success()),
-        "this test drives the TUI in tmux: install tmux (bash .ci/run does)"
-    );
+fn end_to_end_in_a_terminal() {
     let dir = example_copy();
     let bin = env!("CARGO_BIN_EXE_koda");
-    let t = Tmux {
-        socket: format!("koda-e2e-{}", std::process::id()),
-    };
-    let command = format!("{bin} --coder tester tui {}", dir.path().display());
-    t.start(&command, (120, 40));
-    t.keys(&["4"]);
+    let mut t = Term::start(
+        &[
+            "--coder".as_ref(),
+            "tester".as_ref(),
+            "tui".as_ref(),
+            dir.path().as_os_str(),
+        ],
+        (120, 40),
+    );
+    t.press("4");
     t.wait_for("search:");
-    t.typed("ventetid");
+    t.press("ventetid");
     let s = t.wait_for("turns in");
     assert!(s.contains("Feltnotat samarbeidsmøte"), "{s}");
-    t.keys(&["Down", "Enter"]);
+    t.press("<Down><Enter>");
     t.wait_for("2 Reader");
-    t.keys(&["t", "c"]);
+    t.press("tc");
     t.wait_for("code the selection");
-    t.typed("e2e/ventetid");
+    t.press("e2e/ventetid");
     t.wait_for("+ new code e2e/ventetid");
-    t.keys(&[
-        "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down",
-        "Down", "Down", "Enter",
-    ]);
+    t.press(&"<Down>".repeat(13));
+    t.press("<Enter>");
     t.wait_for("coded e2e/ventetid");
-    t.keys(&["q"]);
-    let start = Instant::now();
-    while t.cmd(&["has-session", "-t", "e2e"]).status.success() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "koda did not quit"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    t.press("q");
+    assert!(
+        t.exited_within(Duration::from_secs(10)),
+        "koda did not quit"
+    );
     let out = Command::new(bin)
         .arg("-p")
         .arg(dir.path())
@@ -219,44 +141,23 @@ fn end_to_end_in_tmux() {
 
 #[test]
 fn a_terminal_that_vanishes_ends_the_session_keeps_the_memo_draft_and_frees_the_project() {
-    for tool in ["tmux", "setsid"] {
-        let version = Command::new(tool).arg("-V").output();
-        assert!(
-            version.is_ok_and(|o| o.status.success()),
-            "this test runs koda in tmux under setsid: install {tool} (bash .ci/run does)"
-        );
-    }
     let dir = example_copy();
-    let aside = tempfile::tempdir().unwrap();
-    let pid_file = aside.path().join("koda.pid");
     let bin = env!("CARGO_BIN_EXE_koda");
-    let t = Tmux {
-        socket: format!("koda-gone-{}", std::process::id()),
-    };
-    // Without a controlling terminal (setsid), koda gets no hangup signal when its terminal
-    // goes: it only finds reads at end of file, as under a killed emulator or multiplexer.
-    let command = format!(
-        "setsid -w sh -c 'echo $$ > {}; exec {bin} --coder tester tui {}'",
-        pid_file.display(),
-        dir.path().display()
+    let mut t = Term::start(
+        &[
+            "--coder".as_ref(),
+            "tester".as_ref(),
+            "tui".as_ref(),
+            dir.path().as_os_str(),
+        ],
+        (100, 30),
     );
-    t.start(&command, (100, 30));
     // A memo half written when the terminal goes.
-    t.keys(&["6"]);
+    t.press("6");
     t.wait_for("a adds");
-    t.keys(&["a"]);
-    t.typed("Utkast: tillit før tjenester");
+    t.press("aUtkast: tillit før tjenester");
     t.wait_for("Utkast: tillit før tjenester");
-    let server = t.cmd(&["display-message", "-p", "#{pid}"]);
-    let server = String::from_utf8_lossy(&server.stdout).trim().to_string();
-    assert!(!server.is_empty(), "tmux names its server's pid");
-    assert!(
-        Command::new("kill")
-            .args(["-9", &server])
-            .status()
-            .unwrap()
-            .success()
-    );
+    t.vanish();
     let start = Instant::now();
     loop {
         let out = Command::new(bin)
@@ -268,16 +169,14 @@ fn a_terminal_that_vanishes_ends_the_session_keeps_the_memo_draft_and_frees_the_
         if out.status.success() {
             break;
         }
-        if start.elapsed() > Duration::from_secs(10) {
-            let pid = std::fs::read_to_string(&pid_file).unwrap_or_default();
-            let _ = Command::new("kill").args(["-9", pid.trim()]).status();
-            panic!(
-                "koda kept the project after its terminal went away: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "koda kept the project after its terminal went away: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
+    assert!(t.exited_within(Duration::from_secs(5)), "koda still runs");
     let memos = Command::new(bin)
         .arg("-p")
         .arg(dir.path())
