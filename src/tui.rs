@@ -5,10 +5,13 @@
 //! screen is drawn from the state alone. The terminal is restored on quit, on error, on panic
 //! and on SIGTERM or SIGHUP; a terminal that goes away without a signal ends the session too.
 
+pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod layout;
+pub mod popup;
 pub mod render;
+pub mod views;
 
 use crate::store::Session;
 use app::{Action, App};

@@ -1,7 +1,7 @@
 //! The keymap as data: one table per context, looked up for every key and listed by the help
 //! overlay, so help can never drift from what the keys do.
 
-use super::app::{Action, View};
+use super::action::{Action, View};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.

@@ -1,0 +1,693 @@
+//! The popups over a view: the code picker, one-line prompts, yes/no questions, the memo editor
+//! and the key help; their state, what their keys do, and how they are drawn.
+
+use crate::index::Unit;
+use crate::model::MemoTarget;
+use crate::tui::action::Action;
+use crate::tui::app::{App, delete_word, plural};
+use crate::tui::keymap::{Context, help_lines};
+use crate::tui::render::{ColorMode, cut, pad};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use tui_textarea::TextArea;
+
+/// What a one-line prompt is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// Add a code at this path.
+    AddCode,
+    /// Rename this code.
+    RenameCode(String),
+    /// Move this code under a path (empty: top level).
+    MoveCode(String),
+    /// Merge this code into a path.
+    MergeCode(String),
+    /// Describe this code.
+    DescribeCode(String),
+    /// Colour this code.
+    ColorCode(String),
+    /// Jump to a turn number.
+    JumpToTurn,
+    /// Compare two coders in the reader's margin.
+    Compare,
+    /// Register this suggested name with the typed replacement.
+    RegisterName(String),
+    /// Filter the excerpts.
+    ExcerptFilter,
+}
+
+/// A one-line prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The question.
+    pub label: String,
+    /// What has been typed.
+    pub text: String,
+    /// What happens on Enter.
+    pub purpose: Purpose,
+}
+
+/// What the code picker applies the code to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickFor {
+    /// A span of a document.
+    Span(String, usize, usize),
+    /// Every hit of a search (or the marked ones), by a unit.
+    Autocode {
+        /// The query.
+        query: String,
+        /// The marked hits (document, turn); every hit of the query when `None`.
+        turns: Option<Vec<(String, usize)>>,
+        /// How many turns that is.
+        count: usize,
+        /// What to code around each hit.
+        unit: Unit,
+    },
+}
+
+/// The code picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Picker {
+    /// The filter typed so far.
+    pub filter: String,
+    /// The highlighted row.
+    pub selected: usize,
+    /// What to apply the code to.
+    pub target: PickFor,
+}
+
+/// One row of the code picker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickItem {
+    /// The code's id; `None` for the row that creates a new code.
+    pub code: Option<String>,
+    /// What the row shows.
+    pub label: String,
+    /// 1 to 9 for the nine most used codes (when nothing is typed).
+    pub number: Option<usize>,
+}
+
+/// A question answered with y or n.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirm {
+    /// Delete this code.
+    DeleteCode(String),
+    /// Delete this memo.
+    DeleteMemo(String),
+}
+
+/// The memo editor.
+pub struct MemoEditor {
+    /// The text area.
+    pub area: TextArea<'static>,
+    /// What the memo is attached to.
+    pub target: MemoTarget,
+    /// The memo's id when editing an existing one.
+    pub id: Option<String>,
+    /// Title shown on the frame.
+    pub title: String,
+    /// When set, the editor corrects this span of a document's text instead of writing a memo.
+    pub turn: Option<(String, usize, usize)>,
+}
+
+/// A popup over the view.
+pub enum Popup {
+    /// The code picker.
+    Picker(Picker),
+    /// A one-line prompt.
+    Prompt(Prompt),
+    /// A yes/no question.
+    Confirm(Confirm, String),
+    /// The memo editor.
+    Memo(Box<MemoEditor>),
+    /// The key help.
+    Help,
+}
+
+/// A fuzzy match score of `needle` as a subsequence of `hay` (higher is better).
+pub fn fuzzy_score(hay: &str, needle: &str) -> Option<i64> {
+    if hay.contains(needle) {
+        let at = hay.find(needle).unwrap_or(0);
+        return Some(1000 - i64::try_from(at).unwrap_or(0));
+    }
+    let mut score = 0;
+    let mut last: Option<usize> = None;
+    let chars: Vec<char> = hay.chars().collect();
+    let mut i = 0;
+    for n in needle.chars() {
+        let found = chars[i..].iter().position(|c| *c == n)? + i;
+        score += if last.is_some_and(|l| l + 1 == found) {
+            10
+        } else {
+            1
+        };
+        last = Some(found);
+        i = found + 1;
+    }
+    Some(score)
+}
+
+impl App {
+    /// Rows of the code picker.
+    pub fn pick_items(&self, p: &Picker) -> Vec<PickItem> {
+        let project = self.project();
+        let cb = &project.codebook;
+        let mut counts: Vec<(String, usize)> = cb
+            .walk()
+            .iter()
+            .map(|(c, _)| {
+                (
+                    c.id.clone(),
+                    project.codings.values().filter(|x| x.code == c.id).count(),
+                )
+            })
+            .collect();
+        counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let top: Vec<String> = counts.iter().take(9).map(|(id, _)| id.clone()).collect();
+        let number = |id: &str| top.iter().position(|t| t == id).map(|i| i + 1);
+        let f = p.filter.trim().to_lowercase();
+        let mut items: Vec<(i64, PickItem)> = Vec::new();
+        let mut order: Vec<String> = self
+            .recent
+            .iter()
+            .filter(|id| cb.get(id).is_some())
+            .cloned()
+            .collect();
+        for (c, _) in cb.walk() {
+            if !order.contains(&c.id) {
+                order.push(c.id.clone());
+            }
+        }
+        for (i, id) in order.iter().enumerate() {
+            let path = cb.path(id);
+            let score = if f.is_empty() {
+                Some(0)
+            } else {
+                fuzzy_score(&path.to_lowercase(), &f)
+            };
+            if let Some(s) = score {
+                let rank = i64::try_from(i).unwrap_or(i64::MAX);
+                items.push((
+                    s * 1000 - rank,
+                    PickItem {
+                        code: Some(id.clone()),
+                        label: path,
+                        number: if f.is_empty() { number(id) } else { None },
+                    },
+                ));
+            }
+        }
+        if !f.is_empty() {
+            items.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
+        }
+        let mut out: Vec<PickItem> = items.into_iter().map(|(_, i)| i).collect();
+        let exact = out.iter().any(|i| i.label.to_lowercase() == f);
+        if !f.is_empty() && !exact {
+            out.push(PickItem {
+                code: None,
+                label: format!("+ new code {}", p.filter.trim()),
+                number: None,
+            });
+        }
+        out
+    }
+
+    pub(crate) fn update_popup(&mut self, action: Action) {
+        let Some(popup) = self.popup.take() else {
+            return;
+        };
+        match popup {
+            Popup::Help => {
+                if !matches!(
+                    action,
+                    Action::Help | Action::Escape | Action::Enter | Action::Quit
+                ) {
+                    self.popup = Some(Popup::Help);
+                }
+            }
+            Popup::Confirm(what, q) => match action {
+                Action::Enter => {
+                    let r = match &what {
+                        Confirm::DeleteCode(id) => self.session.delete_code(id).map(|(c, n)| {
+                            format!(
+                                "deleted {} and {} (u undoes)",
+                                plural(c, "code"),
+                                plural(n, "coding")
+                            )
+                        }),
+                        Confirm::DeleteMemo(id) => self
+                            .session
+                            .remove_memo(id)
+                            .map(|_| "memo deleted (u undoes)".to_string()),
+                    };
+                    match r {
+                        Ok(m) => {
+                            self.status = m;
+                            self.changed();
+                        }
+                        Err(e) => self.set_error(e),
+                    }
+                }
+                Action::Escape => self.status = "left as it was".into(),
+                _ => self.popup = Some(Popup::Confirm(what, q)),
+            },
+            Popup::Memo(mut ed) => match action {
+                Action::SaveMemo if ed.turn.is_some() => {
+                    let Some((doc, a, b)) = ed.turn.clone() else {
+                        return;
+                    };
+                    let edited = ed.area.lines().join("\n");
+                    let text = self
+                        .project()
+                        .text(&doc)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default();
+                    let idx = crate::model::text::CharIndex::new(&text);
+                    let new = format!(
+                        "{}{}{}",
+                        idx.slice(&text, 0, a),
+                        edited,
+                        idx.slice(&text, b, idx.len())
+                    );
+                    match self.session.edit_document(&doc, &new) {
+                        Ok(r) if !r.changed => self.status = "no change".into(),
+                        Ok(r) => {
+                            self.status = format!(
+                                "corrected (revision {}): {} codings kept their words, {} flagged ! (y keeps one, u undoes)",
+                                r.revision,
+                                r.kept,
+                                r.stale.len()
+                            );
+                            self.changed();
+                        }
+                        Err(e) => {
+                            self.set_error(e);
+                            self.popup = Some(Popup::Memo(ed));
+                        }
+                    }
+                }
+                Action::SaveMemo => {
+                    let text = ed.area.lines().join("\n");
+                    let r = if text.trim().is_empty() {
+                        match &ed.id {
+                            Some(id) => self
+                                .session
+                                .remove_memo(id)
+                                .map(|_| "memo removed".to_string()),
+                            None => Ok("empty memo not saved".to_string()),
+                        }
+                    } else {
+                        self.session
+                            .set_memo(ed.id.as_deref(), ed.target.clone(), &text)
+                            .map(|_| "memo saved".to_string())
+                    };
+                    match r {
+                        Ok(m) => self.status = m,
+                        Err(e) => {
+                            self.set_error(e);
+                            self.popup = Some(Popup::Memo(ed));
+                        }
+                    }
+                }
+                Action::Escape => self.status = "memo not saved".into(),
+                Action::EditorKey(k) => {
+                    ed.area.input(k);
+                    self.popup = Some(Popup::Memo(ed));
+                }
+                _ => self.popup = Some(Popup::Memo(ed)),
+            },
+            Popup::Prompt(mut p) => match action {
+                Action::Type(c) => {
+                    p.text.push(c);
+                    self.popup = Some(Popup::Prompt(p));
+                }
+                Action::Backspace => {
+                    p.text.pop();
+                    self.popup = Some(Popup::Prompt(p));
+                }
+                Action::DeleteWord => {
+                    delete_word(&mut p.text);
+                    self.popup = Some(Popup::Prompt(p));
+                }
+                Action::ClearField => {
+                    p.text.clear();
+                    self.popup = Some(Popup::Prompt(p));
+                }
+                Action::Enter => self.submit_prompt(p),
+                Action::Escape => {}
+                _ => self.popup = Some(Popup::Prompt(p)),
+            },
+            Popup::Picker(mut p) => {
+                let items = self.pick_items(&p);
+                match action {
+                    Action::Type(c @ '1'..='9') if p.filter.is_empty() => {
+                        let n = c.to_digit(10).and_then(|d| usize::try_from(d).ok());
+                        match items.iter().find(|i| i.number == n) {
+                            Some(item) => self.apply_pick(&p.target, item.clone()),
+                            None => self.popup = Some(Popup::Picker(p)),
+                        }
+                    }
+                    Action::Type(c) => {
+                        p.filter.push(c);
+                        p.selected = 0;
+                        self.popup = Some(Popup::Picker(p));
+                    }
+                    Action::Backspace => {
+                        p.filter.pop();
+                        p.selected = 0;
+                        self.popup = Some(Popup::Picker(p));
+                    }
+                    Action::DeleteWord | Action::ClearField => {
+                        if action == Action::DeleteWord {
+                            delete_word(&mut p.filter);
+                        } else {
+                            p.filter.clear();
+                        }
+                        p.selected = 0;
+                        self.popup = Some(Popup::Picker(p));
+                    }
+                    Action::Up | Action::Down => {
+                        Self::move_list(&mut p.selected, items.len(), &action, 1);
+                        self.popup = Some(Popup::Picker(p));
+                    }
+                    Action::Enter => match items.get(p.selected) {
+                        Some(item) => {
+                            let mut item = item.clone();
+                            if item.code.is_none() {
+                                item.label = p.filter.trim().to_string();
+                            }
+                            self.apply_pick(&p.target, item);
+                        }
+                        None => self.popup = Some(Popup::Picker(p)),
+                    },
+                    Action::Escape => {}
+                    _ => self.popup = Some(Popup::Picker(p)),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn apply_pick(&mut self, target: &PickFor, item: PickItem) {
+        let code = match item.code {
+            Some(c) => c,
+            None => match self.session.add_code(&item.label, "", None) {
+                Ok(id) => id,
+                Err(e) => {
+                    self.set_error(e);
+                    return;
+                }
+            },
+        };
+        self.recent.retain(|c| *c != code);
+        self.recent.insert(0, code.clone());
+        let path = self.project().codebook.path(&code);
+        match target {
+            PickFor::Span(doc, a, b) => {
+                match self.session.add_codings(doc, &code, &[(*a, *b)], None) {
+                    Ok(_) => {
+                        self.status = format!("coded {path} (u undoes)");
+                        self.reader.anchor = None;
+                        self.changed();
+                    }
+                    Err(e) => self.set_error(e),
+                }
+            }
+            PickFor::Autocode {
+                query, turns, unit, ..
+            } => {
+                use crate::ops::autocode;
+                let req = autocode::Request {
+                    query: query.clone(),
+                    code,
+                    unit: *unit,
+                    scope: turns
+                        .clone()
+                        .map_or(autocode::Scope::All, autocode::Scope::Turns),
+                };
+                let result = self
+                    .plan_autocode(&req)
+                    .and_then(|plan| autocode::apply(&mut self.session, &plan, None));
+                match result {
+                    Ok(r) => {
+                        self.status = format!(
+                            "coded {} with {path} ({} already coded; u undoes)",
+                            plural(r.coded, "passage"),
+                            r.already
+                        );
+                        self.changed();
+                    }
+                    Err(e) => self.set_error(e),
+                }
+            }
+        }
+    }
+
+    pub(crate) fn submit_prompt(&mut self, p: Prompt) {
+        let text = p.text.trim().to_string();
+        let cb = self.project().codebook.clone();
+        let find = |path: &str| cb.find(path).map(|c| c.id.clone());
+        let result: crate::Result<String> = match p.purpose {
+            Purpose::AddCode => self
+                .session
+                .add_code(&text, "", None)
+                .map(|id| format!("added {}", self.session.project().codebook.path(&id))),
+            Purpose::RenameCode(id) => self
+                .session
+                .rename_code(&id, &text)
+                .map(|()| format!("renamed to {text}")),
+            Purpose::MoveCode(id) => {
+                let parent = if text.is_empty() {
+                    Ok(None)
+                } else {
+                    find(&text).map(Some)
+                };
+                parent
+                    .and_then(|pa| self.session.move_code(&id, pa.as_deref()))
+                    .map(|()| "moved".to_string())
+            }
+            Purpose::MergeCode(id) => find(&text)
+                .and_then(|into| self.session.merge_codes(&id, &into))
+                .map(|n| format!("merged ({} moved)", plural(n, "coding"))),
+            Purpose::DescribeCode(id) => self
+                .session
+                .describe_code(&id, &text)
+                .map(|()| "described".to_string()),
+            Purpose::ColorCode(id) => {
+                let c = if text.eq_ignore_ascii_case("none") || text.is_empty() {
+                    Ok(None)
+                } else {
+                    crate::model::codebook::parse_color(&text).map(Some)
+                };
+                c.and_then(|c| self.session.color_code(&id, c))
+                    .map(|()| "coloured".to_string())
+            }
+            Purpose::JumpToTurn => {
+                let n: Option<usize> = text.parse().ok();
+                match n.and_then(|n| crate::model::turn(&self.turns(), n).map(|t| t.start)) {
+                    Some(at) => {
+                        self.reader.anchor = None;
+                        self.move_cursor(at, false);
+                        return;
+                    }
+                    None => Err(crate::Error::invalid(format!(
+                        "no turn {text:?} in this document"
+                    ))),
+                }
+            }
+            Purpose::RegisterName(name) => crate::ops::names::register(
+                &mut self.session,
+                crate::ops::names::Registration {
+                    name,
+                    replacement: (!text.is_empty()).then(|| text.clone()),
+                    ..Default::default()
+                },
+            )
+            .map(|r| {
+                self.suggestions = None;
+                format!(
+                    "registered {}: exports show {}{}",
+                    r.entry.name,
+                    r.entry.replacement,
+                    if r.replacement_leaks {
+                        " (the replacement itself holds a registered name: exports will refuse)"
+                    } else {
+                        ""
+                    }
+                )
+            }),
+            Purpose::Compare => {
+                let parts: Vec<String> = text
+                    .split([',', ' '])
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                match parts.as_slice() {
+                    [a, b] if a != b => {
+                        self.status = format!("margin: {a} left, {b} right (K ends)");
+                        self.reader.compare = Some((a.clone(), b.clone()));
+                    }
+                    _ => self.set_error("give two different coders, e.g. anna,bo"),
+                }
+                return;
+            }
+            Purpose::ExcerptFilter => {
+                let mut f = Vec::new();
+                for part in text.split_whitespace() {
+                    match part.split_once('=') {
+                        Some((k, v)) if !k.is_empty() => f.push((k.to_string(), v.to_string())),
+                        _ => {
+                            self.set_error(format!("{part:?} is not KEY=VALUE"));
+                            return;
+                        }
+                    }
+                }
+                self.ex_filter = f;
+                self.ex_sel = 0;
+                return;
+            }
+        };
+        match result {
+            Ok(m) => {
+                self.status = m;
+                self.changed();
+            }
+            Err(e) => self.set_error(e),
+        }
+    }
+
+    pub(crate) fn open_memo(&mut self, target: MemoTarget, title: String) {
+        let existing = self
+            .project()
+            .memos_on(&target)
+            .first()
+            .map(|m| (m.id.clone(), m.text.clone()));
+        let (id, text) = match existing {
+            Some((id, text)) => (Some(id), text),
+            None => (None, String::new()),
+        };
+        let mut area = TextArea::new(text.lines().map(str::to_string).collect());
+        area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
+        self.popup = Some(Popup::Memo(Box::new(MemoEditor {
+            area,
+            target,
+            id,
+            title,
+            turn: None,
+        })));
+    }
+
+    pub(crate) fn open_memo_new(&mut self) {
+        let mut area = TextArea::default();
+        area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
+        self.popup = Some(Popup::Memo(Box::new(MemoEditor {
+            area,
+            target: MemoTarget::Project,
+            id: None,
+            title: "project memo".into(),
+            turn: None,
+        })));
+    }
+}
+
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
+    let Some(popup) = &app.popup else { return };
+    let frame = |title: &str| {
+        Block::default()
+            .borders(Borders::ALL)
+            .title(format!(" {title} "))
+    };
+    match popup {
+        Popup::Help => {
+            let ctx = Context::View(app.view);
+            let items = help_lines(&app.keymap, ctx);
+            let area = centered(body, 76, body.height);
+            let half = items.len().div_ceil(2);
+            let fit = usize::from(area.height).saturating_sub(2);
+            let more = half > app.help_scroll + fit;
+            let mut lines = Vec::new();
+            for i in (0..half).skip(app.help_scroll).take(fit) {
+                let left = items
+                    .get(i)
+                    .map(|(k, h)| format!("{:>11}  {}", k, h))
+                    .unwrap_or_default();
+                let right = items
+                    .get(i + half)
+                    .map(|(k, h)| format!("{:>11}  {}", k, h))
+                    .unwrap_or_default();
+                lines.push(Line::raw(format!("{}{}", pad(&left, 37), cut(&right, 37))));
+            }
+            f.render_widget(Clear, area);
+            let title = format!(
+                "keys: {} · Esc closes{}",
+                app.view.title(),
+                if more { " · ↓ more" } else { "" }
+            );
+            f.render_widget(Paragraph::new(lines).block(frame(&title)), area);
+        }
+        Popup::Prompt(p) => {
+            let area = centered(body, 64, 3);
+            f.render_widget(Clear, area);
+            f.render_widget(
+                Paragraph::new(format!("{}▏", p.text)).block(frame(&p.label)),
+                area,
+            );
+        }
+        Popup::Confirm(_, q) => {
+            let area = centered(body, 64, 3);
+            f.render_widget(Clear, area);
+            f.render_widget(Paragraph::new(q.as_str()).block(frame("confirm")), area);
+        }
+        Popup::Picker(p) => {
+            let items = app.pick_items(p);
+            let area = centered(body, 60, 16.min(body.height));
+            let title = match &p.target {
+                PickFor::Span(..) => "code the selection".to_string(),
+                PickFor::Autocode {
+                    query, count, unit, ..
+                } => format!(
+                    "autocode {} of {query}: {}",
+                    crate::tui::app::plural(*count, "turn"),
+                    crate::tui::app::unit_name(*unit)
+                ),
+            };
+            let mut lines = vec![Line::raw(format!("> {}▏", p.filter)), Line::raw("")];
+            let fit = usize::from(area.height).saturating_sub(4);
+            let top = p.selected.saturating_sub(fit.saturating_sub(1));
+            for (i, it) in items.iter().enumerate().skip(top).take(fit) {
+                let num = it.number.map_or("  ".to_string(), |n| format!("{n} "));
+                let color = it.code.as_ref().and_then(|c| {
+                    colors.code(app.project().codebook.effective_color(c).as_deref())
+                });
+                let mut style = color.map_or(Style::new(), |c| Style::new().fg(c));
+                if i == p.selected {
+                    style = style.add_modifier(Modifier::REVERSED);
+                }
+                lines.push(Line::styled(format!("{num}{}", it.label), style));
+            }
+            f.render_widget(Clear, area);
+            f.render_widget(Paragraph::new(lines).block(frame(&title)), area);
+        }
+        Popup::Memo(ed) => {
+            let area = centered(body, 72, 14.min(body.height));
+            f.render_widget(Clear, area);
+            let block = frame(&format!("{} · Ctrl-s saves · Esc cancels", ed.title));
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            f.render_widget(&ed.area, inner);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The Codebook view: the code tree with counts, and its changes.
+
+use crate::model::MemoTarget;
+use crate::tui::action::{Action, View};
+use crate::tui::app::{App, plural};
+use crate::tui::popup::{Confirm, Popup, Prompt, Purpose};
+use crate::tui::render::{ColorMode, selected_style};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::{Row, Table};
+
+impl App {
+    /// Visible codebook rows: (code id, depth).
+    pub fn code_rows(&self) -> Vec<(String, usize)> {
+        let cb = &self.project().codebook;
+        let mut out = Vec::new();
+        let mut hidden_below: Option<usize> = None;
+        for (c, depth) in cb.walk() {
+            if let Some(d) = hidden_below {
+                if depth > d {
+                    continue;
+                }
+                hidden_below = None;
+            }
+            out.push((c.id.clone(), depth));
+            if self.collapsed.contains(&c.id) {
+                hidden_below = Some(depth);
+            }
+        }
+        out
+    }
+
+    pub(crate) fn update_codebook(&mut self, action: Action) {
+        let rows = self.code_rows();
+        let page = self.body_height().saturating_sub(3);
+        let sel = rows.get(self.code_sel).map(|(id, _)| id.clone());
+        let prompt = |label: &str, text: String, purpose: Purpose| {
+            Some(Popup::Prompt(Prompt {
+                label: label.into(),
+                text,
+                purpose,
+            }))
+        };
+        match (action, sel) {
+            (Action::AddCode, sel) => {
+                let prefix = sel
+                    .map(|id| format!("{}/", self.project().codebook.path(&id)))
+                    .unwrap_or_default();
+                self.popup = prompt("new code path", prefix, Purpose::AddCode);
+            }
+            (Action::RenameCode, Some(id)) => {
+                let name = self
+                    .project()
+                    .codebook
+                    .get(&id)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default();
+                self.popup = prompt("new name", name, Purpose::RenameCode(id));
+            }
+            (Action::MoveCode, Some(id)) => {
+                self.popup = prompt(
+                    "move under (empty: top level)",
+                    String::new(),
+                    Purpose::MoveCode(id),
+                )
+            }
+            (Action::MergeCode, Some(id)) => {
+                self.popup = prompt("merge into", String::new(), Purpose::MergeCode(id))
+            }
+            (Action::DescribeCode, Some(id)) => {
+                let d = self
+                    .project()
+                    .codebook
+                    .get(&id)
+                    .map(|c| c.description.clone())
+                    .unwrap_or_default();
+                self.popup = prompt("description", d, Purpose::DescribeCode(id));
+            }
+            (Action::ColorCode, Some(id)) => {
+                self.popup = prompt(
+                    "colour (#rrggbb, red, blue, …, none)",
+                    String::new(),
+                    Purpose::ColorCode(id),
+                )
+            }
+            (Action::DeleteCode, Some(id)) => {
+                let n = self.session.codings_under(&id);
+                let q = format!(
+                    "delete {} and its {}? y/n",
+                    self.project().codebook.path(&id),
+                    plural(n, "coding")
+                );
+                self.popup = Some(Popup::Confirm(Confirm::DeleteCode(id), q));
+            }
+            (Action::ToggleCollapse, Some(id)) => {
+                if !self.collapsed.remove(&id) {
+                    self.collapsed.insert(id);
+                }
+            }
+            (Action::MemoHere, Some(id)) => {
+                let title = format!("memo on {}", self.project().codebook.path(&id));
+                self.open_memo(MemoTarget::Code(id), title);
+            }
+            (Action::Enter, Some(id)) => {
+                self.ex_code = Some(id);
+                self.ex_sel = 0;
+                self.view = View::Excerpts;
+            }
+            (a, _) => Self::move_list(&mut self.code_sel, rows.len(), &a, page),
+        }
+    }
+}
+
+pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    let p = app.project();
+    let counts: std::collections::BTreeMap<String, crate::analysis::CodeCount> =
+        crate::analysis::code_counts(p)
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+    let rows = app.code_rows();
+    let header = Row::new(vec!["code", "codings", "with sub", "docs", "description"])
+        .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
+    let height = usize::from(area.height).saturating_sub(1).max(1);
+    let top = app.code_sel.saturating_sub(height.saturating_sub(1));
+    let body: Vec<Row> = rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(i, (id, depth))| {
+            let c = counts.get(id);
+            let fold = if app.collapsed.contains(id) {
+                "▸"
+            } else {
+                " "
+            };
+            let name = format!(
+                "{}{fold}■ {}",
+                "  ".repeat(*depth),
+                c.map_or("", |c| c.name.as_str())
+            );
+            let color = colors.code(p.codebook.effective_color(id).as_deref());
+            let row = Row::new(vec![
+                ratatui::text::Text::from(Span::styled(
+                    name,
+                    color.map_or(Style::new(), |c| Style::new().fg(c)),
+                )),
+                c.map_or(0, |c| c.codings).to_string().into(),
+                c.map_or(0, |c| c.codings_with_subcodes).to_string().into(),
+                c.map_or(0, |c| c.documents).to_string().into(),
+                c.map_or(String::new(), |c| c.description.clone()).into(),
+            ]);
+            if i == app.code_sel {
+                row.style(selected_style(colors))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(28),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(4),
+        Constraint::Min(10),
+    ];
+    f.render_widget(Table::new(body, widths).header(header), area);
+}

@@ -1,0 +1,184 @@
+//! The Documents view: the document list, filtered as you type and sorted.
+
+use crate::model::Document;
+use crate::tui::action::Action;
+use crate::tui::app::{App, delete_word};
+use crate::tui::render::{ColorMode, selected_style};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Paragraph, Row, Table};
+
+/// Order of the document list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocSort {
+    /// As imported.
+    Imported,
+    /// By title.
+    Title,
+    /// Most codings first.
+    Codings,
+}
+
+impl App {
+    /// Documents in list order, filtered.
+    pub fn doc_rows(&self) -> Vec<&Document> {
+        let p = self.project();
+        let f = self.doc_filter.to_lowercase();
+        let mut docs: Vec<&Document> = p
+            .documents()
+            .into_iter()
+            .filter(|d| {
+                f.is_empty()
+                    || d.title.to_lowercase().contains(&f)
+                    || d.id.contains(&f)
+                    || d.case
+                        .as_deref()
+                        .is_some_and(|c| c.to_lowercase().contains(&f))
+                    || d.kind.as_str().contains(&f)
+            })
+            .collect();
+        match self.doc_sort {
+            DocSort::Imported => {}
+            DocSort::Title => docs.sort_by_key(|d| d.title.to_lowercase()),
+            DocSort::Codings => {
+                let counts = p.coding_counts();
+                docs.sort_by_key(|d| {
+                    std::cmp::Reverse(counts.get(d.id.as_str()).copied().unwrap_or(0))
+                });
+            }
+        }
+        docs
+    }
+
+    pub(crate) fn update_documents(&mut self, action: Action) {
+        let rows = self.doc_rows().len();
+        let page = self.body_height().saturating_sub(3);
+        match action {
+            Action::Filter => {
+                self.doc_filtering = true;
+                self.status = "type to filter; Enter or Esc ends".into();
+            }
+            Action::Type(c) => {
+                self.doc_filter.push(c);
+                self.doc_sel = 0;
+            }
+            Action::Backspace => {
+                self.doc_filter.pop();
+            }
+            Action::DeleteWord => delete_word(&mut self.doc_filter),
+            Action::ClearField => self.doc_filter.clear(),
+            Action::Escape => {
+                if self.doc_filtering {
+                    self.doc_filtering = false;
+                } else {
+                    self.doc_filter.clear();
+                }
+            }
+            Action::Sort => {
+                self.doc_sort = match self.doc_sort {
+                    DocSort::Imported => DocSort::Title,
+                    DocSort::Title => DocSort::Codings,
+                    DocSort::Codings => DocSort::Imported,
+                };
+            }
+            Action::Enter => {
+                if self.doc_filtering {
+                    self.doc_filtering = false;
+                    return;
+                }
+                let id = self.doc_rows().get(self.doc_sel).map(|d| d.id.clone());
+                if let Some(id) = id {
+                    self.open_doc(&id, None);
+                }
+            }
+            a => Self::move_list(&mut self.doc_sel, rows, &a, page),
+        }
+    }
+}
+
+pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    let p = app.project();
+    let rows = app.doc_rows();
+    let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let filter = if app.doc_filtering || !app.doc_filter.is_empty() {
+        format!(
+            " filter: {}{}",
+            app.doc_filter,
+            if app.doc_filtering { "▏" } else { "" }
+        )
+    } else {
+        let order = match app.doc_sort {
+            DocSort::Imported => "as imported",
+            DocSort::Title => "by title",
+            DocSort::Codings => "by codings",
+        };
+        format!(
+            " {} documents, {order} · / filters · s sorts · Enter opens",
+            rows.len()
+        )
+    };
+    f.render_widget(Paragraph::new(filter), head);
+    let header = Row::new(vec![
+        "title",
+        "type",
+        "case",
+        "turns",
+        "spk",
+        "chars",
+        "codings",
+        "last change",
+    ])
+    .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
+    let height = usize::from(list.height).saturating_sub(1).max(1);
+    let top = app.doc_sel.saturating_sub(height.saturating_sub(1));
+    // Codings and the last change of the visible documents, in one pass over the codings.
+    let mut counts: std::collections::HashMap<&str, (usize, &str)> = rows
+        .iter()
+        .skip(top)
+        .take(height)
+        .map(|d| (d.id.as_str(), (0, "")))
+        .collect();
+    for c in p.codings.values() {
+        if let Some((n, last)) = counts.get_mut(c.doc.as_str()) {
+            *n += 1;
+            *last = (*last).max(c.at.as_str());
+        }
+    }
+    let body: Vec<Row> = rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(i, d)| {
+            let (n, last) = counts.get(d.id.as_str()).copied().unwrap_or((0, ""));
+            let last: String = last.chars().take(10).collect();
+            let row = Row::new(vec![
+                d.title.clone(),
+                d.kind.to_string(),
+                d.case.clone().unwrap_or_default(),
+                d.turn_count.to_string(),
+                d.speakers.len().to_string(),
+                d.chars.to_string(),
+                n.to_string(),
+                last,
+            ]);
+            if i == app.doc_sel {
+                row.style(selected_style(colors))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Min(20),
+        Constraint::Length(11),
+        Constraint::Length(5),
+        Constraint::Length(5),
+        Constraint::Length(3),
+        Constraint::Length(6),
+        Constraint::Length(7),
+        Constraint::Length(11),
+    ];
+    f.render_widget(Table::new(body, widths).header(header), list);
+}

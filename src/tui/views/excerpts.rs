@@ -1,0 +1,156 @@
+//! The Excerpts view: a code's excerpts with its sub-codes, filtered by attributes and coder.
+
+use crate::analysis::{self, Excerpt, ExcerptFilter};
+use crate::model::text::slice_chars;
+use crate::tui::action::Action;
+use crate::tui::app::App;
+use crate::tui::popup::{Popup, Prompt, Purpose};
+use crate::tui::render::{ColorMode, cut, selected_style};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+impl App {
+    /// The excerpts view's rows.
+    pub fn excerpt_rows(&self) -> Vec<Excerpt> {
+        let coders: Vec<String> = self
+            .ex_filter
+            .iter()
+            .filter(|(k, _)| k == "coder")
+            .map(|(_, v)| v.clone())
+            .collect();
+        let filter = ExcerptFilter {
+            codes: self.ex_code.iter().cloned().collect(),
+            include_subcodes: true,
+            docs: Vec::new(),
+            coders,
+        };
+        let list = analysis::excerpts(self.project(), &filter).unwrap_or_default();
+        list.into_iter()
+            .filter(|e| {
+                self.ex_filter
+                    .iter()
+                    .filter(|(k, _)| k != "coder")
+                    .all(|(k, v)| {
+                        e.attributes
+                            .get(k)
+                            .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                    })
+            })
+            .collect()
+    }
+
+    pub(crate) fn update_excerpts(&mut self, action: Action) {
+        let n = self.excerpt_rows().len();
+        match action {
+            Action::Filter => {
+                let text = self
+                    .ex_filter
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.popup = Some(Popup::Prompt(Prompt {
+                    label: "filter (role=parent wave=2 coder=anna)".into(),
+                    text,
+                    purpose: Purpose::ExcerptFilter,
+                }));
+            }
+            Action::ToggleContext => self.ex_context = !self.ex_context,
+            Action::Escape => {
+                self.ex_filter.clear();
+                self.ex_code = None;
+            }
+            Action::Enter => {
+                if let Some(e) = self.excerpt_rows().get(self.ex_sel).cloned() {
+                    self.open_doc(&e.doc, Some(e.start));
+                    self.reader.anchor = Some(e.start);
+                    self.reader.cursor = e.end;
+                }
+            }
+            a => Self::move_list(&mut self.ex_sel, n, &a, 3),
+        }
+    }
+}
+
+pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    let p = app.project();
+    let rows = app.excerpt_rows();
+    let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let code = app
+        .ex_code
+        .as_ref()
+        .map_or("all codes".to_string(), |c| p.codebook.path(c));
+    let filters = app
+        .ex_filter
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    f.render_widget(
+        Paragraph::new(format!(
+            " {code} (with sub-codes) · {} excerpts{} · f filters · Space shows the turn · Enter opens",
+            rows.len(),
+            if filters.is_empty() { String::new() } else { format!(" · {filters}") }
+        )),
+        head,
+    );
+    let w = usize::from(list.width).saturating_sub(4);
+    let mut lines: Vec<Line> = Vec::new();
+    let top = app.ex_sel.saturating_sub(usize::from(list.height) / 4);
+    for (i, e) in rows.iter().enumerate().skip(top) {
+        if lines.len() >= usize::from(list.height) {
+            break;
+        }
+        let head = format!(
+            "{}{} · {} · turn {}{} · {}",
+            if i == app.ex_sel { "▶" } else { " " },
+            e.code_path,
+            e.doc_title,
+            e.turn,
+            e.speaker
+                .as_ref()
+                .map(|s| format!(" · {s}"))
+                .unwrap_or_default(),
+            e.coder
+        );
+        let style = if i == app.ex_sel {
+            selected_style(colors)
+        } else {
+            colors.style(Style::new().add_modifier(Modifier::BOLD))
+        };
+        lines.push(Line::styled(cut(&head, w + 2), style));
+        let body = if app.ex_context && i == app.ex_sel {
+            p.turns(&e.doc)
+                .ok()
+                .and_then(|turns| crate::model::turn(&turns, e.turn).cloned())
+                .and_then(|t| {
+                    p.text(&e.doc)
+                        .ok()
+                        .map(|tx| slice_chars(&tx, t.start, t.end).to_string())
+                })
+                .unwrap_or_else(|| e.text.clone())
+        } else {
+            e.text.clone()
+        };
+        let flat = format!(
+            "«{}»",
+            body.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        let max_lines = if app.ex_context && i == app.ex_sel {
+            8
+        } else {
+            2
+        };
+        let chars: Vec<char> = flat.chars().collect();
+        for chunk in chars.chunks(w.max(10)).take(max_lines) {
+            lines.push(Line::raw(format!(
+                "   {}",
+                chunk.iter().collect::<String>()
+            )));
+        }
+    }
+    f.render_widget(Paragraph::new(lines), list);
+}
