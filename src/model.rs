@@ -7,6 +7,7 @@
 pub mod case;
 pub mod codebook;
 pub mod coding;
+pub mod display;
 pub mod document;
 pub mod ids;
 pub mod names;

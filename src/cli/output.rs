@@ -1,43 +1,10 @@
 //! Text formatting shared by the subcommands: tables, time stamps, quotes.
 
-use unicode_segmentation::UnicodeSegmentation;
+pub use crate::model::display::{pad, timestamp, width};
 
-/// Formats milliseconds as `hh:mm:ss` (with `.mmm` when there are milliseconds).
-pub fn timestamp(ms: u64) -> String {
-    let s = ms / 1000;
-    let base = format!("{:02}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
-    if ms.is_multiple_of(1000) {
-        base
-    } else {
-        format!("{base}.{:03}", ms % 1000)
-    }
-}
-
-/// Cuts `s` to at most `max` graphemes, marking a cut with `…`.
+/// Cuts `s` to at most `max` columns, marking a cut with `…`.
 pub fn ellipsize(s: &str, max: usize) -> String {
-    let g: Vec<&str> = s.graphemes(true).collect();
-    if g.len() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = g[..max.saturating_sub(1)].concat();
-        out.push('…');
-        out
-    }
-}
-
-/// Display width of `s` in graphemes (good enough for the alphabets of the material).
-pub fn width(s: &str) -> usize {
-    s.graphemes(true).count()
-}
-
-/// Pads `s` with spaces to `w` graphemes.
-pub fn pad(s: &str, w: usize) -> String {
-    let n = width(s);
-    if n >= w {
-        s.to_string()
-    } else {
-        format!("{s}{}", " ".repeat(w - n))
-    }
+    crate::model::display::cut(s, max)
 }
 
 /// Renders rows as aligned columns separated by two spaces; the last column is not padded.
@@ -83,12 +50,6 @@ pub fn indent(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_format() {
-        assert_eq!(timestamp(83_000), "00:01:23");
-        assert_eq!(timestamp(3_723_500), "01:02:03.500");
-    }
 
     #[test]
     fn ellipsis_and_tables() {

@@ -5,8 +5,8 @@ use crate::index::Unit;
 use crate::model::MemoTarget;
 use crate::tui::action::Action;
 use crate::tui::app::{App, delete_word, plural};
-use crate::tui::keymap::{Context, help_lines};
-use crate::tui::render::{ColorMode, cut, pad};
+use crate::tui::keymap::{self, Context};
+use crate::tui::render::ColorMode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -221,12 +221,24 @@ impl App {
         };
         match popup {
             Popup::Help => {
-                if !matches!(
-                    action,
-                    Action::Help | Action::Escape | Action::Enter | Action::Quit
-                ) {
-                    self.popup = Some(Popup::Help);
-                }
+                let rows = help_text(self, usize::from(HELP_W).saturating_sub(2)).len();
+                let fit = self.body_height().saturating_sub(2).max(1);
+                let last = rows.saturating_sub(fit);
+                let at = self.help_scroll.min(last);
+                self.help_scroll = match action {
+                    Action::Help | Action::Escape | Action::Enter | Action::Quit => {
+                        self.help_scroll = 0;
+                        return;
+                    }
+                    Action::Up | Action::ScrollUp => at.saturating_sub(1),
+                    Action::Down | Action::ScrollDown => (at + 1).min(last),
+                    Action::PageUp => at.saturating_sub(fit),
+                    Action::PageDown => (at + fit).min(last),
+                    Action::Top => 0,
+                    Action::Bottom => last,
+                    _ => at,
+                };
+                self.popup = Some(Popup::Help);
             }
             Popup::Confirm(what, q) => match action {
                 Action::Enter => {
@@ -603,6 +615,48 @@ pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// Width of the help overlay (it is as tall as the body).
+const HELP_W: u16 = 76;
+
+/// The help overlay's rows at a width: the open view's keys, then those that work everywhere,
+/// each description wrapped under itself so that nothing is cut.
+pub fn help_text(app: &App, width: usize) -> Vec<String> {
+    const KEY_W: usize = 12;
+    let desc_w = width.saturating_sub(KEY_W + 2).max(10);
+    let mut out = Vec::new();
+    let sections = [
+        (
+            format!("{} view", app.view.title()),
+            Context::View(app.view),
+        ),
+        ("everywhere".to_string(), Context::Global),
+    ];
+    for (title, ctx) in sections {
+        let rows: Vec<_> = app.keymap.iter().filter(|b| b.context == ctx).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(String::new());
+        }
+        out.push(title);
+        for b in rows {
+            for (i, part) in crate::model::display::wrap(b.help, desc_w)
+                .into_iter()
+                .enumerate()
+            {
+                let key = if i == 0 {
+                    keymap::describe(&b.key)
+                } else {
+                    String::new()
+                };
+                out.push(format!("{key:>KEY_W$}  {part}"));
+            }
+        }
+    }
+    out
+}
+
 pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMode) {
     let Some(popup) = &app.popup else { return };
     let frame = |title: &str| {
@@ -612,31 +666,29 @@ pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMo
     };
     match popup {
         Popup::Help => {
-            let ctx = Context::View(app.view);
-            let items = help_lines(&app.keymap, ctx);
-            let area = centered(body, 76, body.height);
-            let half = items.len().div_ceil(2);
-            let fit = usize::from(area.height).saturating_sub(2);
-            let more = half > app.help_scroll + fit;
-            let mut lines = Vec::new();
-            for i in (0..half).skip(app.help_scroll).take(fit) {
-                let left = items
-                    .get(i)
-                    .map(|(k, h)| format!("{:>11}  {}", k, h))
-                    .unwrap_or_default();
-                let right = items
-                    .get(i + half)
-                    .map(|(k, h)| format!("{:>11}  {}", k, h))
-                    .unwrap_or_default();
-                lines.push(Line::raw(format!("{}{}", pad(&left, 37), cut(&right, 37))));
-            }
+            let area = centered(body, HELP_W, body.height);
+            let lines = help_text(app, usize::from(area.width).saturating_sub(2));
+            let fit = usize::from(area.height).saturating_sub(2).max(1);
+            let top = app.help_scroll.min(lines.len().saturating_sub(fit));
+            let shown: Vec<Line> = lines
+                .iter()
+                .skip(top)
+                .take(fit)
+                .map(|l| Line::raw(l.clone()))
+                .collect();
+            let title = if lines.len() > fit {
+                format!(
+                    "keys: {} · rows {}–{} of {} · ↑↓ PgUp PgDn scroll · Esc closes",
+                    app.view.title(),
+                    top + 1,
+                    (top + fit).min(lines.len()),
+                    lines.len()
+                )
+            } else {
+                format!("keys: {} · Esc closes", app.view.title())
+            };
             f.render_widget(Clear, area);
-            let title = format!(
-                "keys: {} · Esc closes{}",
-                app.view.title(),
-                if more { " · ↓ more" } else { "" }
-            );
-            f.render_widget(Paragraph::new(lines).block(frame(&title)), area);
+            f.render_widget(Paragraph::new(shown).block(frame(&title)), area);
         }
         Popup::Prompt(p) => {
             let area = centered(body, 64, 3);

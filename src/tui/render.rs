@@ -12,7 +12,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Tabs, Wrap};
-use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 /// The smallest terminal the TUI lays out for.
@@ -94,29 +93,7 @@ pub(crate) fn nearest_ansi(r: u8, g: u8, b: u8) -> Color {
         .map_or(Color::White, |(c, _)| *c)
 }
 
-pub(crate) fn pad(s: &str, w: usize) -> String {
-    let mut out = String::new();
-    let mut used = 0;
-    for g in s.graphemes(true) {
-        let gw = g.width();
-        if used + gw > w {
-            break;
-        }
-        out.push_str(g);
-        used += gw;
-    }
-    out.push_str(&" ".repeat(w - used));
-    out
-}
-
-pub(crate) fn cut(s: &str, w: usize) -> String {
-    if s.width() <= w {
-        return s.to_string();
-    }
-    let mut out = pad(s, w.saturating_sub(1)).trim_end().to_string();
-    out.push('…');
-    out
-}
+pub(crate) use crate::model::display::{cut, pad};
 
 /// Draws the whole screen.
 pub fn render(app: &App, f: &mut Frame, colors: ColorMode) {

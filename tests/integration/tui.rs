@@ -217,3 +217,53 @@ fn compare_mode_shows_two_coders_side_by_side() {
     assert!(!only_anna.is_empty(), "{screen}");
     assert!(screen.contains("margin: anna | bo"), "{screen}");
 }
+
+#[test]
+fn the_help_overlay_scrolls_to_every_binding_of_a_view_at_80x24() {
+    use koda::tui::keymap::{Context, describe};
+    let dir = example_copy();
+    for view in ["2", "3", "4"] {
+        let mut a = app(dir.path(), 80, 24);
+        crate::term::press(&mut a, view);
+        a.update(Action::Help);
+        let mut seen: Vec<String> = Vec::new();
+        let mut last = String::new();
+        for _ in 0..200 {
+            let screen = draw(&a);
+            // The rows inside the overlay's frame, in order, added once each as they scroll in.
+            let rows: Vec<String> = screen
+                .lines()
+                .filter_map(|l| l.split('│').nth(1).map(|r| r.trim_end().to_string()))
+                .collect();
+            let fresh = rows.len().min(if seen.is_empty() { rows.len() } else { 1 });
+            seen.extend(rows[rows.len() - fresh..].iter().cloned());
+            if screen == last {
+                break;
+            }
+            last = screen;
+            a.update(Action::Down);
+        }
+        let all = seen
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let ctx = Context::View(a.view);
+        for b in a
+            .keymap
+            .iter()
+            .filter(|b| b.context == ctx || b.context == Context::Global)
+        {
+            let want = format!("{} {}", describe(&b.key), b.help);
+            let want = want.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                all.contains(&want),
+                "{:?}: the help never shows {want:?}; it showed:\n{}",
+                a.view,
+                seen.join("\n")
+            );
+        }
+        a.update(Action::Escape);
+        assert!(a.popup.is_none());
+    }
+}

@@ -711,7 +711,7 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         } else if i > 0 && lines[i - 1].first && lines[i - 1].turn == l.turn {
             let ts = turn
                 .and_then(|t| t.timestamp_ms)
-                .map(crate::cli::output::timestamp)
+                .map(crate::model::display::timestamp)
                 .unwrap_or_default();
             Span::styled(
                 pad(&ts, SPEAKER_W),
