@@ -49,93 +49,99 @@ impl View {
     }
 }
 
-/// Everything the user can ask for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)]
-pub enum Action {
-    Quit,
-    Help,
-    NextView,
-    PrevView,
-    GoView(View),
-    Undo,
-    Redo,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Enter,
-    Escape,
-    Left,
-    Right,
-    ExtendLeft,
-    ExtendRight,
-    WordNext,
-    WordPrev,
-    ExtendWordNext,
-    ExtendWordPrev,
-    SentenceNext,
-    SentencePrev,
-    TurnNext,
-    TurnPrev,
-    ToggleSelect,
-    SelectSentence,
-    SelectTurn,
-    CodeSelection,
-    Uncode,
-    NextCoding,
-    PrevCoding,
-    EditCoding,
-    StartLeft,
-    StartRight,
-    EndLeft,
-    EndRight,
-    ToggleLineNumbers,
-    JumpToTurn,
-    CompareCoders,
-    EditTurn,
-    ConfirmCoding,
-    MemoHere,
-    Filter,
-    Sort,
-    AddCode,
-    RenameCode,
-    MoveCode,
-    MergeCode,
-    DescribeCode,
-    ColorCode,
-    DeleteCode,
-    ToggleCollapse,
-    Autocode,
-    CycleUnit,
-    ToggleMark,
-    ToggleContext,
-    NewMemo,
-    DeleteMemo,
-    /// A character typed into the active text field.
-    Type(char),
-    /// Delete the last character of the active text field.
-    Backspace,
-    /// Delete the last word of the active text field (Ctrl-w, as in a shell).
-    DeleteWord,
-    /// Empty the active text field (Ctrl-u, as in a shell).
-    ClearField,
-    /// Mouse button pressed at a cell.
-    Click(u16, u16),
-    /// Mouse dragged to a cell.
-    Drag(u16, u16),
-    /// Mouse wheel up.
-    ScrollUp,
-    /// Mouse wheel down.
-    ScrollDown,
-    /// Time passes (runs a debounced search).
-    Tick,
-    /// The terminal has a new size.
-    Resize(u16, u16),
-    /// A key for the memo editor.
-    EditorKey(KeyEvent),
-    /// Save the memo being edited.
-    SaveMemo,
+/// Defines [`Action`] with a one-line doc per variant, which [`Action::doc`] returns.
+macro_rules! actions {
+    ($($name:ident $(($($field:ty),*))? => $doc:literal,)*) => {
+        /// Everything the user can ask for: a key, the mouse, or time passing.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Action {
+            $(#[doc = $doc] $name $(($($field),*))?,)*
+        }
+
+        impl Action {
+            /// What the action does, in a line.
+            pub fn doc(&self) -> &'static str {
+                match self {
+                    $(Action::$name { .. } => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit koda (every change is already saved)",
+    Help => "show the keys of this view",
+    NextView => "go to the next view",
+    PrevView => "go to the previous view",
+    GoView(View) => "go to a view",
+    Undo => "undo the last change",
+    Redo => "redo what was undone",
+    Up => "move up a row",
+    Down => "move down a row",
+    PageUp => "move up a page",
+    PageDown => "move down a page",
+    Top => "go to the first row (the start of the document)",
+    Bottom => "go to the last row (the end of the document)",
+    Enter => "open or apply what is highlighted; answer yes",
+    Escape => "cancel: close the popup, end the selection; answer no",
+    Left => "move back a character (a whole grapheme)",
+    Right => "move on a character (a whole grapheme)",
+    ExtendLeft => "extend the selection back a character",
+    ExtendRight => "extend the selection on a character",
+    WordNext => "move to the next word",
+    WordPrev => "move to the previous word",
+    ExtendWordNext => "extend the selection by a word",
+    ExtendWordPrev => "shrink the selection by a word",
+    SentenceNext => "move to the next sentence",
+    SentencePrev => "move to the previous sentence",
+    TurnNext => "move to the next turn",
+    TurnPrev => "move to the previous turn",
+    ToggleSelect => "start or end a selection at the cursor",
+    SelectSentence => "select the sentence at the cursor",
+    SelectTurn => "select the turn at the cursor",
+    CodeSelection => "code the selection (or the turn) with a code picked",
+    Uncode => "remove the coding at the cursor",
+    NextCoding => "go to the next coding",
+    PrevCoding => "go to the previous coding",
+    EditCoding => "move the boundaries of the coding at the cursor",
+    StartLeft => "move the coding's start back a word",
+    StartRight => "move the coding's start on a word",
+    EndLeft => "move the coding's end back a word",
+    EndRight => "move the coding's end on a word",
+    ToggleLineNumbers => "show or hide turn and line numbers",
+    JumpToTurn => "jump to a turn by its number",
+    CompareCoders => "show two coders' codings side by side in the margin",
+    EditTurn => "correct the text of the turn",
+    ConfirmCoding => "keep a coding flagged after a correction as it is",
+    MemoHere => "write a memo on what is at the cursor",
+    Filter => "filter the list",
+    Sort => "change the order of the list",
+    AddCode => "add a code",
+    RenameCode => "rename the code",
+    MoveCode => "move the code under another",
+    MergeCode => "merge the code into another",
+    DescribeCode => "describe the code",
+    ColorCode => "colour the code",
+    DeleteCode => "delete the code (asks first)",
+    ToggleCollapse => "fold or unfold the code",
+    Autocode => "autocode the marked hits, or every hit",
+    CycleUnit => "choose what autocoding codes: the matched words, the sentence, the turn",
+    ToggleMark => "mark or unmark the hit",
+    ToggleContext => "show the whole turn around each excerpt",
+    NewMemo => "write a new project memo",
+    RegisterName => "register the suggested name",
+    DeleteMemo => "delete the memo (asks first)",
+    Type(char) => "type a character into the text field",
+    Backspace => "delete the last character of the text field",
+    DeleteWord => "delete the last word of the text field (as in a shell)",
+    ClearField => "empty the text field (as in a shell)",
+    Click(u16, u16) => "the mouse button was pressed at a cell",
+    Drag(u16, u16) => "the mouse was dragged to a cell",
+    ScrollUp => "the mouse wheel turned up",
+    ScrollDown => "the mouse wheel turned down",
+    Tick => "time passes (runs a search typed a moment ago)",
+    Resize(u16, u16) => "the terminal has a new size",
+    EditorKey(KeyEvent) => "a key for the memo editor",
+    SaveMemo => "save the memo being written",
 }

@@ -168,11 +168,8 @@ impl App {
     pub fn on_key(&mut self, key: KeyEvent) {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         if let Some(Popup::Memo(_)) = &self.popup {
-            let action = match (key.code, ctrl) {
-                (KeyCode::Char('s'), true) => Action::SaveMemo,
-                (KeyCode::Esc, _) => Action::Escape,
-                _ => Action::EditorKey(key),
-            };
+            let action = keymap::lookup(&self.keymap, Context::Editor, &key)
+                .unwrap_or(Action::EditorKey(key));
             self.update(action);
             return;
         }
@@ -184,13 +181,6 @@ impl App {
                 (self.view == View::Search) || (self.view == View::Documents && self.doc_filtering)
             }
         };
-        if let Some(Popup::Picker(p)) = &self.popup
-            && p.filter.is_empty()
-            && let KeyCode::Char(c @ '1'..='9') = key.code
-        {
-            self.update(Action::Type(c));
-            return;
-        }
         if typing && !ctrl {
             match key.code {
                 KeyCode::Char(c) => {
@@ -205,8 +195,9 @@ impl App {
             }
         }
         if let Some(Popup::Confirm(..)) = &self.popup {
-            let yes = matches!(key.code, KeyCode::Char('y' | 'Y'));
-            self.update(if yes { Action::Enter } else { Action::Escape });
+            // A question is answered yes only by its key; any other key is no.
+            let a = keymap::lookup(&self.keymap, Context::Confirm, &key).unwrap_or(Action::Escape);
+            self.update(a);
             return;
         }
         let context = match &self.popup {

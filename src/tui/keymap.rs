@@ -11,8 +11,12 @@ pub enum Context {
     Global,
     /// One view.
     View(View),
-    /// The code picker popup.
+    /// The code picker and one-line prompts (other keys type).
     Picker,
+    /// The memo editor (other keys edit the text).
+    Editor,
+    /// A yes/no question (any other key answers no).
+    Confirm,
 }
 
 /// A key with modifiers.
@@ -318,7 +322,7 @@ pub fn default_keymap() -> Vec<Binding> {
             V(Names),
             Char('a'),
             NONE,
-            A::NewMemo,
+            A::RegisterName,
             "register the suggested name",
         ),
         b(
@@ -352,6 +356,24 @@ pub fn default_keymap() -> Vec<Binding> {
         ),
         b(P, Char('u'), CTRL, A::ClearField, "empty what was typed"),
         b(P, Enter, NONE, A::Enter, "apply the code (or create it)"),
+        b(
+            Context::Editor,
+            Char('s'),
+            CTRL,
+            A::SaveMemo,
+            "save the memo",
+        ),
+        b(
+            Context::Editor,
+            Esc,
+            NONE,
+            A::Escape,
+            "close without saving",
+        ),
+        b(Context::Confirm, Char('y'), NONE, A::Enter, "yes"),
+        b(Context::Confirm, Char('Y'), SHIFT, A::Enter, "yes"),
+        b(Context::Confirm, Char('n'), NONE, A::Escape, "no"),
+        b(Context::Confirm, Esc, NONE, A::Escape, "no"),
         b(P, Esc, NONE, A::Escape, "close"),
         b(P, Up, NONE, A::Up, "up"),
         b(P, Down, NONE, A::Down, "down"),
@@ -379,7 +401,7 @@ pub fn lookup(keymap: &[Binding], context: Context, e: &KeyEvent) -> Option<Acti
         .iter()
         .find(|b| b.context == context && same_key(&b.key, e))
         .or_else(|| {
-            if matches!(context, Context::Picker) {
+            if !matches!(context, Context::View(_) | Context::Global) {
                 None
             } else {
                 keymap
@@ -408,6 +430,31 @@ pub fn describe(k: &Key) -> String {
     }
 }
 
+/// A hint for a status or header line, generated from the keymap so that it stays true after a
+/// rebinding: each action's key in `context` (or, for a view, a global key) with its words,
+/// joined by ` · `; an action with no key is left out.
+pub fn hint(keymap: &[Binding], context: Context, items: &[(Action, &str)]) -> String {
+    items
+        .iter()
+        .filter_map(|(action, words)| {
+            let key = keymap
+                .iter()
+                .find(|b| b.context == context && b.action == *action)
+                .or_else(|| {
+                    matches!(context, Context::View(_))
+                        .then(|| {
+                            keymap
+                                .iter()
+                                .find(|b| b.context == Context::Global && b.action == *action)
+                        })
+                        .flatten()
+                })?;
+            Some(format!("{} {words}", describe(&key.key)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// The bindings shown in help for a context: its own, then the global ones.
 pub fn help_lines(keymap: &[Binding], context: Context) -> Vec<(String, &'static str)> {
     keymap
@@ -416,7 +463,7 @@ pub fn help_lines(keymap: &[Binding], context: Context) -> Vec<(String, &'static
         .chain(
             keymap
                 .iter()
-                .filter(|b| b.context == Context::Global && context != Context::Picker),
+                .filter(|b| b.context == Context::Global && matches!(context, Context::View(_))),
         )
         .map(|b| (describe(&b.key), b.help))
         .collect()
@@ -476,5 +523,30 @@ mod tests {
                 .any(|(k, h)| k == "c" && *h == "code the selection")
         );
         assert!(help.iter().any(|(k, _)| k == "Ctrl-r"));
+    }
+
+    #[test]
+    fn hints_follow_the_keymap_and_every_action_has_its_line() {
+        let mut km = default_keymap();
+        let ctx = Context::View(View::Memos);
+        let items = [(Action::NewMemo, "adds"), (Action::Quit, "quits")];
+        assert_eq!(hint(&km, ctx, &items), "a adds · q quits");
+        for b in km.iter_mut().filter(|b| b.action == Action::NewMemo) {
+            b.key = Key {
+                code: KeyCode::Char('n'),
+                mods: NONE,
+            };
+        }
+        assert_eq!(hint(&km, ctx, &items), "n adds · q quits");
+        km.retain(|b| b.action != Action::NewMemo);
+        assert_eq!(
+            hint(&km, ctx, &items),
+            "q quits",
+            "an unbound action is left out"
+        );
+        for b in default_keymap() {
+            assert!(!b.action.doc().is_empty() && !b.help.is_empty());
+        }
+        assert_eq!(Action::GoView(View::Reader).doc(), "go to a view");
     }
 }

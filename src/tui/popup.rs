@@ -736,7 +736,15 @@ pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMo
         Popup::Memo(ed) => {
             let area = centered(body, 72, 14.min(body.height));
             f.render_widget(Clear, area);
-            let block = frame(&format!("{} · Ctrl-s saves · Esc cancels", ed.title));
+            let block = frame(&format!(
+                "{} · {}",
+                ed.title,
+                keymap::hint(
+                    &app.keymap,
+                    Context::Editor,
+                    &[(Action::SaveMemo, "saves"), (Action::Escape, "cancels")]
+                )
+            ));
             let inner = block.inner(area);
             f.render_widget(block, area);
             f.render_widget(&ed.area, inner);

@@ -1,8 +1,9 @@
 //! The Documents view: the document list, filtered as you type and sorted.
 
 use crate::model::Document;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::{App, delete_word};
+use crate::tui::keymap::{self, Context};
 use crate::tui::render::{ColorMode, selected_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -114,8 +115,17 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
             DocSort::Codings => "by codings",
         };
         format!(
-            " {} documents, {order} · / filters · s sorts · Enter opens",
-            rows.len()
+            " {} documents, {order} · {}",
+            rows.len(),
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Documents),
+                &[
+                    (Action::Filter, "filters"),
+                    (Action::Sort, "sorts"),
+                    (Action::Enter, "opens")
+                ]
+            )
         )
     };
     f.render_widget(Paragraph::new(filter), head);

@@ -2,8 +2,9 @@
 
 use crate::analysis::{self, Excerpt, ExcerptFilter};
 use crate::model::text::slice_chars;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Context};
 use crate::tui::popup::{Popup, Prompt, Purpose};
 use crate::tui::render::{ColorMode, cut, selected_style};
 use ratatui::Frame;
@@ -91,9 +92,22 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
         .join(" ");
     f.render_widget(
         Paragraph::new(format!(
-            " {code} (with sub-codes) · {} excerpts{} · f filters · Space shows the turn · Enter opens",
+            " {code} (with sub-codes) · {} excerpts{} · {}",
             rows.len(),
-            if filters.is_empty() { String::new() } else { format!(" · {filters}") }
+            if filters.is_empty() {
+                String::new()
+            } else {
+                format!(" · {filters}")
+            },
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Excerpts),
+                &[
+                    (Action::Filter, "filters"),
+                    (Action::ToggleContext, "shows the turn"),
+                    (Action::Enter, "opens")
+                ]
+            )
         )),
         head,
     );

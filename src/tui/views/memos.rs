@@ -1,7 +1,8 @@
 //! The Memos view: every memo, edited and deleted in place.
 
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Context};
 use crate::tui::popup::{Confirm, MemoEditor, Popup};
 use crate::tui::render::{ColorMode, cut, selected_style};
 use ratatui::Frame;
@@ -55,8 +56,17 @@ pub(crate) fn render_memos(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     f.render_widget(
         Paragraph::new(format!(
-            " {} memos · Enter edits · a adds · D deletes",
-            rows.len()
+            " {} memos · {}",
+            rows.len(),
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Memos),
+                &[
+                    (Action::Enter, "edits"),
+                    (Action::NewMemo, "adds"),
+                    (Action::DeleteMemo, "deletes")
+                ]
+            )
         )),
         head,
     );

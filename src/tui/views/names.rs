@@ -1,8 +1,9 @@
 //! The Names view: the name register and name suggestions (registered through
 //! [`crate::ops::names`]).
 
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Context};
 use crate::tui::popup::{Popup, Prompt, Purpose};
 use crate::tui::render::{ColorMode, cut, selected_style};
 use ratatui::Frame;
@@ -23,7 +24,7 @@ impl App {
     pub(crate) fn update_names(&mut self, action: Action) {
         let n = self.name_suggestions().len();
         match action {
-            Action::Enter | Action::NewMemo => {
+            Action::Enter | Action::RegisterName => {
                 let sel = self.name_sel;
                 let name = self.name_suggestions().get(sel).map(|s| s.name.clone());
                 if let Some(name) = name {
@@ -62,7 +63,15 @@ pub(crate) fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
     lines.push(Line::raw(""));
     let suggestions = app.suggestions.as_deref().unwrap_or(&[]);
     lines.push(Line::styled(
-        format!(" Suggestions ({}): capitalised words that recur inside sentences · Enter or a registers", suggestions.len()),
+        format!(
+            " Suggestions ({}): capitalised words that recur inside sentences · {}",
+            suggestions.len(),
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Names),
+                &[(Action::RegisterName, "registers")]
+            )
+        ),
         colors.style(Style::new().add_modifier(Modifier::BOLD)),
     ));
     let w = usize::from(area.width).saturating_sub(4);

@@ -3,8 +3,9 @@
 
 use crate::index::{SearchIndex, Unit};
 use crate::model::text::slice_chars;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::{App, delete_word};
+use crate::tui::keymap::{self, Context};
 use crate::tui::popup::{PickFor, Picker, Popup};
 use crate::tui::render::{ColorMode, cut, selected_style};
 use ratatui::Frame;
@@ -201,9 +202,25 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         e.lines().next().unwrap_or("").to_string()
     } else if let Some(r) = &app.results {
         format!(
-            "{} turns in {} documents · ↑↓ choose · Enter opens · Ctrl-space marks · Ctrl-a autocodes{}",
+            "{} turns in {} documents · {}{}",
             r.total,
             r.documents,
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Search),
+                &[
+                    (Action::ToggleMark, "marks"),
+                    (
+                        Action::Autocode,
+                        match app.unit {
+                            Unit::Match => "codes words",
+                            Unit::Sentence => "codes sentences",
+                            Unit::Turn => "codes turns",
+                        }
+                    ),
+                    (Action::CycleUnit, "unit"),
+                ]
+            ),
             if app.marked.is_empty() {
                 String::new()
             } else {
