@@ -18,10 +18,12 @@ pub mod merge;
 pub mod migrate;
 pub mod project;
 pub mod refi;
+pub mod session;
 pub mod stamp;
 
 pub use journal::Event;
-pub use project::{Project, Session};
+pub use project::Project;
+pub use session::Session;
 
 /// File name of the project settings, whose presence marks a project folder.
 pub const CONFIG_FILE: &str = "koda.json";

@@ -1,0 +1,97 @@
+//! Changing the codebook: add, rename, move, merge, delete, describe and colour codes.
+
+use super::*;
+
+impl Session {
+    pub(super) fn save_codebook(&mut self, cb: Codebook) -> Result<()> {
+        self.save_codebook_as(cb, "change the codebook")
+    }
+
+    pub(super) fn save_codebook_as(&mut self, cb: Codebook, label: &str) -> Result<()> {
+        fsio::write_json(&self.project.root.join(CODEBOOK_FILE), &cb)?;
+        let old = std::mem::replace(&mut self.project.codebook, cb);
+        self.record(label, Op::Codebook { codebook: old });
+        Ok(())
+    }
+
+    /// Adds a code (and any missing parents). Returns the new code's id.
+    pub fn add_code(
+        &mut self,
+        path: &str,
+        description: &str,
+        color: Option<String>,
+    ) -> Result<String> {
+        let mut cb = self.project.codebook.clone();
+        let created = cb.add(path, description, color)?;
+        let id = created.last().cloned().unwrap_or_default();
+        self.save_codebook_as(cb, "add a code")?;
+        Ok(id)
+    }
+
+    /// Renames a code.
+    pub fn rename_code(&mut self, id: &str, new_name: &str) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.rename(id, new_name)?;
+        self.save_codebook_as(cb, "rename a code")
+    }
+
+    /// Moves a code under another (or to the top for `None`).
+    pub fn move_code(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.move_to(id, parent)?;
+        self.save_codebook_as(cb, "move a code")
+    }
+
+    /// Merges `from` into `into`; returns how many codings moved.
+    pub fn merge_codes(&mut self, from: &str, into: &str) -> Result<usize> {
+        let mut cb = self.project.codebook.clone();
+        let moved_ids = cb.subtree(from);
+        cb.merge(from, into, &now())?;
+        self.save_codebook_as(cb, "merge codes")?;
+        let mut n = 0;
+        let cb = &self.project.codebook;
+        for c in self.project.codings.values_mut() {
+            if moved_ids.contains(&c.code) {
+                if let Some(r) = cb.resolve(&c.code) {
+                    c.code = r;
+                }
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// Codings that deleting `id` would remove (the code's and all its sub-codes').
+    pub fn codings_under(&self, id: &str) -> usize {
+        let sub = self.project.codebook.subtree(id);
+        self.project
+            .codings
+            .values()
+            .filter(|c| sub.contains(&c.code))
+            .count()
+    }
+
+    /// Deletes a code with its sub-codes and their codings. Returns (codes, codings) removed.
+    pub fn delete_code(&mut self, id: &str) -> Result<(usize, usize)> {
+        let mut cb = self.project.codebook.clone();
+        let gone = cb.delete(id, &now());
+        self.save_codebook_as(cb, "delete a code")?;
+        let before = self.project.codings.len();
+        self.project.codings.retain(|_, c| !gone.contains(&c.code));
+        Ok((gone.len(), before - self.project.codings.len()))
+    }
+
+    /// Sets a code's description.
+    pub fn describe_code(&mut self, id: &str, text: &str) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.describe(id, text)?;
+        self.save_codebook_as(cb, "describe a code")
+    }
+
+    /// Sets a code's colour.
+    pub fn color_code(&mut self, id: &str, color: Option<String>) -> Result<()> {
+        let mut cb = self.project.codebook.clone();
+        cb.set_color(id, color)?;
+        self.save_codebook_as(cb, "colour a code")
+    }
+}

@@ -1,0 +1,225 @@
+//! Adding documents to a project, and the cases and speaker mappings that come with them.
+
+use super::*;
+
+impl Session {
+    /// Imports prepared documents. Either all are added or, on any error, none is.
+    /// Returns the new documents' ids in order.
+    pub fn import(&mut self, prepared: Vec<Prepared>, opts: &ImportOptions) -> Result<Vec<String>> {
+        if opts.title.is_some() && prepared.len() > 1 {
+            return Err(Error::invalid(
+                "--title can only be given when importing a single file",
+            ));
+        }
+        if let Some(case) = &opts.case
+            && case.trim().is_empty()
+        {
+            return Err(Error::invalid("--case needs a name"));
+        }
+        // Borrowed, not copied: a folder import calls this once per file.
+        let mut hashes: HashMap<String, String> = HashMap::new();
+        let known: HashMap<&str, &str> = self
+            .project
+            .docs
+            .values()
+            .map(|d| (d.text_sha256.as_str(), d.id.as_str()))
+            .collect();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
+        let mut new_docs: Vec<(Document, Vec<Turn>, String)> = Vec::new();
+        let mut file_cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+        for (seq, p) in (first_seq..).zip(prepared) {
+            let sha = sha256_hex(p.text.as_bytes());
+            if let Some(existing) = known
+                .get(sha.as_str())
+                .copied()
+                .or_else(|| hashes.get(&sha).map(String::as_str))
+            {
+                return Err(Error::Duplicate {
+                    path: p.path.clone(),
+                    msg: format!(
+                        "the same text is already in the project as document {existing:?}; nothing was imported"
+                    ),
+                });
+            }
+            let title = opts.title.clone().unwrap_or_else(|| p.title.clone());
+            let base = ids::slug(&title);
+            let mut id = base.clone();
+            let mut n = 2;
+            while taken.contains(&id) || self.project.docs.contains_key(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            taken.insert(id.clone());
+            hashes.insert(sha.clone(), id.clone());
+            if let Some(c) = &p.case {
+                file_cases.push((c.clone(), p.attrs.clone()));
+            }
+            if !p.notes.is_empty() {
+                notes.push((id.clone(), p.notes.clone()));
+            }
+            let mut speaker_cases = BTreeMap::new();
+            for m in opts
+                .speakers
+                .iter()
+                .filter(|m| m.applies_to(&p.origin.file))
+            {
+                if let Some(label) = m.find(&p.speakers) {
+                    speaker_cases.insert(label.clone(), m.case.clone());
+                    file_cases.push((m.case.clone(), m.attrs.clone()));
+                }
+            }
+            let doc = Document {
+                revision: 0,
+                id,
+                title,
+                kind: p.kind,
+                case: p.case.clone().or_else(|| opts.case.clone()),
+                seq,
+                speakers: p.speakers,
+                turn_count: p.turns.len(),
+                chars: char_len(&p.text),
+                text_sha256: sha,
+                origin: p.origin,
+                imported_at: now(),
+                metadata: opts.metadata.iter().cloned().collect(),
+                speaker_cases,
+            };
+            new_docs.push((doc, p.turns, p.text));
+        }
+        let old_cases = self.project.cases.clone();
+        let mut cases = old_cases.clone();
+        let mut cases_changed = match &opts.case {
+            Some(c) => cases.upsert(c, &opts.attrs),
+            None => {
+                if !opts.attrs.is_empty() {
+                    return Err(Error::invalid(
+                        "--attr sets attributes of a case: give the case with --case NAME",
+                    ));
+                }
+                false
+            }
+        };
+        for (c, attrs) in &file_cases {
+            cases_changed |= cases.upsert(c, attrs);
+        }
+        let sources = self.project.root.join(SOURCES_DIR);
+        fsio::ensure_dir(&sources)?;
+        let mut written: Vec<PathBuf> = Vec::new();
+        let result = (|| {
+            if cases_changed {
+                fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+            }
+            for (doc, _, text) in &new_docs {
+                let tp = self.project.source_text_path(&doc.id);
+                fsio::write_atomic(&tp, text.as_bytes())?;
+                written.push(tp);
+            }
+            // Metadata last: a document exists once its .json is there.
+            for (doc, turns, _) in &new_docs {
+                let mp = self.project.source_meta_path(&doc.id);
+                fsio::write_json(&mp, &DocumentFile { doc, turns })?;
+                written.push(mp);
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            for p in written.iter().rev() {
+                let _ = fs::remove_file(p);
+            }
+            if cases_changed {
+                let _ = fsio::write_json(&self.project.root.join(CASES_FILE), &old_cases);
+            }
+            return Err(e);
+        }
+        self.project.cases = cases;
+        let mut out = Vec::new();
+        // The texts and turn tables are on disk now; they are read again when needed, so that
+        // importing a large folder does not hold every transcript in memory.
+        for (doc, _, _) in new_docs {
+            out.push(doc.id.clone());
+            self.project.docs.insert(doc.id.clone(), doc);
+        }
+        // Notes found in the files (Word footnotes and comments) become document memos.
+        for (doc, texts) in notes {
+            for t in texts {
+                self.set_memo(None, MemoTarget::Document(doc.clone()), &t)?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets attributes on a case (creating it).
+    pub fn set_case_attrs(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
+        let mut cases = self.project.cases.clone();
+        if cases.upsert(case, attrs) {
+            self.save_cases(cases)?;
+        }
+        Ok(())
+    }
+
+    /// Maps a speaker label of a document to a case (creating the case), or removes the
+    /// mapping with `None`. Returns the label as the transcript spells it.
+    pub fn map_speaker(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
+        let mut d = self.project.find_doc(doc)?.clone();
+        let probe = SpeakerMap {
+            label: label.to_string(),
+            ..SpeakerMap::default()
+        };
+        let Some(found) = probe.find(&d.speakers).cloned() else {
+            return Err(Error::invalid(format!(
+                "{} has no speaker {label:?}; its speakers are: {}",
+                d.id,
+                if d.speakers.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    d.speakers.join(", ")
+                }
+            )));
+        };
+        match case {
+            Some(c) if c.trim().is_empty() => return Err(Error::invalid("the case needs a name")),
+            Some(c) => {
+                let mut cases = self.project.cases.clone();
+                if cases.upsert(c, &[]) {
+                    self.save_cases(cases)?;
+                }
+                d.speaker_cases.insert(found.clone(), c.to_string());
+            }
+            None => {
+                d.speaker_cases.remove(&found);
+            }
+        }
+        let turns = self.project.turns(&d.id)?;
+        fsio::write_json(
+            &self.project.source_meta_path(&d.id),
+            &DocumentFile {
+                doc: &d,
+                turns: &turns,
+            },
+        )?;
+        self.project.docs.insert(d.id.clone(), d);
+        Ok(found)
+    }
+
+    /// Replaces all cases (one undoable step).
+    pub fn replace_cases(&mut self, cases: Cases) -> Result<()> {
+        self.save_cases(cases)
+    }
+
+    pub(super) fn save_cases(&mut self, cases: Cases) -> Result<()> {
+        fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+        let old = std::mem::replace(&mut self.project.cases, cases);
+        self.record("change cases", Op::Cases { cases: old });
+        Ok(())
+    }
+
+    /// Replaces the name register (one undoable step).
+    pub fn save_names(&mut self, names: crate::model::names::Names) -> Result<()> {
+        fsio::write_json(&self.project.root.join(crate::store::NAMES_FILE), &names)?;
+        let old = std::mem::replace(&mut self.project.names, names);
+        self.record("change the name register", Op::Names { names: old });
+        Ok(())
+    }
+}
