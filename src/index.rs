@@ -45,7 +45,6 @@ use std::path::{Path, PathBuf};
 use stored::StoredTurn;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Version of the index layout; an index of another version is rebuilt.
 pub const INDEX_SCHEMA_VERSION: u32 = 4;

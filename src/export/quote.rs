@@ -1,9 +1,8 @@
 //! Quotes for reports: context, elision marks and anonymised attribution.
 
 use crate::analysis::Excerpt;
-use crate::model::text::{byte_to_char, char_len, slice_chars};
+use crate::model::text::{char_len, slice_chars};
 use crate::store::Project;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// The elision mark used where a quote is cut.
 pub const ELISION: &str = "(...)";
@@ -21,14 +20,7 @@ pub enum Context {
 
 /// Sentence spans (chars, trimmed) of `text` between `from` and `to`.
 fn sentences(text: &str, from: usize, to: usize) -> Vec<(usize, usize)> {
-    let body = slice_chars(text, from, to);
-    body.split_sentence_bound_indices()
-        .filter_map(|(b, s)| {
-            let a = from + byte_to_char(body, b);
-            let (x, y) = crate::model::text::trim_span(text, a, a + char_len(s));
-            (y > x).then_some((x, y))
-        })
-        .collect()
+    crate::model::text::sentences_in(slice_chars(text, from, to), from)
 }
 
 /// The quote for an excerpt: its text with elision marks, cut to about `max_chars` at a word

@@ -31,26 +31,10 @@ pub fn spans_for(hit: &Hit, unit: Unit, text: &str, ix: &CharIndex) -> Vec<(usiz
             out
         }
         Unit::Sentence => {
-            let body = ix.slice(text, hit.start, hit.end);
-            let mut out: Vec<(usize, usize)> = Vec::new();
-            let mut a = hit.start;
-            for s in body.split_sentence_bounds() {
-                let e = a + char_len(s);
-                if hit.matches.iter().any(|&(ms, me)| ms < e && a < me) {
-                    let lead = s.chars().take_while(|c| c.is_whitespace()).count();
-                    let trail = s.chars().rev().take_while(|c| c.is_whitespace()).count();
-                    let (ts, te) = if lead == char_len(s) {
-                        (a, a)
-                    } else {
-                        (a + lead, e - trail)
-                    };
-                    if te > ts && !out.contains(&(ts, te)) {
-                        out.push((ts, te));
-                    }
-                }
-                a = e;
-            }
-            out
+            crate::model::text::sentences_in(ix.slice(text, hit.start, hit.end), hit.start)
+                .into_iter()
+                .filter(|&(a, e)| hit.matches.iter().any(|&(ms, me)| ms < e && a < me))
+                .collect()
         }
     }
 }

@@ -233,6 +233,25 @@ pub fn snap_to_graphemes(text: &str, start: usize, end: usize) -> (usize, usize)
     (start_out, end_out)
 }
 
+/// The sentences of `body` (Unicode sentence boundaries), each trimmed of surrounding whitespace,
+/// as char spans counted from `base`, the char offset where `body` starts in its document.
+/// This is the one definition of a sentence: the reader's `s`, autocoding by sentence and
+/// exported quotes in sentence context all use it, so they always agree.
+pub fn sentences_in(body: &str, base: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = base;
+    for s in body.split_sentence_bounds() {
+        let n = s.chars().count();
+        let lead = s.chars().take_while(|c| c.is_whitespace()).count();
+        if lead < n {
+            let trail = s.chars().rev().take_while(|c| c.is_whitespace()).count();
+            out.push((at + lead, at + n - trail));
+        }
+        at += n;
+    }
+    out
+}
+
 /// Trims whitespace off both ends of the span `start..end` (chars) of `text`.
 pub fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     let slice = slice_chars(text, start, end);

@@ -133,3 +133,55 @@ fn tui_and_cli_autocode_all_300_turns_by_the_unit_chosen_and_skip_coded_ones() {
         "Vi ventet på svar fra NAV i uke 7.".to_string()
     )));
 }
+
+#[test]
+fn a_sentence_is_the_same_sentence_in_the_reader_in_autocoding_and_in_quotes() {
+    let p = TestProject::new();
+    let f = p.write(
+        "feltnotat.txt",
+        "Feltnotat 3\n\nKoordinator: Vi møtte familien i mars.  «Vi ventet i åtte uker», sa mora. Så ringte NAV!\n",
+    );
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "timing/waiting"]).ok();
+    // The reader: `s` with the cursor on "ventet".
+    let text = Project::open(p.path()).unwrap().text("feltnotat").unwrap();
+    let at = text.find("ventet").unwrap();
+    let at = text[..at].chars().count();
+    let mut a = App::new(Session::open(p.path(), "anna").unwrap(), (120, 40));
+    a.open_doc("feltnotat", Some(at));
+    press(&mut a, "s");
+    let (x, y) = a.selection().unwrap();
+    let selected = slice_chars(&text, x, y).to_string();
+    assert_eq!(selected, "«Vi ventet i åtte uker», sa mora.");
+    drop(a);
+    // Autocoding by sentence codes exactly that.
+    p.koda(&[
+        "autocode",
+        "ventet",
+        "--code",
+        "timing/waiting",
+        "--unit",
+        "sentence",
+    ])
+    .ok();
+    let coded = coded(p.path(), "timing/waiting");
+    assert_eq!(
+        coded.into_iter().map(|(_, t)| t).collect::<Vec<_>>(),
+        vec![selected.clone()]
+    );
+    // A quote in sentence context of a coding of one word is that sentence too.
+    p.koda(&[
+        "code",
+        "feltnotat",
+        "--code",
+        "timing/waiting",
+        "--match",
+        "åtte uker",
+    ])
+    .ok();
+    let out = p
+        .koda(&["export", "summary", "--context", "sentence", "-o", "-"])
+        .ok()
+        .to_string();
+    assert!(out.contains(&selected), "{out}");
+}

@@ -1,6 +1,7 @@
 //! The Reader view: a transcript as speaker turns, the cursor and selection (by grapheme, word,
 //! sentence and turn), coding from the keyboard and the mouse, and the code margin.
 
+use crate::model::text::slice_chars;
 use crate::model::text::{CharIndex, trim_span};
 use crate::model::{MemoTarget, turn_at};
 use crate::tui::action::{Action, View};
@@ -199,21 +200,8 @@ impl App {
             .iter()
             .filter(|t| t.start >= from && t.end <= to)
         {
-            let body: String = text
-                .chars()
-                .skip(t.start - from)
-                .take(t.end - t.start)
-                .collect();
-            let mut at = t.start;
-            for s in body.split_sentence_bounds() {
-                let n = s.chars().count();
-                let lead = s.chars().take_while(|c| c.is_whitespace()).count();
-                let trail = s.chars().rev().take_while(|c| c.is_whitespace()).count();
-                if lead < n {
-                    out.push((at + lead, at + n - trail));
-                }
-                at += n;
-            }
+            let body = slice_chars(&text, t.start - from, t.end - from);
+            out.extend(crate::model::text::sentences_in(body, t.start));
         }
         out
     }
