@@ -150,6 +150,30 @@ pub fn prepare(path: &Path, kind: Option<DocKind>) -> Result<Prepared> {
     Ok(all.remove(0))
 }
 
+/// What is wrong inside a file being read (with the line, cue or part where there is one); the
+/// caller adds the file's name when it reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Malformed(pub String);
+
+impl From<String> for Malformed {
+    fn from(s: String) -> Self {
+        Malformed(s)
+    }
+}
+
+impl From<&str> for Malformed {
+    fn from(s: &str) -> Self {
+        Malformed(s.to_string())
+    }
+}
+
+impl From<Malformed> for String {
+    fn from(m: Malformed) -> Self {
+        m.0
+    }
+}
+
 fn fail(path: &Path, msg: impl Into<String>) -> Error {
     Error::Import {
         path: path.to_path_buf(),

@@ -126,7 +126,7 @@ pub(super) fn cases(
             let text = crate::import::decode::decode(&bytes)
                 .map_err(|msg| Error::Import {
                     path: file.clone(),
-                    msg,
+                    msg: msg.0,
                 })?
                 .text;
             let tsv = file

@@ -152,7 +152,7 @@ pub(super) fn edit(
             let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
             crate::import::text::decode_utf8(&bytes).map_err(|msg| Error::Import {
                 path: f.to_path_buf(),
-                msg,
+                msg: msg.0,
             })?
         }
         None => {
@@ -190,7 +190,7 @@ pub(super) fn edit(
             }
             crate::import::text::decode_utf8(&text?).map_err(|msg| Error::Import {
                 path: draft.clone(),
-                msg,
+                msg: msg.0,
             })?
         }
     };

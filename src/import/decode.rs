@@ -26,19 +26,19 @@ const MOJIBAKE: &[(&str, &str)] = &[
 ];
 
 /// Decodes a text file's bytes, or says why it is not text.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded, super::Malformed> {
     decode_owned(bytes.to_vec())
 }
 
 /// [`decode`] taking the bytes by value: UTF-8 input becomes the text without a copy.
-pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, String> {
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, super::Malformed> {
     let (text, encoding, mut warnings) = if bytes.starts_with(b"\xef\xbb\xbf") {
         bytes.drain(..3);
         match String::from_utf8(bytes) {
             Ok(s) => (s, "UTF-8", Vec::new()),
             Err(e) => {
                 let err = e.utf8_error();
-                return Err(utf8_error(e.as_bytes(), &err));
+                return Err(utf8_error(e.as_bytes(), &err).into());
             }
         }
     } else if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
@@ -49,16 +49,16 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, String> {
         };
         let (cow, _, had_errors) = enc.decode(&bytes);
         if had_errors {
-            return Err(format!(
+            return Err(super::Malformed(format!(
                 "the file starts like {} but holds bytes that are not; is it damaged?",
                 enc.name()
-            ));
+            )));
         }
         (cow.into_owned(), enc.name(), Vec::new())
     } else if std::str::from_utf8(&bytes).is_ok() {
         match String::from_utf8(bytes) {
             Ok(s) => (s, "UTF-8", Vec::new()),
-            Err(e) => return Err(format!("not UTF-8: {e}")),
+            Err(e) => return Err(format!("not UTF-8: {e}").into()),
         }
     } else {
         let bytes = bytes.as_slice();
@@ -70,10 +70,10 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, String> {
         let enc = det.guess(None, chardetng::Utf8Detection::Deny);
         let (cow, _, had_errors) = enc.decode(bytes);
         if had_errors {
-            return Err(format!(
+            return Err(super::Malformed(format!(
                 "the text is neither UTF-8 nor {} ; save it as UTF-8 and import it again",
                 enc.name()
-            ));
+            )));
         }
         (
             cow.into_owned(),
@@ -138,7 +138,7 @@ mod tests {
         assert!(
             decode(b"\x00\x01\x02binary\x00")
                 .unwrap_err()
-                .contains("binary")
+                .0.contains("binary")
         );
     }
 }

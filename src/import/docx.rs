@@ -159,12 +159,12 @@ fn part(
 }
 
 /// Reads a `.docx`.
-pub fn read(bytes: &[u8]) -> Result<DocxText, String> {
+pub fn read(bytes: &[u8]) -> Result<DocxText, super::Malformed> {
     read_limited(bytes, MAX_PART)
 }
 
 /// [`read`] with a given limit on each part's unpacked size.
-pub fn read_limited(bytes: &[u8], limit: u64) -> Result<DocxText, String> {
+pub fn read_limited(bytes: &[u8], limit: u64) -> Result<DocxText, super::Malformed> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a readable Word file (ZIP): {e}"))?;
     let doc = part(&mut z, "word/document.xml", limit)?
@@ -227,7 +227,7 @@ mod tests {
         assert!(bytes.len() < 200_000, "{}", bytes.len());
         let err = read_limited(&bytes, 1024 * 1024).unwrap_err();
         assert!(
-            err.contains("word/document.xml") && err.contains("ZIP bomb"),
+            err.0.contains("word/document.xml") && err.0.contains("ZIP bomb"),
             "{err}"
         );
         // Under the limit the same file reads.
@@ -252,7 +252,7 @@ mod tests {
                 "entities were expanded: {}",
                 d.text.len()
             ),
-            Err(e) => assert!(e.contains("word/document.xml"), "{e}"),
+            Err(e) => assert!(e.0.contains("word/document.xml"), "{e}"),
         }
     }
 
@@ -295,10 +295,10 @@ mod tests {
 
     #[test]
     fn damaged_files_are_refused() {
-        assert!(read(b"PK\x03\x04garbage").unwrap_err().contains("ZIP"));
+        assert!(read(b"PK\x03\x04garbage").unwrap_err().0.contains("ZIP"));
         let d = docx("<w:document><w:body><w:p>", &[]);
         let e = read(&d);
-        assert!(e.is_ok() || e.unwrap_err().contains("document.xml"));
+        assert!(e.is_ok() || e.unwrap_err().0.contains("document.xml"));
         let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         w.start_file("other.xml", zip::write::SimpleFileOptions::default())
             .unwrap();
@@ -306,7 +306,7 @@ mod tests {
         assert!(
             read(&bytes)
                 .unwrap_err()
-                .contains("document.xml is missing")
+                .0.contains("document.xml is missing")
         );
     }
 }

@@ -17,7 +17,7 @@ pub struct PdfText {
 }
 
 /// Reads the text layer of a PDF.
-pub fn read(bytes: &[u8]) -> Result<PdfText, String> {
+pub fn read(bytes: &[u8]) -> Result<PdfText, super::Malformed> {
     if !bytes.starts_with(b"%PDF-") {
         return Err("not a PDF file (it does not start with %PDF-)".into());
     }
@@ -34,10 +34,10 @@ pub fn read(bytes: &[u8]) -> Result<PdfText, String> {
         .map(|(i, _)| i + 1)
         .collect();
     if empty.len() == pages.len() {
-        return Err(format!(
+        return Err(super::Malformed(format!(
             "the PDF's {} page(s) hold no text layer: it looks like a scan; run it through OCR (text recognition) and import the result",
             pages.len()
-        ));
+        )));
     }
     let mut warnings = Vec::new();
     if !empty.is_empty() {
@@ -98,8 +98,8 @@ mod tests {
 
     #[test]
     fn non_pdfs_and_broken_pdfs_are_refused() {
-        assert!(read(b"hello").unwrap_err().contains("not a PDF"));
+        assert!(read(b"hello").unwrap_err().0.contains("not a PDF"));
         let err = read(b"%PDF-1.4\n1 0 obj << >> endobj\n").unwrap_err();
-        assert!(err.contains("PDF"), "{err}");
+        assert!(err.0.contains("PDF"), "{err}");
     }
 }

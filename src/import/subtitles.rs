@@ -179,12 +179,12 @@ fn cues(text: &str, vtt: bool) -> Result<Vec<Cue>, String> {
 }
 
 /// A WebVTT file as a transcript.
-pub fn vtt(text: &str) -> Result<String, String> {
+pub fn vtt(text: &str) -> Result<String, super::Malformed> {
     Ok(render(cues(text, true)?))
 }
 
 /// A SubRip file as a transcript.
-pub fn srt(text: &str) -> Result<String, String> {
+pub fn srt(text: &str) -> Result<String, super::Malformed> {
     Ok(render(cues(text, false)?))
 }
 
@@ -214,9 +214,9 @@ mod tests {
     fn time_stamps_too_large_for_any_recording_are_refused_not_wrapped() {
         // Found by fuzzing: hours that overflow milliseconds.
         let v = "WEBVTTT\n\n00:01.000 --> 0000000000000000000000000000053491973699054251:00:01.00050 \n";
-        assert!(vtt(v).unwrap_err().contains("line 3"), "{:?}", vtt(v));
+        assert!(vtt(v).unwrap_err().0.contains("line 3"), "{:?}", vtt(v));
         let s = "1\n18446744073709551:00:00,000 --> 18446744073709551:00:01,000\nKari: Hei.\n";
-        assert!(srt(s).unwrap_err().contains("line 2"), "{:?}", srt(s));
+        assert!(srt(s).unwrap_err().0.contains("line 2"), "{:?}", srt(s));
         assert_eq!(millis("1:02:03.5"), Some(3_723_500));
         assert_eq!(
             millis("00:00:01,00050"),
@@ -229,12 +229,12 @@ mod tests {
 
     #[test]
     fn broken_timings_name_the_line() {
-        assert!(vtt("no header\n").unwrap_err().starts_with("line 1"));
+        assert!(vtt("no header\n").unwrap_err().0.starts_with("line 1"));
         let e = srt("1\n00:00:01,000 -> 00:00:02,000\nHei\n").unwrap_err();
-        assert!(e.starts_with("line 1: a cue without a timing line"), "{e}");
+        assert!(e.0.starts_with("line 1: a cue without a timing line"), "{e}");
         let e = srt("1\n00:00:05,000 --> 00:00:02,000\nHei\n").unwrap_err();
         assert!(
-            e.contains("line 2") && e.contains("ends before it starts"),
+            e.0.contains("line 2") && e.0.contains("ends before it starts"),
             "{e}"
         );
     }

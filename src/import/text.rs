@@ -29,7 +29,7 @@ static DASH_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Decodes UTF-8 (a byte-order mark is allowed), or says where the first invalid byte is.
-pub fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
+pub fn decode_utf8(bytes: &[u8]) -> Result<String, super::Malformed> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
@@ -38,10 +38,10 @@ pub fn decode_utf8(bytes: &[u8]) -> Result<String, String> {
             let line = upto.iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = upto.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             let col = String::from_utf8_lossy(&upto[line_start..]).chars().count() + 1;
-            Err(format!(
+            Err(super::Malformed(format!(
                 "line {line}, column {col}: byte 0x{:02x} is not UTF-8; save the file as UTF-8 and import it again",
                 bytes[e.valid_up_to()]
-            ))
+            )))
         }
     }
 }
@@ -403,7 +403,7 @@ mod tests {
     #[test]
     fn utf8_errors_name_line_and_column() {
         let err = decode_utf8(b"ok\nab\xf8c").unwrap_err();
-        assert!(err.starts_with("line 2, column 3"), "{err}");
+        assert!(err.0.starts_with("line 2, column 3"), "{err}");
         assert_eq!(decode_utf8(b"\xef\xbb\xbfhei").unwrap(), "hei");
     }
 }

@@ -226,13 +226,13 @@ impl Codebook {
             }
             if matches.len() > 1 {
                 let paths: Vec<String> = matches.iter().map(|c| self.path(&c.id)).collect();
-                return Err(Error::invalid(format!(
+                return Err(Error::Ambiguous(format!(
                     "code {path_or_id:?} is ambiguous: it could be {}; give the full path",
                     paths.join(", ")
                 )));
             }
         }
-        Err(Error::invalid(format!(
+        Err(Error::NotFound(format!(
             "no code {path_or_id:?} in the codebook; see `koda codes`, or create it with `koda codes add {path_or_id}`"
         )))
     }

@@ -622,12 +622,12 @@ pub fn pick_doc<'a>(key: &str, docs: &[(&'a str, &'a str)]) -> Result<&'a str> {
         prefix
     };
     if many.len() > 1 {
-        return Err(Error::invalid(format!(
+        return Err(Error::Ambiguous(format!(
             "document {key:?} is ambiguous: it could be {}; give the id",
             many.join(", ")
         )));
     }
-    Err(Error::invalid(format!(
+    Err(Error::NotFound(format!(
         "no document {key:?} in the project; see `koda docs` for ids and titles"
     )))
 }

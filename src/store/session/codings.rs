@@ -106,7 +106,7 @@ impl Session {
         let mut gone = Vec::new();
         for id in ids {
             let c = self.project.codings.get(id).ok_or_else(|| {
-                Error::invalid(format!(
+                Error::NotFound(format!(
                     "no coding {id:?} in the project; see the ids in `koda excerpts`"
                 ))
             })?;
