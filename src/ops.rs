@@ -4,12 +4,18 @@
 //!
 //! - [`import`]: files into the project (expansion, parsing, duplicates, the index fed);
 //! - [`export`]: every export kind and format, through the pseudonymisation and leak-check gate;
+//! - [`coding`]: code a passage (turn, range, words, a selected span) and remove codings;
 //! - [`autocode`]: code every hit of a search, by the unit chosen, skipping what is coded;
+//! - [`memos`]: memos on the project, documents, codes and codings;
+//! - [`edit`]: correcting a transcript, whole or a turn, codings following their words;
 //! - [`names`]: the name register and pseudonyms;
 //! - [`index`]: the search index opened up to date, and refreshed after a change.
 
 pub mod autocode;
+pub mod coding;
+pub mod edit;
 pub mod export;
 pub mod import;
 pub mod index;
+pub mod memos;
 pub mod names;

@@ -3,10 +3,10 @@
 use super::args::{CodeArgs, CodingsAction, CodingsArgs, Selector, UncodeArgs};
 use super::ctx::Ctx;
 use super::output::ellipsize;
-use crate::Error;
 use crate::analysis::{self, ExcerptFilter};
 use crate::model::text::slice_chars;
 use crate::store::project::Selection;
+use crate::{Error, ops};
 use anyhow::{Result, bail};
 use std::io::Write;
 use std::path::Path;
@@ -43,20 +43,23 @@ pub(super) fn selection(sel: &Selector, all: bool) -> Result<Option<Selection>> 
 }
 
 pub(super) fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let sel = selection(&a.selector, a.all)?.ok_or_else(|| {
+    let selection = selection(&a.selector, a.all)?.ok_or_else(|| {
         Error::invalid("say what to code with --turn N, --range A..B or --match TEXT")
     })?;
     let mut s = ctx.session()?;
-    let doc = s.project().find_doc(&a.doc)?.clone();
-    let code = s.project().codebook.find(&a.code)?.id.clone();
-    let spans = s.project().resolve_selection(&doc, &sel)?;
-    let made = s.add_codings(&doc.id, &code, &spans, a.memo.as_deref())?;
-    let text = s.project().text(&doc.id)?;
+    let req = ops::coding::Request {
+        doc: a.doc.clone(),
+        code: a.code.clone(),
+        selection,
+        memo: a.memo.clone(),
+    };
+    let made = ops::coding::code(&mut s, &req)?;
     if a.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&made)?)?;
         return ctx.after_change(s.project(), err);
     }
     for c in &made {
+        let text = s.project().text(&c.doc)?;
         writeln!(
             out,
             "coded {} {} on {} [{}..{}] «{}»",
@@ -77,65 +80,39 @@ pub(super) fn uncode(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
+    use ops::coding::Uncode;
     let mut s = ctx.session()?;
+    let what = if let Some(run) = &a.batch {
+        Uncode::Run(run.clone())
+    } else if let Some(doc) = &a.doc {
+        Uncode::Place {
+            doc: doc.clone(),
+            code: a.code.clone().unwrap_or_default(),
+            selection: selection(&a.selector, true)?,
+            any_coder: a.any_coder,
+        }
+    } else {
+        Uncode::Ids(a.ids.clone())
+    };
+    let gone = ops::coding::uncode(&mut s, &what)?;
     if let Some(run) = &a.batch {
-        let gone = s.remove_batch(run)?;
         writeln!(
             out,
             "removed {} codings of autocoding run {run}",
             gone.len()
         )?;
-        return ctx.after_change(s.project(), err);
-    }
-    let ids: Vec<String> = if let Some(doc_key) = &a.doc {
-        let p = s.project();
-        let doc = p.find_doc(doc_key)?.clone();
-        let code_key = a.code.as_deref().unwrap_or_default();
-        let code = p.codebook.find(code_key)?.id.clone();
-        let spans = match selection(&a.selector, true)? {
-            Some(sel) => p.resolve_selection(&doc, &sel)?,
-            None => vec![(0, doc.chars)],
-        };
-        let coder = s.coder().to_string();
-        let ids: Vec<String> = p
-            .codings_of_doc(&doc.id)
-            .iter()
-            .filter(|c| c.code == code && (a.any_coder || c.coder == coder))
-            .filter(|c| spans.iter().any(|&(st, en)| c.start < en && st < c.end))
-            .map(|c| c.id.clone())
-            .collect();
-        if ids.is_empty() {
-            bail!(Error::invalid(format!(
-                "no coding of {} by {} there in {:?}{}",
-                p.codebook.path(&code),
-                if a.any_coder {
-                    "anyone".to_string()
-                } else {
-                    coder
-                },
-                doc.id,
-                if a.any_coder {
-                    ""
-                } else {
-                    " (add --any-coder to include other coders)"
-                }
-            )));
-        }
-        ids
     } else {
-        a.ids.clone()
-    };
-    let gone = s.remove_codings(&ids)?;
-    for c in gone {
-        writeln!(
-            out,
-            "removed coding {} ({} on {})",
-            c.id,
-            s.project().codebook.path(&c.code),
-            c.doc
-        )?;
+        for c in &gone {
+            writeln!(
+                out,
+                "removed coding {} ({} on {})",
+                c.id,
+                s.project().codebook.path(&c.code),
+                c.doc
+            )?;
+        }
     }
-    Ok(())
+    ctx.after_change(s.project(), err)
 }
 
 pub(super) fn edit(
@@ -147,54 +124,18 @@ pub(super) fn edit(
 ) -> Result<()> {
     let mut s = ctx.session()?;
     let d = s.project().find_doc(doc)?.clone();
-    let new_text = match from {
-        Some(f) => {
-            let bytes = std::fs::read(f).map_err(|e| Error::io(f, e))?;
-            crate::import::text::decode_utf8(&bytes).map_err(|msg| Error::Import {
-                path: f.to_path_buf(),
-                msg: msg.0,
-            })?
-        }
-        None => {
-            let editor = std::env::var("VISUAL")
-                .ok()
-                .or_else(|| std::env::var("EDITOR").ok())
-                .filter(|e| !e.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "set $EDITOR (or $VISUAL), or give the corrected text with --from FILE",
-                    )
-                })?;
-            // The draft stays inside the project's private folder, never in a system temp folder.
-            let dir = s
-                .project()
-                .root()
-                .join(crate::store::PRIVATE_DIR)
-                .join("edit");
-            crate::store::fsio::ensure_dir(&dir)?;
-            let draft = dir.join(format!("{}.txt", d.id));
-            crate::store::fsio::write_atomic(&draft, s.project().text(&d.id)?.as_bytes())?;
-            let status = std::process::Command::new("sh")
-                .arg("-c")
-                .arg(format!("{editor} \"$1\""))
-                .arg("koda-edit")
-                .arg(&draft)
-                .status()
-                .map_err(|e| Error::invalid(format!("cannot start the editor {editor:?}: {e}")))?;
-            let text = std::fs::read(&draft).map_err(|e| Error::io(&draft, e));
-            let _ = std::fs::remove_file(&draft);
-            if !status.success() {
-                bail!(Error::invalid(format!(
-                    "the editor {editor:?} failed ({status}); nothing was changed"
-                )));
-            }
-            crate::import::text::decode_utf8(&text?).map_err(|msg| Error::Import {
-                path: draft.clone(),
-                msg: msg.0,
-            })?
-        }
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .or_else(|| std::env::var("EDITOR").ok())
+        .filter(|e| !e.trim().is_empty());
+    let source = match (from, editor.as_deref()) {
+        (Some(f), _) => ops::edit::Source::File(f),
+        (None, Some(e)) => ops::edit::Source::Editor(e),
+        (None, None) => bail!(Error::invalid(
+            "set $EDITOR (or $VISUAL), or give the corrected text with --from FILE"
+        )),
     };
-    let r = s.edit_document(&d.id, &new_text)?;
+    let r = ops::edit::correct(&mut s, &d.id, source)?;
     if !r.changed {
         writeln!(out, "{}: no change", d.id)?;
         return Ok(());

@@ -3,7 +3,6 @@
 use super::args::MemoAction;
 use super::ctx::Ctx;
 use super::output::indent;
-use crate::Error;
 use crate::model::{Memo, MemoTarget};
 use crate::store::Project;
 use anyhow::Result;
@@ -11,18 +10,11 @@ use serde_json::json;
 use std::io::Write;
 
 pub(super) fn memo_target_label(p: &Project, t: &MemoTarget) -> String {
-    match t {
-        MemoTarget::Document(d) => format!("document {d}"),
-        MemoTarget::Code(c) => match p.codebook.get(c) {
-            Some(_) => format!("code {}", p.codebook.path(c)),
-            None => format!("code {c} (deleted)"),
-        },
-        MemoTarget::Coding(c) => format!("coding {c}"),
-        MemoTarget::Project => "project".into(),
-    }
+    crate::ops::memos::target_label(p, t)
 }
 
 pub(super) fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result<()> {
+    use crate::ops::memos;
     let mut s = ctx.session()?;
     match action {
         MemoAction::Add {
@@ -31,17 +23,9 @@ pub(super) fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result
             code,
             coding,
         } => {
-            let p = s.project();
-            let target = if let Some(d) = doc {
-                MemoTarget::Document(p.find_doc(&d)?.id.clone())
-            } else if let Some(c) = code {
-                MemoTarget::Code(p.codebook.find(&c)?.id.clone())
-            } else if let Some(c) = coding {
-                MemoTarget::Coding(c)
-            } else {
-                MemoTarget::Project
-            };
-            let m = s.set_memo(None, target, &text)?;
+            let about = memos::About { doc, code, coding };
+            let target = memos::target(s.project(), &about)?;
+            let m = memos::add(&mut s, target, &text)?;
             writeln!(
                 out,
                 "memo {} on {}",
@@ -50,17 +34,11 @@ pub(super) fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result
             )?;
         }
         MemoAction::Edit { id, text } => {
-            let target = s
-                .project()
-                .memos
-                .get(&id)
-                .map(|m| m.target.clone())
-                .ok_or_else(|| Error::invalid(format!("no memo {id:?}; see `koda memos`")))?;
-            let m = s.set_memo(Some(&id), target, &text)?;
+            let m = memos::edit(&mut s, &id, &text)?;
             writeln!(out, "memo {} updated", m.id)?;
         }
         MemoAction::Rm { id } => {
-            let m = s.remove_memo(&id)?;
+            let m = memos::remove(&mut s, &id)?;
             writeln!(out, "memo {} removed", m.id)?;
         }
     }

@@ -138,7 +138,8 @@ mod tests {
         assert!(
             decode(b"\x00\x01\x02binary\x00")
                 .unwrap_err()
-                .0.contains("binary")
+                .0
+                .contains("binary")
         );
     }
 }

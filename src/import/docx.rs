@@ -306,7 +306,8 @@ mod tests {
         assert!(
             read(&bytes)
                 .unwrap_err()
-                .0.contains("document.xml is missing")
+                .0
+                .contains("document.xml is missing")
         );
     }
 }

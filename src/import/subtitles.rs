@@ -231,7 +231,10 @@ mod tests {
     fn broken_timings_name_the_line() {
         assert!(vtt("no header\n").unwrap_err().0.starts_with("line 1"));
         let e = srt("1\n00:00:01,000 -> 00:00:02,000\nHei\n").unwrap_err();
-        assert!(e.0.starts_with("line 1: a cue without a timing line"), "{e}");
+        assert!(
+            e.0.starts_with("line 1: a cue without a timing line"),
+            "{e}"
+        );
         let e = srt("1\n00:00:05,000 --> 00:00:02,000\nHei\n").unwrap_err();
         assert!(
             e.0.contains("line 2") && e.0.contains("ends before it starts"),

@@ -334,13 +334,15 @@ impl App {
             return None;
         }
         let (id, target) = (ed.id.clone(), ed.target.clone());
-        Some(match self.session.set_memo(id.as_deref(), target, &text) {
-            Ok(_) => {
-                self.popup = None;
-                "the memo being written was saved (u undoes)".to_string()
-            }
-            Err(e) => format!("the memo being written could not be saved: {e}"),
-        })
+        Some(
+            match crate::ops::memos::save(&mut self.session, id.as_deref(), target, &text) {
+                Ok(_) => {
+                    self.popup = None;
+                    "the memo being written was saved (u undoes)".to_string()
+                }
+                Err(e) => format!("the memo being written could not be saved: {e}"),
+            },
+        )
     }
 }
 

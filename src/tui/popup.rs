@@ -250,9 +250,7 @@ impl App {
                                 plural(n, "coding")
                             )
                         }),
-                        Confirm::DeleteMemo(id) => self
-                            .session
-                            .remove_memo(id)
+                        Confirm::DeleteMemo(id) => crate::ops::memos::remove(&mut self.session, id)
                             .map(|_| "memo deleted (u undoes)".to_string()),
                     };
                     match r {
@@ -272,19 +270,7 @@ impl App {
                         return;
                     };
                     let edited = ed.area.lines().join("\n");
-                    let text = self
-                        .project()
-                        .text(&doc)
-                        .map(|t| t.to_string())
-                        .unwrap_or_default();
-                    let idx = crate::model::text::CharIndex::new(&text);
-                    let new = format!(
-                        "{}{}{}",
-                        idx.slice(&text, 0, a),
-                        edited,
-                        idx.slice(&text, b, idx.len())
-                    );
-                    match self.session.edit_document(&doc, &new) {
+                    match crate::ops::edit::correct_span(&mut self.session, &doc, (a, b), &edited) {
                         Ok(r) if !r.changed => self.status = "no change".into(),
                         Ok(r) => {
                             self.status = format!(
@@ -305,16 +291,18 @@ impl App {
                     let text = ed.area.lines().join("\n");
                     let r = if text.trim().is_empty() {
                         match &ed.id {
-                            Some(id) => self
-                                .session
-                                .remove_memo(id)
+                            Some(id) => crate::ops::memos::remove(&mut self.session, id)
                                 .map(|_| "memo removed".to_string()),
                             None => Ok("empty memo not saved".to_string()),
                         }
                     } else {
-                        self.session
-                            .set_memo(ed.id.as_deref(), ed.target.clone(), &text)
-                            .map(|_| "memo saved".to_string())
+                        crate::ops::memos::save(
+                            &mut self.session,
+                            ed.id.as_deref(),
+                            ed.target.clone(),
+                            &text,
+                        )
+                        .map(|_| "memo saved".to_string())
                     };
                     match r {
                         Ok(m) => self.status = m,
@@ -418,7 +406,7 @@ impl App {
         let path = self.project().codebook.path(&code);
         match target {
             PickFor::Span(doc, a, b) => {
-                match self.session.add_codings(doc, &code, &[(*a, *b)], None) {
+                match crate::ops::coding::code_span(&mut self.session, doc, &code, (*a, *b)) {
                     Ok(_) => {
                         self.status = format!("coded {path} (u undoes)");
                         self.reader.anchor = None;

@@ -411,7 +411,10 @@ impl App {
                 }
             }
             Action::Uncode => match self.coding_at(cur) {
-                Some(c) => match self.session.remove_codings(std::slice::from_ref(&c.id)) {
+                Some(c) => match crate::ops::coding::uncode(
+                    &mut self.session,
+                    &crate::ops::coding::Uncode::Ids(vec![c.id.clone()]),
+                ) {
                     Ok(_) => {
                         self.status = format!(
                             "removed a coding of {} (u undoes)",
