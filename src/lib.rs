@@ -15,6 +15,14 @@
 //!    once for both front ends: typed request in, typed report out, no printing.
 //! 5. [`cli`] and [`tui`]: the two front ends. They unpack what the user asked, call `ops` (or
 //!    a read-only core query), and show the result. No business logic lives there.
+//!
+//! Arrows that point up, and why (the integration test `layers` checks the rest):
+//! - `store/session.rs`, `store/refi.rs` and `store/edit.rs` take `import`'s parsed documents
+//!   (`Prepared`, the REFI-QDA project) and its turn parser: a session adds parsed documents
+//!   atomically, and a corrected text is split into turns exactly as an imported one was.
+//! - `store/doctor.rs` rebuilds the search index when it repairs a project, since a repair can
+//!   change what the index was built from.
+//! - `cli/dispatch.rs` starts the TUI for `koda tui`, the one place the two faces meet.
 
 pub mod analysis;
 pub mod cli;

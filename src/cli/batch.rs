@@ -2,8 +2,6 @@
 
 use super::Outcome;
 use super::ctx::Ctx;
-use crate::Error;
-use crate::model::MemoTarget;
 use crate::store::Session;
 use crate::store::project::Selection;
 use anyhow::{Context, Result, bail};
@@ -55,14 +53,19 @@ pub(super) fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value
                 (None, None, Some(m)) => Selection::Match { text: m, all },
                 _ => bail!("give exactly one of turn, range, match"),
             };
-            let d = s.project().find_doc(&doc)?.clone();
-            let c = s.project().codebook.find(&code)?.id.clone();
-            let spans = s.project().resolve_selection(&d, &sel)?;
-            let made = s.add_codings(&d.id, &c, &spans, memo.as_deref())?;
+            let made = crate::ops::coding::code(
+                s,
+                &crate::ops::coding::Request {
+                    doc,
+                    code,
+                    selection: sel,
+                    memo,
+                },
+            )?;
             Ok(json!({"ok": true, "ids": made.iter().map(|m| m.id.clone()).collect::<Vec<_>>()}))
         }
         BatchOp::Uncode { id } => {
-            s.remove_codings(std::slice::from_ref(&id))?;
+            crate::ops::coding::uncode(s, &crate::ops::coding::Uncode::Ids(vec![id.clone()]))?;
             Ok(json!({"ok": true, "ids": [id]}))
         }
         BatchOp::Memo {
@@ -72,22 +75,14 @@ pub(super) fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value
             coding,
             id,
         } => {
-            let p = s.project();
-            let target = if let Some(i) = &id {
-                p.memos
-                    .get(i)
-                    .map(|m| m.target.clone())
-                    .ok_or_else(|| Error::invalid(format!("no memo {i:?}")))?
-            } else if let Some(d) = doc {
-                MemoTarget::Document(p.find_doc(&d)?.id.clone())
-            } else if let Some(c) = code {
-                MemoTarget::Code(p.codebook.find(&c)?.id.clone())
-            } else if let Some(c) = coding {
-                MemoTarget::Coding(c)
-            } else {
-                MemoTarget::Project
+            let m = match &id {
+                Some(i) => crate::ops::memos::edit(s, i, &text)?,
+                None => {
+                    let about = crate::ops::memos::About { doc, code, coding };
+                    let target = crate::ops::memos::target(s.project(), &about)?;
+                    crate::ops::memos::add(s, target, &text)?
+                }
             };
-            let m = s.set_memo(id.as_deref(), target, &text)?;
             Ok(json!({"ok": true, "ids": [m.id]}))
         }
     }

@@ -44,31 +44,15 @@ pub(super) fn names(
                 table(&["name", "replacement", "aliases", "category"], &rows)
             )?;
         }
-        let privacy = crate::export::privacy::Privacy::new(&p, true);
-        let mut labels: Vec<String> = Vec::new();
-        for d in p.documents() {
-            for s in &d.speakers {
-                if !labels.contains(s) {
-                    labels.push(s.clone());
-                }
-            }
-        }
-        if !labels.is_empty() {
+        let (speakers, cases) = crate::ops::names::shown_as(&p);
+        if !speakers.is_empty() {
             writeln!(out)?;
-            let rows: Vec<Vec<String>> = labels
-                .iter()
-                .map(|l| vec![l.clone(), privacy.speaker(l)])
-                .collect();
+            let rows: Vec<Vec<String>> = speakers.into_iter().map(|(a, b)| vec![a, b]).collect();
             write!(out, "{}", table(&["speaker", "exports show"], &rows))?;
         }
-        if !p.cases.cases.is_empty() {
+        if !cases.is_empty() {
             writeln!(out)?;
-            let rows: Vec<Vec<String>> = p
-                .cases
-                .cases
-                .keys()
-                .map(|c| vec![c.clone(), privacy.case(c)])
-                .collect();
+            let rows: Vec<Vec<String>> = cases.into_iter().map(|(a, b)| vec![a, b]).collect();
             write!(out, "{}", table(&["case", "exports show"], &rows))?;
         }
         return Ok(());

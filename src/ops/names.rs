@@ -98,6 +98,34 @@ fn find<'a>(names: &'a Names, name: &str) -> Result<&'a NameEntry> {
         .ok_or_else(|| Error::NotFound(format!("{name:?} is not registered; see `koda names`")))
 }
 
+/// How exports show each speaker label and each case: (real, shown) pairs, speakers in the
+/// order they first appear, then cases.
+pub fn shown_as(project: &Project) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let privacy = crate::export::privacy::Privacy::new(project, true);
+    let mut labels: Vec<String> = Vec::new();
+    for d in project.documents() {
+        for s in &d.speakers {
+            if !labels.contains(s) {
+                labels.push(s.clone());
+            }
+        }
+    }
+    let speakers = labels
+        .into_iter()
+        .map(|l| {
+            let shown = privacy.speaker(&l);
+            (l, shown)
+        })
+        .collect();
+    let cases = project
+        .cases
+        .cases
+        .keys()
+        .map(|c| (c.clone(), privacy.case(c)))
+        .collect();
+    (speakers, cases)
+}
+
 /// Removes a registered name.
 pub fn remove(session: &mut Session, name: &str) -> Result<()> {
     let mut names = session.project().names.clone();

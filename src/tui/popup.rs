@@ -243,13 +243,17 @@ impl App {
             Popup::Confirm(what, q) => match action {
                 Action::Enter => {
                     let r = match &what {
-                        Confirm::DeleteCode(id) => self.session.delete_code(id).map(|(c, n)| {
-                            format!(
-                                "deleted {} and {} (u undoes)",
-                                plural(c, "code"),
-                                plural(n, "coding")
+                        Confirm::DeleteCode(id) => {
+                            crate::ops::codebook::delete(&mut self.session, id, true).map(
+                                |(c, n)| {
+                                    format!(
+                                        "deleted {} and {} (u undoes)",
+                                        plural(c, "code"),
+                                        plural(n, "coding")
+                                    )
+                                },
                             )
-                        }),
+                        }
                         Confirm::DeleteMemo(id) => crate::ops::memos::remove(&mut self.session, id)
                             .map(|_| "memo deleted (u undoes)".to_string()),
                     };
@@ -393,7 +397,7 @@ impl App {
     pub(crate) fn apply_pick(&mut self, target: &PickFor, item: PickItem) {
         let code = match item.code {
             Some(c) => c,
-            None => match self.session.add_code(&item.label, "", None) {
+            None => match crate::ops::codebook::add(&mut self.session, &item.label, "", None) {
                 Ok(id) => id,
                 Err(e) => {
                     self.set_error(e);
@@ -447,43 +451,25 @@ impl App {
 
     pub(crate) fn submit_prompt(&mut self, p: Prompt) {
         let text = p.text.trim().to_string();
-        let cb = self.project().codebook.clone();
-        let find = |path: &str| cb.find(path).map(|c| c.id.clone());
+        use crate::ops::codebook as op;
+        let s = &mut self.session;
         let result: crate::Result<String> = match p.purpose {
-            Purpose::AddCode => self
-                .session
-                .add_code(&text, "", None)
-                .map(|id| format!("added {}", self.session.project().codebook.path(&id))),
-            Purpose::RenameCode(id) => self
-                .session
-                .rename_code(&id, &text)
-                .map(|()| format!("renamed to {text}")),
+            Purpose::AddCode => op::add(s, &text, "", None)
+                .map(|id| format!("added {}", s.project().codebook.path(&id))),
+            Purpose::RenameCode(id) => {
+                op::rename(s, &id, &text).map(|()| format!("renamed to {text}"))
+            }
             Purpose::MoveCode(id) => {
-                let parent = if text.is_empty() {
-                    Ok(None)
-                } else {
-                    find(&text).map(Some)
-                };
-                parent
-                    .and_then(|pa| self.session.move_code(&id, pa.as_deref()))
+                op::move_under(s, &id, (!text.is_empty()).then_some(text.as_str()))
                     .map(|()| "moved".to_string())
             }
-            Purpose::MergeCode(id) => find(&text)
-                .and_then(|into| self.session.merge_codes(&id, &into))
-                .map(|n| format!("merged ({} moved)", plural(n, "coding"))),
-            Purpose::DescribeCode(id) => self
-                .session
-                .describe_code(&id, &text)
-                .map(|()| "described".to_string()),
-            Purpose::ColorCode(id) => {
-                let c = if text.eq_ignore_ascii_case("none") || text.is_empty() {
-                    Ok(None)
-                } else {
-                    crate::model::codebook::parse_color(&text).map(Some)
-                };
-                c.and_then(|c| self.session.color_code(&id, c))
-                    .map(|()| "coloured".to_string())
+            Purpose::MergeCode(id) => {
+                op::merge(s, &id, &text).map(|n| format!("merged ({} moved)", plural(n, "coding")))
             }
+            Purpose::DescribeCode(id) => {
+                op::describe(s, &id, &text).map(|()| "described".to_string())
+            }
+            Purpose::ColorCode(id) => op::color(s, &id, &text).map(|_| "coloured".to_string()),
             Purpose::JumpToTurn => {
                 let n: Option<usize> = text.parse().ok();
                 match n.and_then(|n| crate::model::turn(&self.turns(), n).map(|t| t.start)) {

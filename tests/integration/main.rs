@@ -8,6 +8,7 @@ mod crash;
 mod errors;
 mod export;
 mod imports;
+mod layers;
 mod privacy;
 mod refi;
 mod search;
