@@ -98,9 +98,12 @@ fn find<'a>(names: &'a Names, name: &str) -> Result<&'a NameEntry> {
         .ok_or_else(|| Error::NotFound(format!("{name:?} is not registered; see `koda names`")))
 }
 
+/// A real label or case and what exports show instead.
+pub type ShownAs = (String, String);
+
 /// How exports show each speaker label and each case: (real, shown) pairs, speakers in the
 /// order they first appear, then cases.
-pub fn shown_as(project: &Project) -> (Vec<(String, String)>, Vec<(String, String)>) {
+pub fn shown_as(project: &Project) -> (Vec<ShownAs>, Vec<ShownAs>) {
     let privacy = crate::export::privacy::Privacy::new(project, true);
     let mut labels: Vec<String> = Vec::new();
     for d in project.documents() {
