@@ -59,7 +59,7 @@ pub enum Command {
     Uncode(UncodeArgs),
     /// List coded excerpts, by code, document or coder.
     Excerpts(ExcerptsArgs),
-    /// Search every turn; see the README for the query language.
+    /// Search every turn; the query language is in docs/search.md.
     Search(SearchArgs),
     /// Code every turn, sentence or phrase a search finds, as one undoable run.
     Autocode(AutocodeArgs),

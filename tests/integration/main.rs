@@ -5,6 +5,7 @@
 mod autocode;
 mod corpus;
 mod crash;
+mod docs;
 mod errors;
 mod export;
 mod imports;

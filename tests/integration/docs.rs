@@ -1,0 +1,101 @@
+//! The documentation cannot drift from koda: the command reference is generated from the
+//! argument definitions and compared here; the README's set-up and tour commands are real.
+
+use clap::CommandFactory;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+fn reference() -> String {
+    let mut out = String::from(
+        "# Command reference\n\nEvery `koda` command and its options, as `koda help` prints them. This file is generated\nfrom koda's argument definitions and checked by the tests; after changing an option, run\n`KODA_UPDATE_DOCS=1 cargo test --test integration docs::` to write it again.\n",
+    );
+    fn walk(cmd: &mut clap::Command, path: &str, out: &mut String) {
+        let mut cmd = cmd.clone().term_width(100).max_term_width(100);
+        let help = cmd.render_long_help().to_string();
+        let _ = write!(out, "\n## `{path}`\n\n```text\n{}\n```\n", help.trim_end());
+        let mut subs: Vec<clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .cloned()
+            .collect();
+        for s in &mut subs {
+            let name = format!("{path} {}", s.get_name());
+            walk(s, &name, out);
+        }
+    }
+    let mut cmd = koda::cli::Cli::command();
+    cmd.build();
+    walk(&mut cmd, "koda", &mut out);
+    out
+}
+
+#[test]
+fn the_command_reference_is_generated_from_the_argument_definitions() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/cli-reference.md");
+    let want = reference();
+    if std::env::var_os("KODA_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/cli-reference.md is out of date: run `KODA_UPDATE_DOCS=1 cargo test --test integration docs::`"
+    );
+    for sub in ["import", "autocode", "export", "names add", "codes add"] {
+        assert!(want.contains(&format!("## `koda {sub}`")), "{sub}");
+    }
+}
+
+#[test]
+fn the_readme_tour_runs_as_written() {
+    let readme =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let tour = readme
+        .split("## A study in ten minutes")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let mut script = String::from("set -e\nkoda() { \"$KODA\" \"$@\"; }\n");
+    for block in tour.split("```sh\n").skip(1) {
+        script.push_str(block.split("```").next().unwrap());
+    }
+    assert!(script.matches("koda ").count() > 15, "{script}");
+    let dir = tempfile::tempdir().unwrap();
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus-example/transcripts");
+    let to = dir.path().join("corpus-example/transcripts");
+    std::fs::create_dir_all(&to).unwrap();
+    for e in std::fs::read_dir(&from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(dir.path())
+        .env("KODA", crate::util::koda_bin())
+        .env_remove("KODA_CODER")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success(),
+        "{script}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("coded 4 passages in 2 documents with timing/waiting"),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("studie/rapport.md")).unwrap();
+    assert!(
+        report.contains("## trust") && report.contains("Jeg har sluttet å tro"),
+        "{report}"
+    );
+    assert!(dir.path().join("studie/rapport.html").is_file());
+    assert!(dir.path().join("studie/utdrag.csv").is_file());
+}
