@@ -94,17 +94,9 @@ pub(super) fn search_to(
         writeln!(out)?;
         writeln!(
             out,
-            "{} · turn {}{}{} · {} · line {}",
+            "{} · {} · {} · line {}",
             h.doc,
-            h.turn,
-            h.speaker
-                .as_ref()
-                .map(|s| format!(" · {s}"))
-                .unwrap_or_default(),
-            h.case
-                .as_ref()
-                .map(|c| format!(" · {c}"))
-                .unwrap_or_default(),
+            h.place(),
             h.doc_type,
             h.line
         )?;

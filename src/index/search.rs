@@ -35,6 +35,17 @@ pub struct Hit {
 }
 
 impl Hit {
+    /// Where the hit is, as a result line shows it: `turn 4 · Forelder · F01` (speaker and case
+    /// when there are).
+    pub fn place(&self) -> String {
+        let mut s = format!("turn {}", self.turn);
+        for part in [&self.speaker, &self.case].into_iter().flatten() {
+            s.push_str(" · ");
+            s.push_str(part);
+        }
+        s
+    }
+
     /// The snippet with its matched words marked `**like this**` (built when asked for, as
     /// only `--json` output shows it).
     pub fn marked(&self) -> String {

@@ -51,7 +51,7 @@ mod undo_tests {
     use super::*;
     use crate::import::prepare;
 
-    fn session() -> (tempfile::TempDir, Session) {
+    pub(super) fn session() -> (tempfile::TempDir, Session) {
         let dir = tempfile::tempdir().unwrap();
         Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
         let f = dir.path().join("i.txt");
@@ -148,18 +148,10 @@ mod undo_tests {
 
 #[cfg(test)]
 mod undo_chain_tests {
-    use super::*;
-    use crate::import::prepare;
 
     #[test]
     fn undoing_past_a_restore_finds_the_restored_coding() {
-        let dir = tempfile::tempdir().unwrap();
-        Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
-        let f = dir.path().join("i.txt");
-        fs::write(&f, "Intervjuer: En to tre.\nForelder: Fire fem seks.\n").unwrap();
-        let mut s = Session::open(dir.path(), "anna").unwrap();
-        s.import(vec![prepare(&f, None).unwrap()], &ImportOptions::default())
-            .unwrap();
+        let (_dir, mut s) = super::undo_tests::session();
         let code = s.add_code("trust", "", None).unwrap();
         let made = s.add_codings("i", &code, &[(12, 22)], None).unwrap();
         s.remove_codings(&[made[0].id.clone()]).unwrap();
@@ -176,6 +168,17 @@ mod undo_chain_tests {
 }
 
 impl Session {
+    /// A new coding id, unused in the project and not among `taken` (the ids of a change being
+    /// built), which it joins.
+    pub(super) fn fresh_coding_id(&self, taken: &mut std::collections::HashSet<String>) -> String {
+        let mut id = ids::new_id("x");
+        while self.project.codings.contains_key(&id) || taken.contains(&id) {
+            id = ids::new_id("x");
+        }
+        taken.insert(id.clone());
+        id
+    }
+
     /// Takes the project's write lock for `coder` and loads the project.
     pub fn open(root: &Path, coder: &str) -> Result<Session> {
         Self::open_with(root, coder, false)
@@ -420,11 +423,7 @@ impl Session {
             }
             let text = self.project.text(&c.doc)?;
             let ix = self.project.char_index(&c.doc)?;
-            let mut id = ids::new_id("x");
-            while self.project.codings.contains_key(&id) || new_ids.contains(&id) {
-                id = ids::new_id("x");
-            }
-            new_ids.insert(id.clone());
+            let id = self.fresh_coding_id(&mut new_ids);
             out.push(Coding {
                 id,
                 hash: quote_hash(ix.slice(&text, c.start, c.end)),

@@ -49,11 +49,7 @@ impl Session {
             let text = self.project.text(doc_id)?;
             let ix = self.project.char_index(doc_id)?;
             let (start, end) = ix.snap(&text, a, b);
-            let mut id = ids::new_id("x");
-            while self.project.codings.contains_key(&id) || new_ids.contains(&id) {
-                id = ids::new_id("x");
-            }
-            new_ids.insert(id.clone());
+            let id = self.fresh_coding_id(&mut new_ids);
             out.push(Coding {
                 id,
                 doc: doc_id.clone(),

@@ -244,19 +244,7 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
     for (i, h) in r.hits.iter().enumerate().skip(top).take(fit) {
         let mark = if app.marked.contains(&i) { "*" } else { " " };
         let pointer = if i == app.hit_sel { "▶" } else { " " };
-        let head = format!(
-            "{pointer}{mark}{} · turn {}{}{}",
-            h.doc_title,
-            h.turn,
-            h.speaker
-                .as_ref()
-                .map(|s| format!(" · {s}"))
-                .unwrap_or_default(),
-            h.case
-                .as_ref()
-                .map(|c| format!(" · {c}"))
-                .unwrap_or_default()
-        );
+        let head = format!("{pointer}{mark}{} · {}", h.doc_title, h.place());
         let style = if i == app.hit_sel {
             selected_style(colors)
         } else {
