@@ -7,6 +7,7 @@
 
 pub mod action;
 pub mod app;
+mod derived;
 pub mod keymap;
 pub mod layout;
 pub mod popup;

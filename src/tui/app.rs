@@ -86,6 +86,10 @@ pub struct App {
     pub suggestions: Option<Vec<crate::analysis::names::Suggestion>>,
     /// Selected suggestion.
     pub name_sel: usize,
+    /// Bumped on every change of the project; derived figures of another generation are stale.
+    pub(crate) generation: u64,
+    /// Figures derived from the project, kept until it changes.
+    pub(crate) derived: super::derived::Cache,
     /// Where a mouse drag started (a char offset).
     pub(crate) drag_from: Option<usize>,
 }
@@ -131,6 +135,8 @@ impl App {
             help_scroll: 0,
             suggestions: None,
             name_sel: 0,
+            generation: 0,
+            derived: Default::default(),
             drag_from: None,
         };
         app.reader.doc = first;
@@ -215,6 +221,7 @@ impl App {
 
     pub(crate) fn changed(&mut self) {
         self.index = None;
+        self.generation += 1;
         if !self.query.trim().is_empty() {
             self.query_dirty = Some(
                 Instant::now()
@@ -424,6 +431,30 @@ mod tests {
         a.update(Action::WordNext);
         a.update(Action::ExtendWordNext);
         assert_eq!(selected(&a), "q\u{301}tter");
+    }
+
+    #[test]
+    fn figures_shown_follow_every_change_and_undo() {
+        let (_d, mut a) = app();
+        a.ex_code = None;
+        assert_eq!(a.excerpt_rows().len(), 0);
+        let before = a.generation;
+        a.update(Action::TurnNext);
+        a.update(Action::SelectTurn);
+        key(&mut a, 'c');
+        for c in "trust/personal".chars() {
+            key(&mut a, c);
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert!(a.generation > before, "a change bumps the generation");
+        assert_eq!(a.excerpt_rows().len(), 1, "the excerpts are recomputed");
+        let rows = a.excerpt_rows();
+        assert!(
+            std::rc::Rc::ptr_eq(&rows, &a.excerpt_rows()),
+            "and kept while nothing changes"
+        );
+        a.update(Action::Undo);
+        assert_eq!(a.excerpt_rows().len(), 0, "undo is a change too");
     }
 
     #[test]

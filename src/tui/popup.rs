@@ -155,17 +155,19 @@ impl App {
     pub fn pick_items(&self, p: &Picker) -> Vec<PickItem> {
         let project = self.project();
         let cb = &project.codebook;
-        let mut counts: Vec<(String, usize)> = cb
-            .walk()
-            .iter()
-            .map(|(c, _)| {
-                (
-                    c.id.clone(),
-                    project.codings.values().filter(|x| x.code == c.id).count(),
-                )
-            })
-            .collect();
-        counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        let counts = self.derived.usage(self.generation, || {
+            let mut per: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+            for c in project.codings.values() {
+                *per.entry(c.code.as_str()).or_default() += 1;
+            }
+            let mut counts: Vec<(String, usize)> = cb
+                .walk()
+                .iter()
+                .map(|(c, _)| (c.id.clone(), per.get(c.id.as_str()).copied().unwrap_or(0)))
+                .collect();
+            counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            counts
+        });
         let top: Vec<String> = counts.iter().take(9).map(|(id, _)| id.clone()).collect();
         let number = |id: &str| top.iter().position(|t| t == id).map(|i| i + 1);
         let f = p.filter.trim().to_lowercase();

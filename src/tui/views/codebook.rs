@@ -115,11 +115,12 @@ impl App {
 
 pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
     let p = app.project();
-    let counts: std::collections::BTreeMap<String, crate::analysis::CodeCount> =
+    let counts = app.derived.code_counts(app.generation, || {
         crate::analysis::code_counts(p)
             .into_iter()
             .map(|c| (c.id.clone(), c))
-            .collect();
+            .collect()
+    });
     let rows = app.code_rows();
     let header = Row::new(vec!["code", "codings", "with sub", "docs", "description"])
         .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));

@@ -15,32 +15,35 @@ use ratatui::widgets::Paragraph;
 
 impl App {
     /// The excerpts view's rows.
-    pub fn excerpt_rows(&self) -> Vec<Excerpt> {
-        let coders: Vec<String> = self
-            .ex_filter
-            .iter()
-            .filter(|(k, _)| k == "coder")
-            .map(|(_, v)| v.clone())
-            .collect();
-        let filter = ExcerptFilter {
-            codes: self.ex_code.iter().cloned().collect(),
-            include_subcodes: true,
-            docs: Vec::new(),
-            coders,
-        };
-        let list = analysis::excerpts(self.project(), &filter).unwrap_or_default();
-        list.into_iter()
-            .filter(|e| {
-                self.ex_filter
-                    .iter()
-                    .filter(|(k, _)| k != "coder")
-                    .all(|(k, v)| {
-                        e.attributes
-                            .get(k)
-                            .is_some_and(|x| x.eq_ignore_ascii_case(v))
-                    })
-            })
-            .collect()
+    pub fn excerpt_rows(&self) -> std::rc::Rc<Vec<Excerpt>> {
+        let key = (self.ex_code.clone(), self.ex_filter.clone());
+        self.derived.excerpts(self.generation, key, || {
+            let coders: Vec<String> = self
+                .ex_filter
+                .iter()
+                .filter(|(k, _)| k == "coder")
+                .map(|(_, v)| v.clone())
+                .collect();
+            let filter = ExcerptFilter {
+                codes: self.ex_code.iter().cloned().collect(),
+                include_subcodes: true,
+                docs: Vec::new(),
+                coders,
+            };
+            let list = analysis::excerpts(self.project(), &filter).unwrap_or_default();
+            list.into_iter()
+                .filter(|e| {
+                    self.ex_filter
+                        .iter()
+                        .filter(|(k, _)| k != "coder")
+                        .all(|(k, v)| {
+                            e.attributes
+                                .get(k)
+                                .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                        })
+                })
+                .collect()
+        })
     }
 
     pub(crate) fn update_excerpts(&mut self, action: Action) {
