@@ -3,6 +3,7 @@
 //! One module per format turns bytes into a [`Prepared`] document; nothing here writes to the
 //! project (that is [`crate::store::Session::import`]), so a failed import changes nothing.
 
+pub mod cases;
 pub mod decode;
 pub mod docx;
 pub mod pdf;

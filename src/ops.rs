@@ -4,6 +4,7 @@
 //!
 //! - [`import`]: files into the project (expansion, parsing, duplicates, the index fed);
 //! - [`export`]: every export kind and format, through the pseudonymisation and leak-check gate;
+//! - [`cases`]: cases and their attributes (one by one or from a table), speakers to cases;
 //! - [`codebook`]: adding, renaming, moving, merging, deleting, describing, colouring codes;
 //! - [`coding`]: code a passage (turn, range, words, a selected span) and remove codings;
 //! - [`autocode`]: code every hit of a search, by the unit chosen, skipping what is coded;
@@ -13,6 +14,7 @@
 //! - [`index`]: the search index opened up to date, and refreshed after a change.
 
 pub mod autocode;
+pub mod cases;
 pub mod codebook;
 pub mod coding;
 pub mod edit;

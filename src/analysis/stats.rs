@@ -324,3 +324,56 @@ pub fn case_matrix(project: &Project, presence: bool) -> Result<CaseMatrix> {
         rows,
     })
 }
+/// What one coder has done in the project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CoderSummary {
+    /// The coder's name.
+    pub coder: String,
+    /// The project's default coder.
+    pub default: bool,
+    /// Codings made.
+    pub codings: usize,
+    /// Documents coded.
+    pub documents: usize,
+    /// Codes used.
+    pub codes: usize,
+    /// Memos written.
+    pub memos: usize,
+    /// When the last coding was made (RFC 3339), empty when none.
+    pub last_coding: String,
+}
+
+/// Every coder of the project (those in its settings, then any other who coded), with what
+/// each has done, in one pass over the codings.
+pub fn coders(p: &Project) -> Vec<CoderSummary> {
+    let mut names: Vec<String> = p.config.coders.clone();
+    /// Codings, documents, codes and the last coding's time of one coder.
+    #[derive(Default)]
+    struct Tally<'a>(usize, BTreeSet<&'a str>, BTreeSet<&'a str>, &'a str);
+    let mut per: std::collections::HashMap<&str, Tally> = std::collections::HashMap::new();
+    for c in p.codings.values() {
+        if !names.contains(&c.coder) {
+            names.push(c.coder.clone());
+        }
+        let e = per.entry(c.coder.as_str()).or_default();
+        e.0 += 1;
+        e.1.insert(c.doc.as_str());
+        e.2.insert(c.code.as_str());
+        e.3 = e.3.max(c.at.as_str());
+    }
+    names
+        .iter()
+        .map(|k| {
+            let Tally(n, docs, codes, last) = per.remove(k.as_str()).unwrap_or_default();
+            CoderSummary {
+                coder: k.clone(),
+                default: *k == p.config.default_coder,
+                codings: n,
+                documents: docs.len(),
+                codes: codes.len(),
+                memos: p.memos.values().filter(|m| &m.coder == k).count(),
+                last_coding: last.to_string(),
+            }
+        })
+        .collect()
+}

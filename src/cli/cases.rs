@@ -3,9 +3,9 @@
 use super::args::{CasesAction, CasesArgs, SpeakersArgs};
 use super::ctx::Ctx;
 use super::output::table;
+use crate::import;
 use crate::model::case::parse_attr;
-use crate::{Error, import};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
 
@@ -23,12 +23,12 @@ pub(super) fn speakers(
             .map(|s| import::speakers::parse_pair(s))
             .collect::<Result<Vec<_>, _>>()?;
         let mut session = ctx.session()?;
-        for m in &maps {
-            let label = session.map_speaker(&a.doc, &m.label, Some(&m.case))?;
+        let (mapped, unmapped) =
+            crate::ops::cases::map_speakers(&mut session, &a.doc, &maps, &a.unset)?;
+        for (label, m) in mapped.iter().zip(&maps) {
             writeln!(err, "mapped {label:?} to case {}", m.case)?;
         }
-        for l in &a.unset {
-            let label = session.map_speaker(&a.doc, l, None)?;
+        for label in &unmapped {
             writeln!(err, "unmapped {label:?}")?;
         }
         ctx.after_change(session.project(), err)?;
@@ -122,84 +122,14 @@ pub(super) fn cases(
             }
         }
         Some(CasesAction::Import { file }) => {
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-            let text = crate::import::decode::decode(&bytes)
-                .map_err(|msg| Error::Import {
-                    path: file.clone(),
-                    msg: msg.0,
-                })?
-                .text;
-            let tsv = file
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
-            let mut r = csv::ReaderBuilder::new()
-                .delimiter(if tsv { b'\t' } else { b',' })
-                .from_reader(text.as_bytes());
-            let header: Vec<String> = r
-                .headers()
-                .map_err(|e| Error::Import {
-                    path: file.clone(),
-                    msg: format!("line 1: {e}"),
-                })?
-                .iter()
-                .map(|h| h.trim().to_string())
-                .collect();
-            let name_col = header
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case("case"))
-                .unwrap_or(0);
-            let mut rows = Vec::new();
-            for (i, rec) in r.records().enumerate() {
-                let rec = rec.map_err(|e| Error::Import {
-                    path: file.clone(),
-                    msg: format!("line {}: {e}", i + 2),
-                })?;
-                let name = rec.get(name_col).unwrap_or("").trim().to_string();
-                if name.is_empty() {
-                    return Err(Error::Import {
-                        path: file.clone(),
-                        msg: format!("line {}: the case has no name", i + 2),
-                    }
-                    .into());
-                }
-                let attrs: Vec<(String, String)> = header
-                    .iter()
-                    .enumerate()
-                    .filter(|(c, h)| *c != name_col && !h.is_empty())
-                    .filter_map(|(c, h)| {
-                        rec.get(c)
-                            .map(|v| (h.replace(char::is_whitespace, "_"), v.trim().to_string()))
-                    })
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect();
-                rows.push((name, attrs));
-            }
             let mut s = ctx.session()?;
-            let n = rows.len();
-            s.group("import cases", |s| {
-                for (name, attrs) in &rows {
-                    s.set_case_attrs(name, attrs)?;
-                }
-                Ok(())
-            })?;
+            let n = crate::ops::cases::import_table(&mut s, &file)?;
             writeln!(out, "{n} cases read from {}", file.display())?;
             ctx.after_change(s.project(), err)?;
         }
         Some(CasesAction::Unset { case, keys }) => {
             let mut s = ctx.session()?;
-            let mut cases = s.project().cases.clone();
-            let c = cases
-                .cases
-                .get_mut(&case)
-                .ok_or_else(|| Error::invalid(format!("no case {case:?}; see `koda cases`")))?;
-            for k in &keys {
-                if c.attributes.remove(k).is_none() {
-                    bail!(Error::invalid(format!(
-                        "case {case} has no attribute {k:?}"
-                    )));
-                }
-            }
-            s.replace_cases(cases)?;
+            crate::ops::cases::unset(&mut s, &case, &keys)?;
             writeln!(out, "case {case} updated")?;
             ctx.after_change(s.project(), err)?;
         }
@@ -209,7 +139,7 @@ pub(super) fn cases(
                 .map(|s| parse_attr(s))
                 .collect::<Result<Vec<_>, _>>()?;
             let mut s = ctx.session()?;
-            s.set_case_attrs(&case, &attrs)?;
+            crate::ops::cases::set(&mut s, &case, &attrs)?;
             writeln!(out, "case {case} updated")?;
             ctx.after_change(s.project(), err)?;
         }

@@ -6,7 +6,6 @@ use super::output::{ellipsize, table};
 use crate::Error;
 use crate::store::Project;
 use anyhow::{Result, bail};
-use serde_json::json;
 use std::io::Write;
 
 pub(super) fn stats(
@@ -131,54 +130,21 @@ pub(super) fn stats(
 }
 
 pub(super) fn coders(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
-    let mut names: Vec<String> = p.config.coders.clone();
-    for c in p.codings.values() {
-        if !names.contains(&c.coder) {
-            names.push(c.coder.clone());
-        }
-    }
-    let rows: Vec<serde_json::Value> = names
-        .iter()
-        .map(|k| {
-            let mine: Vec<_> = p.codings.values().filter(|c| &c.coder == k).collect();
-            let docs: std::collections::BTreeSet<&str> =
-                mine.iter().map(|c| c.doc.as_str()).collect();
-            let codes: std::collections::BTreeSet<&str> =
-                mine.iter().map(|c| c.code.as_str()).collect();
-            let last = mine.iter().map(|c| c.at.as_str()).max().unwrap_or("");
-            json!({
-                "coder": k, "default": *k == p.config.default_coder, "codings": mine.len(),
-                "documents": docs.len(), "codes": codes.len(),
-                "memos": p.memos.values().filter(|m| &m.coder == k).count(), "last_coding": last,
-            })
-        })
-        .collect();
+    let list = crate::analysis::stats::coders(p);
     if json_out {
-        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
         return Ok(());
     }
-    let table_rows: Vec<Vec<String>> = rows
+    let rows: Vec<Vec<String>> = list
         .iter()
-        .map(|r| {
-            let s = |k: &str| match &r[k] {
-                serde_json::Value::String(x) => x.clone(),
-                v => v.to_string(),
-            };
+        .map(|c| {
             vec![
-                format!(
-                    "{}{}",
-                    s("coder"),
-                    if r["default"] == true {
-                        " (default)"
-                    } else {
-                        ""
-                    }
-                ),
-                s("codings"),
-                s("documents"),
-                s("codes"),
-                s("memos"),
-                s("last_coding"),
+                format!("{}{}", c.coder, if c.default { " (default)" } else { "" }),
+                c.codings.to_string(),
+                c.documents.to_string(),
+                c.codes.to_string(),
+                c.memos.to_string(),
+                c.last_coding.clone(),
             ]
         })
         .collect();
@@ -194,7 +160,7 @@ pub(super) fn coders(p: &Project, json_out: bool, out: &mut dyn Write) -> Result
                 "memos",
                 "last coding"
             ],
-            &table_rows
+            &rows
         )
     )?;
     Ok(())
