@@ -236,6 +236,45 @@ impl App {
             self.status = "no document open: choose one in Documents (1)".into();
             return;
         };
+        match action {
+            Action::Left
+            | Action::ExtendLeft
+            | Action::Right
+            | Action::ExtendRight
+            | Action::WordNext
+            | Action::WordPrev
+            | Action::ExtendWordNext
+            | Action::ExtendWordPrev
+            | Action::SentenceNext
+            | Action::SentencePrev
+            | Action::TurnNext
+            | Action::TurnPrev
+            | Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.reader_move(action),
+            Action::ToggleSelect
+            | Action::SelectSentence
+            | Action::SelectTurn
+            | Action::Escape
+            | Action::CodeSelection
+            | Action::Uncode
+            | Action::NextCoding
+            | Action::PrevCoding
+            | Action::EditCoding
+            | Action::StartLeft
+            | Action::StartRight
+            | Action::EndLeft
+            | Action::EndRight
+            | Action::Enter => self.reader_select_and_code(&doc, action),
+            _ => self.reader_other(&doc, action),
+        }
+    }
+
+    /// Moving the cursor (and extending a selection) by grapheme, word, sentence, turn, line and page.
+    fn reader_move(&mut self, action: Action) {
         let selecting = self.reader.anchor.is_some();
         let cur = self.reader.cursor;
         match action {
@@ -354,6 +393,15 @@ impl App {
                 let to = self.turns().last().map_or(0, |t| t.start);
                 self.move_cursor(to, selecting);
             }
+            _ => {}
+        }
+    }
+
+    /// Selecting, coding, uncoding and moving a coding's boundaries.
+    fn reader_select_and_code(&mut self, doc: &crate::model::Document, action: Action) {
+        let selecting = self.reader.anchor.is_some();
+        let cur = self.reader.cursor;
+        match action {
             Action::ToggleSelect => {
                 self.reader.anchor = if selecting { None } else { Some(cur) };
                 self.status = if selecting {
@@ -509,6 +557,14 @@ impl App {
                     }
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// Line numbers, compare mode, correcting a turn, memos, jumping, and the mouse.
+    fn reader_other(&mut self, doc: &crate::model::Document, action: Action) {
+        let cur = self.reader.cursor;
+        match action {
             Action::ToggleLineNumbers => {
                 self.reader.line_numbers = !self.reader.line_numbers;
                 self.keep_cursor_visible();
