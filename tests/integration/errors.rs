@@ -97,53 +97,29 @@ fn unknown_code_missing_match_and_ambiguous_match() {
     p.koda(&["codes", "add", "trust"]).ok();
     let before = p.snapshot();
 
-    let err = p
-        .koda(&["code", "i", "--code", "tillit", "--turn", "2"])
-        .fails()
-        .to_string();
-    assert!(err.contains("no code \"tillit\""), "{err}");
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--match", "ikke her"])
-        .fails()
-        .to_string();
-    assert!(err.contains("\"ikke her\" not found in \"i\""), "{err}");
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--match", "hun kom"])
-        .fails()
-        .to_string();
-    assert!(err.contains("different capitals"), "{err}");
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--match", "venter"])
-        .fails()
-        .to_string();
-    assert!(
-        err.contains("occurs 3 times") && err.contains("turns 5, 5, 5") && err.contains("--all"),
-        "{err}"
+    p.koda(&["code", "i", "--code", "tillit", "--turn", "2"])
+        .fails_with(&["no code \"tillit\""]);
+    p.koda(&["code", "i", "--code", "trust", "--match", "ikke her"])
+        .fails_with(&["\"ikke her\" not found in \"i\""]);
+    p.koda(&["code", "i", "--code", "trust", "--match", "hun kom"])
+        .fails_with(&["different capitals"]);
+    p.fails_unchanged(
+        &["code", "i", "--code", "trust", "--match", "venter"],
+        &["occurs 3 times", "turns 5, 5, 5", "--all"],
     );
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--turn", "99"])
-        .fails()
-        .to_string();
-    assert!(err.contains("turns 1 to 5, not 99"), "{err}");
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--range", "10..5"])
-        .fails()
-        .to_string();
-    assert!(err.contains("empty"), "{err}");
-    let err = p
-        .koda(&["code", "i", "--code", "trust", "--range", "0..100000"])
-        .fails()
-        .to_string();
-    assert!(err.contains("past the end"), "{err}");
-    let err = p
-        .koda(&["code", "nodoc", "--code", "trust", "--turn", "1"])
-        .fails()
-        .to_string();
-    assert!(err.contains("no document \"nodoc\""), "{err}");
-    let err = p.koda(&["uncode", "x000000000000"]).fails().to_string();
-    assert!(err.contains("no coding \"x000000000000\""), "{err}");
-    let err = p.koda(&["codes", "add", "trust"]).fails().to_string();
-    assert!(err.contains("already exists"), "{err}");
+    p.koda(&["code", "i", "--code", "trust", "--turn", "99"])
+        .fails_with(&["turns 1 to 5, not 99"]);
+    p.koda(&["code", "i", "--code", "trust", "--range", "10..5"])
+        .fails_with(&["empty"]);
+    p.koda(&["code", "i", "--code", "trust", "--range", "0..100000"])
+        .fails_with(&["past the end"]);
+    p.koda(&["code", "nodoc", "--code", "trust", "--turn", "1"])
+        .fails_with(&["no document \"nodoc\""]);
+    p.fails_unchanged(
+        &["uncode", "x000000000000"],
+        &["no coding \"x000000000000\""],
+    );
+    p.fails_unchanged(&["codes", "add", "trust"], &["already exists"]);
     assert_eq!(p.snapshot(), before, "failed commands wrote nothing");
 }
 

@@ -428,39 +428,24 @@ fn stats_counted_by_hand() {
         ),
         "{table}"
     );
-    let err = p
-        .koda(&["stats", "frequencies", "--by", "rolle"])
-        .fails()
-        .to_string();
-    assert!(err.contains("no attribute \"rolle\""), "{err}");
+    p.koda(&["stats", "frequencies", "--by", "rolle"])
+        .fails_with(&["no attribute \"rolle\""]);
 }
 
 #[test]
 fn failed_exports_leave_nothing_behind() {
     let p = fixture();
-    let err = p
-        .koda(&["export", "summary", "-o", "no/such/folder/s.md"])
-        .fails()
-        .to_string();
-    assert!(err.contains("does not exist"), "{err}");
+    p.koda(&["export", "summary", "-o", "no/such/folder/s.md"])
+        .fails_with(&["does not exist"]);
     p.koda(&["export", "summary", "-o", "s.md"]).ok();
     let before = std::fs::read(p.path().join("s.md")).unwrap();
-    let err = p
-        .koda(&["export", "codebook", "-o", "s.md"])
-        .fails()
-        .to_string();
-    assert!(err.contains("--force"), "{err}");
+    p.koda(&["export", "codebook", "-o", "s.md"])
+        .fails_with(&["--force"]);
     assert_eq!(std::fs::read(p.path().join("s.md")).unwrap(), before);
-    let err = p
-        .koda(&["export", "summary", "-o", "s.csv"])
-        .fails()
-        .to_string();
-    assert!(err.contains("cannot be exported as csv"), "{err}");
-    let err = p
-        .koda(&["export", "summary", "-o", "s.txt"])
-        .fails()
-        .to_string();
-    assert!(err.contains("give --format"), "{err}");
+    p.koda(&["export", "summary", "-o", "s.csv"])
+        .fails_with(&["cannot be exported as csv"]);
+    p.koda(&["export", "summary", "-o", "s.txt"])
+        .fails_with(&["give --format"]);
     // A read-only folder: the write fails and leaves no temp file.
     let ro = p.path().join("ro");
     std::fs::create_dir(&ro).unwrap();
@@ -510,9 +495,6 @@ fn the_html_report_is_one_self_contained_file() {
         };
         assert_eq!(hits.len(), allowed, "{external} in the report");
     }
-    let err = p
-        .koda(&["export", "report", "-o", "r.md"])
-        .fails()
-        .to_string();
-    assert!(err.contains("cannot be exported as md"), "{err}");
+    p.koda(&["export", "report", "-o", "r.md"])
+        .fails_with(&["cannot be exported as md"]);
 }

@@ -162,11 +162,8 @@ fn cases_from_a_spreadsheet_and_attributes_removed() {
     p.koda(&["cases", "unset", "K01", "wave"]).ok();
     let cases = p.koda(&["cases", "--json"]).json();
     assert!(cases[1]["attributes"].get("wave").is_none());
-    let err = p
-        .koda(&["cases", "unset", "K01", "nope"])
-        .fails()
-        .to_string();
-    assert!(err.contains("no attribute \"nope\""), "{err}");
+    p.koda(&["cases", "unset", "K01", "nope"])
+        .fails_with(&["no attribute \"nope\""]);
     p.koda(&["undo"]).ok();
     assert_eq!(
         p.koda(&["cases", "--json"]).json()[1]["attributes"]["wave"],

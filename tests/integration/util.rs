@@ -63,6 +63,16 @@ impl Run {
         &self.stderr
     }
 
+    /// Asserts exit code 1 with each of `needles` in the message; returns stderr.
+    #[track_caller]
+    pub fn fails_with(&self, needles: &[&str]) -> &str {
+        let err = self.fails();
+        for n in needles {
+            assert!(err.contains(n), "expected {n:?} in the error:\n{err}");
+        }
+        err
+    }
+
     /// Parses stdout as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
@@ -125,6 +135,19 @@ impl TestProject {
         let p = dir.join(name);
         std::fs::write(&p, content).expect("write");
         p
+    }
+
+    /// Runs koda, expects it to fail with each of `needles` in its message, and checks that
+    /// not a byte of the project changed.
+    #[track_caller]
+    pub fn fails_unchanged(&self, args: &[&str], needles: &[&str]) -> String {
+        let before = self.snapshot();
+        let err = self.koda(args).fails_with(needles).to_string();
+        assert!(
+            self.snapshot() == before,
+            "koda {args:?} failed but changed the project"
+        );
+        err
     }
 
     /// All files under the project (relative paths and contents), leaving out `.koda/`.
