@@ -175,8 +175,10 @@ pub fn check(root: &Path) -> Vec<Finding> {
         if stale > 0 {
             f.push(finding(Level::Note, format!("{stale} codings were flagged by corrections of their text: `koda codings --stale`"), false));
         }
-        for w in p.warnings.iter().filter(|w| !w.contains(".jsonl:")) {
-            f.push(finding(Level::Problem, w.clone(), false));
+        // Journal lines are reported above, with the journal they are in.
+        let about_journals = crate::store::project::WarningAbout::Journal;
+        for w in p.warnings.iter().filter(|w| w.about != about_journals) {
+            f.push(finding(Level::Problem, w.message.clone(), false));
         }
     }
     f

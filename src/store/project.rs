@@ -18,6 +18,42 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+/// What a problem found while loading a project concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningAbout {
+    /// A line of a coder's journal (torn, damaged or not understood); `koda doctor` reports
+    /// these with the journal they are in.
+    Journal,
+    /// A coding that cannot be placed or was made on an earlier revision of its text.
+    Coding,
+    /// A document whose files cannot be read.
+    Document,
+}
+
+/// A problem found while loading a project; the message names the file or the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// What it concerns.
+    pub about: WarningAbout,
+    /// What is wrong, and what koda did about it.
+    pub message: String,
+}
+
+impl Warning {
+    fn new(about: WarningAbout, message: impl Into<String>) -> Warning {
+        Warning {
+            about,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A document id with the hash of its current text: caches of what is derived from a text
 /// are keyed by both, since a correction gives a document a new text.
 type DocAtText = (String, String);
@@ -46,7 +82,7 @@ pub struct Project {
     /// Live memos by id.
     pub memos: BTreeMap<String, Memo>,
     /// Problems found while loading (damaged journal lines, orphaned codings, …).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     pub(super) texts: RefCell<HashMap<String, Rc<str>>>,
     char_indexes: RefCell<HashMap<DocAtText, Rc<CharIndex>>>,
     /// Turn tables read so far, keyed by document and text hash (a correction re-parses them).
@@ -211,7 +247,8 @@ impl Project {
         for (fi, f) in files.iter().enumerate() {
             let read = journal::read(f)?;
             for issue in &read.issues {
-                self.warnings.push(issue.to_string());
+                self.warnings
+                    .push(Warning::new(WarningAbout::Journal, issue.to_string()));
             }
             for (li, ev) in read.events.into_iter().enumerate() {
                 events.push((ev.at().to_string(), fi, li, ev));
@@ -283,34 +320,34 @@ impl Project {
         }
         for (id, mut c) in codings {
             let Some(doc) = self.docs.get(&c.doc) else {
-                self.warnings.push(format!(
+                self.warnings.push(Warning::new(WarningAbout::Coding, format!(
                     "coding {id} refers to document {:?}, which is not in sources/; it is left out",
                     c.doc
-                ));
+                )));
                 continue;
             };
             if c.rev < doc.revision {
                 c.stale = true;
-                self.warnings.push(format!(
+                self.warnings.push(Warning::new(WarningAbout::Coding, format!(
                     "coding {id} was made on revision {} of {:?}, which has since been corrected; it is flagged for a look",
                     c.rev, c.doc
-                ));
+                )));
             }
             if c.end > doc.chars || c.start >= c.end {
-                self.warnings.push(format!(
+                self.warnings.push(Warning::new(WarningAbout::Coding, format!(
                     "coding {id} has span {}..{} outside document {:?} ({} chars); it is left out",
                     c.start, c.end, c.doc, doc.chars
-                ));
+                )));
                 continue;
             }
             match self.codebook.resolve(&c.code) {
                 Some(code) => c.code = code,
                 None => {
                     if !self.codebook.was_deleted(&c.code) {
-                        self.warnings.push(format!(
+                        self.warnings.push(Warning::new(WarningAbout::Coding, format!(
                             "coding {id} refers to code {:?}, which is not in codebook.json; it is left out",
                             c.code
-                        ));
+                        )));
                     }
                     continue;
                 }
@@ -640,7 +677,7 @@ fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -
     }
 }
 
-fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<String, Document>> {
+fn load_documents(dir: &Path, warnings: &mut Vec<Warning>) -> Result<BTreeMap<String, Document>> {
     let mut docs = BTreeMap::new();
     let rd = match fs::read_dir(dir) {
         Ok(rd) => rd,
@@ -661,16 +698,22 @@ fn load_documents(dir: &Path, warnings: &mut Vec<String>) -> Result<BTreeMap<Str
         let doc: Document = match fsio::read_json(&p) {
             Ok(d) => d,
             Err(e) => {
-                warnings.push(format!("{e}; the document is left out"));
+                warnings.push(Warning::new(
+                    WarningAbout::Document,
+                    format!("{e}; the document is left out"),
+                ));
                 continue;
             }
         };
         let text_path = p.with_file_name(doc.text_file());
         if !text_path.is_file() {
-            warnings.push(format!(
-                "{}: its text {} is missing; the document is left out",
-                p.display(),
-                text_path.display()
+            warnings.push(Warning::new(
+                WarningAbout::Document,
+                format!(
+                    "{}: its text {} is missing; the document is left out",
+                    p.display(),
+                    text_path.display()
+                ),
             ));
             continue;
         }
