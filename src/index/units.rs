@@ -4,9 +4,10 @@
 use super::*;
 
 /// How much of the text around a hit autocoding codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Unit {
     /// The matched words (adjacent matches, such as a phrase, form one span).
+    #[default]
     Match,
     /// The sentence around each match.
     Sentence,

@@ -1,5 +1,7 @@
 //! The TUI's state and its one update function: `Action -> App::update -> state`.
 //!
+//! Each view's state is its own struct in `views/` (`documents`, `reader`, `search`, …); `App`
+//! holds them with what the views share: the session, the keymap, the popup and the status line.
 //! `App` is plain data over a [`Session`]; every change goes through the session, so it is
 //! journalled and undoable before the screen shows it. Rendering (in `render.rs`) only reads it.
 
@@ -8,17 +10,19 @@ use super::keymap::{self, Binding, Context};
 pub use super::popup::{
     Confirm, MemoEditor, PickFor, PickItem, Picker, Popup, Prompt, Purpose, fuzzy_score,
 };
-pub use super::views::documents::DocSort;
-pub use super::views::reader::{EditingCoding, MARGIN_W, Reader, SPEAKER_W};
+pub use super::views::codebook::CodebookView;
+pub use super::views::documents::{DocSort, DocumentsView};
+pub use super::views::excerpts::ExcerptsView;
+pub use super::views::memos::MemosView;
+pub use super::views::names::NamesView;
+pub use super::views::reader::{EditingCoding, MARGIN_W, ReaderView, SPEAKER_W};
 use super::views::search::DEBOUNCE;
-pub use super::views::search::{SHOWN_HITS, unit_name};
-use crate::index::{SearchIndex, SearchResults, Unit};
+pub use super::views::search::{SHOWN_HITS, SearchView, unit_name};
 #[cfg(test)]
 use crate::model::text::slice_chars;
 use crate::model::{Document, Turn};
 use crate::store::{Project, Session};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -38,54 +42,24 @@ pub struct App {
     pub quit: bool,
     /// Terminal size.
     pub size: (u16, u16),
-    /// Document list filter.
-    pub doc_filter: String,
-    /// Typing into the document filter.
-    pub doc_filtering: bool,
-    /// Document list order.
-    pub doc_sort: DocSort,
-    /// Selected document row.
-    pub doc_sel: usize,
-    /// The reader.
-    pub reader: Reader,
-    /// Selected codebook row.
-    pub code_sel: usize,
-    /// Folded codes.
-    pub collapsed: BTreeSet<String>,
-    /// The search query.
-    pub query: String,
-    /// When the query last changed and has not been run yet.
-    pub query_dirty: Option<Instant>,
-    /// Results of the last search.
-    pub results: Option<SearchResults>,
-    /// The last search's error.
-    pub search_error: Option<String>,
-    /// Selected hit.
-    pub hit_sel: usize,
-    /// Marked hits.
-    pub marked: BTreeSet<usize>,
-    /// What autocoding codes around each hit.
-    pub unit: Unit,
-    /// The search index, opened when first searched (dropped after a change).
-    pub(crate) index: Option<SearchIndex>,
-    /// Code shown in the excerpts view (all codes when `None`).
-    pub ex_code: Option<String>,
-    /// Excerpt filters `key=value` (attributes, or `coder`).
-    pub ex_filter: Vec<(String, String)>,
-    /// Selected excerpt.
-    pub ex_sel: usize,
-    /// Show whole turns in the excerpts view.
-    pub ex_context: bool,
-    /// Selected memo.
-    pub memo_sel: usize,
+    /// The Documents view.
+    pub documents: DocumentsView,
+    /// The Reader view.
+    pub reader: ReaderView,
+    /// The Codebook view.
+    pub codebook: CodebookView,
+    /// The Search view.
+    pub search: SearchView,
+    /// The Excerpts view.
+    pub excerpts: ExcerptsView,
+    /// The Memos view.
+    pub memos: MemosView,
     /// Recently applied codes, newest first.
     pub recent: Vec<String>,
     /// First line of the help overlay shown.
     pub help_scroll: usize,
-    /// Name suggestions (computed when the Names view opens or the register changes).
-    pub suggestions: Option<Vec<crate::analysis::names::Suggestion>>,
-    /// Selected suggestion.
-    pub name_sel: usize,
+    /// The Names view.
+    pub names: NamesView,
     /// Bumped on every change of the project; derived figures of another generation are stale.
     pub(crate) generation: u64,
     /// Figures derived from the project, kept until it changes.
@@ -111,30 +85,15 @@ impl App {
             status: "? shows the keys".into(),
             quit: false,
             size,
-            doc_filter: String::new(),
-            doc_filtering: false,
-            doc_sort: DocSort::Imported,
-            doc_sel: 0,
-            reader: Reader::default(),
-            code_sel: 0,
-            collapsed: BTreeSet::new(),
-            query: String::new(),
-            query_dirty: None,
-            results: None,
-            search_error: None,
-            hit_sel: 0,
-            marked: BTreeSet::new(),
-            unit: Unit::Match,
-            index: None,
-            ex_code: None,
-            ex_filter: Vec::new(),
-            ex_sel: 0,
-            ex_context: false,
-            memo_sel: 0,
+            documents: DocumentsView::default(),
+            reader: ReaderView::default(),
+            codebook: CodebookView::default(),
+            search: SearchView::default(),
+            excerpts: ExcerptsView::default(),
+            memos: MemosView::default(),
             recent: Vec::new(),
             help_scroll: 0,
-            suggestions: None,
-            name_sel: 0,
+            names: NamesView::default(),
             generation: 0,
             derived: Default::default(),
             drag_from: None,
@@ -184,7 +143,8 @@ impl App {
             Some(Popup::Confirm(..) | Popup::Help) => false,
             Some(Popup::Memo(_)) => true,
             None => {
-                (self.view == View::Search) || (self.view == View::Documents && self.doc_filtering)
+                (self.view == View::Search)
+                    || (self.view == View::Documents && self.documents.filtering)
             }
         };
         if typing && !ctrl {
@@ -220,10 +180,10 @@ impl App {
     }
 
     pub(crate) fn changed(&mut self) {
-        self.index = None;
+        self.search.index = None;
         self.generation += 1;
-        if !self.query.trim().is_empty() {
-            self.query_dirty = Some(
+        if !self.search.query.trim().is_empty() {
+            self.search.dirty = Some(
                 Instant::now()
                     .checked_sub(DEBOUNCE)
                     .unwrap_or_else(Instant::now),
@@ -238,7 +198,7 @@ impl App {
     /// Applies an action to the state.
     pub fn update(&mut self, action: Action) {
         self.apply(action);
-        if self.view == View::Names && self.suggestions.is_none() {
+        if self.view == View::Names && self.names.suggestions.is_none() {
             self.name_suggestions();
         }
     }
@@ -298,7 +258,7 @@ impl App {
 
     pub(crate) fn after_undo(&mut self) {
         self.changed();
-        self.suggestions = None;
+        self.names.suggestions = None;
         if let Some(d) = self.doc().map(|d| d.chars) {
             self.reader.cursor = self.reader.cursor.min(d);
         }
@@ -436,7 +396,7 @@ mod tests {
     #[test]
     fn figures_shown_follow_every_change_and_undo() {
         let (_d, mut a) = app();
-        a.ex_code = None;
+        a.excerpts.code = None;
         assert_eq!(a.excerpt_rows().len(), 0);
         let before = a.generation;
         a.update(Action::TurnNext);
@@ -570,11 +530,11 @@ mod tests {
             key(&mut a, c);
         }
         assert!(!a.quit, "q typed into the query does not quit");
-        assert_eq!(a.query, "venter q");
+        assert_eq!(a.search.query, "venter q");
         a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         a.on_key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE));
         a.flush_search();
-        assert_eq!(a.results.as_ref().map(|r| r.total), Some(1));
+        assert_eq!(a.search.results.as_ref().map(|r| r.total), Some(1));
         a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
         assert_eq!(a.view, View::Reader);
         let text = a.project().text("i").unwrap();
@@ -613,16 +573,16 @@ mod tests {
             key(&mut a, c);
         }
         ctrl(&mut a, KeyCode::Char('w'));
-        assert_eq!(a.query, "venter ");
+        assert_eq!(a.search.query, "venter ");
         a.flush_search();
-        assert_eq!(a.results.as_ref().map(|r| r.total), Some(1));
+        assert_eq!(a.search.results.as_ref().map(|r| r.total), Some(1));
         ctrl(&mut a, KeyCode::Char('w'));
-        assert_eq!(a.query, "");
+        assert_eq!(a.search.query, "");
         for c in "og nav".chars() {
             key(&mut a, c);
         }
         ctrl(&mut a, KeyCode::Char('u'));
-        assert_eq!(a.query, "");
+        assert_eq!(a.search.query, "");
         assert!(!a.quit);
 
         a.update(Action::GoView(View::Documents));
@@ -680,7 +640,11 @@ mod tests {
         key(&mut a, '7');
         assert_eq!(a.view, View::Names);
         assert_eq!(
-            a.suggestions.as_ref().map(|v| v[0].name.clone()).as_deref(),
+            a.names
+                .suggestions
+                .as_ref()
+                .map(|v| v[0].name.clone())
+                .as_deref(),
             Some("Lise")
         );
         key(&mut a, 'a');
@@ -688,7 +652,7 @@ mod tests {
         assert_eq!(a.project().names.names[0].name, "Lise");
         assert_eq!(a.project().names.names[0].replacement, "(navn)");
         assert!(
-            a.suggestions.as_ref().is_some_and(Vec::is_empty),
+            a.names.suggestions.as_ref().is_some_and(Vec::is_empty),
             "registered names leave the list"
         );
         key(&mut a, 'u');

@@ -494,7 +494,7 @@ impl App {
                 },
             )
             .map(|r| {
-                self.suggestions = None;
+                self.names.suggestions = None;
                 format!(
                     "registered {}: exports show {}{}",
                     r.entry.name,
@@ -532,8 +532,8 @@ impl App {
                         }
                     }
                 }
-                self.ex_filter = f;
-                self.ex_sel = 0;
+                self.excerpts.filter = f;
+                self.excerpts.sel = 0;
                 return;
             }
         };

@@ -51,7 +51,7 @@ fn tui_and_cli_autocode_all_300_turns_by_the_unit_chosen_and_skip_coded_ones() {
     press(&mut a, "4ventet");
     assert_eq!(a.view, View::Search);
     a.flush_search();
-    let r = a.results.as_ref().unwrap();
+    let r = a.search.results.as_ref().unwrap();
     assert_eq!(r.total, 300, "the word is in 300 turns");
     assert_eq!(r.hits.len(), SHOWN_HITS, "the view lists only the best");
     // Ctrl-t twice: matched words -> sentence -> turn.

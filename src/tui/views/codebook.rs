@@ -11,6 +11,15 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::{Row, Table};
 
+/// The Codebook view's state.
+#[derive(Debug, Default)]
+pub struct CodebookView {
+    /// The selected row.
+    pub sel: usize,
+    /// Folded codes.
+    pub collapsed: std::collections::BTreeSet<String>,
+}
+
 impl App {
     /// Visible codebook rows: (code id, depth).
     pub fn code_rows(&self) -> Vec<(String, usize)> {
@@ -25,7 +34,7 @@ impl App {
                 hidden_below = None;
             }
             out.push((c.id.clone(), depth));
-            if self.collapsed.contains(&c.id) {
+            if self.codebook.collapsed.contains(&c.id) {
                 hidden_below = Some(depth);
             }
         }
@@ -35,7 +44,7 @@ impl App {
     pub(crate) fn update_codebook(&mut self, action: Action) {
         let rows = self.code_rows();
         let page = self.body_height().saturating_sub(3);
-        let sel = rows.get(self.code_sel).map(|(id, _)| id.clone());
+        let sel = rows.get(self.codebook.sel).map(|(id, _)| id.clone());
         let prompt = |label: &str, text: String, purpose: Purpose| {
             Some(Popup::Prompt(Prompt {
                 label: label.into(),
@@ -95,8 +104,8 @@ impl App {
                 self.popup = Some(Popup::Confirm(Confirm::DeleteCode(id), q));
             }
             (Action::ToggleCollapse, Some(id)) => {
-                if !self.collapsed.remove(&id) {
-                    self.collapsed.insert(id);
+                if !self.codebook.collapsed.remove(&id) {
+                    self.codebook.collapsed.insert(id);
                 }
             }
             (Action::MemoHere, Some(id)) => {
@@ -104,11 +113,11 @@ impl App {
                 self.open_memo(MemoTarget::Code(id), title);
             }
             (Action::Enter, Some(id)) => {
-                self.ex_code = Some(id);
-                self.ex_sel = 0;
+                self.excerpts.code = Some(id);
+                self.excerpts.sel = 0;
                 self.view = View::Excerpts;
             }
-            (a, _) => Self::move_list(&mut self.code_sel, rows.len(), &a, page),
+            (a, _) => Self::move_list(&mut self.codebook.sel, rows.len(), &a, page),
         }
     }
 }
@@ -125,7 +134,7 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
     let header = Row::new(vec!["code", "codings", "with sub", "docs", "description"])
         .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
     let height = usize::from(area.height).saturating_sub(1).max(1);
-    let top = app.code_sel.saturating_sub(height.saturating_sub(1));
+    let top = app.codebook.sel.saturating_sub(height.saturating_sub(1));
     let body: Vec<Row> = rows
         .iter()
         .enumerate()
@@ -133,7 +142,7 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
         .take(height)
         .map(|(i, (id, depth))| {
             let c = counts.get(id);
-            let fold = if app.collapsed.contains(id) {
+            let fold = if app.codebook.collapsed.contains(id) {
                 "▸"
             } else {
                 " "
@@ -154,7 +163,7 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 c.map_or(0, |c| c.documents).to_string().into(),
                 c.map_or(String::new(), |c| c.description.clone()).into(),
             ]);
-            if i == app.code_sel {
+            if i == app.codebook.sel {
                 row.style(selected_style(colors))
             } else {
                 row

@@ -10,6 +10,30 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Row, Table};
 
+/// The Documents view's state.
+#[derive(Debug)]
+pub struct DocumentsView {
+    /// The filter typed.
+    pub filter: String,
+    /// Typing into the filter.
+    pub filtering: bool,
+    /// The list's order.
+    pub sort: DocSort,
+    /// The selected row.
+    pub sel: usize,
+}
+
+impl Default for DocumentsView {
+    fn default() -> Self {
+        DocumentsView {
+            filter: String::new(),
+            filtering: false,
+            sort: DocSort::Imported,
+            sel: 0,
+        }
+    }
+}
+
 /// Order of the document list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocSort {
@@ -25,7 +49,7 @@ impl App {
     /// Documents in list order, filtered.
     pub fn doc_rows(&self) -> Vec<&Document> {
         let p = self.project();
-        let f = self.doc_filter.to_lowercase();
+        let f = self.documents.filter.to_lowercase();
         let mut docs: Vec<&Document> = p
             .documents()
             .into_iter()
@@ -39,7 +63,7 @@ impl App {
                     || d.kind.as_str().contains(&f)
             })
             .collect();
-        match self.doc_sort {
+        match self.documents.sort {
             DocSort::Imported => {}
             DocSort::Title => docs.sort_by_key(|d| d.title.to_lowercase()),
             DocSort::Codings => {
@@ -57,43 +81,46 @@ impl App {
         let page = self.body_height().saturating_sub(3);
         match action {
             Action::Filter => {
-                self.doc_filtering = true;
+                self.documents.filtering = true;
                 self.status = "type to filter; Enter or Esc ends".into();
             }
             Action::Type(c) => {
-                self.doc_filter.push(c);
-                self.doc_sel = 0;
+                self.documents.filter.push(c);
+                self.documents.sel = 0;
             }
             Action::Backspace => {
-                self.doc_filter.pop();
+                self.documents.filter.pop();
             }
-            Action::DeleteWord => delete_word(&mut self.doc_filter),
-            Action::ClearField => self.doc_filter.clear(),
+            Action::DeleteWord => delete_word(&mut self.documents.filter),
+            Action::ClearField => self.documents.filter.clear(),
             Action::Escape => {
-                if self.doc_filtering {
-                    self.doc_filtering = false;
+                if self.documents.filtering {
+                    self.documents.filtering = false;
                 } else {
-                    self.doc_filter.clear();
+                    self.documents.filter.clear();
                 }
             }
             Action::Sort => {
-                self.doc_sort = match self.doc_sort {
+                self.documents.sort = match self.documents.sort {
                     DocSort::Imported => DocSort::Title,
                     DocSort::Title => DocSort::Codings,
                     DocSort::Codings => DocSort::Imported,
                 };
             }
             Action::Enter => {
-                if self.doc_filtering {
-                    self.doc_filtering = false;
+                if self.documents.filtering {
+                    self.documents.filtering = false;
                     return;
                 }
-                let id = self.doc_rows().get(self.doc_sel).map(|d| d.id.clone());
+                let id = self
+                    .doc_rows()
+                    .get(self.documents.sel)
+                    .map(|d| d.id.clone());
                 if let Some(id) = id {
                     self.open_doc(&id, None);
                 }
             }
-            a => Self::move_list(&mut self.doc_sel, rows, &a, page),
+            a => Self::move_list(&mut self.documents.sel, rows, &a, page),
         }
     }
 }
@@ -102,14 +129,14 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
     let p = app.project();
     let rows = app.doc_rows();
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let filter = if app.doc_filtering || !app.doc_filter.is_empty() {
+    let filter = if app.documents.filtering || !app.documents.filter.is_empty() {
         format!(
             " filter: {}{}",
-            app.doc_filter,
-            if app.doc_filtering { "▏" } else { "" }
+            app.documents.filter,
+            if app.documents.filtering { "▏" } else { "" }
         )
     } else {
-        let order = match app.doc_sort {
+        let order = match app.documents.sort {
             DocSort::Imported => "as imported",
             DocSort::Title => "by title",
             DocSort::Codings => "by codings",
@@ -141,7 +168,7 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
     ])
     .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
     let height = usize::from(list.height).saturating_sub(1).max(1);
-    let top = app.doc_sel.saturating_sub(height.saturating_sub(1));
+    let top = app.documents.sel.saturating_sub(height.saturating_sub(1));
     // Codings and the last change of the visible documents, in one pass over the codings.
     let mut counts: std::collections::HashMap<&str, (usize, &str)> = rows
         .iter()
@@ -173,7 +200,7 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
                 n.to_string(),
                 last,
             ]);
-            if i == app.doc_sel {
+            if i == app.documents.sel {
                 row.style(selected_style(colors))
             } else {
                 row

@@ -13,19 +13,33 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+/// The Excerpts view's state.
+#[derive(Debug, Default)]
+pub struct ExcerptsView {
+    /// The code shown (every code when `None`).
+    pub code: Option<String>,
+    /// Filters `key=value` (attributes, or `coder`).
+    pub filter: Vec<(String, String)>,
+    /// The selected excerpt.
+    pub sel: usize,
+    /// Show whole turns.
+    pub context: bool,
+}
+
 impl App {
     /// The excerpts view's rows.
     pub fn excerpt_rows(&self) -> std::rc::Rc<Vec<Excerpt>> {
-        let key = (self.ex_code.clone(), self.ex_filter.clone());
+        let key = (self.excerpts.code.clone(), self.excerpts.filter.clone());
         self.derived.excerpts(self.generation, key, || {
             let coders: Vec<String> = self
-                .ex_filter
+                .excerpts
+                .filter
                 .iter()
                 .filter(|(k, _)| k == "coder")
                 .map(|(_, v)| v.clone())
                 .collect();
             let filter = ExcerptFilter {
-                codes: self.ex_code.iter().cloned().collect(),
+                codes: self.excerpts.code.iter().cloned().collect(),
                 include_subcodes: true,
                 docs: Vec::new(),
                 coders,
@@ -33,7 +47,8 @@ impl App {
             let list = analysis::excerpts(self.project(), &filter).unwrap_or_default();
             list.into_iter()
                 .filter(|e| {
-                    self.ex_filter
+                    self.excerpts
+                        .filter
                         .iter()
                         .filter(|(k, _)| k != "coder")
                         .all(|(k, v)| {
@@ -51,7 +66,8 @@ impl App {
         match action {
             Action::Filter => {
                 let text = self
-                    .ex_filter
+                    .excerpts
+                    .filter
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect::<Vec<_>>()
@@ -62,19 +78,19 @@ impl App {
                     purpose: Purpose::ExcerptFilter,
                 }));
             }
-            Action::ToggleContext => self.ex_context = !self.ex_context,
+            Action::ToggleContext => self.excerpts.context = !self.excerpts.context,
             Action::Escape => {
-                self.ex_filter.clear();
-                self.ex_code = None;
+                self.excerpts.filter.clear();
+                self.excerpts.code = None;
             }
             Action::Enter => {
-                if let Some(e) = self.excerpt_rows().get(self.ex_sel).cloned() {
+                if let Some(e) = self.excerpt_rows().get(self.excerpts.sel).cloned() {
                     self.open_doc(&e.doc, Some(e.start));
                     self.reader.anchor = Some(e.start);
                     self.reader.cursor = e.end;
                 }
             }
-            a => Self::move_list(&mut self.ex_sel, n, &a, 3),
+            a => Self::move_list(&mut self.excerpts.sel, n, &a, 3),
         }
     }
 }
@@ -84,11 +100,13 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
     let rows = app.excerpt_rows();
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let code = app
-        .ex_code
+        .excerpts
+        .code
         .as_ref()
         .map_or("all codes".to_string(), |c| p.codebook.path(c));
     let filters = app
-        .ex_filter
+        .excerpts
+        .filter
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
@@ -116,14 +134,17 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
     );
     let w = usize::from(list.width).saturating_sub(4);
     let mut lines: Vec<Line> = Vec::new();
-    let top = app.ex_sel.saturating_sub(usize::from(list.height) / 4);
+    let top = app
+        .excerpts
+        .sel
+        .saturating_sub(usize::from(list.height) / 4);
     for (i, e) in rows.iter().enumerate().skip(top) {
         if lines.len() >= usize::from(list.height) {
             break;
         }
         let head = format!(
             "{}{} · {} · turn {}{} · {}",
-            if i == app.ex_sel { "▶" } else { " " },
+            if i == app.excerpts.sel { "▶" } else { " " },
             e.code_path,
             e.doc_title,
             e.turn,
@@ -133,13 +154,13 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 .unwrap_or_default(),
             e.coder
         );
-        let style = if i == app.ex_sel {
+        let style = if i == app.excerpts.sel {
             selected_style(colors)
         } else {
             colors.style(Style::new().add_modifier(Modifier::BOLD))
         };
         lines.push(Line::styled(cut(&head, w + 2), style));
-        let body = if app.ex_context && i == app.ex_sel {
+        let body = if app.excerpts.context && i == app.excerpts.sel {
             p.turns(&e.doc)
                 .ok()
                 .and_then(|turns| crate::model::turn(&turns, e.turn).cloned())
@@ -156,7 +177,7 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
             "«{}»",
             body.split_whitespace().collect::<Vec<_>>().join(" ")
         );
-        let max_lines = if app.ex_context && i == app.ex_sel {
+        let max_lines = if app.excerpts.context && i == app.excerpts.sel {
             8
         } else {
             2

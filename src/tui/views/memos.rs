@@ -12,6 +12,13 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use tui_textarea::TextArea;
 
+/// The Memos view's state.
+#[derive(Debug, Default)]
+pub struct MemosView {
+    /// The selected memo.
+    pub sel: usize,
+}
+
 impl App {
     /// Memos in list order.
     pub fn memo_rows(&self) -> Vec<crate::model::Memo> {
@@ -25,7 +32,7 @@ impl App {
         match action {
             Action::NewMemo => self.open_memo_new(),
             Action::Enter => {
-                if let Some(m) = rows.get(self.memo_sel) {
+                if let Some(m) = rows.get(self.memos.sel) {
                     let mut area = TextArea::new(m.text.lines().map(str::to_string).collect());
                     area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
                     self.popup = Some(Popup::Memo(Box::new(MemoEditor {
@@ -38,14 +45,14 @@ impl App {
                 }
             }
             Action::DeleteMemo => {
-                if let Some(m) = rows.get(self.memo_sel) {
+                if let Some(m) = rows.get(self.memos.sel) {
                     self.popup = Some(Popup::Confirm(
                         Confirm::DeleteMemo(m.id.clone()),
                         "delete this memo? y/n".into(),
                     ));
                 }
             }
-            a => Self::move_list(&mut self.memo_sel, rows.len(), &a, 3),
+            a => Self::move_list(&mut self.memos.sel, rows.len(), &a, 3),
         }
     }
 }
@@ -86,7 +93,7 @@ pub(crate) fn render_memos(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
             }
             crate::model::MemoTarget::Project => "the project".into(),
         };
-        let style = if i == app.memo_sel {
+        let style = if i == app.memos.sel {
             selected_style(colors)
         } else {
             colors.style(Style::new().add_modifier(Modifier::BOLD))
@@ -95,7 +102,7 @@ pub(crate) fn render_memos(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
             cut(
                 &format!(
                     "{}{about} · {}",
-                    if i == app.memo_sel { "▶" } else { " " },
+                    if i == app.memos.sel { "▶" } else { " " },
                     m.coder
                 ),
                 w + 2,

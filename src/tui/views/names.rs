@@ -12,20 +12,30 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+/// The Names view's state.
+#[derive(Debug, Default)]
+pub struct NamesView {
+    /// Name suggestions (computed when the view opens or the register changes).
+    pub suggestions: Option<Vec<crate::analysis::names::Suggestion>>,
+    /// The selected suggestion.
+    pub sel: usize,
+}
+
 impl App {
     /// The name suggestions, computed once until the register changes.
     pub fn name_suggestions(&mut self) -> &[crate::analysis::names::Suggestion] {
-        if self.suggestions.is_none() {
-            self.suggestions = Some(crate::analysis::names::suggest(self.session.project(), 2));
+        if self.names.suggestions.is_none() {
+            self.names.suggestions =
+                Some(crate::analysis::names::suggest(self.session.project(), 2));
         }
-        self.suggestions.as_deref().unwrap_or(&[])
+        self.names.suggestions.as_deref().unwrap_or(&[])
     }
 
     pub(crate) fn update_names(&mut self, action: Action) {
         let n = self.name_suggestions().len();
         match action {
             Action::Enter | Action::RegisterName => {
-                let sel = self.name_sel;
+                let sel = self.names.sel;
                 let name = self.name_suggestions().get(sel).map(|s| s.name.clone());
                 if let Some(name) = name {
                     self.popup = Some(Popup::Prompt(Prompt {
@@ -35,7 +45,7 @@ impl App {
                     }));
                 }
             }
-            a => Self::move_list(&mut self.name_sel, n, &a, 5),
+            a => Self::move_list(&mut self.names.sel, n, &a, 5),
         }
     }
 }
@@ -61,7 +71,7 @@ pub(crate) fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
         )));
     }
     lines.push(Line::raw(""));
-    let suggestions = app.suggestions.as_deref().unwrap_or(&[]);
+    let suggestions = app.names.suggestions.as_deref().unwrap_or(&[]);
     lines.push(Line::styled(
         format!(
             " Suggestions ({}): capitalised words that recur inside sentences · {}",
@@ -76,17 +86,17 @@ pub(crate) fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
     ));
     let w = usize::from(area.width).saturating_sub(4);
     let room = usize::from(area.height).saturating_sub(lines.len());
-    let top = app.name_sel.saturating_sub(room.saturating_sub(1));
+    let top = app.names.sel.saturating_sub(room.saturating_sub(1));
     for (i, s) in suggestions.iter().enumerate().skip(top).take(room) {
         let text = format!(
             "{} {} ×{} · {} · {}",
-            if i == app.name_sel { "▶" } else { " " },
+            if i == app.names.sel { "▶" } else { " " },
             s.name,
             s.count,
             s.first,
             s.sample
         );
-        let style = if i == app.name_sel {
+        let style = if i == app.names.sel {
             selected_style(colors)
         } else {
             Style::new()

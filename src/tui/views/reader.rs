@@ -33,7 +33,7 @@ pub struct EditingCoding {
 
 /// State of the reader.
 #[derive(Debug, Default)]
-pub struct Reader {
+pub struct ReaderView {
     /// The open document.
     pub doc: Option<String>,
     /// Cursor (char offset).

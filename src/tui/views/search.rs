@@ -15,6 +15,27 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::time::{Duration, Instant};
 
+/// The Search view's state.
+#[derive(Default)]
+pub struct SearchView {
+    /// The query typed.
+    pub query: String,
+    /// When the query last changed and has not been run yet.
+    pub dirty: Option<Instant>,
+    /// The last search's results.
+    pub results: Option<crate::index::SearchResults>,
+    /// The last search's error.
+    pub error: Option<String>,
+    /// The selected hit.
+    pub sel: usize,
+    /// Marked hits.
+    pub marked: std::collections::BTreeSet<usize>,
+    /// What autocoding codes around each hit.
+    pub unit: Unit,
+    /// The search index, opened when first searched (dropped after a change).
+    pub(crate) index: Option<SearchIndex>,
+}
+
 /// How long typing must pause before the query runs.
 pub(crate) const DEBOUNCE: Duration = Duration::from_millis(180);
 
@@ -37,7 +58,7 @@ impl App {
         req: &crate::ops::autocode::Request,
     ) -> crate::Result<crate::ops::autocode::Plan> {
         let project = self.session.project();
-        let idx = match &mut self.index {
+        let idx = match &mut self.search.index {
             Some(idx) => idx,
             slot @ None => slot.insert(SearchIndex::open(project)?.0),
         };
@@ -45,36 +66,36 @@ impl App {
     }
 
     pub(crate) fn run_search_if_due(&mut self, now: bool) {
-        let Some(t) = self.query_dirty else { return };
+        let Some(t) = self.search.dirty else { return };
         if !now && t.elapsed() < DEBOUNCE {
             return;
         }
-        self.query_dirty = None;
-        if self.query.trim().is_empty() {
-            self.results = None;
-            self.search_error = None;
+        self.search.dirty = None;
+        if self.search.query.trim().is_empty() {
+            self.search.results = None;
+            self.search.error = None;
             return;
         }
         let project = self.session.project();
-        let idx = match &mut self.index {
+        let idx = match &mut self.search.index {
             Some(idx) => idx,
             slot @ None => match SearchIndex::open(project) {
                 Ok((idx, _)) => slot.insert(idx),
                 Err(e) => {
-                    self.search_error = Some(e.to_string());
+                    self.search.error = Some(e.to_string());
                     return;
                 }
             },
         };
         {
-            match idx.search(project, &self.query, Some(SHOWN_HITS)) {
+            match idx.search(project, &self.search.query, Some(SHOWN_HITS)) {
                 Ok(r) => {
-                    self.results = Some(r);
-                    self.search_error = None;
-                    self.hit_sel = 0;
-                    self.marked.clear();
+                    self.search.results = Some(r);
+                    self.search.error = None;
+                    self.search.sel = 0;
+                    self.search.marked.clear();
                 }
-                Err(e) => self.search_error = Some(e.to_string()),
+                Err(e) => self.search.error = Some(e.to_string()),
             }
         }
     }
@@ -85,44 +106,47 @@ impl App {
     }
 
     pub(crate) fn update_search(&mut self, action: Action) {
-        let n = self.results.as_ref().map_or(0, |r| r.hits.len());
+        let n = self.search.results.as_ref().map_or(0, |r| r.hits.len());
         match action {
             Action::Type(c) => {
-                self.query.push(c);
-                self.query_dirty = Some(Instant::now());
+                self.search.query.push(c);
+                self.search.dirty = Some(Instant::now());
             }
             Action::Backspace => {
-                self.query.pop();
-                self.query_dirty = Some(Instant::now());
+                self.search.query.pop();
+                self.search.dirty = Some(Instant::now());
             }
             Action::DeleteWord => {
-                delete_word(&mut self.query);
-                self.query_dirty = Some(Instant::now());
+                delete_word(&mut self.search.query);
+                self.search.dirty = Some(Instant::now());
             }
             Action::ClearField => {
-                self.query.clear();
-                self.query_dirty = Some(Instant::now());
+                self.search.query.clear();
+                self.search.dirty = Some(Instant::now());
             }
             Action::Escape => {
-                self.query.clear();
-                self.query_dirty = Some(Instant::now());
+                self.search.query.clear();
+                self.search.dirty = Some(Instant::now());
             }
             Action::ToggleMark => {
-                if !self.marked.remove(&self.hit_sel) && n > 0 {
-                    self.marked.insert(self.hit_sel);
+                if !self.search.marked.remove(&self.search.sel) && n > 0 {
+                    self.search.marked.insert(self.search.sel);
                 }
             }
             Action::Autocode => {
                 self.flush_search();
-                let Some(r) = &self.results else { return };
+                let Some(r) = &self.search.results else {
+                    return;
+                };
                 if r.hits.is_empty() {
                     self.status = "no hits to code".into();
                     return;
                 }
-                let (turns, count) = if self.marked.is_empty() {
+                let (turns, count) = if self.search.marked.is_empty() {
                     (None, r.total)
                 } else {
                     let t: Vec<(String, usize)> = self
+                        .search
                         .marked
                         .iter()
                         .filter_map(|i| r.hits.get(*i))
@@ -135,27 +159,28 @@ impl App {
                     filter: String::new(),
                     selected: 0,
                     target: PickFor::Autocode {
-                        query: self.query.clone(),
+                        query: self.search.query.clone(),
                         turns,
                         count,
-                        unit: self.unit,
+                        unit: self.search.unit,
                     },
                 }));
             }
             Action::CycleUnit => {
-                self.unit = match self.unit {
+                self.search.unit = match self.search.unit {
                     Unit::Match => Unit::Sentence,
                     Unit::Sentence => Unit::Turn,
                     Unit::Turn => Unit::Match,
                 };
-                self.status = format!("autocode codes {}", unit_name(self.unit));
+                self.status = format!("autocode codes {}", unit_name(self.search.unit));
             }
             Action::Enter => {
                 self.flush_search();
                 let hit = self
+                    .search
                     .results
                     .as_ref()
-                    .and_then(|r| r.hits.get(self.hit_sel))
+                    .and_then(|r| r.hits.get(self.search.sel))
                     .cloned();
                 if let Some(h) = hit {
                     let at = h.matches.first().map_or(h.start, |m| m.0);
@@ -164,7 +189,7 @@ impl App {
             }
             a => {
                 let page = self.body_height().saturating_sub(4) / 3;
-                Self::move_list(&mut self.hit_sel, n, &a, page.max(1));
+                Self::move_list(&mut self.search.sel, n, &a, page.max(1));
             }
         }
     }
@@ -197,10 +222,13 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         Constraint::Min(1),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(format!(" search: {}▏", app.query)), head);
-    let info_text = if let Some(e) = &app.search_error {
+    f.render_widget(
+        Paragraph::new(format!(" search: {}▏", app.search.query)),
+        head,
+    );
+    let info_text = if let Some(e) = &app.search.error {
         e.lines().next().unwrap_or("").to_string()
-    } else if let Some(r) = &app.results {
+    } else if let Some(r) = &app.search.results {
         format!(
             "{} turns in {} documents · {}{}",
             r.total,
@@ -212,7 +240,7 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
                     (Action::ToggleMark, "marks"),
                     (
                         Action::Autocode,
-                        match app.unit {
+                        match app.search.unit {
                             Unit::Match => "codes words",
                             Unit::Sentence => "codes sentences",
                             Unit::Turn => "codes turns",
@@ -221,10 +249,10 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
                     (Action::CycleUnit, "unit"),
                 ]
             ),
-            if app.marked.is_empty() {
+            if app.search.marked.is_empty() {
                 String::new()
             } else {
-                format!(" ({} marked)", app.marked.len())
+                format!(" ({} marked)", app.search.marked.len())
             }
         )
     } else {
@@ -235,17 +263,21 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
             .style(colors.style(Style::new().fg(Color::DarkGray))),
         info,
     );
-    let Some(r) = &app.results else { return };
+    let Some(r) = &app.search.results else { return };
     let per = 3;
     let fit = (usize::from(list.height) / per).max(1);
-    let top = app.hit_sel.saturating_sub(fit.saturating_sub(1));
+    let top = app.search.sel.saturating_sub(fit.saturating_sub(1));
     let mut lines: Vec<Line> = Vec::new();
     let w = usize::from(list.width).saturating_sub(4);
     for (i, h) in r.hits.iter().enumerate().skip(top).take(fit) {
-        let mark = if app.marked.contains(&i) { "*" } else { " " };
-        let pointer = if i == app.hit_sel { "▶" } else { " " };
+        let mark = if app.search.marked.contains(&i) {
+            "*"
+        } else {
+            " "
+        };
+        let pointer = if i == app.search.sel { "▶" } else { " " };
         let head = format!("{pointer}{mark}{} · {}", h.doc_title, h.place());
-        let style = if i == app.hit_sel {
+        let style = if i == app.search.sel {
             selected_style(colors)
         } else {
             colors.style(Style::new().add_modifier(Modifier::BOLD))
