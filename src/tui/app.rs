@@ -82,7 +82,7 @@ impl App {
             keymap: keymap::default_keymap(),
             view: View::Documents,
             popup: None,
-            status: "? shows the keys".into(),
+            status: String::new(),
             quit: false,
             size,
             documents: DocumentsView::default(),
@@ -98,6 +98,7 @@ impl App {
             derived: Default::default(),
             drag_from: None,
         };
+        app.status = format!("{} shows the keys", app.key(Context::Global, Action::Help));
         app.reader.doc = first;
         app.reader.cursor = app.turns().first().map_or(0, |t| t.start);
         app
@@ -173,6 +174,35 @@ impl App {
         if let Some(a) = keymap::lookup(&self.keymap, context, &key) {
             self.update(a);
         }
+    }
+
+    /// The key bound to `action` in `context` (or everywhere), as help shows it; the action's
+    /// description when no key is bound. For status messages, so they stay true after a
+    /// rebinding.
+    pub fn key(&self, context: Context, action: Action) -> String {
+        let h = keymap::hint(&self.keymap, context, &[(action.clone(), "")]);
+        if h.is_empty() {
+            action.doc().to_string()
+        } else {
+            h.trim_end().to_string()
+        }
+    }
+
+    /// `(u undoes)`, with the key that undoes.
+    pub fn undo_hint(&self) -> String {
+        format!("({} undoes)", self.key(Context::Global, Action::Undo))
+    }
+
+    /// What the memo editor says before anything is typed.
+    pub(crate) fn editor_placeholder(&self, what: &str) -> String {
+        format!(
+            "{what}; {}",
+            keymap::hint(
+                &self.keymap,
+                Context::Editor,
+                &[(Action::SaveMemo, "saves"), (Action::Escape, "cancels")]
+            )
+        )
     }
 
     pub(crate) fn set_error(&mut self, e: impl std::fmt::Display) {
@@ -305,7 +335,7 @@ impl App {
             match crate::ops::memos::save(&mut self.session, id.as_deref(), target, &text) {
                 Ok(_) => {
                     self.popup = None;
-                    "the memo being written was saved (u undoes)".to_string()
+                    format!("the memo being written was saved {}", self.undo_hint())
                 }
                 Err(e) => format!("the memo being written could not be saved: {e}"),
             },
@@ -415,6 +445,25 @@ mod tests {
         );
         a.update(Action::Undo);
         assert_eq!(a.excerpt_rows().len(), 0, "undo is a change too");
+    }
+
+    #[test]
+    fn status_messages_name_the_keys_as_bound() {
+        let (_d, mut a) = app();
+        assert_eq!(a.status, "? shows the keys");
+        for b in a.keymap.iter_mut().filter(|b| b.action == Action::Undo) {
+            b.key.code = KeyCode::Char('z');
+        }
+        a.update(Action::TurnNext);
+        a.update(Action::SelectTurn);
+        key(&mut a, 'c');
+        for c in "trust".chars() {
+            key(&mut a, c);
+        }
+        a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+        assert_eq!(a.status, "coded trust (z undoes)");
+        key(&mut a, 'z');
+        assert!(a.project().codings.is_empty(), "z undoes now");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::index::Unit;
 use crate::model::MemoTarget;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, View};
 use crate::tui::app::{App, delete_word, plural};
 use crate::tui::keymap::{self, Context};
 use crate::tui::render::ColorMode;
@@ -244,20 +244,22 @@ impl App {
             }
             Popup::Confirm(what, q) => match action {
                 Action::Enter => {
+                    let undo = self.undo_hint();
                     let r = match &what {
                         Confirm::DeleteCode(id) => {
                             crate::ops::codebook::delete(&mut self.session, id, true).map(
                                 |(c, n)| {
                                     format!(
-                                        "deleted {} and {} (u undoes)",
+                                        "deleted {} and {} {}",
                                         plural(c, "code"),
-                                        plural(n, "coding")
+                                        plural(n, "coding"),
+                                        undo
                                     )
                                 },
                             )
                         }
                         Confirm::DeleteMemo(id) => crate::ops::memos::remove(&mut self.session, id)
-                            .map(|_| "memo deleted (u undoes)".to_string()),
+                            .map(|_| format!("memo deleted {undo}")),
                     };
                     match r {
                         Ok(m) => {
@@ -280,10 +282,12 @@ impl App {
                         Ok(r) if !r.changed => self.status = "no change".into(),
                         Ok(r) => {
                             self.status = format!(
-                                "corrected (revision {}): {} codings kept their words, {} flagged ! (y keeps one, u undoes)",
+                                "corrected (revision {}): {} codings kept their words, {} flagged ! ({} keeps one, {} undoes)",
                                 r.revision,
                                 r.kept,
-                                r.stale.len()
+                                r.stale.len(),
+                                self.key(Context::View(View::Reader), Action::ConfirmCoding),
+                                self.key(Context::Global, Action::Undo)
                             );
                             self.changed();
                         }
@@ -414,7 +418,7 @@ impl App {
             PickFor::Span(doc, a, b) => {
                 match crate::ops::coding::code_span(&mut self.session, doc, &code, (*a, *b)) {
                     Ok(_) => {
-                        self.status = format!("coded {path} (u undoes)");
+                        self.status = format!("coded {path} {}", self.undo_hint());
                         self.reader.anchor = None;
                         self.changed();
                     }
@@ -439,9 +443,10 @@ impl App {
                 match result {
                     Ok(r) => {
                         self.status = format!(
-                            "coded {} with {path} ({} already coded; u undoes)",
+                            "coded {} with {path} ({} already coded; {} undoes)",
                             plural(r.coded, "passage"),
-                            r.already
+                            r.already,
+                            self.key(Context::Global, Action::Undo)
                         );
                         self.changed();
                     }
@@ -514,7 +519,10 @@ impl App {
                     .collect();
                 match parts.as_slice() {
                     [a, b] if a != b => {
-                        self.status = format!("margin: {a} left, {b} right (K ends)");
+                        self.status = format!(
+                            "margin: {a} left, {b} right ({} ends)",
+                            self.key(Context::View(View::Reader), Action::CompareCoders)
+                        );
                         self.reader.compare = Some((a.clone(), b.clone()));
                     }
                     _ => self.set_error("give two different coders, e.g. anna,bo"),
@@ -557,7 +565,7 @@ impl App {
             None => (None, String::new()),
         };
         let mut area = TextArea::new(text.lines().map(str::to_string).collect());
-        area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
+        area.set_placeholder_text(self.editor_placeholder("Write the memo"));
         self.popup = Some(Popup::Memo(Box::new(MemoEditor {
             area,
             target,
@@ -569,7 +577,7 @@ impl App {
 
     pub(crate) fn open_memo_new(&mut self) {
         let mut area = TextArea::default();
-        area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
+        area.set_placeholder_text(self.editor_placeholder("Write the memo"));
         self.popup = Some(Popup::Memo(Box::new(MemoEditor {
             area,
             target: MemoTarget::Project,

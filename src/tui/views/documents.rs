@@ -82,7 +82,11 @@ impl App {
         match action {
             Action::Filter => {
                 self.documents.filtering = true;
-                self.status = "type to filter; Enter or Esc ends".into();
+                self.status = format!(
+                    "type to filter; {} or {} ends",
+                    self.key(Context::Global, Action::Enter),
+                    self.key(Context::Global, Action::Escape)
+                );
             }
             Action::Type(c) => {
                 self.documents.filter.push(c);

@@ -34,7 +34,7 @@ impl App {
             Action::Enter => {
                 if let Some(m) = rows.get(self.memos.sel) {
                     let mut area = TextArea::new(m.text.lines().map(str::to_string).collect());
-                    area.set_placeholder_text("Write the memo; Ctrl-s saves, Esc cancels");
+                    area.set_placeholder_text(self.editor_placeholder("Write the memo"));
                     self.popup = Some(Popup::Memo(Box::new(MemoEditor {
                         area,
                         target: m.target.clone(),

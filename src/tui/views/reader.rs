@@ -6,6 +6,7 @@ use crate::model::text::{CharIndex, trim_span};
 use crate::model::{MemoTarget, turn_at};
 use crate::tui::action::{Action, View};
 use crate::tui::app::App;
+use crate::tui::keymap::Context;
 use crate::tui::layout::{self, VisualLine};
 use crate::tui::popup::{MemoEditor, PickFor, Picker, Popup, Prompt, Purpose};
 use crate::tui::render::{ColorMode, cut, pad};
@@ -465,8 +466,9 @@ impl App {
                 ) {
                     Ok(_) => {
                         self.status = format!(
-                            "removed a coding of {} (u undoes)",
-                            self.project().codebook.path(&c.code)
+                            "removed a coding of {} {}",
+                            self.project().codebook.path(&c.code),
+                            self.undo_hint()
                         );
                         self.changed();
                     }
@@ -493,9 +495,16 @@ impl App {
             }
             Action::EditCoding => match self.coding_at(cur) {
                 Some(c) => {
+                    let r = Context::View(View::Reader);
                     self.status = format!(
-                        "moving {}: [ ] start, < > end, Enter keeps, Esc cancels",
-                        self.project().codebook.path(&c.code)
+                        "moving {}: {} {} start, {} {} end, {} keeps, {} cancels",
+                        self.project().codebook.path(&c.code),
+                        self.key(r, Action::StartLeft),
+                        self.key(r, Action::StartRight),
+                        self.key(r, Action::EndLeft),
+                        self.key(r, Action::EndRight),
+                        self.key(r, Action::Enter),
+                        self.key(r, Action::Escape)
                     );
                     self.reader.editing = Some(EditingCoding {
                         id: c.id,
@@ -550,7 +559,8 @@ impl App {
                 if let Some(e) = self.reader.editing.take() {
                     match self.session.adjust_coding(&e.id, e.start, e.end) {
                         Ok(c) => {
-                            self.status = format!("coding now {}..{} (u undoes)", c.start, c.end);
+                            self.status =
+                                format!("coding now {}..{} {}", c.start, c.end, self.undo_hint());
                             self.changed();
                         }
                         Err(err) => self.set_error(err),
@@ -589,7 +599,7 @@ impl App {
                         .unwrap_or_else(|_| Rc::from(""));
                     let body = self.char_index().slice(&text, t.start, t.end).to_string();
                     let mut area = TextArea::new(body.lines().map(str::to_string).collect());
-                    area.set_placeholder_text("the turn's text; Ctrl-s saves, Esc cancels");
+                    area.set_placeholder_text(self.editor_placeholder("the turn's text"));
                     self.popup = Some(Popup::Memo(Box::new(MemoEditor {
                         area,
                         target: MemoTarget::Document(doc.id.clone()),
