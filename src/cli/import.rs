@@ -67,11 +67,9 @@ pub(super) fn import_files(
     let (mut obuf, mut ebuf): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
     let mut shown = false;
     let mut io: std::io::Result<()> = Ok(());
-    let mut files = 0;
     let report = ops::import::run(&mut session, &req, &mut |ev| {
         let r = show_event(&ev, req.paths.len() == 1, &mut obuf, &mut ebuf);
         if let ops::import::Event::Reading { file, n, of } = ev {
-            files = of;
             bar.set_length(of as u64);
             if !shown
                 && of > 1
@@ -110,7 +108,7 @@ pub(super) fn import_files(
     for e in &report.failed {
         writeln!(err, "koda: failed: {e}")?;
     }
-    if files + report.failed.len() > 1 || !report.failed.is_empty() || report.skipped > 0 {
+    if report.files + report.failed.len() > 1 || !report.failed.is_empty() || report.skipped > 0 {
         writeln!(
             err,
             "{} imported, {} skipped as duplicates, {} failed",

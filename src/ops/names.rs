@@ -157,3 +157,62 @@ pub fn pseudonym_for_case(session: &mut Session, case: &str, pseudonym: &str) ->
     names.cases.insert(case.to_string(), pseudonym.to_string());
     session.save_names(names)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(lang: &str) -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        Project::init(dir.path(), "t", &[lang.to_string()], "anna").unwrap();
+        let s = Session::open(dir.path(), "anna").unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn registering_again_merges_aliases_and_the_default_follows_the_language() {
+        let (_d, mut s) = session("no");
+        let r = register(
+            &mut s,
+            Registration {
+                name: "Kari Nordmann".into(),
+                aliases: vec!["Kari".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(r.entry.replacement, "(navn)");
+        assert!(!r.merged);
+        let r = register(
+            &mut s,
+            Registration {
+                name: "kari nordmann".into(),
+                aliases: vec!["kari".into(), "Nordmann".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(r.merged);
+        assert_eq!(s.project().names.names.len(), 1, "one entry, not two");
+        assert_eq!(r.entry.aliases, vec!["Kari", "Nordmann"]);
+        assert_eq!(r.entry.replacement, "(navn)", "kept when none is given");
+        let (_d, mut en) = session("en");
+        let r = register(
+            &mut en,
+            Registration {
+                name: "Per".into(),
+                replacement: Some("Per".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(default_replacement(en.project()), "(name)");
+        assert!(
+            r.replacement_leaks,
+            "a replacement holding the name is flagged"
+        );
+        assert!(remove(&mut en, "Ola").is_err());
+        remove(&mut en, "per").unwrap();
+        assert!(en.project().names.names.is_empty());
+    }
+}
