@@ -45,6 +45,9 @@ pub struct Prepared {
     pub case: Option<String>,
     /// Attributes of that case.
     pub attrs: Vec<(String, String)>,
+    /// Speakers that are cases of their own, as the file says (the respondents of a survey
+    /// column, each with the attributes of their row).
+    pub speaker_cases: Vec<crate::model::SpeakerMap>,
 }
 
 /// Formats koda can import.
@@ -240,6 +243,7 @@ pub fn document_from(
         warnings: Vec::new(),
         case: None,
         attrs: Vec::new(),
+        speaker_cases: Vec::new(),
     })
 }
 

@@ -99,11 +99,14 @@ pub fn read(
     let mut out = Vec::new();
     if opts.per_column {
         for &c in &text_cols {
-            let body: Vec<String> = rows
+            let answered: Vec<(usize, &Vec<String>)> = rows
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| r.get(c).is_some_and(|v| !v.trim().is_empty()))
-                .map(|(i, r)| format!("{}: {}", id_of(i, r), r[c].trim()))
+                .collect();
+            let body: Vec<String> = answered
+                .iter()
+                .map(|(i, r)| format!("{}: {}", id_of(*i, r), r[c].trim()))
                 .collect();
             if body.is_empty() {
                 continue;
@@ -117,6 +120,17 @@ pub fn read(
                 sha.to_string(),
             )?;
             p.origin.file = format!("{} ({})", p.origin.file, header[c]);
+            // Each respondent is a speaker of the column's document and a case of their own,
+            // with the attributes of their row.
+            p.speaker_cases = answered
+                .iter()
+                .map(|(i, r)| crate::model::SpeakerMap {
+                    file: None,
+                    label: id_of(*i, r),
+                    case: id_of(*i, r),
+                    attrs: attrs_of(r),
+                })
+                .collect();
             out.push(p);
         }
     } else {

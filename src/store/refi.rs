@@ -189,6 +189,7 @@ impl Session {
                 warnings: Vec::new(),
                 case: None,
                 attrs: Vec::new(),
+                speaker_cases: Vec::new(),
             };
             let opts = ImportOptions {
                 case: case_of.get(&s.guid).cloned(),

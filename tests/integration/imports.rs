@@ -423,3 +423,147 @@ fn pdfs_are_read_page_by_page_and_scans_are_refused() {
     assert!(!err.contains("internal error"), "{err}");
     assert_eq!(before, p.snapshot(), "a failed import changed the project");
 }
+
+/// An evaluation survey as exported from a survey tool: respondent id, role, site, wave and two
+/// open questions; several respondents gave the same short answer.
+const SURVEY_WITH_REPEATS: &str =
+    "respondent,role,site,wave,Hva har hjulpet mest?,Hva burde vært annerledes?
+R01,forelder,Kristiansand,1,At koordinatoren ringte tilbake samme dag.,Vet ikke.
+R02,forelder,Oslo,1,Vet ikke.,Kortere ventetid hos NAV.
+R03,koordinator,Oslo,1,Faste møter med skolen.,Vet ikke.
+R04,forelder,Kristiansand,2,Vet ikke.,Vet ikke.
+R05,forelder,Oslo,2,,Mindre papirarbeid.
+";
+
+#[test]
+fn survey_answers_that_repeat_are_each_their_respondents_document() {
+    let p = TestProject::new();
+    let f = p.write("evaluering-2026.csv", SURVEY_WITH_REPEATS);
+    let out = p
+        .koda(&[
+            "import",
+            f.to_str().unwrap(),
+            "--text-column",
+            "Hva har hjulpet mest?",
+            "--text-column",
+            "Hva burde vært annerledes?",
+        ])
+        .ok()
+        .to_string();
+    // Nine answers (R05 left the first question empty), four of them "Vet ikke.".
+    assert_eq!(out.matches("imported ").count(), 9, "{out}");
+    let docs = p.koda(&["docs", "--json"]).json();
+    let docs = docs.as_array().unwrap();
+    assert_eq!(docs.len(), 9);
+    let by_case = |case: &str| -> Vec<String> {
+        docs.iter()
+            .filter(|d| d["case"] == case)
+            .map(|d| {
+                let shown = p
+                    .koda(&["show", d["id"].as_str().unwrap(), "--json"])
+                    .json();
+                shown["turns"][0]["text"].as_str().unwrap().to_string()
+            })
+            .collect()
+    };
+    assert_eq!(
+        by_case("R01"),
+        vec!["At koordinatoren ringte tilbake samme dag.", "Vet ikke."]
+    );
+    assert_eq!(by_case("R04"), vec!["Vet ikke.", "Vet ikke."]);
+    assert_eq!(by_case("R05"), vec!["Mindre papirarbeid."]);
+    let cases = p.koda(&["cases", "--json"]).json();
+    let r03 = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "R03")
+        .unwrap();
+    assert_eq!(r03["attributes"]["role"], "koordinator");
+    assert_eq!(r03["attributes"]["wave"], "1");
+    // The same file again is a duplicate, and nothing changes.
+    let before = p.snapshot();
+    let again = p.koda(&[
+        "import",
+        f.to_str().unwrap(),
+        "--text-column",
+        "Hva har hjulpet mest?",
+    ]);
+    again.ok();
+    assert!(
+        again
+            .stderr
+            .contains("the same file is already in the project"),
+        "{}",
+        again.stderr
+    );
+    assert!(p.snapshot() == before, "a duplicate changes nothing");
+}
+
+#[test]
+fn a_survey_of_280_rows_with_48_distinct_answers_imports_every_row() {
+    let p = TestProject::new();
+    let mut csv = String::from("id,role,svar\n");
+    for i in 1..=280 {
+        let role = if i % 3 == 0 {
+            "koordinator"
+        } else {
+            "forelder"
+        };
+        csv.push_str(&format!(
+            "P{i:03},{role},Svar type {} om ventetid.\n",
+            i % 48
+        ));
+    }
+    let f = p.write("kort-svar.csv", &csv);
+    p.koda(&["import", f.to_str().unwrap(), "--text-column", "svar"])
+        .ok();
+    let docs = p.koda(&["docs", "--json"]).json();
+    assert_eq!(docs.as_array().unwrap().len(), 280);
+    assert_eq!(docs[279]["case"], "P280");
+}
+
+#[test]
+fn a_survey_column_as_one_document_keeps_each_respondent_as_a_case() {
+    let p = TestProject::new();
+    let f = p.write("evaluering-2026.csv", SURVEY_WITH_REPEATS);
+    p.koda(&[
+        "import",
+        f.to_str().unwrap(),
+        "--per",
+        "column",
+        "--text-column",
+        "Hva burde vært annerledes?",
+    ])
+    .ok();
+    let docs = p.koda(&["docs", "--json"]).json();
+    let id = docs[0]["id"].as_str().unwrap().to_string();
+    let speakers = p.koda(&["speakers", &id, "--json"]).json();
+    let speakers = speakers.as_array().unwrap();
+    assert_eq!(speakers.len(), 5, "{speakers:?}");
+    assert!(
+        speakers.iter().all(|s| s["speaker"] == s["case"]),
+        "{speakers:?}"
+    );
+    let cases = p.koda(&["cases", "--json"]).json();
+    let cases = cases.as_array().unwrap();
+    assert_eq!(cases.len(), 5);
+    let r02 = cases.iter().find(|c| c["name"] == "R02").unwrap();
+    assert_eq!(r02["attributes"]["site"], "Oslo");
+    assert_eq!(r02["attributes"]["role"], "forelder");
+    // Excerpts of a respondent's turn carry their attributes.
+    p.koda(&["codes", "add", "timing/waiting"]).ok();
+    p.koda(&[
+        "code",
+        &id,
+        "--code",
+        "timing/waiting",
+        "--match",
+        "Kortere ventetid hos NAV.",
+    ])
+    .ok();
+    let ex = p
+        .koda(&["excerpts", "--code", "timing/waiting", "--json"])
+        .json();
+    assert_eq!(ex[0]["case"], "R02", "{ex}");
+}

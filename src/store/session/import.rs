@@ -16,14 +16,24 @@ impl Session {
         {
             return Err(Error::invalid("--case needs a name"));
         }
+        // A file imported before is a duplicate, whatever it holds; so is a document whose text
+        // is already in the project or comes from another file of this import (the same
+        // transcript saved twice). A respondent's answer is never a duplicate, and documents of
+        // one file never duplicate each other: two respondents may give the same answer.
         // Borrowed, not copied: a folder import calls this once per file.
-        let mut hashes: HashMap<String, String> = HashMap::new();
+        let known_files: HashMap<&str, &str> = self
+            .project
+            .docs
+            .values()
+            .map(|d| (d.origin.sha256.as_str(), d.id.as_str()))
+            .collect();
         let known: HashMap<&str, &str> = self
             .project
             .docs
             .values()
             .map(|d| (d.text_sha256.as_str(), d.id.as_str()))
             .collect();
+        let mut hashes: HashMap<String, (String, PathBuf)> = HashMap::new();
         let mut taken: BTreeSet<String> = BTreeSet::new();
         let first_seq = self.project.docs.values().map(|d| d.seq).max().unwrap_or(0) + 1;
         let mut new_docs: Vec<(Document, Vec<Turn>, String)> = Vec::new();
@@ -31,10 +41,22 @@ impl Session {
         let mut notes: Vec<(String, Vec<String>)> = Vec::new();
         for (seq, p) in (first_seq..).zip(prepared) {
             let sha = sha256_hex(p.text.as_bytes());
-            if let Some(existing) = known
-                .get(sha.as_str())
-                .copied()
-                .or_else(|| hashes.get(&sha).map(String::as_str))
+            if let Some(existing) = known_files.get(p.origin.sha256.as_str()) {
+                return Err(Error::Duplicate {
+                    path: p.path.clone(),
+                    msg: format!(
+                        "the same file is already in the project as document {existing:?} (imported before, byte for byte); nothing was imported"
+                    ),
+                });
+            }
+            let same_text = known.get(sha.as_str()).copied().or_else(|| {
+                hashes
+                    .get(&sha)
+                    .filter(|(_, file)| *file != p.path)
+                    .map(|(id, _)| id.as_str())
+            });
+            if p.case.is_none()
+                && let Some(existing) = same_text
             {
                 return Err(Error::Duplicate {
                     path: p.path.clone(),
@@ -52,7 +74,7 @@ impl Session {
                 n += 1;
             }
             taken.insert(id.clone());
-            hashes.insert(sha.clone(), id.clone());
+            hashes.insert(sha.clone(), (id.clone(), p.path.clone()));
             if let Some(c) = &p.case {
                 file_cases.push((c.clone(), p.attrs.clone()));
             }
@@ -67,6 +89,12 @@ impl Session {
             {
                 if let Some(label) = m.find(&p.speakers) {
                     speaker_cases.insert(label.clone(), m.case.clone());
+                    file_cases.push((m.case.clone(), m.attrs.clone()));
+                }
+            }
+            for m in &p.speaker_cases {
+                if p.speakers.contains(&m.label) && !speaker_cases.contains_key(&m.label) {
+                    speaker_cases.insert(m.label.clone(), m.case.clone());
                     file_cases.push((m.case.clone(), m.attrs.clone()));
                 }
             }
