@@ -2,7 +2,10 @@
 //!
 //! Recognised turn starts, each at the start of a line:
 //! `Intervjuer: …`, `FORELDER 2: …`, `[00:01:23] Coordinator: …`, `00:01:23 Kari: …`,
-//! `P3 - …` (a short speaker code before a dash). Continuation lines belong to the current
+//! `P3 - …` (a short speaker code before a dash), `Deltaker 1 (Åse): …` (a name in brackets
+//! after the label), `p03: …` and `int-2: …` (lower-case ids with a number), `[P3] …` (an id in
+//! brackets), labels in any script (`Заря 1: …`, `Συντονιστής: …`, `主持人：…`), and labels
+//! followed by tabs. Continuation lines belong to the current
 //! turn. A label counts as a speaker when it is backed by a time stamp, recurs, carries a
 //! number or is in capitals, or when the document is clearly a transcript and the label is
 //! one or two capitalised words; this keeps `Note: …` in field notes from becoming a speaker.
@@ -19,12 +22,29 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
 });
 static COLON_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\p{Lu}[\p{L}'’\-]*\.?(?:\d{1,3})?(?: (?:\p{L}[\p{L}'’\-]*\.?|\d{1,3})){0,3}):(?:\s+|$)",
+        r"^(\p{Lu}[\p{L}'’\-]*\.?(?:\d{1,3})?(?: (?:\p{L}[\p{L}'’\-]*\.?|\d{1,3})){0,3}(?: \([^()\n]{1,30}\))?):(?:\s+|$)",
     )
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 static DASH_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\p{Lu}{1,4}\d{0,3}) [-–—](?:\s+|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+/// A lower-case participant id with a number: `p03:`, `int-2:`, `admin-1:`.
+static ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\p{Ll}{1,8}-?\d{1,3}):(?:\s+|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+/// A participant id in brackets: `[P3] …`, `[id1] …` (a number is needed, so `[latter]` and
+/// `[inaudible]` stay text).
+static BRACKET_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\[(\p{L}{1,6}-?\d{1,3})\](?:\s+|$)")
+        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+/// A label in a script without capitals (Chinese, Japanese, Korean), before an ASCII or a
+/// full-width colon: `主持人：…`.
+static CJK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^((?:\p{Han}|\p{Hiragana}|\p{Katakana}|\p{Hangul}){1,8}\d{0,3})[:：]\s*")
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
@@ -101,7 +121,10 @@ fn candidate(line: &str) -> Option<Candidate> {
     }
     let label = COLON_LABEL
         .captures(rest)
-        .or_else(|| DASH_LABEL.captures(rest));
+        .or_else(|| DASH_LABEL.captures(rest))
+        .or_else(|| ID_LABEL.captures(rest))
+        .or_else(|| BRACKET_LABEL.captures(rest))
+        .or_else(|| CJK_LABEL.captures(rest));
     if let Some(c) = label {
         let whole = c.get(0).map_or("", |m| m.as_str());
         let name = c[1].trim().to_string();
@@ -137,6 +160,13 @@ fn is_strong(c: &Candidate, counts: &HashMap<String, usize>) -> bool {
 
 fn is_weak_ok(c: &Candidate) -> bool {
     c.speaker.as_ref().is_some_and(|name| {
+        // A name in brackets after the label (`Moderator (Kari)`) does not count as a word.
+        let name = name.split(" (").next().unwrap_or(name);
+        // A short name in a script without capitals (张三, 主持人) counts as capitalised.
+        let caseless = |ch: char| ch.is_alphabetic() && !ch.is_uppercase() && !ch.is_lowercase();
+        if name.chars().count() <= 4 && name.chars().all(caseless) {
+            return true;
+        }
         let words: Vec<&str> = name.split(' ').collect();
         words.len() <= 2
             && words
@@ -405,5 +435,46 @@ mod tests {
         let err = decode_utf8(b"ok\nab\xf8c").unwrap_err();
         assert!(err.0.starts_with("line 2, column 3"), "{err}");
         assert_eq!(decode_utf8(b"\xef\xbb\xbfhei").unwrap(), "hei");
+    }
+
+    #[test]
+    fn labels_with_names_in_brackets_ids_and_other_scripts() {
+        let t =
+            turns("Moderator: Velkommen.\nDeltaker 1 (Åse): Takk for det.\nDeltaker 2 (Per): Ja.");
+        assert_eq!(
+            t,
+            vec![
+                (s("Moderator"), None, "Velkommen.".into()),
+                (s("Deltaker 1 (Åse)"), None, "Takk for det.".into()),
+                (s("Deltaker 2 (Per)"), None, "Ja.".into()),
+            ]
+        );
+        let t = turns("int-2: Hvordan var det?\np03: Det var fint.\nadmin-1: Vi noterer.");
+        assert_eq!(
+            t.iter()
+                .map(|x| (x.0.clone(), x.2.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                (s("int-2"), "Hvordan var det?"),
+                (s("p03"), "Det var fint."),
+                (s("admin-1"), "Vi noterer.")
+            ]
+        );
+        let t = turns("[id1] Hvordan var det?\n[P3] Det var fint.\n[inaudible] og så videre.");
+        assert_eq!(
+            t.iter()
+                .map(|x| (x.0.clone(), x.2.as_str()))
+                .collect::<Vec<_>>(),
+            vec![
+                (s("id1"), "Hvordan var det?"),
+                (s("P3"), "Det var fint.\n[inaudible] og så videre.")
+            ],
+            "a bracket without a number is text"
+        );
+        let t = turns("主持人：大家好。\n张三：谢谢。\n主持人：好的。\n张三：是的。");
+        assert_eq!(t[1], (s("张三"), None, "谢谢。".into()));
+        let t =
+            turns("Max Bigman:\t\tOkay, let's start.\nSue Smith:\t\tSure.\nMax Bigman:\t\tGood.");
+        assert_eq!(t[1], (s("Sue Smith"), None, "Sure.".into()));
     }
 }

@@ -567,3 +567,120 @@ fn a_survey_column_as_one_document_keeps_each_respondent_as_a_case() {
         .json();
     assert_eq!(ex[0]["case"], "R02", "{ex}");
 }
+
+/// (speaker, text) of every turn of a fixture imported into a fresh project.
+fn turns_of_fixture(name: &str) -> Vec<(String, String)> {
+    let p = TestProject::new();
+    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts")
+        .join(name);
+    let out = p.koda(&["import", f.to_str().unwrap()]).ok().to_string();
+    let id = out
+        .split(" as ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_string();
+    let show = p.koda(&["show", &id, "--json"]).json();
+    show["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["speaker"].as_str().unwrap_or("").to_string(),
+                t["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn speaker_labels_as_real_transcripts_write_them() {
+    assert_eq!(
+        turns_of_fixture("fokusgruppe-navn-i-parentes.txt"),
+        pairs(&[
+            ("", "Fokusgruppe med foreldre, bydel Nord, bølge 2"),
+            (
+                "Moderator",
+                "Velkommen, alle sammen. Kan dere si litt om hvordan det første året har vært?"
+            ),
+            (
+                "Deltaker 1 (Åse)",
+                "Det har vært bedre enn jeg trodde. Hun ringer tilbake."
+            ),
+            (
+                "Deltaker 2 (Per)",
+                "For oss tok det tid. Vi ventet lenge på svar fra NAV.\nDet var tungt den vinteren."
+            ),
+            ("Moderator", "Hva var det som hjalp?"),
+            ("Deltaker 1 (Åse)", "At hun var der på møtene med skolen."),
+        ])
+    );
+    assert_eq!(
+        turns_of_fixture("intervju-kyrillisk.txt"),
+        pairs(&[
+            ("", "Интервью с семьёй, волна 1"),
+            (
+                "Ведущий",
+                "Расскажите, как вы познакомились с координатором?"
+            ),
+            (
+                "Заря 1 (Каманин)",
+                "Через школу. Учительница дала нам её номер."
+            ),
+            ("Ведущий", "И что было дальше?"),
+            ("Заря 1 (Каманин)", "Она пришла к нам домой в ту же неделю."),
+        ])
+    );
+    assert_eq!(
+        turns_of_fixture("koder-med-smaa-bokstaver.txt"),
+        pairs(&[
+            ("int-2", "Hvordan var det første møtet med koordinatoren?"),
+            ("p03", "Det var hjemme hos oss. Hun satt ved kjøkkenbordet."),
+            ("admin-1", "(noterer at barna var til stede)"),
+            ("int-2", "Og etterpå?"),
+            ("p03", "Hun ringte tilbake samme dag."),
+        ])
+    );
+    assert_eq!(
+        turns_of_fixture("id-i-klammer.txt"),
+        pairs(&[
+            ("id1", "Hvordan opplever dere samarbeidet med skolen?"),
+            (
+                "P3",
+                "Bedre nå. Før måtte jeg ringe alle selv.\n[inaudible] og så ble det et møte."
+            ),
+            ("id1", "Hvem tok initiativet til møtet?"),
+            ("P3", "Koordinatoren."),
+        ])
+    );
+    assert_eq!(
+        turns_of_fixture("interview-tab-aligned.txt"),
+        pairs(&[
+            ("Max Berg", "Okay, shall we start with the first visit?"),
+            (
+                "Sue Okafor",
+                "She came to our flat the same week.\n  We had not expected that."
+            ),
+            ("Max Berg", "And the school?"),
+            ("Sue Okafor", "They joined the second meeting."),
+        ])
+    );
+    assert_eq!(
+        turns_of_fixture("fokusgruppe-kinesisk.txt"),
+        pairs(&[
+            ("主持人", "大家好，请谈谈你们和协调员的第一次见面。"),
+            ("张三", "她来我们家，很认真地听。"),
+            ("李四", "我们等了很久才有回音。"),
+            ("主持人", "后来呢？"),
+            ("张三", "她每次都回电话。"),
+        ])
+    );
+}
