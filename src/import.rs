@@ -298,26 +298,70 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
 }
 
 /// Guesses the type from the file name, then from the speakers.
-fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().to_lowercase())
+/// The words of a file name: split at anything not a letter or digit and where a lower-case
+/// letter meets a capital (`SmithfieldInterview`), lower-cased.
+fn name_words(path: &Path) -> Vec<String> {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if ["fokus", "focus"].iter().any(|w| name.contains(w)) {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in stem.chars() {
+        if (!ch.is_alphanumeric() || (prev_lower && ch.is_uppercase())) && !word.is_empty() {
+            words.push(std::mem::take(&mut word).to_lowercase());
+        }
+        if ch.is_alphanumeric() {
+            word.push(ch);
+        }
+        prev_lower = ch.is_lowercase();
+    }
+    if !word.is_empty() {
+        words.push(word.to_lowercase());
+    }
+    words
+}
+
+/// Guesses a document's type from whole words of its file name (never a part of a word:
+/// `Smithfield-interview` is an interview), Norwegian compounds by their head
+/// (`foreldreintervju`, `feltnotat`, `fokusgruppe`), else from its speakers. A focus group is
+/// more specific than an interview, and notes about an interview are field notes.
+fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
+    let words = name_words(path);
+    let any = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(w));
+    let ends = |w: &str, heads: &[&str]| heads.iter().any(|h| w.ends_with(h));
+    if any(&|w| {
+        matches!(w, "focus" | "focusgroup" | "focusgroups" | "fokus") || w.starts_with("fokusgrupp")
+    }) {
         DocKind::FocusGroup
-    } else if [
-        "felt",
-        "field",
-        "notat",
-        "note",
-        "observasjon",
-        "observation",
-    ]
-    .iter()
-    .any(|w| name.contains(w))
-    {
+    } else if any(&|w| {
+        matches!(
+            w,
+            "field"
+                | "fieldnote"
+                | "fieldnotes"
+                | "note"
+                | "notes"
+                | "felt"
+                | "observation"
+                | "observations"
+        ) || ends(
+            w,
+            &[
+                "notat",
+                "notater",
+                "notatet",
+                "observasjon",
+                "observasjoner",
+            ],
+        )
+    }) {
         DocKind::FieldNote
-    } else if ["intervju", "interview"].iter().any(|w| name.contains(w)) {
+    } else if any(&|w| {
+        matches!(w, "interview" | "interviews")
+            || ends(w, &["intervju", "intervjuer", "intervjuet", "intervjuene"])
+    }) {
         DocKind::Interview
     } else if speakers.is_empty() {
         DocKind::FieldNote
@@ -393,6 +437,28 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_are_guessed_from_whole_words_of_the_file_name() {
+        let two = ["Intervjuer".to_string(), "Forelder".to_string()];
+        let g = |name: &str| guess_kind(Path::new(name), &two);
+        assert_eq!(g("Smithfield-interview.txt"), DocKind::Interview);
+        assert_eq!(g("SmithfieldInterview.txt"), DocKind::Interview);
+        assert_eq!(g("Fieldhouse interview 3.txt"), DocKind::Interview);
+        assert_eq!(g("foreldreintervju-01-bolge1.txt"), DocKind::Interview);
+        assert_eq!(g("feltnotat-samarbeidsmote.txt"), DocKind::FieldNote);
+        assert_eq!(g("fieldnotes-network-meeting.txt"), DocKind::FieldNote);
+        assert_eq!(g("Notater_Hansen.txt"), DocKind::FieldNote);
+        assert_eq!(g("fokusgruppe-koordinatorer.txt"), DocKind::FocusGroup);
+        assert_eq!(g("focus group 2 interview.txt"), DocKind::FocusGroup);
+        assert_eq!(
+            g("Noteworthy families.txt"),
+            DocKind::Interview,
+            "not `note`"
+        );
+        assert_eq!(g("Feltham-foreldre.txt"), DocKind::Interview, "not `felt`");
+        assert_eq!(guess_kind(Path::new("besok.txt"), &[]), DocKind::FieldNote);
+    }
 
     #[test]
     fn folders_expand_past_hidden_folders_and_a_projects_own_copies() {
