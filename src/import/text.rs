@@ -5,7 +5,9 @@
 //! `P3 - …` (a short speaker code before a dash), `Deltaker 1 (Åse): …` (a name in brackets
 //! after the label), `p03: …` and `int-2: …` (lower-case ids with a number), `[P3] …` (an id in
 //! brackets), labels in any script (`Заря 1: …`, `Συντονιστής: …`, `主持人：…`), and labels
-//! followed by tabs. Continuation lines belong to the current
+//! followed by tabs. A time stamp alone on its line (`[00:00:06:10]`, frames dropped; a
+//! countdown `[-00:01:57:00]` has no time) is the time of the labelled turn after it; a stamp's
+//! brackets must match. Continuation lines belong to the current
 //! turn. A label counts as a speaker when it is backed by a time stamp, recurs, carries a
 //! number or is in capitals, or when the document is clearly a transcript and the label is
 //! one or two capitalised words; this keeps `Note: …` in field notes from becoming a speaker.
@@ -16,9 +18,15 @@ use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+/// A time stamp at the start of a line, bare or in matching brackets: `00:05`, `[00:01:23]`,
+/// `(1:02:03.5)`, `[00:00:10,250]`, four parts with frames `[00:00:00:02]`, and a countdown
+/// before the recording starts `[-00:01:57:00]`. Groups: the opening bracket, the sign, the
+/// time, the frames, the fraction, the closing bracket.
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^[\[(]?((?:\d{1,2}:)?\d{1,2}:\d{2})(?:[.,](\d{1,3}))?[\])]?(?:\s+|$)")
-        .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+    Regex::new(
+        r"^([\[(]?)(-?)((?:\d{1,2}:)?\d{1,2}:\d{2})(?::(\d{2}))?(?:[.,](\d{1,3}))?([\])]?)(?:\s+|$)",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 static COLON_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -80,6 +88,8 @@ pub struct Parsed {
 #[derive(Debug, Clone)]
 struct Candidate {
     timestamp_ms: Option<u64>,
+    /// The line starts with a time stamp (its time is `None` for a countdown).
+    stamp: bool,
     speaker: Option<String>,
     /// Chars from the line start to where the spoken text starts.
     content_offset: usize,
@@ -113,11 +123,23 @@ fn candidate(line: &str) -> Option<Candidate> {
     let mut rest = line;
     let mut consumed = 0;
     let mut timestamp_ms = None;
+    let mut stamp = false;
     if let Some(c) = TIMESTAMP.captures(rest) {
-        let whole = c.get(0).map_or("", |m| m.as_str());
-        timestamp_ms = parse_timestamp(&c[1], c.get(2).map(|m| m.as_str()));
-        consumed += whole.chars().count();
-        rest = &rest[whole.len()..];
+        let (open, close) = (&c[1], &c[6]);
+        // Brackets must match: `00:22:01] needs…` is the end of a marker wrapped over a line
+        // (`[inaudible` on the line before), not a time stamp.
+        if matches!((open, close), ("", "") | ("[", "]") | ("(", ")")) {
+            let whole = c.get(0).map_or("", |m| m.as_str());
+            // A countdown before the recording starts is a stamp without a time in it.
+            timestamp_ms = if &c[2] == "-" {
+                None
+            } else {
+                parse_timestamp(&c[3], c.get(5).map(|m| m.as_str()))
+            };
+            stamp = true;
+            consumed += whole.chars().count();
+            rest = &rest[whole.len()..];
+        }
     }
     let label = COLON_LABEL
         .captures(rest)
@@ -131,13 +153,15 @@ fn candidate(line: &str) -> Option<Candidate> {
         if name.chars().count() <= 40 {
             return Some(Candidate {
                 timestamp_ms,
+                stamp,
                 speaker: Some(name),
                 content_offset: consumed + whole.chars().count(),
             });
         }
     }
-    timestamp_ms.map(|ts| Candidate {
-        timestamp_ms: Some(ts),
+    stamp.then_some(Candidate {
+        timestamp_ms,
+        stamp,
         speaker: None,
         content_offset: consumed,
     })
@@ -145,10 +169,10 @@ fn candidate(line: &str) -> Option<Candidate> {
 
 fn is_strong(c: &Candidate, counts: &HashMap<String, usize>) -> bool {
     let Some(name) = &c.speaker else {
-        return c.timestamp_ms.is_some();
+        return c.stamp;
     };
     let words = name.split(' ').count();
-    c.timestamp_ms.is_some()
+    c.stamp
         || name.chars().any(|ch| ch.is_ascii_digit())
         || (name.chars().any(char::is_alphabetic)
             && name
@@ -213,7 +237,36 @@ fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
         });
         pos += l.chars().count() + 1;
     }
-    let candidates: Vec<Option<Candidate>> = lines.iter().map(|l| candidate(l.text)).collect();
+    let mut candidates: Vec<Option<Candidate>> = lines.iter().map(|l| candidate(l.text)).collect();
+    // A time stamp alone on its line is the time of the labelled turn that follows it (not the
+    // end of the turn before); the stamp's line then belongs to no turn, like a label.
+    let mut stamp_lines = vec![false; lines.len()];
+    for i in 0..lines.len() {
+        let alone = candidates[i].as_ref().is_some_and(|c| {
+            c.stamp
+                && c.speaker.is_none()
+                && lines[i]
+                    .text
+                    .chars()
+                    .skip(c.content_offset)
+                    .all(char::is_whitespace)
+        });
+        if !alone {
+            continue;
+        }
+        let time = candidates[i].as_ref().and_then(|c| c.timestamp_ms);
+        let next = (i + 1..lines.len()).find(|&j| !lines[j].text.trim().is_empty());
+        if let Some(j) = next
+            && let Some(n) = candidates[j].as_mut()
+            && n.speaker.is_some()
+            && !n.stamp
+        {
+            n.timestamp_ms = time;
+            n.stamp = true;
+            candidates[i] = None;
+            stamp_lines[i] = true;
+        }
+    }
     let mut counts: HashMap<String, usize> = HashMap::new();
     for c in candidates.iter().flatten() {
         if let Some(s) = &c.speaker {
@@ -257,6 +310,9 @@ fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
     };
     let mut seen_start = false;
     for (i, line) in lines.iter().enumerate() {
+        if stamp_lines[i] {
+            continue;
+        }
         let len = line.text.chars().count();
         let lead = line.text.chars().take_while(|c| c.is_whitespace()).count();
         if let Some(c) = starts[i] {

@@ -684,3 +684,44 @@ fn speaker_labels_as_real_transcripts_write_them() {
         ])
     );
 }
+
+#[test]
+fn time_stamps_on_their_own_line_frames_countdowns_and_wrapped_markers() {
+    let p = TestProject::new();
+    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts/intervju-tidskoder-egen-linje.txt");
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let show = p
+        .koda(&["show", "intervju-tidskoder-egen-linje", "--json"])
+        .json();
+    let turns: Vec<(String, Option<u64>, String)> = show["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["speaker"].as_str().unwrap_or("").to_string(),
+                t["timestamp_ms"].as_u64(),
+                t["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |s: &str, t: Option<u64>, x: &str| (s.to_string(), t, x.to_string());
+    assert_eq!(
+        turns,
+        vec![
+            // A countdown before the recording starts: a stamp, without a time.
+            want("Lydtekniker", None, "Opptaket starter straks."),
+            // hh:mm:ss:ff, the frames dropped; the stamp is the time of the turn after it.
+            want("P", Some(0), "Da er vi i gang. Takk for at du stiller opp."),
+            want("F", Some(6_000), "Bare hyggelig."),
+            // A marker wrapped over the line end stays text of its turn.
+            want(
+                "P",
+                Some(9_000),
+                "Hvordan var det første møtet? Du sa at det var [inaudible\n00:22:01] og at hun kom hjem til dere."
+            ),
+            want("F", Some(20_000), "Ja, hun kom hjem til oss."),
+        ]
+    );
+}
