@@ -134,6 +134,9 @@ pub struct ReadOptions {
     pub id_column: Option<String>,
     /// Survey files: one document per text column instead of one per answer.
     pub per_column: bool,
+    /// Subtitles: refuse a file with a cue that cannot be read, instead of leaving the cue out
+    /// with a warning.
+    pub strict: bool,
 }
 
 /// Reads and parses one file (the first document of a survey). Nothing is written anywhere.
@@ -263,13 +266,18 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
     match format {
         Format::Text | Format::Vtt | Format::Srt => {
             let d = text_of(bytes)?;
+            let mut warnings = d.warnings;
             let raw = match format {
-                Format::Vtt => subtitles::vtt(&d.text).map_err(|m| fail(path, m))?,
-                Format::Srt => subtitles::srt(&d.text).map_err(|m| fail(path, m))?,
+                Format::Vtt | Format::Srt => {
+                    let s = subtitles::read(&d.text, format == Format::Vtt, opts.strict)
+                        .map_err(|m| fail(path, m))?;
+                    warnings.extend(s.warnings);
+                    s.text
+                }
                 _ => d.text,
             };
             let mut p = document_from(path, title, raw, opts.kind, format.name(), sha)?;
-            p.warnings = d.warnings;
+            p.warnings = warnings;
             Ok(vec![p])
         }
         Format::Docx => {

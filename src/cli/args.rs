@@ -180,6 +180,10 @@ pub struct ImportArgs {
     /// Surveys: one document per answer (row) or one per text column (column).
     #[arg(long, default_value = "row", value_parser = ["row", "column"])]
     pub per: String,
+    /// Subtitles: refuse a file with a cue that cannot be read (by default the cue is left out
+    /// with a warning naming its line).
+    #[arg(long)]
+    pub strict: bool,
     /// Map a speaker label to a case, such as "Forelder 2=P02" (repeatable): that speaker's
     /// turns carry the case and its attributes.
     #[arg(long = "speaker", value_name = "LABEL=CASE")]

@@ -46,6 +46,7 @@ pub(super) fn import_files(
             text_columns: a.text_columns.clone(),
             id_column: a.id_column.clone(),
             per_column: a.per == "column",
+            strict: a.strict,
         },
         opts: ImportOptions {
             case: a.case.clone(),

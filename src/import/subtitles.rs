@@ -19,9 +19,15 @@ static VOICE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<[^>]*>").unwrap_or_else(|e| unreachable!("static regex: {e}")));
+/// A speaker's name before the words of a cue: capitalised words or numbers (`Kari Nordmann:`,
+/// `Speaker 2:`), never a sentence (`Hide these tags:`).
 static PREFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^-?\s*(\p{Lu}[\p{L}\p{N}'’.\-]*(?: [\p{L}\p{N}][\p{L}\p{N}'’.\-]*){0,3}):\s+")
+    Regex::new(r"^-?\s*(\p{Lu}[\p{L}\p{N}'’.\-]*(?: (?:\p{Lu}[\p{L}\p{N}'’.\-]*|\p{N}+)){0,3}):\s+")
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+/// SubStation override tags that SubRip files carry over (`{\an8}`, `{\i1}`).
+static ASS_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\\[^}]*\}").unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
 fn millis(t: &str) -> Option<u64> {
@@ -51,6 +57,7 @@ fn cue_text(lines: &[&str]) -> (Option<String>, String) {
     let joined = lines.join("\n");
     let voice = VOICE.captures(&joined).map(|c| c[1].trim().to_string());
     let plain = TAG.replace_all(&joined, "");
+    let plain = ASS_TAG.replace_all(&plain, "");
     let plain = plain
         .replace("&amp;", "&")
         .replace("&lt;", "<")
@@ -109,13 +116,24 @@ fn render(cues: Vec<Cue>) -> String {
 }
 
 /// Parses cues from subtitle text: blocks separated by blank lines, each with a timing line.
-fn cues(text: &str, vtt: bool) -> Result<Vec<Cue>, String> {
+/// A cue that cannot be read is left out with a warning naming its line, or, when `strict`,
+/// refuses the file.
+fn cues(
+    text: &str,
+    vtt: bool,
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Cue>, String> {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut lines = text.lines().enumerate().peekable();
     if vtt {
         match lines.next() {
             Some((_, l)) if l.trim_start_matches('\u{feff}').starts_with("WEBVTT") => {}
             _ => return Err("line 1: a WebVTT file must start with WEBVTT".into()),
+        }
+        // The header's own lines (`Kind: captions`, `Language: en`) run to the first blank line.
+        while lines.peek().is_some_and(|(_, l)| !l.trim().is_empty()) {
+            lines.next();
         }
     }
     let mut out = Vec::new();
@@ -142,50 +160,84 @@ fn cues(text: &str, vtt: bool) -> Result<Vec<Cue>, String> {
         {
             continue;
         }
-        let Some(t) = b.iter().position(|(_, l)| l.contains("-->")) else {
-            if b.iter()
-                .all(|(_, l)| l.trim().chars().all(|c| c.is_ascii_digit()))
-            {
-                continue;
-            }
-            return Err(format!(
-                "line {}: a cue without a timing line (expected 00:00:01.000 --> 00:00:04.000)",
-                b[0].0
-            ));
-        };
-        let (line_no, timing) = b[t];
-        let c = TIMING.captures(timing).ok_or_else(|| {
-            format!(
-                "line {line_no}: cue timing {:?} is not understood",
-                timing.trim()
-            )
-        })?;
-        let start =
-            millis(&c[1]).ok_or_else(|| format!("line {line_no}: bad start time {:?}", &c[1]))?;
-        let end =
-            millis(&c[2]).ok_or_else(|| format!("line {line_no}: bad end time {:?}", &c[2]))?;
-        if end < start {
-            return Err(format!("line {line_no}: the cue ends before it starts"));
+        if b.iter()
+            .all(|(_, l)| l.trim().chars().all(|c| c.is_ascii_digit()))
+        {
+            continue;
         }
-        let payload: Vec<&str> = b[t + 1..].iter().map(|(_, l)| *l).collect();
-        let (speaker, text) = cue_text(&payload);
-        out.push(Cue {
-            start,
-            speaker,
-            text,
-        });
+        match cue(&b) {
+            Ok(c) => out.push(c),
+            Err(e) if strict => return Err(e),
+            Err(e) => warnings.push(format!("{e}; the cue was left out")),
+        }
     }
     Ok(out)
 }
 
-/// A WebVTT file as a transcript.
-pub fn vtt(text: &str) -> Result<String, super::Malformed> {
-    Ok(render(cues(text, true)?))
+/// One cue block: its timing line and its text.
+fn cue(b: &[(usize, &str)]) -> Result<Cue, String> {
+    let Some(t) = b.iter().position(|(_, l)| l.contains("-->")) else {
+        return Err(format!(
+            "line {}: a cue without a timing line (expected 00:00:01.000 --> 00:00:04.000)",
+            b[0].0
+        ));
+    };
+    let (line_no, timing) = b[t];
+    let c = TIMING.captures(timing).ok_or_else(|| {
+        format!(
+            "line {line_no}: cue timing {:?} is not understood",
+            timing.trim()
+        )
+    })?;
+    let start =
+        millis(&c[1]).ok_or_else(|| format!("line {line_no}: bad start time {:?}", &c[1]))?;
+    let end = millis(&c[2]).ok_or_else(|| format!("line {line_no}: bad end time {:?}", &c[2]))?;
+    if end < start {
+        return Err(format!("line {line_no}: the cue ends before it starts"));
+    }
+    let payload: Vec<&str> = b[t + 1..].iter().map(|(_, l)| *l).collect();
+    let (speaker, text) = cue_text(&payload);
+    Ok(Cue {
+        start,
+        speaker,
+        text,
+    })
 }
 
-/// A SubRip file as a transcript.
+/// A subtitle file read as a transcript.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subtitles {
+    /// The transcript (`[00:01:23.500] Kari: …` per turn).
+    pub text: String,
+    /// Cues left out, each naming its line.
+    pub warnings: Vec<String>,
+}
+
+/// Reads WebVTT (`vtt`) or SubRip; a broken cue is left out with a warning, or refuses the
+/// file when `strict`.
+pub fn read(text: &str, vtt: bool, strict: bool) -> Result<Subtitles, super::Malformed> {
+    let mut warnings = Vec::new();
+    let cues = cues(text, vtt, strict, &mut warnings)?;
+    if cues.is_empty() && !warnings.is_empty() {
+        return Err(super::Malformed(format!(
+            "no cue could be read: {}",
+            warnings.join("; ")
+        )));
+    }
+    Ok(Subtitles {
+        text: render(cues),
+        warnings,
+    })
+}
+
+/// A WebVTT file as a transcript, refusing any cue it cannot read.
+pub fn vtt(text: &str) -> Result<String, super::Malformed> {
+    read(text, true, true).map(|s| s.text)
+}
+
+/// A SubRip file as a transcript, refusing any cue it cannot read.
 pub fn srt(text: &str) -> Result<String, super::Malformed> {
-    Ok(render(cues(text, false)?))
+    read(text, false, true).map(|s| s.text)
 }
 
 #[cfg(test)]

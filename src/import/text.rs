@@ -28,9 +28,12 @@ static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
+/// A label before a colon: a capitalised word, then up to three more that are capitalised,
+/// numbers or short particles (`Mor til Kari`, `Ana de la Cruz`), so a sentence such as
+/// `Hide these tags:` is not taken for a name; a name in brackets may follow.
 static COLON_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\p{Lu}[\p{L}'’\-]*\.?(?:\d{1,3})?(?: (?:\p{L}[\p{L}'’\-]*\.?|\d{1,3})){0,3}(?: \([^()\n]{1,30}\))?):(?:\s+|$)",
+        r"^(\p{Lu}[\p{L}'’\-]*\.?(?:\d{1,3})?(?: (?:\p{Lu}[\p{L}'’\-]*\.?|\p{Ll}{1,3}|\d{1,3})){0,3}(?: \([^()\n]{1,30}\))?):(?:\s+|$)",
     )
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });

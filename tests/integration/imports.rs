@@ -725,3 +725,79 @@ fn time_stamps_on_their_own_line_frames_countdowns_and_wrapped_markers() {
         ]
     );
 }
+
+/// (speaker, time, text) of every turn of a fixture imported into a fresh project, and what
+/// the import said on stderr.
+fn timed_turns_of_fixture(
+    name: &str,
+    extra: &[&str],
+) -> (Vec<(String, Option<u64>, String)>, String) {
+    let p = TestProject::new();
+    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts")
+        .join(name);
+    let mut args = vec!["import", f.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let r = p.koda(&args);
+    let out = r.ok().to_string();
+    let id = out
+        .split(" as ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_string();
+    let show = p.koda(&["show", &id, "--json"]).json();
+    let turns = show["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["speaker"].as_str().unwrap_or("").to_string(),
+                t["timestamp_ms"].as_u64(),
+                t["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (turns, r.stderr.clone())
+}
+
+#[test]
+fn webvtt_as_captioning_tools_write_it_and_subrip_with_override_tags() {
+    let w = |s: &str, t: u64, x: &str| (s.to_string(), Some(t), x.to_string());
+    let (turns, warned) = timed_turns_of_fixture("nettmote-autotekst.vtt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            w(
+                "Kari Lunde",
+                1_000,
+                "Velkommen til oppfølgingsmøtet. Vi starter med ventetiden hos NAV."
+            ),
+            w("Ola Berg", 10_100, "Vi har ventet i tre måneder på svar."),
+        ]
+    );
+    assert!(
+        warned.contains("line 19") && warned.contains("the cue was left out"),
+        "the broken cue is named: {warned}"
+    );
+    // --strict refuses the file instead, naming the line.
+    let p = TestProject::new();
+    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts/nettmote-autotekst.vtt");
+    p.fails_unchanged(&["import", f.to_str().unwrap(), "--strict"], &["line 19"]);
+
+    let (turns, _) = timed_turns_of_fixture("fokusgruppe-undertekster.srt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            w("Moderator", 1_000, "Velkommen, alle sammen."),
+            w(
+                "",
+                3_200,
+                "Hide these tags: they are part of the sentence here."
+            ),
+            w("Deltaker 2", 6_500, "Vi ventet lenge på svar."),
+        ]
+    );
+}
