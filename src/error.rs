@@ -73,7 +73,7 @@ pub enum Error {
     },
     /// The file or object is already in the project (same content imported before); nothing
     /// was changed.
-    #[error("{}: {msg}", path.display())]
+    #[error("{}: {msg}; nothing was imported", path.display())]
     Duplicate {
         /// The file given.
         path: PathBuf,

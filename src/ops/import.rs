@@ -177,10 +177,7 @@ pub fn run(
             }
             Err(Error::Duplicate { msg, .. }) => {
                 report.skipped += 1;
-                on(Event::Duplicate {
-                    file: f,
-                    msg: msg.trim_end_matches("; nothing was imported"),
-                });
+                on(Event::Duplicate { file: f, msg: &msg });
             }
             Err(e) => report.failed.push(e),
         }

@@ -180,12 +180,7 @@ impl App {
     /// description when no key is bound. For status messages, so they stay true after a
     /// rebinding.
     pub fn key(&self, context: Context, action: Action) -> String {
-        let h = keymap::hint(&self.keymap, context, &[(action.clone(), "")]);
-        if h.is_empty() {
-            action.doc().to_string()
-        } else {
-            h.trim_end().to_string()
-        }
+        keymap::key_for(&self.keymap, context, &action).unwrap_or_else(|| action.doc().to_string())
     }
 
     /// `(u undoes)`, with the key that undoes.

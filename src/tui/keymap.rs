@@ -437,22 +437,27 @@ pub fn hint(keymap: &[Binding], context: Context, items: &[(Action, &str)]) -> S
     items
         .iter()
         .filter_map(|(action, words)| {
-            let key = keymap
-                .iter()
-                .find(|b| b.context == context && b.action == *action)
-                .or_else(|| {
-                    matches!(context, Context::View(_))
-                        .then(|| {
-                            keymap
-                                .iter()
-                                .find(|b| b.context == Context::Global && b.action == *action)
-                        })
-                        .flatten()
-                })?;
-            Some(format!("{} {words}", describe(&key.key)))
+            key_for(keymap, context, action).map(|key| format!("{key} {words}"))
         })
         .collect::<Vec<_>>()
         .join(" · ")
+}
+
+/// The key bound to `action` in `context` (or, for a view, a global key), as help shows it.
+pub fn key_for(keymap: &[Binding], context: Context, action: &Action) -> Option<String> {
+    keymap
+        .iter()
+        .find(|b| b.context == context && b.action == *action)
+        .or_else(|| {
+            matches!(context, Context::View(_))
+                .then(|| {
+                    keymap
+                        .iter()
+                        .find(|b| b.context == Context::Global && b.action == *action)
+                })
+                .flatten()
+        })
+        .map(|b| describe(&b.key))
 }
 
 /// The bindings shown in help for a context: its own, then the global ones.

@@ -570,28 +570,10 @@ fn a_survey_column_as_one_document_keeps_each_respondent_as_a_case() {
 
 /// (speaker, text) of every turn of a fixture imported into a fresh project.
 fn turns_of_fixture(name: &str) -> Vec<(String, String)> {
-    let p = TestProject::new();
-    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts")
-        .join(name);
-    let out = p.koda(&["import", f.to_str().unwrap()]).ok().to_string();
-    let id = out
-        .split(" as ")
-        .nth(1)
-        .and_then(|r| r.split(' ').next())
-        .unwrap()
-        .to_string();
-    let show = p.koda(&["show", &id, "--json"]).json();
-    show["turns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["speaker"].as_str().unwrap_or("").to_string(),
-                t["text"].as_str().unwrap().to_string(),
-            )
-        })
+    timed_turns_of_fixture(name, &[])
+        .0
+        .into_iter()
+        .map(|(speaker, _, text)| (speaker, text))
         .collect()
 }
 

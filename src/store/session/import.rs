@@ -45,7 +45,7 @@ impl Session {
                 return Err(Error::Duplicate {
                     path: p.path.clone(),
                     msg: format!(
-                        "the same file is already in the project as document {existing:?} (imported before, byte for byte); nothing was imported"
+                        "the same file is already in the project as document {existing:?} (imported before, byte for byte)"
                     ),
                 });
             }
@@ -61,7 +61,7 @@ impl Session {
                 return Err(Error::Duplicate {
                     path: p.path.clone(),
                     msg: format!(
-                        "the same text is already in the project as document {existing:?}; nothing was imported"
+                        "the same text is already in the project as document {existing:?}"
                     ),
                 });
             }

@@ -13,6 +13,17 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+impl ExcerptsView {
+    /// The filters as typed: `role=parent coder=anna`.
+    pub fn filter_text(&self) -> String {
+        self.filter
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// The Excerpts view's state.
 #[derive(Debug, Default)]
 pub struct ExcerptsView {
@@ -65,13 +76,7 @@ impl App {
         let n = self.excerpt_rows().len();
         match action {
             Action::Filter => {
-                let text = self
-                    .excerpts
-                    .filter
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let text = self.excerpts.filter_text();
                 self.popup = Some(Popup::Prompt(Prompt {
                     label: "filter (role=parent wave=2 coder=anna)".into(),
                     text,
@@ -104,13 +109,7 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
         .code
         .as_ref()
         .map_or("all codes".to_string(), |c| p.codebook.path(c));
-    let filters = app
-        .excerpts
-        .filter
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let filters = app.excerpts.filter_text();
     f.render_widget(
         Paragraph::new(format!(
             " {code} (with sub-codes) · {} excerpts{} · {}",
