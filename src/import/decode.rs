@@ -65,24 +65,7 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, super::Malformed> {
         if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 {
             return Err("this is a binary file, not text (it holds NUL bytes); save it as plain text (.txt)".into());
         }
-        let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-        det.feed(bytes, true);
-        let enc = det.guess(None, chardetng::Utf8Detection::Deny);
-        let (cow, _, had_errors) = enc.decode(bytes);
-        if had_errors {
-            return Err(super::Malformed(format!(
-                "the text is neither UTF-8 nor {} ; save it as UTF-8 and import it again",
-                enc.name()
-            )));
-        }
-        (
-            cow.into_owned(),
-            enc.name(),
-            vec![format!(
-                "not UTF-8: read as {} (check æøå in `koda show`)",
-                enc.name()
-            )],
-        )
+        by_line(bytes)?
     };
     if text.contains('\0') {
         return Err("this is a binary file, not text (it holds NUL characters)".into());
@@ -95,6 +78,69 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<Decoded, super::Malformed> {
         encoding,
         warnings,
     })
+}
+
+/// Decodes a file that is not UTF-8 as a whole line by line: a line that is valid UTF-8 is read
+/// as UTF-8 (a transcript typed in UTF-8 with one line pasted from an old program), the others
+/// in the legacy encoding the detector finds in them. The warning names the lines read that way
+/// when the file mixes the two.
+fn by_line(bytes: &[u8]) -> Result<(String, &'static str, Vec<String>), super::Malformed> {
+    let lines: Vec<&[u8]> = bytes.split_inclusive(|&b| b == b'\n').collect();
+    let legacy: Vec<usize> = (0..lines.len())
+        .filter(|&i| std::str::from_utf8(lines[i]).is_err())
+        .collect();
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    for &i in &legacy {
+        det.feed(lines[i], false);
+    }
+    det.feed(&[], true);
+    let enc = det.guess(None, chardetng::Utf8Detection::Deny);
+    // A line of UTF-8 beyond ASCII shows the file was written as UTF-8; ASCII lines read the
+    // same either way.
+    let mixed = lines
+        .iter()
+        .any(|l| !l.is_ascii() && std::str::from_utf8(l).is_ok());
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    for (i, line) in lines.iter().enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(s) => text.push_str(s),
+            Err(_) => {
+                let (cow, had_errors) = enc.decode_without_bom_handling(line);
+                if had_errors {
+                    return Err(super::Malformed(format!(
+                        "line {}: the text is neither UTF-8 nor {}; save it as UTF-8 and import it again",
+                        i + 1,
+                        enc.name()
+                    )));
+                }
+                text.push_str(&cow);
+            }
+        }
+    }
+    let warning = if mixed {
+        let shown: Vec<String> = legacy
+            .iter()
+            .take(10)
+            .map(|i| (i + 1).to_string())
+            .collect();
+        let more = if legacy.len() > 10 {
+            format!(" and {} more", legacy.len() - 10)
+        } else {
+            String::new()
+        };
+        format!(
+            "not UTF-8 on line{} {}{more}: read as {} (the rest is UTF-8; check those lines in `koda show`)",
+            if legacy.len() == 1 { "" } else { "s" },
+            shown.join(", "),
+            enc.name()
+        )
+    } else {
+        format!(
+            "not UTF-8: read as {} (check æøå in `koda show`)",
+            enc.name()
+        )
+    };
+    Ok((text, enc.name(), vec![warning]))
 }
 
 fn utf8_error(bytes: &[u8], e: &std::str::Utf8Error) -> String {
@@ -134,6 +180,19 @@ mod tests {
             moji.warnings.iter().any(|w| w.contains("mojibake")),
             "{:?}",
             moji.warnings
+        );
+        // UTF-8 with one line pasted from a Windows-1252 program: each line as it was written.
+        let mixed = b"Intervjuer: Hvordan g\xc3\xa5r det?\nForelder: Det g\xe5r bra, s\xe6rlig n\xe5.\nIntervjuer: Bl\xc3\xa5b\xc3\xa6r?\n";
+        let d = decode(mixed).unwrap();
+        assert_eq!(
+            d.text,
+            "Intervjuer: Hvordan går det?\nForelder: Det går bra, særlig nå.\nIntervjuer: Blåbær?\n"
+        );
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+        assert!(
+            d.warnings[0].contains("on line 2:") && d.warnings[0].contains("the rest is UTF-8"),
+            "{:?}",
+            d.warnings
         );
         assert!(
             decode(b"\x00\x01\x02binary\x00")
