@@ -3,6 +3,7 @@
 //! One module per format turns bytes into a [`Prepared`] document; nothing here writes to the
 //! project (that is [`crate::store::Session::import`]), so a failed import changes nothing.
 
+pub mod asr;
 pub mod cases;
 pub mod decode;
 pub mod docx;
@@ -19,7 +20,7 @@ use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// A document read and parsed, ready to be added to a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     /// The file it came from.
     pub path: PathBuf,
@@ -48,6 +49,10 @@ pub struct Prepared {
     /// Speakers that are cases of their own, as the file says (the respondents of a survey
     /// column, each with the attributes of their row).
     pub speaker_cases: Vec<crate::model::SpeakerMap>,
+    /// How the turns were found, so that a corrected text is divided the same way.
+    pub segmentation: crate::model::Segmentation,
+    /// Word times and confidences from a transcription tool, where the file has them.
+    pub words: Vec<crate::model::TimedWord>,
 }
 
 /// Formats koda can import.
@@ -67,6 +72,8 @@ pub enum Format {
     Csv,
     /// Tab-separated survey answers.
     Tsv,
+    /// A transcription tool's JSON (Whisper, WhisperX, whisper.cpp, Rev).
+    Json,
 }
 
 impl Format {
@@ -80,8 +87,11 @@ impl Format {
             "pdf" => Ok(Format::Pdf),
             "csv" => Ok(Format::Csv),
             "tsv" | "tab" => Ok(Format::Tsv),
+            "json" | "whisper" | "whisperx" | "whisper.cpp" | "whisper-cpp" | "rev" => {
+                Ok(Format::Json)
+            }
             other => Err(Error::invalid(format!(
-                "unknown format {other:?}: use txt, md, vtt, srt, docx, pdf, csv, tsv (or import a .qdpx)"
+                "unknown format {other:?}: use txt, md, vtt, srt, docx, pdf, csv, tsv or json (Whisper, WhisperX, whisper.cpp, Rev; or import a .qdpx)"
             ))),
         }
     }
@@ -95,7 +105,7 @@ impl Format {
         match ext.as_str() {
             "" => Err(Error::Import {
                 path: path.to_path_buf(),
-                msg: "the file has no extension, so its format is unknown; name it .txt, .md, .vtt, .srt, .docx, .pdf, .csv or .tsv, or give --format".into(),
+                msg: "the file has no extension, so its format is unknown; name it .txt, .md, .vtt, .srt, .docx, .pdf, .csv, .tsv or .json, or give --format".into(),
             }),
             "doc" | "rtf" | "odt" => Err(Error::Import {
                 path: path.to_path_buf(),
@@ -103,7 +113,7 @@ impl Format {
             }),
             other => Format::parse(other).map_err(|_| Error::Import {
                 path: path.to_path_buf(),
-                msg: format!("cannot import .{other} files; koda imports .txt, .md, .vtt, .srt, .docx, .pdf, .csv, .tsv and .qdpx"),
+                msg: format!("cannot import .{other} files; koda imports .txt, .md, .vtt, .srt, .docx, .pdf, .csv, .tsv, .json (transcription tools) and .qdpx"),
             }),
         }
     }
@@ -117,7 +127,32 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Csv => "csv",
             Format::Tsv => "tsv",
+            Format::Json => "json",
         }
+    }
+
+    /// The format a text file's content shows, where its extension is ambiguous: a `.txt`
+    /// that is WebVTT, SubRip or a transcription tool's JSON.
+    fn by_content(self, text: &str) -> Format {
+        if self != Format::Text {
+            return self;
+        }
+        let head = text.trim_start_matches('\u{feff}').trim_start();
+        if head.starts_with("WEBVTT") {
+            return Format::Vtt;
+        }
+        let mut lines = head.lines();
+        if let (Some(a), Some(b)) = (lines.next(), lines.next())
+            && !a.trim().is_empty()
+            && a.trim().chars().all(|c| c.is_ascii_digit())
+            && b.contains("-->")
+        {
+            return Format::Srt;
+        }
+        if asr::looks_like(head) {
+            return Format::Json;
+        }
+        Format::Text
     }
 }
 
@@ -137,6 +172,8 @@ pub struct ReadOptions {
     /// Subtitles: refuse a file with a cue that cannot be read, instead of leaving the cue out
     /// with a warning.
     pub strict: bool,
+    /// How to find the turns of a transcript (koda's rules unless given).
+    pub segmentation: crate::model::Segmentation,
 }
 
 /// Reads and parses one file (the first document of a survey). Nothing is written anywhere.
@@ -200,6 +237,7 @@ pub fn document_from(
     kind: Option<DocKind>,
     format: &str,
     sha: String,
+    how: &crate::model::Segmentation,
 ) -> Result<Prepared> {
     let normalised = normalise(&raw);
     drop(raw);
@@ -221,7 +259,7 @@ pub fn document_from(
             ),
         ));
     }
-    let parsed = text::parse_owned(normalised);
+    let parsed = text::segment(normalised, how).map_err(|m| fail(path, m))?;
     let (kind, kind_guessed) = match kind {
         Some(k) => (k, false),
         None => (guess_kind(path, &parsed.speakers), true),
@@ -247,6 +285,8 @@ pub fn document_from(
         case: None,
         attrs: Vec::new(),
         speaker_cases: Vec::new(),
+        segmentation: how.clone(),
+        words: Vec::new(),
     })
 }
 
@@ -264,9 +304,63 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
         .unwrap_or_else(|| "document".into());
     let text_of = |bytes: Vec<u8>| decode::decode_owned(bytes).map_err(|m| fail(path, m));
     match format {
+        Format::Json => {
+            let d = text_of(bytes)?;
+            let t = asr::read(&d.text).map_err(|m| fail(path, m))?;
+            let how = if opts.segmentation.is_auto() {
+                t.segmentation
+            } else {
+                opts.segmentation.clone()
+            };
+            let mut p = document_from(
+                path,
+                title,
+                t.text.clone(),
+                opts.kind,
+                t.tool.name(),
+                sha,
+                &how,
+            )?;
+            p.warnings = d.warnings;
+            p.warnings.extend(t.warnings);
+            if p.text == t.text {
+                p.words = t.words;
+            } else if !t.words.is_empty() {
+                p.warnings.push(
+                    "the text changed as it was normalised, so its word times were left out".into(),
+                );
+            }
+            Ok(vec![p])
+        }
         Format::Text | Format::Vtt | Format::Srt => {
             let d = text_of(bytes)?;
+            // A `.txt` may hold subtitles or a tool's JSON; the content says which (`--format`
+            // decides where given).
+            let format = if opts.format.is_some() {
+                format
+            } else {
+                format.by_content(&d.text)
+            };
+            if format == Format::Json {
+                let mut p = prepare_all(
+                    path,
+                    &ReadOptions {
+                        format: Some(Format::Json),
+                        ..opts.clone()
+                    },
+                )?;
+                for d in &mut p {
+                    d.warnings.insert(
+                        0,
+                        "read as a transcription tool's JSON (by its content)".into(),
+                    );
+                }
+                return Ok(p);
+            }
             let mut warnings = d.warnings;
+            if format != Format::Text && Format::from_path(path).ok() == Some(Format::Text) {
+                warnings.insert(0, format!("read as {} (by its content)", format.name()));
+            }
             let raw = match format {
                 Format::Vtt | Format::Srt => {
                     let s = subtitles::read(&d.text, format == Format::Vtt, opts.strict)
@@ -276,19 +370,43 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
                 }
                 _ => d.text,
             };
-            let mut p = document_from(path, title, raw, opts.kind, format.name(), sha)?;
+            let mut p = document_from(
+                path,
+                title,
+                raw,
+                opts.kind,
+                format.name(),
+                sha,
+                &opts.segmentation,
+            )?;
             p.warnings = warnings;
             Ok(vec![p])
         }
         Format::Docx => {
             let d = docx::read(&bytes).map_err(|m| fail(path, m))?;
-            let mut p = document_from(path, title, d.text, opts.kind, "docx", sha)?;
+            let mut p = document_from(
+                path,
+                title,
+                d.text,
+                opts.kind,
+                "docx",
+                sha,
+                &opts.segmentation,
+            )?;
             p.notes = d.notes;
             Ok(vec![p])
         }
         Format::Pdf => {
             let d = pdf::read(&bytes).map_err(|m| fail(path, m))?;
-            let mut p = document_from(path, title, d.text, opts.kind, "pdf", sha)?;
+            let mut p = document_from(
+                path,
+                title,
+                d.text,
+                opts.kind,
+                "pdf",
+                sha,
+                &opts.segmentation,
+            )?;
             p.warnings = d.warnings;
             Ok(vec![p])
         }
@@ -335,7 +453,7 @@ fn name_words(path: &Path) -> Vec<String> {
 /// `Smithfield-interview` is an interview), Norwegian compounds by their head
 /// (`foreldreintervju`, `feltnotat`, `fokusgruppe`), else from its speakers. A focus group is
 /// more specific than an interview, and notes about an interview are field notes.
-fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
+pub(crate) fn guess_kind(path: &Path, speakers: &[String]) -> DocKind {
     let words = name_words(path);
     let any = |f: &dyn Fn(&str) -> bool| words.iter().any(|w| f(w));
     let ends = |w: &str, heads: &[&str]| heads.iter().any(|h| w.ends_with(h));
@@ -409,6 +527,17 @@ pub fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// True when a `.json` file in a folder is a transcription tool's (other JSON, a settings file
+/// say, is not material to import).
+fn json_transcript(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    asr::looks_like(&String::from_utf8_lossy(&head[..n]))
+}
+
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     use crate::store::{CONFIG_FILE, JOURNAL_DIR, SOURCES_DIR};
     // In a koda project (this one or another), `sources/` holds koda's copies of documents
@@ -431,7 +560,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         } else if kind.is_symlink() && path.is_dir() {
             // A link to a folder is not followed: it may lead back up the tree.
             continue;
-        } else if Format::from_path(&path).is_ok()
+        } else if Format::from_path(&path).is_ok_and(|f| f != Format::Json)
+            || (Format::from_path(&path).ok() == Some(Format::Json) && json_transcript(&path))
             || path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))

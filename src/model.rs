@@ -16,7 +16,10 @@ pub mod text;
 pub use case::{Case, Cases, SpeakerMap};
 pub use codebook::{Code, Codebook, Retired};
 pub use coding::{Coding, Memo, MemoTarget};
-pub use document::{DocKind, Document, DocumentFile, Origin, Turn, TurnTable, turn, turn_at};
+pub use document::{
+    DocKind, Document, DocumentFile, Origin, Segmentation, TimedWord, Turn, TurnTable, WordTimes,
+    turn, turn_at,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -168,9 +168,22 @@ pub struct ImportArgs {
     /// Metadata recorded on each document, such as date=2025-03-14 (repeatable).
     #[arg(long = "meta", value_name = "KEY=VALUE")]
     pub meta: Vec<String>,
-    /// The format, instead of the file's extension: txt, md, vtt, srt, docx, pdf, csv, tsv.
+    /// The format, instead of the file's extension and content: txt, md, vtt, srt, docx, pdf,
+    /// csv, tsv or json (Whisper, WhisperX, whisper.cpp and Rev are told apart by content).
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
+    /// Show what would be imported (type, turns, speakers, the first turns, warnings) and
+    /// change nothing.
+    #[arg(long)]
+    pub preview: bool,
+    /// A turn starts on each line this regular expression matches at the line's start: a
+    /// named group `speaker` gives the speaker, an optional group `time` the time stamp,
+    /// e.g. '(?P<speaker>[A-Z]{2,3})>'.
+    #[arg(long, value_name = "REGEX", conflicts_with = "no_speakers")]
+    pub speaker_pattern: Option<String>,
+    /// The files have no speakers: paragraphs at blank lines, every label-like word kept as text.
+    #[arg(long)]
+    pub no_speakers: bool,
     /// Surveys: the column holding answers (repeatable; default: the longest answers).
     #[arg(long = "text-column", value_name = "COLUMN")]
     pub text_columns: Vec<String>,

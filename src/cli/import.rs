@@ -38,16 +38,26 @@ pub(super) fn import_files(
     if let Some(f) = &a.speakers_file {
         speakers.extend(import::speakers::read_file(f)?);
     }
+    let read = import::ReadOptions {
+        kind,
+        format,
+        text_columns: a.text_columns.clone(),
+        id_column: a.id_column.clone(),
+        per_column: a.per == "column",
+        strict: a.strict,
+        segmentation: segmentation(a.speaker_pattern.as_deref(), a.no_speakers)?,
+    };
+    if a.preview {
+        let req = ops::import::Request {
+            paths: a.files.clone(),
+            read,
+            ..ops::import::Request::default()
+        };
+        return show_preview(&ops::import::preview(&req), out, err);
+    }
     let req = ops::import::Request {
         paths: a.files.clone(),
-        read: import::ReadOptions {
-            kind,
-            format,
-            text_columns: a.text_columns.clone(),
-            id_column: a.id_column.clone(),
-            per_column: a.per == "column",
-            strict: a.strict,
-        },
+        read,
         opts: ImportOptions {
             case: a.case.clone(),
             attrs,
@@ -126,6 +136,115 @@ pub(super) fn import_files(
     } else {
         Outcome::PartialFailure
     })
+}
+
+/// How many of a preview's first turns are shown.
+const PREVIEW_TURNS: usize = 6;
+
+/// Prints what `koda import --preview` found: per document its type, turns, speakers with
+/// their turn counts, the first turns and the warnings.
+fn show_preview(
+    previews: &[ops::import::Preview],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    use crate::model::display::{cut, timestamp};
+    let mut failed = false;
+    for p in previews {
+        let docs = match &p.documents {
+            Ok(d) => d,
+            Err(e) => {
+                writeln!(err, "koda: failed: {e}")?;
+                failed = true;
+                continue;
+            }
+        };
+        for d in docs {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for t in &d.turns {
+                if let Some(s) = &t.speaker {
+                    match counts.iter_mut().find(|(n, _)| n == s) {
+                        Some((_, c)) => *c += 1,
+                        None => counts.push((s.clone(), 1)),
+                    }
+                }
+            }
+            writeln!(
+                out,
+                "{} ({}): {}{}, {} turns, {} speakers{}",
+                p.file.display(),
+                d.origin.format,
+                d.kind,
+                if d.kind_guessed { " (guessed)" } else { "" },
+                d.turns.len(),
+                counts.len(),
+                if d.words.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} timed words", d.words.len())
+                }
+            )?;
+            if docs.len() > 1 {
+                writeln!(out, "  title: {}", d.title)?;
+            }
+            if !counts.is_empty() {
+                let shown: Vec<String> = counts
+                    .iter()
+                    .map(|(s, c)| format!("{s} ({c} turn{})", if *c == 1 { "" } else { "s" }))
+                    .collect();
+                writeln!(out, "  speakers: {}", shown.join(", "))?;
+            }
+            for t in d.turns.iter().take(PREVIEW_TURNS) {
+                let text: String = d
+                    .text
+                    .chars()
+                    .skip(t.start)
+                    .take(t.end.saturating_sub(t.start))
+                    .collect();
+                writeln!(
+                    out,
+                    "  {:>3} {}{}{}",
+                    t.number,
+                    t.timestamp_ms
+                        .map(|ms| format!("[{}] ", timestamp(ms)))
+                        .unwrap_or_default(),
+                    t.speaker
+                        .as_ref()
+                        .map(|s| format!("{s}: "))
+                        .unwrap_or_default(),
+                    cut(&text.replace('\n', " "), 70)
+                )?;
+            }
+            if d.turns.len() > PREVIEW_TURNS {
+                writeln!(out, "      … {} more", d.turns.len() - PREVIEW_TURNS)?;
+            }
+            for w in &d.warnings {
+                writeln!(out, "  warning: {w}")?;
+            }
+        }
+    }
+    writeln!(err, "preview only: nothing was imported")?;
+    Ok(if failed {
+        Outcome::PartialFailure
+    } else {
+        Outcome::Success
+    })
+}
+
+/// The segmentation `--speaker-pattern` or `--no-speakers` asks for (checked before any file
+/// is read).
+pub(super) fn segmentation(
+    pattern: Option<&str>,
+    no_speakers: bool,
+) -> Result<crate::model::Segmentation> {
+    use crate::model::Segmentation;
+    let how = match (pattern, no_speakers) {
+        (Some(p), _) => Segmentation::Pattern(p.to_string()),
+        (None, true) => Segmentation::None,
+        (None, false) => Segmentation::Auto,
+    };
+    import::text::segment(String::new(), &how).map_err(|m| crate::Error::invalid(m.0))?;
+    Ok(how)
 }
 
 /// Prints one step of an import.

@@ -36,7 +36,8 @@ fn millis(t: &str) -> Option<u64> {
     super::text::parse_timestamp(hms, Some(frac))
 }
 
-fn stamp(ms: u64) -> String {
+/// A time stamp as koda writes it: `[00:01:23.500]`.
+pub(crate) fn stamp(ms: u64) -> String {
     let s = ms / 1000;
     format!(
         "[{:02}:{:02}:{:02}.{:03}]",

@@ -4,6 +4,7 @@
 use super::{Prepared, ReadOptions, document_from, fail};
 use crate::Result;
 use crate::model::DocKind;
+use crate::model::Segmentation;
 use std::path::Path;
 
 /// Reads a CSV/TSV table: its trimmed header and its rows, errors naming the file and line.
@@ -111,6 +112,12 @@ pub fn read(
             if body.is_empty() {
                 continue;
             }
+            // Each line is one respondent's answer, by their id and nothing else.
+            let ids: Vec<String> = answered
+                .iter()
+                .map(|(i, r)| regex::escape(&id_of(*i, r)))
+                .collect();
+            let how = Segmentation::Pattern(format!("(?P<speaker>{}):", ids.join("|")));
             let mut p = document_from(
                 path,
                 format!("{stem} {}", header[c]),
@@ -118,6 +125,7 @@ pub fn read(
                 Some(opts.kind.unwrap_or(DocKind::Other)),
                 "survey",
                 sha.to_string(),
+                &how,
             )?;
             p.origin.file = format!("{} ({})", p.origin.file, header[c]);
             // Each respondent is a speaker of the column's document and a case of their own,
@@ -152,6 +160,8 @@ pub fn read(
                     Some(opts.kind.unwrap_or(DocKind::Other)),
                     "survey",
                     sha.to_string(),
+                    // An answer is the respondent's own words: no speaker labels in it.
+                    &Segmentation::None,
                 )?;
                 p.origin.file = format!("{} (row {})", p.origin.file, i + 2);
                 p.case = Some(id.clone());

@@ -13,7 +13,7 @@
 //! one or two capitalised words; this keeps `Note: …` in field notes from becoming a speaker.
 //! Text without speakers is split into paragraphs at blank lines.
 
-use crate::model::Turn;
+use crate::model::{Segmentation, Turn};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -59,6 +59,23 @@ static CJK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
 
+/// A name and a time alone on a line, the text on the lines after it, as Teams (`Kari Lunde
+/// 0:03`), Otter (`Speaker 1  0:00`) and Zoom (`[Kari Lunde] 10:02:15`) write their transcripts.
+static HEADER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(\p{Lu}[\p{L}'’.\-]*(?: (?:\p{Lu}[\p{L}'’.\-]*|\d{1,3})){0,3}|\[[^\[\]\n]{1,40}\]) +((?:\d{1,2}:)?\d{1,2}:\d{2})$",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+/// The line a meeting tool writes when someone starts or stops its transcription: a notice,
+/// not something said.
+static TRANSCRIPTION_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^\S.{0,60} (?:started|stopped|startet|stoppet) (?:transcription|transkripsjonen|transkripsjon|transkriberingen)\.?$",
+    )
+    .unwrap_or_else(|e| unreachable!("static regex: {e}"))
+});
+
 /// Decodes UTF-8 (a byte-order mark is allowed), or says where the first invalid byte is.
 pub fn decode_utf8(bytes: &[u8]) -> Result<String, super::Malformed> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
@@ -96,6 +113,8 @@ struct Candidate {
     speaker: Option<String>,
     /// Chars from the line start to where the spoken text starts.
     content_offset: usize,
+    /// A name-and-time line with the text on the lines after it.
+    header: bool,
 }
 
 /// Milliseconds of a time stamp `h:mm:ss` or `mm:ss` with an optional fraction (digits past
@@ -123,6 +142,17 @@ pub(crate) fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
 }
 
 fn candidate(line: &str) -> Option<Candidate> {
+    if let Some(c) = HEADER_LABEL.captures(line) {
+        let name = c[1].trim_start_matches('[').trim_end_matches(']').trim();
+        let (hms, frac) = (&c[2], None);
+        return Some(Candidate {
+            timestamp_ms: parse_timestamp(hms, frac),
+            stamp: true,
+            speaker: Some(name.to_string()),
+            content_offset: line.chars().count(),
+            header: true,
+        });
+    }
     let mut rest = line;
     let mut consumed = 0;
     let mut timestamp_ms = None;
@@ -159,6 +189,7 @@ fn candidate(line: &str) -> Option<Candidate> {
                 stamp,
                 speaker: Some(name),
                 content_offset: consumed + whole.chars().count(),
+                header: false,
             });
         }
     }
@@ -167,6 +198,7 @@ fn candidate(line: &str) -> Option<Candidate> {
         stamp,
         speaker: None,
         content_offset: consumed,
+        header: false,
     })
 }
 
@@ -216,7 +248,7 @@ pub fn parse(text: &str) -> Parsed {
 
 /// [`parse`] taking the text by value, so a long transcript is not copied.
 pub fn parse_owned(text: String) -> Parsed {
-    let (turns, speakers) = turns_of(&text);
+    let (turns, speakers) = turns_of(&text, &Rule::Auto);
     Parsed {
         text,
         turns,
@@ -224,7 +256,87 @@ pub fn parse_owned(text: String) -> Parsed {
     }
 }
 
-fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
+/// Divides a normalised text into turns the way `how` says; a pattern that is not a regular
+/// expression, or has no group named `speaker` or `time`, is refused.
+///
+/// ```
+/// use koda::model::Segmentation;
+/// let how = Segmentation::Pattern(r"(?P<speaker>[A-ZÆØÅ]{2,4})>".into());
+/// let p = koda::import::text::segment("KH> Hei.\nOL> Hei, hei.\n".into(), &how).unwrap();
+/// assert_eq!(p.speakers, ["KH", "OL"]);
+/// ```
+pub fn segment(text: String, how: &Segmentation) -> Result<Parsed, super::Malformed> {
+    let rule = Rule::of(how)?;
+    let (turns, speakers) = turns_of(&text, &rule);
+    Ok(Parsed {
+        text,
+        turns,
+        speakers,
+    })
+}
+
+/// A [`Segmentation`] ready to use.
+enum Rule {
+    Auto,
+    Paragraphs,
+    Pattern(Regex),
+}
+
+impl Rule {
+    fn of(how: &Segmentation) -> Result<Rule, super::Malformed> {
+        Ok(match how {
+            Segmentation::Auto => Rule::Auto,
+            Segmentation::None => Rule::Paragraphs,
+            Segmentation::Pattern(p) => {
+                let re = Regex::new(&format!("^(?:{p})")).map_err(|e| {
+                    super::Malformed(format!(
+                        "the speaker pattern {p:?} is not a regular expression: {e}"
+                    ))
+                })?;
+                let names: Vec<&str> = re.capture_names().flatten().collect();
+                if !names.contains(&"speaker") && !names.contains(&"time") {
+                    return Err(super::Malformed(format!(
+                        "the speaker pattern {p:?} has no group named `speaker` (or `time`); write it like (?P<speaker>[A-Z]+):"
+                    )));
+                }
+                Rule::Pattern(re)
+            }
+        })
+    }
+
+    /// Where a turn starts on this line, by a pattern.
+    fn pattern_candidate(re: &Regex, line: &str) -> Option<Candidate> {
+        let c = re.captures(line)?;
+        let whole = c.get(0)?;
+        if whole.as_str().is_empty() {
+            return None;
+        }
+        let speaker = c
+            .name("speaker")
+            .map(|m| m.as_str().trim().to_string())
+            .filter(|s| !s.is_empty());
+        let time = c.name("time").map(|m| m.as_str().trim());
+        let timestamp_ms = time.and_then(|t| {
+            let t = t.trim_matches(|ch| matches!(ch, '[' | ']' | '(' | ')'));
+            let (hms, frac) = match t.split_once(['.', ',']) {
+                Some((a, b)) => (a, Some(b)),
+                None => (t, None),
+            };
+            parse_timestamp(hms, frac)
+        });
+        let rest = &line[whole.end()..];
+        let skipped = rest.chars().take_while(|c| c.is_whitespace()).count();
+        Some(Candidate {
+            timestamp_ms,
+            stamp: time.is_some(),
+            speaker,
+            content_offset: line[..whole.end()].chars().count() + skipped,
+            header: false,
+        })
+    }
+}
+
+fn turns_of(text: &str, rule: &Rule) -> (Vec<Turn>, Vec<String>) {
     struct Line<'a> {
         text: &'a str,
         start: usize,
@@ -240,10 +352,30 @@ fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
         });
         pos += l.chars().count() + 1;
     }
-    let mut candidates: Vec<Option<Candidate>> = lines.iter().map(|l| candidate(l.text)).collect();
+    let mut candidates: Vec<Option<Candidate>> = match rule {
+        Rule::Auto => lines.iter().map(|l| candidate(l.text)).collect(),
+        Rule::Paragraphs => lines.iter().map(|_| None).collect(),
+        Rule::Pattern(re) => lines
+            .iter()
+            .map(|l| Rule::pattern_candidate(re, l.text))
+            .collect(),
+    };
+    // A name-and-time line counts as a turn's header only where the document has several
+    // (one such line in field notes is a sentence).
+    if candidates.iter().flatten().filter(|c| c.header).count() < 2 {
+        for c in &mut candidates {
+            if c.as_ref().is_some_and(|c| c.header) {
+                *c = None;
+            }
+        }
+    }
     // A time stamp alone on its line is the time of the labelled turn that follows it (not the
-    // end of the turn before); the stamp's line then belongs to no turn, like a label.
-    let mut stamp_lines = vec![false; lines.len()];
+    // end of the turn before); the stamp's line then belongs to no turn, like a label. A
+    // meeting tool's notice that transcription started or stopped belongs to no turn either.
+    let mut stamp_lines: Vec<bool> = lines
+        .iter()
+        .map(|l| matches!(rule, Rule::Auto) && TRANSCRIPTION_NOTICE.is_match(l.text))
+        .collect();
     for i in 0..lines.len() {
         let alone = candidates[i].as_ref().is_some_and(|c| {
             c.stamp
@@ -287,12 +419,13 @@ fn turns_of(text: &str) -> (Vec<Turn>, Vec<String>) {
         .filter(|c| c.speaker.is_some())
         .count();
     let transcript = strong_count >= 2 || (strong_count == 1 && candidate_count >= 2);
+    let given = matches!(rule, Rule::Pattern(_));
     let starts: Vec<Option<&Candidate>> = candidates
         .iter()
         .zip(&strong)
         .map(|(c, &s)| {
             let c = c.as_ref()?;
-            (transcript && (s || is_weak_ok(c))).then_some(c)
+            (given || (transcript && (s || is_weak_ok(c)))).then_some(c)
         })
         .collect();
 

@@ -128,6 +128,58 @@ pub struct Document {
     /// belongs to that case instead of the document's.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub speaker_cases: BTreeMap<String, String>,
+    /// How the text is divided into turns when it is read again (after a correction): koda's
+    /// own rules unless the import or `koda resegment` said otherwise.
+    #[serde(default, skip_serializing_if = "Segmentation::is_auto")]
+    pub segmentation: Segmentation,
+}
+
+/// A word as a transcription tool timed it: where it is in the text (chars, end exclusive),
+/// when it was said and how sure the tool was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimedWord {
+    /// Char offset of the word's first char in the text.
+    pub start: usize,
+    /// Char offset just past the word.
+    pub end: usize,
+    /// When the word starts, in milliseconds from the start of the recording.
+    pub from_ms: u64,
+    /// When it ends.
+    pub to_ms: u64,
+    /// The tool's confidence in the word, from 0 to 1, where it gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// The word times of a document, as written to `sources/<id>.words.json` when the import had
+/// them: they belong to the text whose hash they carry (the text as imported).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordTimes {
+    /// SHA-256 of the normalised text the offsets point into.
+    pub text_sha256: String,
+    /// The words, in order.
+    pub words: Vec<TimedWord>,
+}
+
+/// How a text is divided into turns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segmentation {
+    /// koda's rules for speaker labels and time stamps.
+    #[default]
+    Auto,
+    /// No speakers: paragraphs at blank lines.
+    None,
+    /// A turn starts on each line the regular expression matches at its start; its named
+    /// groups `speaker` and `time` give the speaker and the time stamp.
+    Pattern(String),
+}
+
+impl Segmentation {
+    /// True for koda's own rules.
+    pub fn is_auto(&self) -> bool {
+        *self == Segmentation::Auto
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -273,6 +325,7 @@ mod tests {
             imported_at: String::new(),
             metadata: BTreeMap::new(),
             speaker_cases: BTreeMap::new(),
+            segmentation: Segmentation::Auto,
         };
         (doc, turns)
     }

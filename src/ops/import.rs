@@ -91,6 +91,73 @@ pub struct Report {
     pub index_warning: Option<String>,
 }
 
+/// What importing one file would make, without making it.
+#[derive(Debug)]
+pub struct Preview {
+    /// The file.
+    pub file: PathBuf,
+    /// The documents it would give, or why it would fail.
+    pub documents: Result<Vec<import::Prepared>, Error>,
+}
+
+/// Reads the files `req` names as an import would and says what each would give; nothing is
+/// written and no project is needed. REFI-QDA projects are listed with what they hold.
+pub fn preview(req: &Request) -> Vec<Preview> {
+    let mut out = Vec::new();
+    for f in &req.paths {
+        match import::expand_paths(std::slice::from_ref(f)) {
+            Ok(list) => {
+                for file in list {
+                    let documents = if file
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+                    {
+                        std::fs::read(&file)
+                            .map_err(|e| Error::io(&file, e))
+                            .and_then(|b| import::qdpx::read_qdpx(&b, &file))
+                            .map(|p| p.sources.iter().map(|s| refi_preview(&file, s)).collect())
+                    } else {
+                        import::prepare_all(&file, &req.read)
+                    };
+                    out.push(Preview { file, documents });
+                }
+            }
+            Err(e) => out.push(Preview {
+                file: f.clone(),
+                documents: Err(e),
+            }),
+        }
+    }
+    out
+}
+
+fn refi_preview(file: &Path, s: &import::qdpx::RefiSource) -> import::Prepared {
+    let parsed = import::text::parse(&crate::model::text::normalise(&s.text));
+    // As a REFI-QDA import types a source without a `type` variable: by its speakers.
+    let kind = crate::import::guess_kind(Path::new(""), &parsed.speakers);
+    import::Prepared {
+        path: file.to_path_buf(),
+        title: s.name.clone(),
+        kind,
+        kind_guessed: true,
+        text: parsed.text,
+        turns: parsed.turns,
+        speakers: parsed.speakers,
+        origin: crate::model::Origin {
+            file: s.name.clone(),
+            format: "refi-qda".into(),
+            sha256: String::new(),
+        },
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        case: None,
+        attrs: Vec::new(),
+        speaker_cases: Vec::new(),
+        segmentation: crate::model::Segmentation::Auto,
+        words: Vec::new(),
+    }
+}
+
 /// Imports the files `req` names. An error here means nothing was tried (a bad request); a
 /// file that fails is in [`Report::failed`] and the others go on.
 pub fn run(

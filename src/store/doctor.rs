@@ -95,6 +95,11 @@ pub fn check(root: &Path) -> Vec<Finding> {
             .iter()
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
         {
+            if p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(super::project::WORDS_SUFFIX))
+            {
+                continue;
+            }
             match fsio::read_json::<Document>(p) {
                 Ok(d) => {
                     docs += 1;

@@ -169,7 +169,8 @@ impl Session {
             }
         }
         let rev = doc.revision + 1;
-        let parsed = crate::import::text::parse(&new);
+        let parsed = crate::import::text::segment(new.clone(), &doc.segmentation)
+            .map_err(|m| Error::invalid(format!("{}: {m}", doc.id)))?;
         let mut updated = doc.clone();
         updated.revision = rev;
         updated.turn_count = parsed.turns.len();

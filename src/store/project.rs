@@ -508,6 +508,28 @@ impl Project {
         self.root.join(SOURCES_DIR).join(format!("{doc_id}.json"))
     }
 
+    pub(super) fn source_words_path(&self, doc_id: &str) -> PathBuf {
+        self.root
+            .join(SOURCES_DIR)
+            .join(format!("{doc_id}{WORDS_SUFFIX}"))
+    }
+
+    /// The word times a transcription tool gave for a document (empty when it gave none),
+    /// with the hash of the text they belong to.
+    pub fn word_times(&self, doc_id: &str) -> Result<Option<crate::model::WordTimes>> {
+        let p = self.source_words_path(doc_id);
+        match std::fs::read(&p) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| Error::Corrupt {
+                    path: p.clone(),
+                    msg: format!("{e}"),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(&p, e)),
+        }
+    }
+
     /// How many codings each document has (documents without codings are absent).
     pub fn coding_counts(&self) -> HashMap<&str, usize> {
         let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -677,6 +699,9 @@ fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -
     }
 }
 
+/// The end of the name of a document's word-times file in `sources/` (`<id>.words.json`).
+pub const WORDS_SUFFIX: &str = ".words.json";
+
 fn load_documents(dir: &Path, warnings: &mut Vec<Warning>) -> Result<BTreeMap<String, Document>> {
     let mut docs = BTreeMap::new();
     let rd = match fs::read_dir(dir) {
@@ -688,9 +713,10 @@ fn load_documents(dir: &Path, warnings: &mut Vec<Warning>) -> Result<BTreeMap<St
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.extension().is_some_and(|x| x == "json")
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                && !p.file_name().is_some_and(|n| {
+                    let n = n.to_string_lossy();
+                    n.starts_with('.') || n.ends_with(WORDS_SUFFIX)
+                })
         })
         .collect();
     paths.sort();

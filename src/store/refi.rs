@@ -190,6 +190,8 @@ impl Session {
                 case: None,
                 attrs: Vec::new(),
                 speaker_cases: Vec::new(),
+                segmentation: crate::model::Segmentation::Auto,
+                words: Vec::new(),
             };
             let opts = ImportOptions {
                 case: case_of.get(&s.guid).cloned(),

@@ -783,3 +783,361 @@ fn webvtt_as_captioning_tools_write_it_and_subrip_with_override_tags() {
         ]
     );
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/transcripts")
+        .join(name)
+}
+
+fn timed(s: &str, t: Option<u64>, x: &str) -> (String, Option<u64>, String) {
+    (s.to_string(), t, x.to_string())
+}
+
+#[test]
+fn transcription_tools_json_becomes_timed_turns() {
+    // OpenAI Whisper: no speakers, so each segment is a turn with its time.
+    let (turns, _) = timed_turns_of_fixture("intervju-whisper.json", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("", Some(0), "Da starter vi opptaket."),
+            timed(
+                "",
+                Some(3_100),
+                "Hvordan var det første møtet med koordinatoren?"
+            ),
+            timed(
+                "",
+                Some(7_000),
+                "Det var hjemme hos oss, ved kjøkkenbordet."
+            ),
+        ]
+    );
+    // WhisperX: consecutive segments of one speaker are one turn, timed by the first.
+    let (turns, _) = timed_turns_of_fixture("fokusgruppe-whisperx.json", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed(
+                "SPEAKER_00",
+                Some(31),
+                "Velkommen, alle sammen. Vi starter med ventetiden."
+            ),
+            timed(
+                "SPEAKER_01",
+                Some(4_200),
+                "Vi ventet i tre måneder, fra januar 2023. Det var tungt."
+            ),
+            timed("SPEAKER_00", Some(10_000), "Og for dere andre?"),
+            timed("SPEAKER_02", Some(11_900), "Kortere for oss."),
+        ]
+    );
+    // whisper.cpp: offsets in milliseconds, special tokens are not text.
+    let (turns, _) = timed_turns_of_fixture("intervju-whispercpp.json", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("", Some(0), "Hun ringte tilbake samme dag."),
+            timed("", Some(3_200), "Det hadde ingen gjort før."),
+        ]
+    );
+    // Rev: a speaker without a name is "Speaker N"; one speaker's monologues are one turn.
+    let (turns, _) = timed_turns_of_fixture("interview-rev.json", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("Interviewer", Some(500), "How did it start?"),
+            timed(
+                "Speaker 1",
+                Some(2_100),
+                "With a phone call. <inaudible> Then a visit."
+            ),
+            timed("Interviewer", Some(5_200), "Thanks."),
+        ]
+    );
+}
+
+#[test]
+fn word_times_and_confidences_are_kept_and_survive_a_correction() {
+    let p = TestProject::new();
+    p.koda(&[
+        "import",
+        fixture("fokusgruppe-whisperx.json").to_str().unwrap(),
+    ])
+    .ok();
+    let words_file = p.path().join("sources/fokusgruppe-whisperx.words.json");
+    let words: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&words_file).unwrap()).unwrap();
+    let text = std::fs::read_to_string(p.path().join("sources/fokusgruppe-whisperx.txt")).unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    let list = words["words"].as_array().unwrap();
+    let said = |i: usize| -> (String, u64, f64) {
+        let w = &list[i];
+        let (s, e) = (
+            w["start"].as_u64().unwrap() as usize,
+            w["end"].as_u64().unwrap() as usize,
+        );
+        (
+            chars[s..e].iter().collect(),
+            w["from_ms"].as_u64().unwrap(),
+            w["score"].as_f64().unwrap(),
+        )
+    };
+    assert_eq!(said(0), ("Velkommen,".to_string(), 31, 0.912));
+    assert_eq!(said(6), ("ventetiden.".to_string(), 2_620, 0.71));
+    // A word WhisperX could not time ("2023.") has no entry; the next one is "Det".
+    assert_eq!(said(11), ("måneder,".to_string(), 5_020, 0.9));
+    assert_eq!(said(13).0, "januar");
+    assert_eq!(said(14), ("Det".to_string(), 8_100, 0.99));
+    assert_eq!(list.len(), 24);
+    let meta: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(p.path().join("sources/fokusgruppe-whisperx.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(words["text_sha256"], meta["text_sha256"]);
+    // A correction divides the text the way the import did, so the tool's speakers stay.
+    let fixed = text.replace("januar 2023", "februar 2023");
+    let f = p.write("rettet.txt", &fixed);
+    p.koda(&[
+        "edit",
+        "fokusgruppe-whisperx",
+        "--from",
+        f.to_str().unwrap(),
+    ])
+    .ok();
+    let show = p.koda(&["show", "fokusgruppe-whisperx", "--json"]).json();
+    let speakers: Vec<&str> = show["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["speaker"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        speakers,
+        ["SPEAKER_00", "SPEAKER_01", "SPEAKER_00", "SPEAKER_02"]
+    );
+    assert_eq!(
+        show["turns"][1]["text"],
+        "Vi ventet i tre måneder, fra februar 2023. Det var tungt."
+    );
+    // The project reads clean with the word file beside the documents.
+    let doctor = p.koda(&["doctor"]).ok().to_string();
+    assert!(!doctor.contains("words.json"), "{doctor}");
+}
+
+#[test]
+fn meeting_tools_name_and_time_lines_teams_otter_zoom() {
+    let (turns, _) = timed_turns_of_fixture("otter-samtale.txt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed(
+                "Speaker 1",
+                Some(0),
+                "Takk for at du ville snakke med oss. Kan du si litt om hvordan det startet?"
+            ),
+            timed(
+                "Speaker 2",
+                Some(7_000),
+                "Det startet med en telefon fra skolen.\nEtter det kom koordinatoren hjem til oss."
+            ),
+            timed("Speaker 1", Some(21_000), "Hvordan var det?"),
+            timed("Speaker 2", Some(3_735_000), "Rart i begynnelsen, men bra."),
+        ]
+    );
+    let (turns, _) = timed_turns_of_fixture("zoom-lagret-transkripsjon.txt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed(
+                "Kari Lunde",
+                Some(36_135_000),
+                "Velkommen til møtet. Vi går gjennom ventelistene."
+            ),
+            timed(
+                "Ola Berg",
+                Some(36_151_000),
+                "Vi har sju familier som venter."
+            ),
+            timed(
+                "Kari Lunde",
+                Some(36_160_000),
+                "Og hvor lenge har den lengste ventet?"
+            ),
+        ]
+    );
+    // Teams: the meeting's title, date and length come first; "… startet/stoppet
+    // transkripsjon" is the tool's notice, in no turn.
+    let (turns, _) = timed_turns_of_fixture("teams-oppfolgingsmote.docx", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("", None, "Oppfølgingsmøte bydel Nord"),
+            timed("", None, "5. mars 2026, 10:02AM"),
+            timed("", None, "43m 12s"),
+            timed(
+                "Kari Lunde",
+                Some(3_000),
+                "Velkommen, alle sammen. Vi starter med ventetiden hos NAV."
+            ),
+            timed(
+                "Ola Berg",
+                Some(15_000),
+                "Vi har ventet i tre måneder på svar.\n\nDet er for lenge for familiene."
+            ),
+            timed("Kari Lunde", Some(64_000), "Da noterer vi det."),
+        ]
+    );
+}
+
+#[test]
+fn formats_are_told_by_content_and_mixed_encodings_line_by_line() {
+    // SubRip saved as .txt is read as SubRip, and the import says so.
+    let (turns, warned) = timed_turns_of_fixture("undertekst-lagret-som-txt.txt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("Moderator", Some(1_000), "Velkommen."),
+            timed("Deltaker 1", Some(3_500), "Takk."),
+        ]
+    );
+    assert!(
+        warned.contains("read as subrip (by its content)"),
+        "{warned}"
+    );
+    // --format decides where given: the same file as plain text keeps its cue numbers.
+    let (turns, _) = timed_turns_of_fixture("undertekst-lagret-som-txt.txt", &["--format", "txt"]);
+    assert!(turns.iter().any(|t| t.2.contains("-->")), "{turns:?}");
+    // UTF-8 with one line from a Windows-1252 program: every line reads right.
+    let (turns, warned) = timed_turns_of_fixture("intervju-blandet-koding.txt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("Intervjuer", None, "Hvordan går det med familien nå?"),
+            timed(
+                "Forelder",
+                None,
+                "Det går bedre, særlig etter at koordinatoren kom."
+            ),
+            timed("Intervjuer", None, "Og skolen?"),
+            timed("Forelder", None, "Der har vi fått et møte."),
+        ]
+    );
+    assert!(warned.contains("not UTF-8 on line 2:"), "{warned}");
+    // A folder: transcription JSON is imported, other JSON is not material.
+    let p = TestProject::new();
+    let dir = p.path().join("in/opptak");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        fixture("intervju-whisper.json"),
+        dir.join("intervju-whisper.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("innstillinger.json"), "{\"model\": \"medium\"}").unwrap();
+    let out = p.koda(&["import", dir.to_str().unwrap()]).ok().to_string();
+    assert!(
+        out.contains("intervju-whisper.json as intervju-whisper"),
+        "{out}"
+    );
+    assert!(!out.contains("innstillinger"), "{out}");
+}
+
+#[test]
+fn preview_shows_what_would_be_made_and_changes_nothing() {
+    let p = TestProject::new();
+    let before = p.snapshot();
+    let r = p.koda(&[
+        "import",
+        "--preview",
+        fixture("fokusgruppe-whisperx.json").to_str().unwrap(),
+        fixture("intervju-blandet-koding.txt").to_str().unwrap(),
+    ]);
+    let out = r.ok().to_string();
+    assert_eq!(p.snapshot(), before, "a preview writes nothing");
+    assert!(
+        out.contains("(whisperx): focus-group (guessed), 4 turns, 3 speakers, 24 timed words"),
+        "{out}"
+    );
+    assert!(
+        out.contains("speakers: SPEAKER_00 (2 turns), SPEAKER_01 (1 turn), SPEAKER_02 (1 turn)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 [00:00:04.200] SPEAKER_01: Vi ventet i tre måneder"),
+        "{out}"
+    );
+    assert!(out.contains("warning: not UTF-8 on line 2"), "{out}");
+    assert!(r.stderr.contains("nothing was imported"), "{}", r.stderr);
+    assert_eq!(
+        p.koda(&["docs", "--json"]).json().as_array().map(Vec::len),
+        Some(0)
+    );
+}
+
+#[test]
+fn a_house_style_by_pattern_and_prose_without_speakers() {
+    let pattern = "(?P<speaker>[A-ZÆØÅ]{2,3})>";
+    let (turns, _) =
+        timed_turns_of_fixture("husstil-initialer.txt", &["--speaker-pattern", pattern]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("KH", None, "Hvordan har samarbeidet med barnevernet vært?"),
+            timed(
+                "OL",
+                None,
+                "Ujevnt. Noen ganger: veldig godt.\nAndre ganger hørte vi ingenting på ukevis."
+            ),
+            timed("KH", None, "Hva gjorde forskjellen?"),
+            timed("OL", None, "Om det var samme saksbehandler."),
+        ]
+    );
+    // Without the pattern koda's rules see no speakers here.
+    let (turns, _) = timed_turns_of_fixture("husstil-initialer.txt", &[]);
+    assert_eq!(turns.len(), 1, "{turns:?}");
+    // Field notes whose `Mor:` and `Far:` are observations, not speakers.
+    let (turns, _) = timed_turns_of_fixture("feltnotat-uten-talere.txt", &[]);
+    assert!(
+        turns.iter().any(|t| t.0 == "Mor"),
+        "koda's rules take them for speakers"
+    );
+    let (turns, _) = timed_turns_of_fixture("feltnotat-uten-talere.txt", &["--no-speakers"]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("", None, "Besøk på familiesenteret, tirsdag formiddag."),
+            timed(
+                "",
+                None,
+                "Mor: virket sliten, men fortalte gjerne.\nFar: sa lite, men nikket."
+            ),
+            timed(
+                "",
+                None,
+                "Mor: ville ha et nytt møte.\nFar: ønsket at skolen var med."
+            ),
+        ]
+    );
+    // A pattern that cannot be used is refused before anything is read.
+    let p = TestProject::new();
+    let f = fixture("husstil-initialer.txt");
+    p.fails_unchanged(
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--speaker-pattern",
+            "([A-Z]+",
+        ],
+        &["not a regular expression"],
+    );
+    p.fails_unchanged(
+        &[
+            "import",
+            f.to_str().unwrap(),
+            "--speaker-pattern",
+            "[A-Z]+>",
+        ],
+        &["no group named `speaker`"],
+    );
+}

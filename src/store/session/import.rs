@@ -39,6 +39,7 @@ impl Session {
         let mut new_docs: Vec<(Document, Vec<Turn>, String)> = Vec::new();
         let mut file_cases: Vec<(String, Vec<(String, String)>)> = Vec::new();
         let mut notes: Vec<(String, Vec<String>)> = Vec::new();
+        let mut words: Vec<(String, Vec<crate::model::TimedWord>)> = Vec::new();
         for (seq, p) in (first_seq..).zip(prepared) {
             let sha = sha256_hex(p.text.as_bytes());
             if let Some(existing) = known_files.get(p.origin.sha256.as_str()) {
@@ -113,7 +114,11 @@ impl Session {
                 imported_at: now(),
                 metadata: opts.metadata.iter().cloned().collect(),
                 speaker_cases,
+                segmentation: p.segmentation,
             };
+            if !p.words.is_empty() {
+                words.push((doc.id.clone(), p.words));
+            }
             new_docs.push((doc, p.turns, p.text));
         }
         let old_cases = self.project.cases.clone();
@@ -143,6 +148,20 @@ impl Session {
                 let tp = self.project.source_text_path(&doc.id);
                 fsio::write_atomic(&tp, text.as_bytes())?;
                 written.push(tp);
+            }
+            for (id, list) in &words {
+                let Some((doc, _, _)) = new_docs.iter().find(|(d, _, _)| &d.id == id) else {
+                    continue;
+                };
+                let wp = self.project.source_words_path(id);
+                fsio::write_json(
+                    &wp,
+                    &crate::model::WordTimes {
+                        text_sha256: doc.text_sha256.clone(),
+                        words: list.clone(),
+                    },
+                )?;
+                written.push(wp);
             }
             // Metadata last: a document exists once its .json is there.
             for (doc, turns, _) in &new_docs {
