@@ -78,6 +78,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
     },
+    /// Find a document's turns and speakers again (koda's rules, a pattern, or none); the text
+    /// and every coding stay as they are, and `koda undo` brings the old turns back.
+    Resegment {
+        /// Document id or title.
+        #[arg(value_name = "DOC")]
+        doc: String,
+        /// A turn starts on each line this regular expression matches at its start (a named
+        /// group `speaker`, optionally `time`).
+        #[arg(long, value_name = "REGEX", conflicts_with = "no_speakers")]
+        speaker_pattern: Option<String>,
+        /// No speakers: paragraphs at blank lines.
+        #[arg(long)]
+        no_speakers: bool,
+    },
     /// List codings (e.g. those a correction flagged stale), or confirm flagged ones.
     Codings(CodingsArgs),
     /// Undo your last change (codings, memos, codebook, cases), even after a restart.

@@ -59,6 +59,18 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Export(a)) => export::export(&ctx, a, out, err)?,
         Some(Command::Stats(a)) => stats::stats(&ctx, a, out, err)?,
         Some(Command::Edit { doc, from }) => coding::edit(&ctx, &doc, from.as_deref(), out, err)?,
+        Some(Command::Resegment {
+            doc,
+            speaker_pattern,
+            no_speakers,
+        }) => import::resegment(
+            &ctx,
+            &doc,
+            speaker_pattern.as_deref(),
+            no_speakers,
+            out,
+            err,
+        )?,
         Some(Command::Codings(a)) => coding::codings(&ctx, a, out, err)?,
         Some(Command::Undo) => history_step(&ctx, true, out, err)?,
         Some(Command::Redo) => history_step(&ctx, false, out, err)?,

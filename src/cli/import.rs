@@ -138,6 +138,45 @@ pub(super) fn import_files(
     })
 }
 
+/// `koda resegment`: finds a document's turns again and says what changed.
+pub(super) fn resegment(
+    ctx: &Ctx,
+    doc: &str,
+    pattern: Option<&str>,
+    no_speakers: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let how = segmentation(pattern, no_speakers)?;
+    let mut s = ctx.session()?;
+    let r = ops::edit::resegment(&mut s, doc, &how)?;
+    let speakers: Vec<String> = r
+        .speakers
+        .iter()
+        .map(|(n, c)| format!("{n} ({c})"))
+        .collect();
+    writeln!(
+        out,
+        "{}: {} turns (was {}), speakers: {}; the text and its codings are unchanged (`koda undo` brings the old turns back)",
+        r.doc,
+        r.after,
+        r.before,
+        if speakers.is_empty() {
+            "none".to_string()
+        } else {
+            speakers.join(", ")
+        }
+    )?;
+    for l in &r.unheard {
+        writeln!(
+            err,
+            "koda: warning: speaker {l:?} is mapped to a case but no longer has a turn in {}",
+            r.doc
+        )?;
+    }
+    ctx.after_change(s.project(), err)
+}
+
 /// How many of a preview's first turns are shown.
 const PREVIEW_TURNS: usize = 6;
 

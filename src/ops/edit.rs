@@ -48,6 +48,58 @@ pub fn correct(session: &mut Session, doc: &str, from: Source<'_>) -> Result<Edi
     session.edit_document(&id, &text)
 }
 
+/// What re-dividing a document into turns did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resegmented {
+    /// The document's id.
+    pub doc: String,
+    /// How many turns it had.
+    pub before: usize,
+    /// How many it has now.
+    pub after: usize,
+    /// Its speakers now, with their turn counts.
+    pub speakers: Vec<(String, usize)>,
+    /// Speakers mapped to a case that no longer speak in it (their mapping is kept).
+    pub unheard: Vec<String>,
+}
+
+/// Finds a document's turns and speakers again, the way `how` says. The text does not change,
+/// so every coding stays exactly where it is; `koda undo` brings the old turns back.
+pub fn resegment(
+    session: &mut Session,
+    doc: &str,
+    how: &crate::model::Segmentation,
+) -> Result<Resegmented> {
+    let d = session.project().find_doc(doc)?.clone();
+    let before = session.project().turns(&d.id)?.len();
+    let text = session.project().text(&d.id)?.to_string();
+    let parsed = crate::import::text::segment(text, how).map_err(|m| Error::invalid(m.0))?;
+    let mut speakers: Vec<(String, usize)> = Vec::new();
+    for t in &parsed.turns {
+        if let Some(s) = &t.speaker {
+            match speakers.iter_mut().find(|(n, _)| n == s) {
+                Some((_, c)) => *c += 1,
+                None => speakers.push((s.clone(), 1)),
+            }
+        }
+    }
+    let unheard = d
+        .speaker_cases
+        .keys()
+        .filter(|l| !parsed.speakers.contains(l))
+        .cloned()
+        .collect();
+    let after = parsed.turns.len();
+    session.set_turns(&d.id, how.clone(), parsed.turns)?;
+    Ok(Resegmented {
+        doc: d.id,
+        before,
+        after,
+        speakers,
+        unheard,
+    })
+}
+
 /// Replaces the chars `start..end` of a document (a turn's text, say) with `replacement`.
 pub fn correct_span(
     session: &mut Session,

@@ -61,6 +61,15 @@ pub enum Op {
         /// Coding id, start, end and stale flag.
         spans: Vec<(String, usize, usize, bool)>,
     },
+    /// Put these turns back as the document's turn table, found this way.
+    Turns {
+        /// The document.
+        doc: String,
+        /// How they were found.
+        segmentation: crate::model::Segmentation,
+        /// The turns.
+        turns: Vec<crate::model::Turn>,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

@@ -458,6 +458,11 @@ impl Project {
         Ok(t)
     }
 
+    /// Drops a document's cached turn table (after it was replaced over the same text).
+    pub(super) fn forget_turns(&self, doc_id: &str) {
+        self.turn_tables.borrow_mut().remove(&self.text_key(doc_id));
+    }
+
     /// A document's turns without keeping them: for passes over every document, such as
     /// building the index, so that memory holds one document's turns at a time.
     pub fn turns_uncached(&self, doc_id: &str) -> Result<Rc<[Turn]>> {

@@ -343,7 +343,10 @@ impl Session {
                         }
                         Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
                         Op::DocText { spans, .. } => spans.iter_mut().for_each(|s| fix(&mut s.0)),
-                        Op::Codebook { .. } | Op::Cases { .. } | Op::Names { .. } => {}
+                        Op::Codebook { .. }
+                        | Op::Cases { .. }
+                        | Op::Names { .. }
+                        | Op::Turns { .. } => {}
                     }
                 }
             }
@@ -391,6 +394,13 @@ impl Session {
             }
             Op::DocText { doc, text, spans } => {
                 self.set_document_text(&doc, &text, Some(&spans))?;
+            }
+            Op::Turns {
+                doc,
+                segmentation,
+                turns,
+            } => {
+                self.set_turns(&doc, segmentation, turns)?;
             }
         }
         Ok(())

@@ -1141,3 +1141,85 @@ fn a_house_style_by_pattern_and_prose_without_speakers() {
         &["no group named `speaker`"],
     );
 }
+
+#[test]
+fn resegment_finds_turns_again_without_moving_a_coding_and_undoes() {
+    let p = TestProject::new();
+    let f = fixture("husstil-initialer.txt");
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let doc = "husstil-initialer";
+    p.koda(&["codes", "add", "samarbeid"]).ok();
+    p.koda(&[
+        "code",
+        doc,
+        "--code",
+        "samarbeid",
+        "--match",
+        "Om det var samme saksbehandler.",
+    ])
+    .ok();
+    let codings = || -> Vec<(String, u64, u64, String)> {
+        p.koda(&["codings", "--doc", doc, "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["coding"].as_str().unwrap().to_string(),
+                    c["start"].as_u64().unwrap(),
+                    c["end"].as_u64().unwrap(),
+                    c["text"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = codings();
+    let text_before = p.koda(&["show", doc, "--json"]).json()["text"].clone();
+    let out = p
+        .koda(&[
+            "resegment",
+            doc,
+            "--speaker-pattern",
+            "(?P<speaker>[A-ZÆØÅ]{2,3})>",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("4 turns (was 1), speakers: KH (2), OL (2)"),
+        "{out}"
+    );
+    let show = p.koda(&["show", doc, "--json"]).json();
+    assert_eq!(show["text"], text_before, "the text does not change");
+    assert_eq!(codings(), before, "every coding stays where it was");
+    assert_eq!(show["turns"][3]["speaker"], "OL");
+    assert_eq!(show["turns"][3]["text"], "Om det var samme saksbehandler.");
+    // The coding is now in OL's turn, and search knows the new speakers.
+    let ex = p
+        .koda(&["excerpts", "--code", "samarbeid", "--json"])
+        .json();
+    assert_eq!(ex[0]["speaker"], "OL", "{ex}");
+    let hits = p
+        .koda(&["search", "saksbehandler speaker:OL", "--json"])
+        .json();
+    assert_eq!(hits["total"], 1, "{hits}");
+    assert_eq!(hits["hits"][0]["turn"], 4, "{hits}");
+    // Undo brings the one old turn back; redo the four.
+    p.koda(&["undo"]).ok();
+    assert_eq!(
+        p.koda(&["show", doc, "--json"]).json()["turns"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    p.koda(&["redo"]).ok();
+    assert_eq!(
+        p.koda(&["show", doc, "--json"]).json()["turns"][1]["speaker"],
+        "OL"
+    );
+    // A bad pattern changes nothing.
+    p.fails_unchanged(
+        &["resegment", doc, "--speaker-pattern", "(unclosed"],
+        &["not a regular expression"],
+    );
+}

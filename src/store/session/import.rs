@@ -250,6 +250,54 @@ impl Session {
         Ok(found)
     }
 
+    /// Gives a document a new turn table over the same text (found with `segmentation`); its
+    /// text and codings do not change. One undoable step; one atomic write of its metadata.
+    pub fn set_turns(
+        &mut self,
+        doc: &str,
+        segmentation: crate::model::Segmentation,
+        turns: Vec<Turn>,
+    ) -> Result<()> {
+        let mut d = self.project.find_doc(doc)?.clone();
+        if let Some(t) = turns.iter().find(|t| t.end > d.chars || t.start > t.end) {
+            return Err(Error::invalid(format!(
+                "turn {} does not fit {} ({} chars)",
+                t.number, d.id, d.chars
+            )));
+        }
+        let old_turns = self.project.turns(&d.id)?;
+        let old_segmentation = std::mem::replace(&mut d.segmentation, segmentation);
+        let mut speakers: Vec<String> = Vec::new();
+        for t in &turns {
+            if let Some(s) = &t.speaker
+                && !speakers.contains(s)
+            {
+                speakers.push(s.clone());
+            }
+        }
+        d.speakers = speakers;
+        d.turn_count = turns.len();
+        fsio::write_json(
+            &self.project.source_meta_path(&d.id),
+            &DocumentFile {
+                doc: &d,
+                turns: &turns,
+            },
+        )?;
+        let id = d.id.clone();
+        self.project.docs.insert(id.clone(), d);
+        self.project.forget_turns(&id);
+        self.record(
+            &format!("resegment {id}"),
+            Op::Turns {
+                doc: id,
+                segmentation: old_segmentation,
+                turns: old_turns.to_vec(),
+            },
+        );
+        Ok(())
+    }
+
     /// Replaces all cases (one undoable step).
     pub fn replace_cases(&mut self, cases: Cases) -> Result<()> {
         self.save_cases(cases)
