@@ -741,6 +741,8 @@ mod tests {
             if let Ok(d) = decode::decode(&bytes) {
                 let _ = text::parse(&normalise(&d.text));
                 let _ = subtitles::vtt(&d.text);
+                let _ = asr::read(&d.text);
+                let _ = text::segment(normalise(&d.text), &crate::model::Segmentation::None);
                 let _ = subtitles::srt(&d.text);
                 let _ = survey::read(path, &d.text, b',', &ReadOptions::default(), "h");
                 let _ = survey::read(path, &d.text, b'\t', &ReadOptions { per_column: true, ..ReadOptions::default() }, "h");
@@ -755,6 +757,23 @@ mod tests {
             zipped.extend(&bytes);
             let _ = docx::read(&zipped);
             let _ = qdpx::read_qdpx(&zipped, path);
+        }
+
+        #[test]
+        fn no_transcription_json_makes_the_reader_panic(
+            segs in proptest::collection::vec(("-?[0-9]{1,3}(\\.[0-9]{1,3})?", "[A-Za-zæ ,.\\\\\"]{0,12}", "(SPEAKER_0[0-2])?"), 0..6),
+            key in "(segments|transcription|monologues)",
+        ) {
+            let body: Vec<String> = segs.iter().map(|(t, x, sp)| format!(
+                r#"{{"start": {t}, "end": {t}, "text": "{x}", "speaker": "{sp}", "offsets": {{"from": {t}, "to": 1}}, "words": [{{"word": "{x}", "start": {t}, "end": 0.5, "score": {t}}}], "elements": [{{"type": "text", "value": "{x}", "ts": {t}, "end_ts": {t}}}], "tokens": [{{"text": "{x}", "offsets": {{"from": 0, "to": {t}}}, "p": {t}}}]}}"#
+            )).collect();
+            let json = format!("{{\"{key}\": [{}]}}", body.join(","));
+            if let Ok(t) = asr::read(&json) {
+                let n = t.text.chars().count();
+                for w in &t.words {
+                    proptest::prop_assert!(w.start <= w.end && w.end <= n);
+                }
+            }
         }
 
         #[test]

@@ -218,6 +218,48 @@ fn bad(path: &Path, msg: impl std::fmt::Display) -> Error {
 /// The most a REFI-QDA archive may unpack to, all entries together.
 const MAX_UNPACKED: u64 = 2 * 1024 * 1024 * 1024;
 
+/// The title a source gets: its name without a document extension (QualCoder names a source
+/// by its file, `Intervju 3.docx`); a source without a name, or named by its GUID or its
+/// internal file (`4f1c….txt`), is titled by the first words of its text.
+pub fn source_title(name: &str, guid: &str, text: &str) -> String {
+    let name = name.trim();
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && [
+                    "docx", "doc", "txt", "md", "odt", "rtf", "pdf", "htm", "html",
+                ]
+                .contains(&ext.to_ascii_lowercase().as_str()) =>
+        {
+            stem
+        }
+        _ => name,
+    };
+    let guid_like = |s: &str| {
+        let hex: String = s
+            .chars()
+            .filter(|c| *c != '-' && *c != '{' && *c != '}')
+            .collect();
+        hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+    };
+    if !stem.is_empty() && !guid_like(stem) && !stem.eq_ignore_ascii_case(guid) {
+        return stem.to_string();
+    }
+    let first: String = text
+        .split_whitespace()
+        .take(8)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(60)
+        .collect();
+    if first.is_empty() {
+        "source".to_string()
+    } else {
+        first
+    }
+}
+
 /// Reads the entries of a REFI-QDA zip: the `.qde` (any name) and the source files by lower-case
 /// path.
 fn read_zip(bytes: &[u8], path: &Path) -> Result<(String, BTreeMap<String, Vec<u8>>)> {
@@ -651,6 +693,22 @@ fn parse_codebook_only(xml: &str, path: &Path) -> Result<RefiProject> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sources_are_titled_by_their_names_never_by_guid() {
+        let g = "3f2a9c1e-7b4d-4e8a-9c0f-1a2b3c4d5e6f";
+        assert_eq!(source_title("Intervju 3.docx", g, "x"), "Intervju 3");
+        assert_eq!(source_title("fokusgruppe.v2", g, "x"), "fokusgruppe.v2");
+        assert_eq!(
+            source_title(g, g, "Intervjuer: Hvordan var det første møtet?"),
+            "Intervjuer: Hvordan var det første møtet?"
+        );
+        assert_eq!(
+            source_title(&format!("{}.txt", g.to_uppercase()), g, "Mor: Bra."),
+            "Mor: Bra."
+        );
+        assert_eq!(source_title("", g, ""), "source");
+    }
 
     #[test]
     fn position_units_convert_to_code_points() {

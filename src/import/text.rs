@@ -669,4 +669,81 @@ mod tests {
             turns("Max Bigman:\t\tOkay, let's start.\nSue Smith:\t\tSure.\nMax Bigman:\t\tGood.");
         assert_eq!(t[1], (s("Sue Smith"), None, "Sure.".into()));
     }
+
+    /// Every char of the text is in at most one turn, turns are in order, and a char in no turn
+    /// is white space or markup: a line's label or time stamp before its turn's text, a stamp
+    /// or label alone on its line, or a meeting tool's notice.
+    fn check_cover(text: &str, p: &Parsed) -> Result<(), String> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut owner = vec![None; chars.len()];
+        let mut last_end = 0;
+        for (i, t) in p.turns.iter().enumerate() {
+            if t.start < last_end || t.end < t.start || t.end > chars.len() {
+                return Err(format!(
+                    "turn {} ({}..{}) out of order",
+                    i + 1,
+                    t.start,
+                    t.end
+                ));
+            }
+            last_end = t.end;
+            for o in &mut owner[t.start..t.end] {
+                *o = Some(i);
+            }
+        }
+        let mut pos = 0;
+        for line in text.split('\n') {
+            let n = line.chars().count();
+            let covered: Vec<bool> = (pos..pos + n).map(|i| owner[i].is_some()).collect();
+            let first = covered.iter().position(|c| *c);
+            let stray = |k: usize| !covered[k] && !chars[pos + k].is_whitespace();
+            match first {
+                // Uncovered text only before the turn's text starts on this line.
+                Some(f) => {
+                    if let Some(k) = (f..n).find(|&k| stray(k)) {
+                        return Err(format!("{:?}: char {k} is in no turn", line));
+                    }
+                }
+                None if (0..n).any(stray) => {
+                    let markup = candidate(line).is_some_and(|c| {
+                        line.chars().skip(c.content_offset).all(char::is_whitespace)
+                    }) || TRANSCRIPTION_NOTICE.is_match(line);
+                    if !markup {
+                        return Err(format!("line {line:?} is in no turn and is not markup"));
+                    }
+                }
+                None => {}
+            }
+            pos += n + 1;
+        }
+        Ok(())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+        #[test]
+        fn every_char_is_in_one_turn_or_markup(lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                "(Intervjuer|Forelder 2|P3|p03|Deltaker 1 \\(Åse\\)|主持人|Kari Lunde): [a-zæøå ,.?]{0,30}",
+                "\\[00:0[0-9]:[0-5][0-9](:[0-9]{2})?\\]( [A-Z][a-z]{1,6}:)?( [a-zæøå ,.]{0,20})?",
+                "(Speaker [12]|Kari Lunde|\\[Ola Berg\\]) {1,3}[0-9]:[0-5][0-9]",
+                "\\[(P3|id1|inaudible)\\] [a-z ]{0,20}",
+                "[A-Za-zæøå ,.:\\[\\]()0-9-]{0,40}",
+                "Kari Lunde (startet transkripsjon|stopped transcription)",
+                "",
+            ],
+            0..14,
+        )) {
+            let text = normalise(&lines.join("\n"));
+            let auto = parse(&text);
+            proptest::prop_assert!(check_cover(&text, &auto).is_ok(), "{:?}", check_cover(&text, &auto));
+            let none = segment(text.clone(), &Segmentation::None).unwrap();
+            proptest::prop_assert!(none.speakers.is_empty());
+            proptest::prop_assert!(check_cover(&text, &none).is_ok(), "{:?}", check_cover(&text, &none));
+            let pat = segment(text.clone(), &Segmentation::Pattern("(?P<speaker>[A-Z][a-z]+):".into())).unwrap();
+            for t in &pat.turns {
+                proptest::prop_assert!(t.end <= text.chars().count() && t.start <= t.end);
+            }
+        }
+    }
 }

@@ -137,7 +137,7 @@ fn refi_preview(file: &Path, s: &import::qdpx::RefiSource) -> import::Prepared {
     let kind = crate::import::guess_kind(Path::new(""), &parsed.speakers);
     import::Prepared {
         path: file.to_path_buf(),
-        title: s.name.clone(),
+        title: import::qdpx::source_title(&s.name, &s.guid, &s.text),
         kind,
         kind_guessed: true,
         text: parsed.text,

@@ -168,7 +168,7 @@ impl Session {
                 });
             let prepared = crate::import::Prepared {
                 path: file.to_path_buf(),
-                title: s.name.clone(),
+                title: crate::import::qdpx::source_title(&s.name, &s.guid, &text),
                 kind,
                 kind_guessed: false,
                 text: parsed.text,

@@ -365,3 +365,50 @@ fn malformed_and_truncated_files_change_nothing() {
     );
     assert_eq!(p.snapshot(), before, "nothing was written");
 }
+
+#[test]
+fn qualcoder_style_sources_are_titled_by_their_file_names() {
+    // QualCoder names a text source by the file it was made from, and keeps the text under
+    // the source's GUID; a source without a name is titled by its first words, never a GUID.
+    let qde = r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="qc-prosjekt" origin="QualCoder 3.6">
+  <Users><User guid="a1a1a1a1-1111-4111-8111-111111111111" name="default"/></Users>
+  <Sources>
+    <TextSource guid="b2b2b2b2-2222-4222-8222-222222222222" name="Intervju_forelder_3.docx" richTextPath="internal://b2b2b2b2-2222-4222-8222-222222222222.docx" plainTextPath="internal://b2b2b2b2-2222-4222-8222-222222222222.txt" creatingUser="a1a1a1a1-1111-4111-8111-111111111111"/>
+    <TextSource guid="c3c3c3c3-3333-4333-8333-333333333333" plainTextPath="internal://c3c3c3c3-3333-4333-8333-333333333333.txt"/>
+  </Sources>
+</Project>"##;
+    let bytes = make_qdpx(
+        "project.qde",
+        qde,
+        &[
+            (
+                "sources/b2b2b2b2-2222-4222-8222-222222222222.txt",
+                "Intervjuer: Hvordan var det?\nForelder: Godt.\n",
+            ),
+            (
+                "sources/c3c3c3c3-3333-4333-8333-333333333333.txt",
+                "Notat fra hjemmebesøk hos familien i mars.\n",
+            ),
+        ],
+    );
+    let p = TestProject::new();
+    let f = p.path().join("qc.qdpx");
+    std::fs::write(&f, bytes).unwrap();
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let docs = p.koda(&["docs", "--json"]).json();
+    let mut titles: Vec<String> = docs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Intervju_forelder_3",
+            "Notat fra hjemmebesøk hos familien i mars."
+        ]
+    );
+}
