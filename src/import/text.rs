@@ -67,11 +67,11 @@ static HEADER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });
-/// The line a meeting tool writes when someone starts or stops its transcription: a notice,
-/// not something said.
+/// The line a meeting tool writes when someone starts or stops its transcription, or the
+/// line Otter signs its transcripts with: a notice, not something said.
 static TRANSCRIPTION_NOTICE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^\S.{0,60} (?:started|stopped|startet|stoppet) (?:transcription|transkripsjonen|transkripsjon|transkriberingen)\.?$",
+        r"^(?:\S.{0,60} (?:started|stopped|startet|stoppet) (?:transcription|transkripsjonen|transkripsjon|transkriberingen)\.?|Transcribed by https?://otter\.ai\S*)$",
     )
     .unwrap_or_else(|e| unreachable!("static regex: {e}"))
 });

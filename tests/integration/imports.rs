@@ -967,6 +967,39 @@ fn meeting_tools_name_and_time_lines_teams_otter_zoom() {
             ),
         ]
     );
+    // Otter saved as Word: the same layout in paragraphs; its signature line is in no turn.
+    let (turns, _) = timed_turns_of_fixture("otter-koordinator.docx", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed("", None, "Intervju med koordinator"),
+            timed(
+                "Speaker 1",
+                Some(0),
+                "Hvor lenge har du jobbet som koordinator?"
+            ),
+            timed(
+                "Speaker 2",
+                Some(4_000),
+                "Snart tre år. Først i bydel Nord, nå i hele kommunen."
+            ),
+            timed("Speaker 1", Some(12_000), "Hva er det viktigste i jobben?"),
+            timed("Speaker 2", Some(15_000), "Å ringe tilbake samme dag."),
+        ]
+    );
+    // Zoom's recording transcript: `Name: text` inside the cues, one speaker's cues one turn.
+    let (turns, _) = timed_turns_of_fixture("zoom-opptak.vtt", &[]);
+    assert_eq!(
+        turns,
+        vec![
+            timed(
+                "Kari Lunde",
+                Some(1_230),
+                "Velkommen, alle sammen. Vi starter med ventelistene."
+            ),
+            timed("Ola Berg", Some(7_800), "Vi har sju familier som venter."),
+        ]
+    );
     // Teams: the meeting's title, date and length come first; "… startet/stoppet
     // transkripsjon" is the tool's notice, in no turn.
     let (turns, _) = timed_turns_of_fixture("teams-oppfolgingsmote.docx", &[]);
