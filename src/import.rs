@@ -55,6 +55,36 @@ pub struct Prepared {
     pub words: Vec<crate::model::TimedWord>,
 }
 
+impl Prepared {
+    /// A document from a parsed text, with nothing else known about it yet (no notes,
+    /// warnings, case or word times; koda's own segmentation).
+    pub fn new(
+        path: &Path,
+        title: String,
+        (kind, kind_guessed): (DocKind, bool),
+        parsed: text::Parsed,
+        origin: Origin,
+    ) -> Prepared {
+        Prepared {
+            path: path.to_path_buf(),
+            title,
+            kind,
+            kind_guessed,
+            text: parsed.text,
+            turns: parsed.turns,
+            speakers: parsed.speakers,
+            origin,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+            case: None,
+            attrs: Vec::new(),
+            speaker_cases: Vec::new(),
+            segmentation: crate::model::Segmentation::Auto,
+            words: Vec::new(),
+        }
+    }
+}
+
 /// Formats koda can import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -264,30 +294,17 @@ pub fn document_from(
         Some(k) => (k, false),
         None => (guess_kind(path, &parsed.speakers), true),
     };
-    Ok(Prepared {
-        path: path.to_path_buf(),
-        title,
-        kind,
-        kind_guessed,
-        text: parsed.text,
-        turns: parsed.turns,
-        speakers: parsed.speakers,
-        origin: Origin {
-            file: path
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            format: format.into(),
-            sha256: sha,
-        },
-        notes: Vec::new(),
-        warnings: Vec::new(),
-        case: None,
-        attrs: Vec::new(),
-        speaker_cases: Vec::new(),
-        segmentation: how.clone(),
-        words: Vec::new(),
-    })
+    let origin = Origin {
+        file: path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        format: format.into(),
+        sha256: sha,
+    };
+    let mut p = Prepared::new(path, title, (kind, kind_guessed), parsed, origin);
+    p.segmentation = how.clone();
+    Ok(p)
 }
 
 /// Reads and parses one file into its documents (a survey gives many). Nothing is written.

@@ -18,7 +18,7 @@ pub use codebook::{Code, Codebook, Retired};
 pub use coding::{Coding, Memo, MemoTarget};
 pub use document::{
     DocKind, Document, DocumentFile, Origin, Segmentation, TimedWord, Turn, TurnTable, WordTimes,
-    turn, turn_at,
+    speaker_turns, turn, turn_at,
 };
 
 use serde::{Deserialize, Serialize};

@@ -199,15 +199,7 @@ fn show_preview(
             }
         };
         for d in docs {
-            let mut counts: Vec<(String, usize)> = Vec::new();
-            for t in &d.turns {
-                if let Some(s) = &t.speaker {
-                    match counts.iter_mut().find(|(n, _)| n == s) {
-                        Some((_, c)) => *c += 1,
-                        None => counts.push((s.clone(), 1)),
-                    }
-                }
-            }
+            let counts = crate::model::speaker_turns(&d.turns);
             writeln!(
                 out,
                 "{} ({}): {}{}, {} turns, {} speakers{}",

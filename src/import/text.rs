@@ -510,14 +510,10 @@ fn turns_of(text: &str, rule: &Rule) -> (Vec<Turn>, Vec<String>) {
         }
     }
     close(&mut open, &mut turns);
-    let mut speakers: Vec<String> = Vec::new();
-    for t in &turns {
-        if let Some(s) = &t.speaker
-            && !speakers.contains(s)
-        {
-            speakers.push(s.clone());
-        }
-    }
+    let speakers = crate::model::speaker_turns(&turns)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     (turns, speakers)
 }
 

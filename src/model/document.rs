@@ -134,6 +134,20 @@ pub struct Document {
     pub segmentation: Segmentation,
 }
 
+/// The speakers of a turn table in order of first appearance, each with how many turns it has.
+pub fn speaker_turns(turns: &[Turn]) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for t in turns {
+        if let Some(s) = &t.speaker {
+            match out.iter_mut().find(|(n, _)| n == s) {
+                Some((_, c)) => *c += 1,
+                None => out.push((s.clone(), 1)),
+            }
+        }
+    }
+    out
+}
+
 /// A word as a transcription tool timed it: where it is in the text (chars, end exclusive),
 /// when it was said and how sure the tool was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

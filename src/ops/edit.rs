@@ -74,15 +74,7 @@ pub fn resegment(
     let before = session.project().turns(&d.id)?.len();
     let text = session.project().text(&d.id)?.to_string();
     let parsed = crate::import::text::segment(text, how).map_err(|m| Error::invalid(m.0))?;
-    let mut speakers: Vec<(String, usize)> = Vec::new();
-    for t in &parsed.turns {
-        if let Some(s) = &t.speaker {
-            match speakers.iter_mut().find(|(n, _)| n == s) {
-                Some((_, c)) => *c += 1,
-                None => speakers.push((s.clone(), 1)),
-            }
-        }
-    }
+    let speakers = crate::model::speaker_turns(&parsed.turns);
     let unheard = d
         .speaker_cases
         .keys()

@@ -135,27 +135,17 @@ fn refi_preview(file: &Path, s: &import::qdpx::RefiSource) -> import::Prepared {
     let parsed = import::text::parse(&crate::model::text::normalise(&s.text));
     // As a REFI-QDA import types a source without a `type` variable: by its speakers.
     let kind = crate::import::guess_kind(Path::new(""), &parsed.speakers);
-    import::Prepared {
-        path: file.to_path_buf(),
-        title: import::qdpx::source_title(&s.name, &s.guid, &s.text),
-        kind,
-        kind_guessed: true,
-        text: parsed.text,
-        turns: parsed.turns,
-        speakers: parsed.speakers,
-        origin: crate::model::Origin {
+    import::Prepared::new(
+        file,
+        import::qdpx::source_title(&s.name, &s.guid, &s.text),
+        (kind, true),
+        parsed,
+        crate::model::Origin {
             file: s.name.clone(),
             format: "refi-qda".into(),
             sha256: String::new(),
         },
-        notes: Vec::new(),
-        warnings: Vec::new(),
-        case: None,
-        attrs: Vec::new(),
-        speaker_cases: Vec::new(),
-        segmentation: crate::model::Segmentation::Auto,
-        words: Vec::new(),
-    }
+    )
 }
 
 /// Imports the files `req` names. An error here means nothing was tried (a bad request); a

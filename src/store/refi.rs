@@ -166,15 +166,12 @@ impl Session {
                 } else {
                     DocKind::Interview
                 });
-            let prepared = crate::import::Prepared {
-                path: file.to_path_buf(),
-                title: crate::import::qdpx::source_title(&s.name, &s.guid, &text),
-                kind,
-                kind_guessed: false,
-                text: parsed.text,
-                turns: parsed.turns,
-                speakers: parsed.speakers,
-                origin: Origin {
+            let prepared = crate::import::Prepared::new(
+                file,
+                crate::import::qdpx::source_title(&s.name, &s.guid, &text),
+                (kind, false),
+                parsed,
+                Origin {
                     file: format!(
                         "{} ({})",
                         file.file_name()
@@ -185,14 +182,7 @@ impl Session {
                     format: "refi-qda".into(),
                     sha256: sha256_hex(s.text.as_bytes()),
                 },
-                notes: Vec::new(),
-                warnings: Vec::new(),
-                case: None,
-                attrs: Vec::new(),
-                speaker_cases: Vec::new(),
-                segmentation: crate::model::Segmentation::Auto,
-                words: Vec::new(),
-            };
+            );
             let opts = ImportOptions {
                 case: case_of.get(&s.guid).cloned(),
                 metadata: values.into_iter().filter(|(k, _)| k != "type").collect(),

@@ -267,15 +267,10 @@ impl Session {
         }
         let old_turns = self.project.turns(&d.id)?;
         let old_segmentation = std::mem::replace(&mut d.segmentation, segmentation);
-        let mut speakers: Vec<String> = Vec::new();
-        for t in &turns {
-            if let Some(s) = &t.speaker
-                && !speakers.contains(s)
-            {
-                speakers.push(s.clone());
-            }
-        }
-        d.speakers = speakers;
+        d.speakers = crate::model::speaker_turns(&turns)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
         d.turn_count = turns.len();
         fsio::write_json(
             &self.project.source_meta_path(&d.id),
