@@ -239,15 +239,17 @@ impl Session {
             }
         }
         let turns = self.project.turns(&d.id)?;
-        fsio::write_json(
-            &self.project.source_meta_path(&d.id),
-            &DocumentFile {
-                doc: &d,
-                turns: &turns,
-            },
-        )?;
+        self.write_meta(&d, &turns)?;
         self.project.docs.insert(d.id.clone(), d);
         Ok(found)
+    }
+
+    /// Writes a document's `sources/<id>.json`: its metadata with this turn table (atomically).
+    fn write_meta(&self, d: &Document, turns: &[Turn]) -> Result<()> {
+        fsio::write_json(
+            &self.project.source_meta_path(&d.id),
+            &DocumentFile { doc: d, turns },
+        )
     }
 
     /// Gives a document a new turn table over the same text (found with `segmentation`); its
@@ -272,13 +274,7 @@ impl Session {
             .map(|(s, _)| s)
             .collect();
         d.turn_count = turns.len();
-        fsio::write_json(
-            &self.project.source_meta_path(&d.id),
-            &DocumentFile {
-                doc: &d,
-                turns: &turns,
-            },
-        )?;
+        self.write_meta(&d, &turns)?;
         let id = d.id.clone();
         self.project.docs.insert(id.clone(), d);
         self.project.forget_turns(&id);
