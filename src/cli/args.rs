@@ -768,6 +768,10 @@ pub enum NamesAction {
         /// person, place, organisation, school or other.
         #[arg(long, default_value = "person")]
         category: String,
+        /// Match the name in lower case too; by default it matches only as a name is written
+        /// (`Per`, `PER`), so "500 kr per måned" keeps its word.
+        #[arg(long)]
+        any_case: bool,
     },
     /// Remove a registered name.
     Rm {

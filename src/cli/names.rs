@@ -95,6 +95,7 @@ pub(super) fn names(
             replacement,
             aliases,
             category,
+            any_case,
         } => {
             let r = crate::ops::names::register(
                 &mut s,
@@ -103,6 +104,7 @@ pub(super) fn names(
                     replacement,
                     aliases,
                     category: category.parse()?,
+                    any_case,
                 },
             )?;
             if r.replacement_leaks {

@@ -56,6 +56,9 @@ pub struct NameEntry {
     /// What kind of name it is.
     #[serde(default)]
     pub category: Category,
+    /// Match in lower case too (`kari`), not only as a name is written (`Kari`, `KARI`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub any_case: bool,
 }
 
 /// The register, stored as `names.json`.
@@ -134,25 +137,43 @@ fn pattern_for(form: &str) -> String {
     words.join(r"\s+")
 }
 
+/// True when `found` (a match of the registered `form`, any case) is written as a name: each
+/// word the register capitalises is capitalised here too, in Title case or in capitals, so
+/// the name `Per` is found in "Per kom" and "PER KOM" but not in "500 kr per måned", and a
+/// particle registered in lower case (`Ana de la Cruz`) may be written either way.
+pub fn written_as_name(found: &str, form: &str) -> bool {
+    let capital = |w: &str| {
+        w.chars()
+            .find(|c| c.is_alphabetic())
+            .is_some_and(char::is_uppercase)
+    };
+    found
+        .split_whitespace()
+        .zip(form.split_whitespace())
+        .all(|(f, r)| !capital(r) || capital(f))
+}
+
 /// Applies a register to text.
 #[derive(Debug, Clone)]
 pub struct Pseudonymiser {
-    rules: Vec<(Regex, String)>,
+    /// Per form: its matcher, its replacement, the form as registered and whether it matches
+    /// in any case.
+    rules: Vec<(Regex, String, String, bool)>,
     finder: Option<Regex>,
 }
 
 impl Pseudonymiser {
     /// Builds the matchers for a register (longest forms first).
     pub fn new(names: &Names) -> Pseudonymiser {
-        let mut forms: Vec<(String, String)> = Vec::new();
+        let mut forms: Vec<(String, String, bool)> = Vec::new();
         for e in &names.names {
             for f in std::iter::once(&e.name).chain(&e.aliases) {
                 if !f.trim().is_empty() {
-                    forms.push((f.trim().to_string(), e.replacement.clone()));
+                    forms.push((f.trim().to_string(), e.replacement.clone(), e.any_case));
                 }
             }
         }
-        forms.sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
+        forms.sort_by_key(|(f, _, _)| std::cmp::Reverse(f.chars().count()));
         let build = |p: &str| {
             RegexBuilder::new(p)
                 .case_insensitive(true)
@@ -162,14 +183,15 @@ impl Pseudonymiser {
         };
         let rules = forms
             .iter()
-            .filter_map(|(f, r)| {
-                build(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(f))).map(|re| (re, r.clone()))
+            .filter_map(|(f, r, any)| {
+                build(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(f)))
+                    .map(|re| (re, r.clone(), f.clone(), *any))
             })
             .collect();
         let finder = if forms.is_empty() {
             None
         } else {
-            let all: Vec<String> = forms.iter().map(|(f, _)| pattern_for(f)).collect();
+            let all: Vec<String> = forms.iter().map(|(f, _, _)| pattern_for(f)).collect();
             build(&format!(r"\b(?:{})(?:['’]s|s)?\b", all.join("|")))
         };
         Pseudonymiser { rules, finder }
@@ -184,17 +206,33 @@ impl Pseudonymiser {
     /// its `'s`; a Norwegian genitive `s` is dropped with the name.
     pub fn apply(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for (re, replacement) in &self.rules {
+        for (re, replacement, form, any_case) in &self.rules {
             if re.is_match(&out) {
                 out = re
-                    .replace_all(&out, |c: &regex::Captures<'_>| match c.get(1) {
-                        Some(poss) => format!("{replacement}{}", poss.as_str()),
-                        None => replacement.clone(),
+                    .replace_all(&out, |c: &regex::Captures<'_>| {
+                        let whole = c.get(0).map_or("", |m| m.as_str());
+                        if !any_case && !written_as_name(whole, form) {
+                            return whole.to_string();
+                        }
+                        match c.get(1) {
+                            Some(poss) => format!("{replacement}{}", poss.as_str()),
+                            None => replacement.clone(),
+                        }
                     })
                     .into_owned();
             }
         }
         out
+    }
+
+    /// True when `found` is a registered form written as a name (or a form that matches in
+    /// any case).
+    fn names_here(&self, found: &str) -> bool {
+        self.rules.iter().any(|(re, _, form, any_case)| {
+            re.find(found)
+                .is_some_and(|m| m.start() == 0 && m.end() == found.len())
+                && (*any_case || written_as_name(found, form))
+        })
     }
 
     /// Every place a registered name (or inflection) occurs: (line, column, the match), 1-based.
@@ -203,6 +241,7 @@ impl Pseudonymiser {
             return Vec::new();
         };
         re.find_iter(text)
+            .filter(|m| self.names_here(m.as_str()))
             .map(|m| {
                 let before = &text[..m.start()];
                 let line = before.matches('\n').count() + 1;
@@ -280,18 +319,21 @@ mod tests {
                     replacement: "(navn forelder)".into(),
                     aliases: vec!["Kari".into()],
                     category: Category::Person,
+                    any_case: false,
                 },
                 NameEntry {
                     name: "Ole".into(),
                     replacement: "(navn barn)".into(),
                     aliases: vec![],
                     category: Category::Person,
+                    any_case: false,
                 },
                 NameEntry {
                     name: "Solbakken skole".into(),
                     replacement: "(skole)".into(),
                     aliases: vec!["Solbakken".into()],
                     category: Category::School,
+                    any_case: false,
                 },
             ],
             ..Names::default()
@@ -310,7 +352,7 @@ mod tests {
             p.apply("Kari's mother and Kari’s son"),
             "(navn forelder)'s mother and (navn forelder)’s son"
         );
-        assert_eq!(p.apply("kari\nNordmann"), "(navn forelder)");
+        assert_eq!(p.apply("Kari\nNordmann"), "(navn forelder)");
         assert_eq!(
             p.apply("Ole går på Solbakken skole."),
             "(navn barn) går på (skole)."
@@ -320,6 +362,63 @@ mod tests {
             "Oleum og Kariana og bOLEro"
         );
         assert_eq!(p.apply("æOle Oleø Ole."), "æOle Oleø (navn barn).");
+    }
+
+    #[test]
+    fn names_that_are_also_words_match_only_as_names() {
+        let entry = |name: &str, rep: &str, any_case: bool| NameEntry {
+            name: name.into(),
+            replacement: rep.into(),
+            aliases: vec![],
+            category: Category::Person,
+            any_case,
+        };
+        let names = Names {
+            names: vec![
+                NameEntry {
+                    aliases: vec!["Per".into()],
+                    ..entry("Per Olsen", "(navn2)", false)
+                },
+                NameEntry {
+                    aliases: vec!["Are".into()],
+                    ..entry("Are Halland", "(navn)", false)
+                },
+                entry("Liv", "(navn3)", false),
+                entry("Ana de la Cruz", "(navn4)", false),
+            ],
+            ..Names::default()
+        };
+        let p = Pseudonymiser::new(&names);
+        assert_eq!(
+            p.apply("Det koster 500 kr per måned, sa Per."),
+            "Det koster 500 kr per måned, sa (navn2)."
+        );
+        assert_eq!(
+            p.apply("We are happy that Are came. ARE HALLAND signed."),
+            "We are happy that (navn) came. (navn) signed."
+        );
+        assert_eq!(
+            p.apply("Et godt liv, sa Liv. Livs mor kom."),
+            "Et godt liv, sa (navn3). (navn3) mor kom."
+        );
+        assert_eq!(
+            p.apply("Ana De La Cruz og Ana de la Cruz"),
+            "(navn4) og (navn4)"
+        );
+        // What is not replaced is not a leak either: the check finds only names.
+        assert!(
+            p.find("500 kr per måned, we are happy, et godt liv")
+                .is_empty()
+        );
+        assert_eq!(p.find("per Per").len(), 1);
+        // A name registered to match in any case does.
+        let names = Names {
+            names: vec![entry("Kari", "(navn)", true)],
+            ..Names::default()
+        };
+        let p = Pseudonymiser::new(&names);
+        assert_eq!(p.apply("kari og Kari"), "(navn) og (navn)");
+        assert_eq!(p.find("kari").len(), 1);
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub struct Registration {
     pub aliases: Vec<String>,
     /// What kind of name it is.
     pub category: Category,
+    /// Match it in lower case too (by default only as a name is written: `Per`, `PER`).
+    pub any_case: bool,
 }
 
 /// What registering did.
@@ -66,6 +68,7 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
                 e.replacement = rep;
             }
             e.category = r.category;
+            e.any_case |= r.any_case;
             true
         }
         None => {
@@ -74,6 +77,7 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
                 replacement: r.replacement.unwrap_or_else(|| default.to_string()),
                 aliases: r.aliases,
                 category: r.category,
+                any_case: r.any_case,
             });
             false
         }

@@ -256,3 +256,45 @@ fn qdpx_pseudonymised_on_request_with_codings_on_their_words() {
         "Det var (navn forelder) sin mor som ringte, og (navn forelder) søster kom."
     );
 }
+
+#[test]
+fn names_that_are_also_words_keep_the_words_in_every_export() {
+    let p = TestProject::new();
+    let f = p.write(
+        "intervju-per.txt",
+        "Intervjuer: Hva koster det?\nForelder: Det er 500 kr per måned. Per Olsen sa at Per betaler.\nIntervjuer: Are you happy?\nForelder: We are happy, and Are Halland says so too. Et godt liv, sa Liv.\n",
+    );
+    p.koda(&["import", f.to_str().unwrap(), "--title", "Intervju 9"])
+        .ok();
+    p.koda(&["codes", "add", "kostnad"]).ok();
+    for turn in ["2", "4"] {
+        p.koda(&["code", "intervju-9", "--code", "kostnad", "--turn", turn])
+            .ok();
+    }
+    for (name, alias, rep) in [
+        ("Per Olsen", "Per", "(navn2)"),
+        ("Are Halland", "Are", "(navn)"),
+        ("Liv Berg", "Liv", "(navn3)"),
+    ] {
+        p.koda(&["names", "add", name, "--as", rep, "--alias", alias])
+            .ok();
+    }
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(
+        md.contains("«Det er 500 kr per måned. (navn2) sa at (navn2) betaler.»"),
+        "{md}"
+    );
+    assert!(
+        md.contains("«We are happy, and (navn) says so too. Et godt liv, sa (navn3).»"),
+        "{md}"
+    );
+    let csv = p.koda(&["export", "excerpts", "-o", "-"]).ok().to_string();
+    assert!(
+        csv.contains("500 kr per måned") && csv.contains("We are happy") && !csv.contains("Per "),
+        "{csv}"
+    );
+    // Registered to match in any case, the lower-case word goes too.
+    p.koda(&["names", "add", "Per Olsen", "--any-case"]).ok();
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(md.contains("500 kr (navn2) måned"), "{md}");
+}
