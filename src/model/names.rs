@@ -168,8 +168,11 @@ impl Pseudonymiser {
         let mut forms: Vec<(String, String, bool)> = Vec::new();
         for e in &names.names {
             for f in std::iter::once(&e.name).chain(&e.aliases) {
-                if !f.trim().is_empty() {
-                    forms.push((f.trim().to_string(), e.replacement.clone(), e.any_case));
+                // Texts are NFC; a name pasted in NFD (as macOS may) must match them.
+                let f: String =
+                    unicode_normalization::UnicodeNormalization::nfc(f.trim()).collect();
+                if !f.is_empty() {
+                    forms.push((f, e.replacement.clone(), e.any_case));
                 }
             }
         }
@@ -419,6 +422,26 @@ mod tests {
         let p = Pseudonymiser::new(&names);
         assert_eq!(p.apply("kari og Kari"), "(navn) og (navn)");
         assert_eq!(p.find("kari").len(), 1);
+    }
+
+    #[test]
+    fn a_name_registered_in_nfd_matches_the_nfc_text() {
+        let names = Names {
+            names: vec![NameEntry {
+                name: "A\u{30a}se Lie".into(),
+                replacement: "(navn)".into(),
+                aliases: vec!["A\u{30a}se".into()],
+                category: Category::Person,
+                any_case: false,
+            }],
+            ..Names::default()
+        };
+        let p = Pseudonymiser::new(&names);
+        assert_eq!(
+            p.apply("Åse Lie ringte. Åses mor kom."),
+            "(navn) ringte. (navn) mor kom."
+        );
+        assert_eq!(p.find("Hei, Åse.").len(), 1);
     }
 
     #[test]

@@ -47,7 +47,12 @@ pub fn default_replacement(project: &Project) -> &'static str {
 
 /// Registers a name (or adds to its entry) and saves the register.
 pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
-    let name = r.name.trim().to_string();
+    // Stored in NFC, as every text is, whatever form the name was typed or pasted in.
+    let nfc = |s: &str| -> String {
+        unicode_normalization::UnicodeNormalization::nfc(s.trim()).collect()
+    };
+    let name = nfc(&r.name);
+    let aliases: Vec<String> = r.aliases.iter().map(|a| nfc(a)).collect();
     if name.is_empty() {
         return Err(Error::invalid("give the name to register"));
     }
@@ -59,7 +64,7 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
         .find(|n| n.name.eq_ignore_ascii_case(&name))
     {
         Some(e) => {
-            for al in r.aliases {
+            for al in aliases {
                 if !e.aliases.iter().any(|x| x.eq_ignore_ascii_case(&al)) {
                     e.aliases.push(al);
                 }
@@ -75,7 +80,7 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
             names.names.push(NameEntry {
                 name: name.clone(),
                 replacement: r.replacement.unwrap_or_else(|| default.to_string()),
-                aliases: r.aliases,
+                aliases,
                 category: r.category,
                 any_case: r.any_case,
             });

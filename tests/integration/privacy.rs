@@ -298,3 +298,25 @@ fn names_that_are_also_words_keep_the_words_in_every_export() {
     let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
     assert!(md.contains("500 kr (navn2) måned"), "{md}");
 }
+
+#[test]
+fn a_name_pasted_in_nfd_is_stored_and_matched_in_nfc() {
+    let p = TestProject::new();
+    let f = p.write(
+        "intervju-aase.txt",
+        "Intervjuer: Hvem kom?\nForelder: Åse kom, og Åses bror.\nIntervjuer: Takk.\n",
+    );
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    p.koda(&["codes", "add", "familie"]).ok();
+    p.koda(&["code", "intervju-aase", "--code", "familie", "--turn", "2"])
+        .ok();
+    p.koda(&["names", "add", "A\u{30a}se", "--as", "(navn)"])
+        .ok();
+    let names = std::fs::read_to_string(p.path().join("names.json")).unwrap();
+    assert!(
+        names.contains("\"Åse\"") && !names.contains('\u{30a}'),
+        "{names}"
+    );
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(md.contains("«(navn) kom, og (navn) bror.»"), "{md}");
+}
