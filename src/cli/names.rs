@@ -114,6 +114,19 @@ pub(super) fn names(
                     r.entry.replacement
                 )?;
             }
+            for o in &r.ordinary {
+                writeln!(
+                    err,
+                    "koda: note: {:?} also occurs {} as an ordinary word (\"…{}…\"); exports keep those and replace it only where it is written as a name (`--any-case` replaces every one)",
+                    o.form,
+                    if o.count == 1 {
+                        "once".to_string()
+                    } else {
+                        format!("{} times", o.count)
+                    },
+                    o.example
+                )?;
+            }
             format!("registered {}", r.entry.name)
         }
         NamesAction::Rm { name } => {

@@ -35,6 +35,69 @@ pub struct Registered {
     /// The replacement itself contains a registered name, so exports would fail their leak
     /// check until it is changed.
     pub replacement_leaks: bool,
+    /// Forms of the name that also occur in the project as an ordinary lower-case word (which
+    /// exports keep): the form, how often, and an example.
+    pub ordinary: Vec<Ordinary>,
+}
+
+/// A registered form that the project also uses as an ordinary word (`per` in "500 kr per
+/// måned").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordinary {
+    /// The form as registered.
+    pub form: String,
+    /// How often it occurs in lower case.
+    pub count: usize,
+    /// A few words around the first occurrence.
+    pub example: String,
+}
+
+/// Where the forms of an entry occur in lower case in the project's texts.
+fn ordinary_uses(session: &Session, entry: &NameEntry) -> Vec<Ordinary> {
+    if entry.any_case {
+        return Vec::new();
+    }
+    let project = session.project();
+    let mut out = Vec::new();
+    for form in std::iter::once(&entry.name).chain(&entry.aliases) {
+        let Ok(re) = regex::RegexBuilder::new(&format!(r"\b{}\b", regex::escape(form)))
+            .case_insensitive(true)
+            .build()
+        else {
+            continue;
+        };
+        let mut count = 0;
+        let mut example = String::new();
+        for id in project.docs.keys() {
+            let Ok(text) = project.text(id) else { continue };
+            for m in re.find_iter(&text) {
+                if crate::model::names::written_as_name(m.as_str(), form) {
+                    continue;
+                }
+                count += 1;
+                if example.is_empty() {
+                    let from = text[..m.start()]
+                        .char_indices()
+                        .rev()
+                        .nth(24)
+                        .map_or(0, |(i, _)| i);
+                    let to = text[m.end()..]
+                        .char_indices()
+                        .nth(24)
+                        .map_or(text.len(), |(i, _)| m.end() + i);
+                    example = text[from..to].replace('\n', " ");
+                }
+            }
+        }
+        if count > 0 {
+            out.push(Ordinary {
+                form: form.clone(),
+                count,
+                example,
+            });
+        }
+    }
+    out
 }
 
 /// The replacement a name gets when none is given, in the project's first language.
@@ -92,10 +155,12 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
         .find(&entry.replacement)
         .is_empty();
     session.save_names(names)?;
+    let ordinary = ordinary_uses(session, &entry);
     Ok(Registered {
         entry,
         merged,
         replacement_leaks,
+        ordinary,
     })
 }
 

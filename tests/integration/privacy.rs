@@ -276,8 +276,19 @@ fn names_that_are_also_words_keep_the_words_in_every_export() {
         ("Are Halland", "Are", "(navn)"),
         ("Liv Berg", "Liv", "(navn3)"),
     ] {
-        p.koda(&["names", "add", name, "--as", rep, "--alias", alias])
-            .ok();
+        let r = p.koda(&["names", "add", name, "--as", rep, "--alias", alias]);
+        r.ok();
+        // The researcher is told where the alias is also an ordinary word.
+        if alias != "Liv" {
+            let lower = alias.to_lowercase();
+            assert!(
+                r.stderr
+                    .contains(&format!("{alias:?} also occurs once as an ordinary word"))
+                    && r.stderr.contains(&format!(" {lower} ")),
+                "{}",
+                r.stderr
+            );
+        }
     }
     let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
     assert!(
