@@ -179,7 +179,8 @@ impl Format {
         {
             return Format::Srt;
         }
-        if asr::looks_like(head) {
+        // Only JSON that parses: a transcript that happens to open with `{` stays text.
+        if asr::looks_like(head) && serde_json::from_str::<serde_json::Value>(head).is_ok() {
             return Format::Json;
         }
         Format::Text
@@ -690,6 +691,27 @@ mod tests {
             .collect();
         assert_eq!(guess_kind(p("x.txt"), &four), DocKind::FocusGroup);
         assert_eq!(guess_kind(p("x.txt"), &four[..2]), DocKind::Interview);
+    }
+
+    #[test]
+    fn a_txt_is_read_as_what_its_content_is() {
+        let t = Format::Text;
+        assert_eq!(
+            t.by_content("WEBVTT\n\n00:01.000 --> 00:02.000\nHei"),
+            Format::Vtt
+        );
+        assert_eq!(
+            t.by_content("1\n00:00:01,000 --> 00:00:02,000\nHei"),
+            Format::Srt
+        );
+        assert_eq!(t.by_content("{\"segments\": []}"), Format::Json);
+        // Braces and the word in quotes do not make a transcript JSON.
+        assert_eq!(
+            t.by_content("{Lyd starter} Intervjuer: \"segments\" er ordet."),
+            Format::Text
+        );
+        assert_eq!(t.by_content("Intervjuer: Hei\n2\n"), Format::Text);
+        assert_eq!(Format::Docx.by_content("WEBVTT"), Format::Docx);
     }
 
     #[test]

@@ -12,6 +12,11 @@
 //! number or is in capitals, or when the document is clearly a transcript and the label is
 //! one or two capitalised words; this keeps `Note: …` in field notes from becoming a speaker.
 //! Text without speakers is split into paragraphs at blank lines.
+//!
+//! Meeting tools put a name and a time alone on a line with the text below it (`Kari Lunde
+//! 0:03`, `Speaker 1  0:00`, `[Ola Berg] 10:02:31`); such lines count where a document has two
+//! or more, and the tools' notices (`… stopped transcription`) belong to no turn. [`segment`]
+//! divides a text by a researcher's own pattern instead, or into paragraphs only.
 
 use crate::model::{Segmentation, Turn};
 use regex::Regex;
@@ -144,9 +149,8 @@ pub(crate) fn parse_timestamp(hms: &str, frac: Option<&str>) -> Option<u64> {
 fn candidate(line: &str) -> Option<Candidate> {
     if let Some(c) = HEADER_LABEL.captures(line) {
         let name = c[1].trim_start_matches('[').trim_end_matches(']').trim();
-        let (hms, frac) = (&c[2], None);
         return Some(Candidate {
-            timestamp_ms: parse_timestamp(hms, frac),
+            timestamp_ms: parse_timestamp(&c[2], None),
             stamp: true,
             speaker: Some(name.to_string()),
             content_offset: line.chars().count(),
