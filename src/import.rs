@@ -322,34 +322,13 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
         .unwrap_or_else(|| "document".into());
     let text_of = |bytes: Vec<u8>| decode::decode_owned(bytes).map_err(|m| fail(path, m));
     match format {
-        Format::Json => {
-            let d = text_of(bytes)?;
-            let t = asr::read(&d.text).map_err(|m| fail(path, m))?;
-            let how = if opts.segmentation.is_auto() {
-                t.segmentation
-            } else {
-                opts.segmentation.clone()
-            };
-            let mut p = document_from(
-                path,
-                title,
-                t.text.clone(),
-                opts.kind,
-                t.tool.name(),
-                sha,
-                &how,
-            )?;
-            p.warnings = d.warnings;
-            p.warnings.extend(t.warnings);
-            if p.text == t.text {
-                p.words = t.words;
-            } else if !t.words.is_empty() {
-                p.warnings.push(
-                    "the text changed as it was normalised, so its word times were left out".into(),
-                );
-            }
-            Ok(vec![p])
-        }
+        Format::Json => Ok(vec![json_document(
+            path,
+            title,
+            text_of(bytes)?,
+            opts,
+            sha,
+        )?]),
         Format::Text | Format::Vtt | Format::Srt => {
             let d = text_of(bytes)?;
             // A `.txt` may hold subtitles or a tool's JSON; the content says which (`--format`
@@ -360,20 +339,12 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
                 format.by_content(&d.text)
             };
             if format == Format::Json {
-                let mut p = prepare_all(
-                    path,
-                    &ReadOptions {
-                        format: Some(Format::Json),
-                        ..opts.clone()
-                    },
-                )?;
-                for d in &mut p {
-                    d.warnings.insert(
-                        0,
-                        "read as a transcription tool's JSON (by its content)".into(),
-                    );
-                }
-                return Ok(p);
+                let mut p = json_document(path, title, d, opts, sha)?;
+                p.warnings.insert(
+                    0,
+                    "read as a transcription tool's JSON (by its content)".into(),
+                );
+                return Ok(vec![p]);
             }
             let mut warnings = d.warnings;
             if format != Format::Text && Format::from_path(path).ok() == Some(Format::Text) {
@@ -439,6 +410,40 @@ pub fn prepare_all(path: &Path, opts: &ReadOptions) -> Result<Vec<Prepared>> {
             )
         }
     }
+}
+
+/// A transcription tool's JSON, decoded, as a document with its word times.
+fn json_document(
+    path: &Path,
+    title: String,
+    d: decode::Decoded,
+    opts: &ReadOptions,
+    sha: String,
+) -> Result<Prepared> {
+    let t = asr::read(&d.text).map_err(|m| fail(path, m))?;
+    let how = if opts.segmentation.is_auto() {
+        t.segmentation
+    } else {
+        opts.segmentation.clone()
+    };
+    let mut p = document_from(
+        path,
+        title,
+        t.text.clone(),
+        opts.kind,
+        t.tool.name(),
+        sha,
+        &how,
+    )?;
+    p.warnings = d.warnings;
+    p.warnings.extend(t.warnings);
+    if p.text == t.text {
+        p.words = t.words;
+    } else if !t.words.is_empty() {
+        p.warnings
+            .push("the text changed as it was normalised, so its word times were left out".into());
+    }
+    Ok(p)
 }
 
 /// Guesses the type from the file name, then from the speakers.
@@ -578,12 +583,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         } else if kind.is_symlink() && path.is_dir() {
             // A link to a folder is not followed: it may lead back up the tree.
             continue;
-        } else if Format::from_path(&path).is_ok_and(|f| f != Format::Json)
-            || (Format::from_path(&path).ok() == Some(Format::Json) && json_transcript(&path))
-            || path
+        } else if match Format::from_path(&path) {
+            Ok(Format::Json) => json_transcript(&path),
+            Ok(_) => true,
+            Err(_) => path
                 .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
-        {
+                .is_some_and(|e| e.eq_ignore_ascii_case("qdpx")),
+        } {
             out.push(path);
         }
     }

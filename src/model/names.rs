@@ -132,6 +132,21 @@ pub fn is_role_label(label: &str) -> bool {
         || ROLE_WORDS.contains(&stem.as_str())
 }
 
+/// What a registered form matches, in any case: the form at word boundaries, its words over
+/// any white space, with a Norwegian genitive `s` or an English `'s` (group 1). Whether a match
+/// is written as a name is [`written_as_name`].
+pub fn form_matcher(form: &str) -> Option<Regex> {
+    case_free(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(form)))
+}
+
+fn case_free(pattern: &str) -> Option<Regex> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .unicode(true)
+        .build()
+        .ok()
+}
+
 fn pattern_for(form: &str) -> String {
     let words: Vec<String> = form.split_whitespace().map(regex::escape).collect();
     words.join(r"\s+")
@@ -177,25 +192,15 @@ impl Pseudonymiser {
             }
         }
         forms.sort_by_key(|(f, _, _)| std::cmp::Reverse(f.chars().count()));
-        let build = |p: &str| {
-            RegexBuilder::new(p)
-                .case_insensitive(true)
-                .unicode(true)
-                .build()
-                .ok()
-        };
         let rules = forms
             .iter()
-            .filter_map(|(f, r, any)| {
-                build(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(f)))
-                    .map(|re| (re, r.clone(), f.clone(), *any))
-            })
+            .filter_map(|(f, r, any)| form_matcher(f).map(|re| (re, r.clone(), f.clone(), *any)))
             .collect();
         let finder = if forms.is_empty() {
             None
         } else {
             let all: Vec<String> = forms.iter().map(|(f, _, _)| pattern_for(f)).collect();
-            build(&format!(r"\b(?:{})(?:['’]s|s)?\b", all.join("|")))
+            case_free(&format!(r"\b(?:{})(?:['’]s|s)?\b", all.join("|")))
         };
         Pseudonymiser { rules, finder }
     }

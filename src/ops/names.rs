@@ -60,10 +60,7 @@ fn ordinary_uses(session: &Session, entry: &NameEntry) -> Vec<Ordinary> {
     let project = session.project();
     let mut out = Vec::new();
     for form in std::iter::once(&entry.name).chain(&entry.aliases) {
-        let Ok(re) = regex::RegexBuilder::new(&format!(r"\b{}\b", regex::escape(form)))
-            .case_insensitive(true)
-            .build()
-        else {
+        let Some(re) = crate::model::names::form_matcher(form) else {
             continue;
         };
         let mut count = 0;

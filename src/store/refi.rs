@@ -159,12 +159,8 @@ impl Session {
             let kind = values
                 .get("type")
                 .and_then(|t| t.parse::<DocKind>().ok())
-                .unwrap_or(if parsed.speakers.is_empty() {
-                    DocKind::FieldNote
-                } else if parsed.speakers.len() >= 4 {
-                    DocKind::FocusGroup
-                } else {
-                    DocKind::Interview
+                .unwrap_or_else(|| {
+                    crate::import::guess_kind(std::path::Path::new(""), &parsed.speakers)
                 });
             let prepared = crate::import::Prepared::new(
                 file,

@@ -669,26 +669,8 @@ fn speaker_labels_as_real_transcripts_write_them() {
 
 #[test]
 fn time_stamps_on_their_own_line_frames_countdowns_and_wrapped_markers() {
-    let p = TestProject::new();
-    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts/intervju-tidskoder-egen-linje.txt");
-    p.koda(&["import", f.to_str().unwrap()]).ok();
-    let show = p
-        .koda(&["show", "intervju-tidskoder-egen-linje", "--json"])
-        .json();
-    let turns: Vec<(String, Option<u64>, String)> = show["turns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["speaker"].as_str().unwrap_or("").to_string(),
-                t["timestamp_ms"].as_u64(),
-                t["text"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    let want = |s: &str, t: Option<u64>, x: &str| (s.to_string(), t, x.to_string());
+    let (turns, _) = timed_turns_of_fixture("intervju-tidskoder-egen-linje.txt", &[]);
+    let want = timed;
     assert_eq!(
         turns,
         vec![
@@ -715,9 +697,7 @@ fn timed_turns_of_fixture(
     extra: &[&str],
 ) -> (Vec<(String, Option<u64>, String)>, String) {
     let p = TestProject::new();
-    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts")
-        .join(name);
+    let f = fixture(name);
     let mut args = vec!["import", f.to_str().unwrap()];
     args.extend_from_slice(extra);
     let r = p.koda(&args);
@@ -765,8 +745,7 @@ fn webvtt_as_captioning_tools_write_it_and_subrip_with_override_tags() {
     );
     // --strict refuses the file instead, naming the line.
     let p = TestProject::new();
-    let f = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts/nettmote-autotekst.vtt");
+    let f = fixture("nettmote-autotekst.vtt");
     p.fails_unchanged(&["import", f.to_str().unwrap(), "--strict"], &["line 19"]);
 
     let (turns, _) = timed_turns_of_fixture("fokusgruppe-undertekster.srt", &[]);
