@@ -9,6 +9,7 @@ pub mod codebook;
 pub mod coding;
 pub mod display;
 pub mod document;
+pub mod identifiers;
 pub mod ids;
 pub mod names;
 pub mod text;
@@ -41,6 +42,42 @@ pub struct ProjectConfig {
     pub default_coder: String,
     /// When the project was created (RFC 3339, UTC).
     pub created_at: String,
+    /// What exports protect beyond registered names.
+    #[serde(default, skip_serializing_if = "Privacy::is_default")]
+    pub privacy: Privacy,
+    /// The seal of the name register: set whenever koda writes `names.json`, so that a
+    /// register deleted, emptied or changed outside koda stops exports instead of leaving
+    /// them unprotected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<RegisterSeal>,
+}
+
+/// Privacy settings of a project (`privacy` in `koda.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Privacy {
+    /// Which identifiers exports replace with typed placeholders.
+    #[serde(default, skip_serializing_if = "identifiers::Settings::is_default")]
+    pub identifiers: identifiers::Settings,
+}
+
+impl Privacy {
+    /// True when nothing differs from the defaults.
+    pub fn is_default(&self) -> bool {
+        self.identifiers.is_default()
+    }
+}
+
+/// What koda last wrote to `names.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterSeal {
+    /// How many names the register held.
+    pub names: usize,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// The fingerprint of a register being written (set just before `names.json` is replaced,
+    /// cleared just after), so a crash between the two writes leaves either file acceptable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
 }
 
 /// Checks that a coder name is usable as a journal file name: letters, digits, `.`, `_`, `-`.

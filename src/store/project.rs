@@ -180,6 +180,8 @@ impl Project {
             coders: vec![coder.to_string()],
             default_coder: coder.to_string(),
             created_at: now(),
+            privacy: Default::default(),
+            register: None,
         };
         // koda.json last: its presence is what makes the folder a project.
         fsio::write_json(&dir.join(CONFIG_FILE), &config)?;
