@@ -18,6 +18,7 @@ pub mod merge;
 pub mod migrate;
 pub mod project;
 pub mod refi;
+pub mod register;
 pub mod session;
 pub mod stamp;
 

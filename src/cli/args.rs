@@ -794,6 +794,9 @@ pub enum NamesAction {
         #[arg(long = "as", value_name = "PSEUDONYM")]
         pseudonym: String,
     },
+    /// Seal names.json as it is now, after it was edited, restored or emptied by hand (exports
+    /// stop while the register differs from what koda last wrote).
+    Accept,
     /// List capitalised words that recur inside sentences and may be names.
     Suggest {
         /// Only words occurring at least this often.

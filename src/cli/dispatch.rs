@@ -78,24 +78,17 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Check { file }) => {
             let p = ctx.load(None, err)?;
             let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-            let pz = crate::model::names::Pseudonymiser::new(&p.names);
-            if pz.is_empty() {
-                bail!(Error::invalid(
-                    "no names are registered: add them with `koda names add NAME --as REPLACEMENT`"
-                ));
-            }
             let what = file.display().to_string();
-            let text = crate::export::privacy::export_text(&bytes, &what)?;
-            let hits = pz.find(&text);
-            if hits.is_empty() {
-                writeln!(out, "{what}: no registered name found")?;
+            let leaks = crate::ops::names::check(&p, &bytes, &what)?;
+            if leaks.is_empty() {
+                writeln!(out, "{what}: no registered name or identifier found")?;
             } else {
-                for (l, c, m) in &hits {
-                    writeln!(out, "{what}:{l}:{c}: «{m}»")?;
+                for l in &leaks {
+                    writeln!(out, "{l}")?;
                 }
                 bail!(Error::invalid(format!(
-                    "{what}: {} registered names found",
-                    hits.len()
+                    "{what}: {} registered names or identifiers found",
+                    leaks.len()
                 )));
             }
         }

@@ -44,7 +44,7 @@ pub(super) fn names(
                 table(&["name", "replacement", "aliases", "category"], &rows)
             )?;
         }
-        let (speakers, cases) = crate::ops::names::shown_as(&p);
+        let (speakers, cases) = crate::ops::names::shown_as(&p)?;
         if !speakers.is_empty() {
             writeln!(out)?;
             let rows: Vec<Vec<String>> = speakers.into_iter().map(|(a, b)| vec![a, b]).collect();
@@ -140,6 +140,10 @@ pub(super) fn names(
         NamesAction::Case { case, pseudonym } => {
             crate::ops::names::pseudonym_for_case(&mut s, &case, &pseudonym)?;
             format!("case {case} shows as {pseudonym}")
+        }
+        NamesAction::Accept => {
+            let n = crate::ops::names::accept(&mut s)?;
+            format!("sealed names.json as it is: {n} names")
         }
         NamesAction::Suggest { .. } => String::new(),
     };

@@ -481,13 +481,18 @@ impl Checker {
         let mut f = Folded::default();
         f.add(raw, 0, true);
         let mut leaks = self.scan(&f, raw, what, &mut seen);
-        let nfc: String = raw.nfc().collect();
-        if nfc == raw {
-            leaks.extend(self.identifiers_in(raw, raw, |i| i, what));
-        } else {
-            leaks.extend(self.identifiers_in(&nfc, raw, |_| 0, what));
+        let markup = is_markup(what, raw);
+        // In markup, identifiers are looked for in the text only: the tags' namespaces and
+        // schema addresses are the format's, not anyone's.
+        if !markup {
+            let nfc: String = raw.nfc().collect();
+            if nfc == raw {
+                leaks.extend(self.identifiers_in(raw, raw, |i| i, what));
+            } else {
+                leaks.extend(self.identifiers_in(&nfc, raw, |_| 0, what));
+            }
         }
-        if is_markup(what, raw) {
+        if markup {
             let nodes = text_nodes(raw);
             let mut joined = Folded::default();
             let mut plain = String::new();

@@ -1,21 +1,29 @@
-//! Confidentiality of exports: pseudonymising what goes out, and the leak check.
+//! Confidentiality of exports: pseudonymising what goes out, and the gate every export
+//! passes.
 //!
-//! By default every export replaces registered names (with their aliases and inflections) in
-//! every text it holds, and shows speakers and cases by their pseudonyms. Before anything is
-//! written, the finished bytes are searched for every registered name; one hit fails the export
-//! with the place named, and no file is written. `--no-pseudonymise` turns both off and marks
-//! the export as not pseudonymised at its top.
+//! By default every export replaces identifiers (fødselsnummer, phone numbers, e-mail and web
+//! addresses) with typed placeholders and registered names (with their aliases and
+//! inflections) with their replacements in every text it holds, shows speakers and cases by
+//! their pseudonyms, and shows a document whose id carries a registered name by a stable key
+//! (`doc-…`). Before anything is written, [`Privacy::gate`] searches the finished bytes with
+//! the independent [`leak::Checker`]; one hit fails the export with the place named, and no
+//! file is written. `--no-pseudonymise` turns both off and marks the export as not
+//! pseudonymised at its top. A register that was deleted, emptied or changed outside koda
+//! stops every export ([`crate::store::register`]).
 
+use super::leak::{self, Checker};
 use super::summary::Summary;
 use super::tables::Table;
-use crate::model::names::{Names, Pseudonymiser};
+use crate::model::identifiers;
+use crate::model::names::{Category, NameEntry, Names, Pseudonymiser};
 use crate::store::Project;
 use crate::{Error, Result};
-use std::io::Read;
 
 /// The note at the top of an export made with `--no-pseudonymise`.
 pub const NOT_PSEUDONYMISED: &str =
     "NOT PSEUDONYMISED: this export may contain names (made with --no-pseudonymise).";
+
+pub use crate::model::document::doc_key;
 
 /// Pseudonyms and replacements for one export.
 #[derive(Debug, Clone)]
@@ -23,14 +31,24 @@ pub struct Privacy {
     /// Whether pseudonymisation is on.
     pub on: bool,
     pz: Pseudonymiser,
+    checker: Checker,
+    identifiers: identifiers::Settings,
+    norwegian: bool,
     names: Names,
     speakers: Vec<String>,
     cases: Vec<(String, Option<String>)>,
+    /// Document ids that carry a registered name, with their keys, longest first.
+    doc_keys: Vec<(String, String)>,
 }
 
 impl Privacy {
-    /// The privacy settings of a project; `on` is false only for `--no-pseudonymise`.
-    pub fn new(project: &Project, on: bool) -> Privacy {
+    /// The privacy settings of a project; `on` is false only for `--no-pseudonymise`. Fails
+    /// when the name register was deleted, emptied or changed outside koda, or when the leak
+    /// check cannot be built: an export must not go out unchecked.
+    pub fn new(project: &Project, on: bool) -> Result<Privacy> {
+        if let Some(problem) = crate::store::register::problem(project.root(), &project.config) {
+            return Err(Error::invalid(problem));
+        }
         let mut speakers: Vec<String> = Vec::new();
         for d in project.documents() {
             for s in &d.speakers {
@@ -45,33 +63,111 @@ impl Privacy {
             .values()
             .map(|c| (c.name.clone(), c.attributes.get("role").cloned()))
             .collect();
-        Privacy {
+        let identifiers = project.config.privacy.identifiers;
+        let mut checker = Checker::new(&project.names, identifiers)?;
+        let mut doc_keys: Vec<(String, String)> = project
+            .docs
+            .keys()
+            .filter(|id| checker.mentions(id))
+            .map(|id| (id.clone(), doc_key(id)))
+            .collect();
+        doc_keys.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+        if !doc_keys.is_empty() {
+            // The gate also looks for the ids themselves, in any case.
+            let mut with_ids = project.names.clone();
+            with_ids
+                .names
+                .extend(doc_keys.iter().map(|(id, key)| NameEntry {
+                    name: id.clone(),
+                    replacement: key.clone(),
+                    aliases: Vec::new(),
+                    category: Category::Other,
+                    any_case: true,
+                }));
+            checker = Checker::new(&with_ids, identifiers)?;
+        }
+        Ok(Privacy {
             on,
             pz: Pseudonymiser::new(&project.names),
+            checker,
+            identifiers,
+            norwegian: project
+                .config
+                .languages
+                .first()
+                .is_none_or(|l| l == "no" || l == "nb" || l == "nn"),
             names: project.names.clone(),
             speakers,
             cases,
-        }
+            doc_keys,
+        })
     }
 
-    /// The register's matcher.
-    pub fn pseudonymiser(&self) -> &Pseudonymiser {
-        &self.pz
-    }
-
-    /// Text with names replaced (unchanged when off).
+    /// Text with identifiers, document ids that carry names and registered names replaced
+    /// (unchanged when off).
     pub fn text(&self, s: &str) -> String {
-        if self.on {
-            self.pz.apply(s)
+        if !self.on {
+            return s.to_string();
+        }
+        let s = identifiers::replace(s, &self.identifiers, self.norwegian);
+        let s = self.replace_doc_ids(&s);
+        self.pz.apply(&s)
+    }
+
+    /// A document id as exports show it: its key when the id carries a registered name.
+    pub fn doc(&self, id: &str) -> String {
+        if !self.on {
+            return id.to_string();
+        }
+        self.doc_keys
+            .iter()
+            .find(|(d, _)| d == id)
+            .map_or_else(|| id.to_string(), |(_, key)| key.clone())
+    }
+
+    fn replace_doc_ids(&self, s: &str) -> String {
+        let mut out = s.to_string();
+        let part = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        for (id, key) in &self.doc_keys {
+            let mut from = 0;
+            while let Some(i) = out[from..].find(id.as_str()).map(|i| i + from) {
+                let end = i + id.len();
+                if part(out[..i].chars().last()) || part(out[end..].chars().next()) {
+                    from = end;
+                    continue;
+                }
+                out.replace_range(i..end, key);
+                from = i + key.len();
+            }
+        }
+        out
+    }
+
+    /// The gate: searches finished export bytes (every text part of a DOCX or QDPX) for
+    /// registered names, document ids that carry them and identifiers, and refuses with every
+    /// place found. Bytes koda cannot read as text are refused too.
+    pub fn gate(&self, bytes: &[u8], what: &str) -> Result<()> {
+        let leaks = self.checker.check(bytes, what)?;
+        if leaks.is_empty() {
+            Ok(())
         } else {
-            s.to_string()
+            Err(leak::refusal(&leaks))
         }
     }
 
     /// A speaker label as exports show it.
     pub fn speaker(&self, label: &str) -> String {
         if self.on && !label.is_empty() {
-            self.names.speaker(label, &self.speakers, &self.pz)
+            self.names.speaker(
+                label,
+                &self.speakers,
+                &self.pz,
+                if self.norwegian {
+                    "Deltaker"
+                } else {
+                    "Participant"
+                },
+            )
         } else {
             label.to_string()
         }
@@ -97,6 +193,7 @@ impl Privacy {
             .map(|h| match h.as_str() {
                 "speaker" => 1,
                 "case" => 2,
+                "doc" => 3,
                 _ => 0,
             })
             .collect();
@@ -105,6 +202,7 @@ impl Privacy {
                 *cell = match kind {
                     1 => self.speaker(cell),
                     2 => self.case(cell),
+                    3 => self.doc(cell),
                     _ => self.text(cell),
                 };
             }
@@ -131,68 +229,11 @@ impl Privacy {
             for q in &mut t.quotes {
                 q.text = self.text(&q.text);
                 q.attribution = self.text(&q.attribution);
-                q.doc = self.text(&q.doc);
+                q.doc = self.doc(&q.doc);
                 for m in &mut q.memos {
                     *m = self.text(m);
                 }
             }
         }
     }
-}
-
-/// The readable text of an export: the bytes as UTF-8, or for a ZIP-based file (DOCX, QDPX) the
-/// text of its XML, `.qde` and `.txt` parts.
-pub fn export_text(bytes: &[u8], what: &str) -> Result<String> {
-    if bytes.starts_with(b"PK") {
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| Error::invalid(format!("{what}: not a readable DOCX/ZIP file ({e})")))?;
-        let mut out = String::new();
-        let names: Vec<String> = z.file_names().map(str::to_string).collect();
-        let texty = |n: &str| {
-            let l = n.to_lowercase();
-            [".xml", ".qde", ".qdc", ".txt"]
-                .iter()
-                .any(|x| l.ends_with(x))
-        };
-        for name in names.iter().filter(|n| texty(n)) {
-            let f = z
-                .by_name(name)
-                .map_err(|e| Error::invalid(format!("{what}: {name}: {e}")))?;
-            let mut part = String::new();
-            f.take(64 * 1024 * 1024)
-                .read_to_string(&mut part)
-                .map_err(|e| Error::invalid(format!("{what}: {name}: {e}")))?;
-            out.push_str(&part);
-            out.push('\n');
-        }
-        return Ok(out);
-    }
-    String::from_utf8(bytes.to_vec())
-        .map_err(|_| Error::invalid(format!("{what} is not a text file koda can check")))
-}
-
-/// Searches an export for registered names; an error lists every place found.
-pub fn leak_check(bytes: &[u8], what: &str, pz: &Pseudonymiser) -> Result<()> {
-    if pz.is_empty() {
-        return Ok(());
-    }
-    let text = export_text(bytes, what)?;
-    let hits = pz.find(&text);
-    if hits.is_empty() {
-        return Ok(());
-    }
-    let places: Vec<String> = hits
-        .iter()
-        .take(20)
-        .map(|(l, c, m)| format!("  {what}:{l}:{c}: «{m}»"))
-        .collect();
-    Err(Error::invalid(format!(
-        "registered names are still in the export, so it was not written:\n{}{}\nCheck the replacements in `koda names` (a replacement must not contain the name).",
-        places.join("\n"),
-        if hits.len() > 20 {
-            format!("\n  … and {} more", hits.len() - 20)
-        } else {
-            String::new()
-        }
-    )))
 }

@@ -82,23 +82,25 @@ fn write_codes(
     project: &Project,
     parent: Option<&str>,
     notes: &BTreeMap<String, Vec<String>>,
+    privacy: &super::privacy::Privacy,
 ) -> Result<()> {
     let kids: Vec<&Code> = project.codebook.children(parent).collect();
     for c in kids {
         let g = guid("code", &c.id);
+        let name = privacy.text(&c.name);
         let mut attrs: Vec<(&str, &str)> =
-            vec![("guid", &g), ("name", &c.name), ("isCodable", "true")];
+            vec![("guid", &g), ("name", &name), ("isCodable", "true")];
         if let Some(col) = &c.color {
             attrs.push(("color", col));
         }
         x.open("Code", &attrs)?;
         if !c.description.is_empty() {
-            x.text("Description", &c.description)?;
+            x.text("Description", &privacy.text(&c.description))?;
         }
         for n in notes.get(&c.id).into_iter().flatten() {
             x.empty("NoteRef", &[("targetGUID", n)])?;
         }
-        write_codes(x, project, Some(&c.id), notes)?;
+        write_codes(x, project, Some(&c.id), notes, privacy)?;
         x.close("Code")?;
     }
     Ok(())
@@ -132,12 +134,12 @@ fn value_element(kind: &str) -> &'static str {
     }
 }
 
-/// Builds the `.qdc` codebook.
-pub fn qdc(project: &Project) -> Result<Vec<u8>> {
+/// Builds the `.qdc` codebook (code names and descriptions as `privacy` shows them).
+pub fn qdc(project: &Project, privacy: &super::privacy::Privacy) -> Result<Vec<u8>> {
     let mut x = Xml::new()?;
     x.open("CodeBook", &[("xmlns", CODEBOOK_NS), ("origin", "koda")])?;
     x.open("Codes", &[])?;
-    write_codes(&mut x, project, None, &BTreeMap::new())?;
+    write_codes(&mut x, project, None, &BTreeMap::new(), privacy)?;
     x.close("Codes")?;
     x.close("CodeBook")?;
     Ok(x.finish())
@@ -267,7 +269,7 @@ pub fn qdpx(
     if !project.codebook.codes.is_empty() {
         x.open("CodeBook", &[])?;
         x.open("Codes", &[])?;
-        write_codes(&mut x, project, None, &notes_by)?;
+        write_codes(&mut x, project, None, &notes_by, privacy)?;
         x.close("Codes")?;
         x.close("CodeBook")?;
     }
@@ -331,7 +333,7 @@ pub fn qdpx(
             )?;
             x.text(
                 "Description",
-                &format!("koda document {}: {}", d.id, d.kind),
+                &format!("koda document {}: {}", privacy.doc(&d.id), d.kind),
             )?;
             for c in project.codings_of_doc(&d.id) {
                 let (s, e) = texts.spans.get(&c.id).copied().unwrap_or((c.start, c.end));

@@ -303,6 +303,14 @@ pub fn text_file(id: &str, revision: u32) -> String {
     }
 }
 
+/// The stable key exports show for a document whose id carries a registered name: `doc-`
+/// and the first eight hex digits of the id's SHA-256. `koda show` and every other command
+/// accept it in place of the id.
+pub fn doc_key(id: &str) -> String {
+    let sha = super::text::sha256_hex(id.as_bytes());
+    format!("doc-{}", &sha[..8])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,9 +6,11 @@
 //! any whitespace, line breaks included. Names inside other words never match (`Ole` is left
 //! alone in `Oleum`).
 
+use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// What kind of name an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -110,6 +112,34 @@ const ROLE_WORDS: &[&str] = &[
     "teacher",
     "forsker",
     "researcher",
+    "frivillig",
+    "volunteer",
+    "sykepleier",
+    "helsesykepleier",
+    "nurse",
+    "lege",
+    "doctor",
+    "saksbehandler",
+    "caseworker",
+    "ansatt",
+    "staff",
+    "employee",
+    "elev",
+    "student",
+    "pupil",
+    "rektor",
+    "principal",
+    "headteacher",
+    "pedagog",
+    "assistent",
+    "assistant",
+    "miljøarbeider",
+    "tolk",
+    "interpreter",
+    "ukjent",
+    "unknown",
+    "speaker",
+    "taler",
     "p",
     "r",
     "k",
@@ -132,23 +162,46 @@ pub fn is_role_label(label: &str) -> bool {
         || ROLE_WORDS.contains(&stem.as_str())
 }
 
-/// What a registered form matches, in any case: the form at word boundaries, its words over
-/// any white space, with a Norwegian genitive `s` or an English `'s` (group 1). Whether a match
-/// is written as a name is [`written_as_name`].
+/// What a registered form matches, in any case: the form at word boundaries (where its first
+/// and last characters are word characters: `@kari_n` and `Kari N.` have none to keep there),
+/// its words over any white space, letters with soft hyphens or zero-width characters between
+/// them, and a Norwegian genitive `s` or an English `'s` (group 1). Whether a match is written
+/// as a name is [`written_as_name`].
 pub fn form_matcher(form: &str) -> Option<Regex> {
-    case_free(&format!(r"\b{}(?:(['’]s)|s)?\b", pattern_for(form)))
-}
-
-fn case_free(pattern: &str) -> Option<Regex> {
-    RegexBuilder::new(pattern)
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let lead = if word(form.chars().next()) { r"\b" } else { "" };
+    let tail = if word(form.chars().last()) {
+        r"(?:(['’]s)|s)?\b"
+    } else {
+        ""
+    };
+    RegexBuilder::new(&format!("{lead}{}{tail}", pattern_for(form)))
         .case_insensitive(true)
         .unicode(true)
+        .size_limit(1 << 22)
         .build()
         .ok()
 }
 
+/// Characters that hide inside a written word without showing: soft hyphen, zero-width space
+/// and joiners, word joiner, byte-order mark.
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
+}
+
+const INVISIBLE: &str = r"[\u{ad}\u{200b}-\u{200d}\u{2060}\u{feff}]*";
+
 fn pattern_for(form: &str) -> String {
-    let words: Vec<String> = form.split_whitespace().map(regex::escape).collect();
+    let words: Vec<String> = form
+        .split_whitespace()
+        .map(|w| {
+            let chars: Vec<String> = w.chars().map(|c| regex::escape(&c.to_string())).collect();
+            chars.join(INVISIBLE)
+        })
+        .collect();
     words.join(r"\s+")
 }
 
@@ -168,17 +221,38 @@ pub fn written_as_name(found: &str, form: &str) -> bool {
         .all(|(f, r)| !capital(r) || capital(f))
 }
 
+/// One registered form and what replaces it; its matcher is compiled when a text first holds
+/// the form's first word, so a register of 100,000 names costs nothing for the names a project
+/// never mentions.
+#[derive(Debug, Clone)]
+struct Rule {
+    form: String,
+    replacement: String,
+    any_case: bool,
+    matcher: OnceLock<Option<Regex>>,
+}
+
+impl Rule {
+    fn matcher(&self) -> Option<&Regex> {
+        self.matcher
+            .get_or_init(|| form_matcher(&self.form))
+            .as_ref()
+    }
+}
+
 /// Applies a register to text.
 #[derive(Debug, Clone)]
 pub struct Pseudonymiser {
-    /// Per form: its matcher, its replacement, the form as registered and whether it matches
-    /// in any case.
-    rules: Vec<(Regex, String, String, bool)>,
-    finder: Option<Regex>,
+    /// Longest forms first, so `Kari Nordmann` is replaced before `Kari`.
+    rules: Vec<Rule>,
+    /// The first word of every form, lower-case: which rules a text may need.
+    first_words: Option<AhoCorasick>,
+    /// Per first word: the rules whose form starts with it.
+    rules_of: Vec<Vec<usize>>,
 }
 
 impl Pseudonymiser {
-    /// Builds the matchers for a register (longest forms first).
+    /// Builds the rules for a register (longest forms first).
     pub fn new(names: &Names) -> Pseudonymiser {
         let mut forms: Vec<(String, String, bool)> = Vec::new();
         for e in &names.names {
@@ -192,17 +266,42 @@ impl Pseudonymiser {
             }
         }
         forms.sort_by_key(|(f, _, _)| std::cmp::Reverse(f.chars().count()));
-        let rules = forms
-            .iter()
-            .filter_map(|(f, r, any)| form_matcher(f).map(|re| (re, r.clone(), f.clone(), *any)))
+        let mut words: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut rules_of: Vec<Vec<usize>> = Vec::new();
+        let rules: Vec<Rule> = forms
+            .into_iter()
+            .enumerate()
+            .map(|(i, (form, replacement, any_case))| {
+                let first = form
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_lowercase();
+                let w = *index.entry(first.clone()).or_insert_with(|| {
+                    words.push(first);
+                    rules_of.push(Vec::new());
+                    words.len() - 1
+                });
+                rules_of[w].push(i);
+                Rule {
+                    form,
+                    replacement,
+                    any_case,
+                    matcher: OnceLock::new(),
+                }
+            })
             .collect();
-        let finder = if forms.is_empty() {
+        let first_words = if words.is_empty() {
             None
         } else {
-            let all: Vec<String> = forms.iter().map(|(f, _, _)| pattern_for(f)).collect();
-            case_free(&format!(r"\b(?:{})(?:['’]s|s)?\b", all.join("|")))
+            AhoCorasick::new(&words).ok()
         };
-        Pseudonymiser { rules, finder }
+        Pseudonymiser {
+            rules,
+            first_words,
+            rules_of,
+        }
     }
 
     /// True when nothing is registered.
@@ -210,21 +309,46 @@ impl Pseudonymiser {
         self.rules.is_empty()
     }
 
+    /// The rules a text may need, longest form first: those whose first word occurs in it in
+    /// some case (every rule, should the quick pass be unavailable).
+    fn candidates(&self, text: &str) -> Vec<usize> {
+        let Some(ac) = &self.first_words else {
+            return (0..self.rules.len()).collect();
+        };
+        let probe: String = text
+            .chars()
+            .filter(|c| !invisible(*c))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut hit: Vec<usize> = ac
+            .find_overlapping_iter(&probe)
+            .flat_map(|m| self.rules_of[m.pattern().as_usize()].iter().copied())
+            .collect();
+        hit.sort_unstable();
+        hit.dedup();
+        hit
+    }
+
     /// Replaces every registered name (and inflection) in `text`. An English possessive keeps
     /// its `'s`; a Norwegian genitive `s` is dropped with the name.
     pub fn apply(&self, text: &str) -> String {
+        if self.rules.is_empty() {
+            return text.to_string();
+        }
         let mut out = text.to_string();
-        for (re, replacement, form, any_case) in &self.rules {
+        for i in self.candidates(text) {
+            let rule = &self.rules[i];
+            let Some(re) = rule.matcher() else { continue };
             if re.is_match(&out) {
                 out = re
                     .replace_all(&out, |c: &regex::Captures<'_>| {
                         let whole = c.get(0).map_or("", |m| m.as_str());
-                        if !any_case && !written_as_name(whole, form) {
+                        if !rule.any_case && !written_as_name(whole, &rule.form) {
                             return whole.to_string();
                         }
                         match c.get(1) {
-                            Some(poss) => format!("{replacement}{}", poss.as_str()),
-                            None => replacement.clone(),
+                            Some(poss) => format!("{}{}", rule.replacement, poss.as_str()),
+                            None => rule.replacement.clone(),
                         }
                     })
                     .into_owned();
@@ -232,38 +356,21 @@ impl Pseudonymiser {
         }
         out
     }
-
-    /// True when `found` is a registered form written as a name (or a form that matches in
-    /// any case).
-    fn names_here(&self, found: &str) -> bool {
-        self.rules.iter().any(|(re, _, form, any_case)| {
-            re.find(found)
-                .is_some_and(|m| m.start() == 0 && m.end() == found.len())
-                && (*any_case || written_as_name(found, form))
-        })
-    }
-
-    /// Every place a registered name (or inflection) occurs: (line, column, the match), 1-based.
-    pub fn find(&self, text: &str) -> Vec<(usize, usize, String)> {
-        let Some(re) = &self.finder else {
-            return Vec::new();
-        };
-        re.find_iter(text)
-            .filter(|m| self.names_here(m.as_str()))
-            .map(|m| {
-                let before = &text[..m.start()];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                (line, col, m.as_str().to_string())
-            })
-            .collect()
-    }
 }
 
 impl Names {
-    /// The pseudonym for a speaker label: the chosen one, a registered name's replacement, the
-    /// label itself when it names a role, else `Speaker N` in order of first appearance.
-    pub fn speaker(&self, label: &str, all_labels: &[String], pz: &Pseudonymiser) -> String {
+    /// The pseudonym for a speaker label, by one rule for every label: the pseudonym chosen in
+    /// the register, else a registered name's replacement, else the label itself when it names
+    /// a role (`Intervjuer`, `Forelder 2`, `Teacher B`, `Unknown`), else `{participant} N`
+    /// (`Deltaker 1`, `Participant 1`) numbered by first appearance in `all_labels`, skipping
+    /// numbers a real label already has.
+    pub fn speaker(
+        &self,
+        label: &str,
+        all_labels: &[String],
+        pz: &Pseudonymiser,
+        participant: &str,
+    ) -> String {
         if let Some(p) = self.speakers.get(label) {
             return p.clone();
         }
@@ -274,15 +381,29 @@ impl Names {
         if is_role_label(label) {
             return label.to_string();
         }
-        let named: Vec<&String> = all_labels
+        let taken = |n: usize| {
+            let shown = format!("{participant} {n}");
+            all_labels.iter().any(|l| l.eq_ignore_ascii_case(&shown))
+                || self
+                    .speakers
+                    .values()
+                    .any(|p| p.eq_ignore_ascii_case(&shown))
+        };
+        let mut n = 0;
+        for l in all_labels
             .iter()
             .filter(|l| !is_role_label(l) && !self.speakers.contains_key(*l))
-            .collect();
-        let n = named
-            .iter()
-            .position(|l| *l == label)
-            .map_or(named.len() + 1, |i| i + 1);
-        format!("Speaker {n}")
+            .chain(std::iter::once(&label.to_string()))
+        {
+            n += 1;
+            while taken(n) {
+                n += 1;
+            }
+            if l == label {
+                break;
+            }
+        }
+        format!("{participant} {n}")
     }
 
     /// The pseudonym for a case: the chosen one, else its role and a number (`Parent 2`), else
@@ -413,12 +534,6 @@ mod tests {
             p.apply("Ana De La Cruz og Ana de la Cruz"),
             "(navn4) og (navn4)"
         );
-        // What is not replaced is not a leak either: the check finds only names.
-        assert!(
-            p.find("500 kr per måned, we are happy, et godt liv")
-                .is_empty()
-        );
-        assert_eq!(p.find("per Per").len(), 1);
         // A name registered to match in any case does.
         let names = Names {
             names: vec![entry("Kari", "(navn)", true)],
@@ -426,7 +541,6 @@ mod tests {
         };
         let p = Pseudonymiser::new(&names);
         assert_eq!(p.apply("kari og Kari"), "(navn) og (navn)");
-        assert_eq!(p.find("kari").len(), 1);
     }
 
     #[test]
@@ -446,21 +560,47 @@ mod tests {
             p.apply("Åse Lie ringte. Åses mor kom."),
             "(navn) ringte. (navn) mor kom."
         );
-        assert_eq!(p.find("Hei, Åse.").len(), 1);
+        assert_eq!(p.apply("Hei, Åse."), "Hei, (navn).");
     }
 
     #[test]
-    fn find_reports_line_and_column() {
-        let p = Pseudonymiser::new(&register());
-        let hits = p.find("Hei.\nDet var Karis idé, og Ole.");
+    fn forms_with_punctuation_and_hidden_characters_are_replaced() {
+        let names = Names {
+            names: vec![NameEntry {
+                name: "Kari Nordmann".into(),
+                replacement: "(navn)".into(),
+                aliases: vec!["@kari_n".into(), "Kari N.".into(), "Kari".into()],
+                category: Category::Person,
+                any_case: false,
+            }],
+            ..Names::default()
+        };
+        let p = Pseudonymiser::new(&names);
+        assert_eq!(p.apply("skrev @kari_n i går"), "skrev (navn) i går");
+        assert_eq!(p.apply("Det var Kari N. som sa"), "Det var (navn) som sa");
+        assert_eq!(p.apply("Ka\u{ad}ri og K\u{200b}ari"), "(navn) og (navn)");
+        assert_eq!(p.apply("Kari\nNordmann kom"), "(navn) kom");
+        assert_eq!(p.apply("Karina og kari"), "Karina og kari");
+    }
+
+    #[test]
+    fn a_large_register_replaces_only_what_the_text_holds() {
+        let names = Names {
+            names: (0..100_000)
+                .map(|i| NameEntry {
+                    name: format!("Navn{i} Etternavn{i}"),
+                    replacement: format!("(navn {i})"),
+                    aliases: vec![format!("Navn{i}")],
+                    category: Category::Person,
+                    any_case: false,
+                })
+                .collect(),
+            ..Names::default()
+        };
+        let p = Pseudonymiser::new(&names);
         assert_eq!(
-            hits,
-            vec![(2, 9, "Karis".to_string()), (2, 23, "Ole".to_string())]
-        );
-        assert!(
-            Pseudonymiser::new(&Names::default())
-                .find("Kari")
-                .is_empty()
+            p.apply("Navn99999 Etternavn99999 og Navn7 kom, navn8 ikke"),
+            "(navn 99999) og (navn 7) kom, navn8 ikke"
         );
     }
 
@@ -477,17 +617,39 @@ mod tests {
             "FORELDER 2",
             "P3",
             "Per",
+            "Volunteer A",
+            "Teacher B",
+            "Unknown",
+            "Ukjent",
+            "Deltaker 3",
+            "Åse",
         ]
         .iter()
         .map(|s| (*s).to_string())
         .collect();
-        assert_eq!(n.speaker("Intervjuer", &labels, &p), "Intervjuer");
-        assert_eq!(n.speaker("FORELDER 2", &labels, &p), "FORELDER 2");
-        assert_eq!(n.speaker("P3", &labels, &p), "P3");
-        assert_eq!(n.speaker("Kari", &labels, &p), "(navn forelder)");
-        assert_eq!(n.speaker("Bo", &labels, &p), "Far");
-        assert_eq!(n.speaker("Lise", &labels, &p), "Speaker 2");
-        assert_eq!(n.speaker("Per", &labels, &p), "Speaker 3");
+        let shown = |l: &str| n.speaker(l, &labels, &p, "Deltaker");
+        for role in [
+            "Intervjuer",
+            "FORELDER 2",
+            "P3",
+            "Volunteer A",
+            "Teacher B",
+            "Unknown",
+            "Ukjent",
+            "Deltaker 3",
+        ] {
+            assert_eq!(shown(role), role, "a role label is kept");
+        }
+        assert_eq!(shown("Kari"), "(navn forelder)");
+        assert_eq!(shown("Bo"), "Far");
+        assert_eq!(shown("Lise"), "Deltaker 2");
+        // 3 is a real label's number, so the next person is 4.
+        assert_eq!(shown("Per"), "Deltaker 4");
+        assert_eq!(shown("Åse"), "Deltaker 5");
+        assert_eq!(
+            n.speaker("Lise", &labels, &p, "Participant"),
+            "Participant 2"
+        );
         let cases = vec![
             ("F01".to_string(), Some("parent".to_string())),
             ("F02".to_string(), Some("parent".to_string())),

@@ -1,12 +1,14 @@
 //! Exports: every kind and format, with pseudonymisation and the leak check applied here, so
 //! that no front end can forget them.
 //!
-//! [`build`] turns a [`Request`] into the bytes to write and the notices to show; every byte
-//! of a pseudonymised export has passed [`crate::export::privacy::leak_check`] before it is
-//! returned. [`deliver`] writes them atomically to the named file.
+//! [`build`] turns a [`Request`] into the bytes to write and the notices to show. Every export
+//! goes the same way: the register is checked ([`Privacy::new`]), the content is built and
+//! pseudonymised, and the finished bytes pass one gate ([`gate`]): the leak check of every
+//! byte (every part of a DOCX or QDPX), or the note that the export is not pseudonymised.
+//! Nothing returns bytes by another way. [`deliver`] writes them atomically to the named file.
 
 use crate::analysis::{self, ExcerptFilter};
-use crate::export::privacy::{self, NOT_PSEUDONYMISED, Privacy};
+use crate::export::privacy::{NOT_PSEUDONYMISED, Privacy};
 use crate::export::summary::{self, Order};
 use crate::export::{Format, qdpx, quote::Context, tables};
 use crate::store::Project;
@@ -35,6 +37,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 8] = [
+        Kind::Summary,
+        Kind::Report,
+        Kind::Excerpts,
+        Kind::Matrix,
+        Kind::Memos,
+        Kind::Codebook,
+        Kind::Qdpx,
+        Kind::Qdc,
+    ];
+
     /// The kind's name as the CLI spells it.
     pub fn name(self) -> &'static str {
         match self {
@@ -200,7 +214,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
         .first()
         .cloned()
         .unwrap_or_else(|| "no".into());
-    let privacy = Privacy::new(p, r.pseudonymise);
+    let privacy = Privacy::new(p, r.pseudonymise)?;
     let title = |t: String| privacy.text(&t);
     if let Some(by) = &r.by
         && !analysis::attribute_names(p).contains(by)
@@ -315,25 +329,36 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
         Kind::Qdpx | Kind::Qdc => return refi(p, r),
     };
     let mut notices = Vec::new();
-    let bytes = if privacy.on {
-        privacy::leak_check(&bytes, &r.target.label(), privacy.pseudonymiser())?;
-        bytes
-    } else {
-        notices.push(Notice::NotPseudonymised);
-        match format {
-            Format::Markdown if r.kind != Kind::Summary => {
-                let mut b = format!("> **{NOT_PSEUDONYMISED}**\n\n").into_bytes();
-                b.extend(bytes);
-                b
-            }
-            _ => bytes,
+    let bytes = gate(&privacy, bytes, &r.target.label(), &mut notices)?;
+    let bytes = match format {
+        Format::Markdown if !privacy.on && r.kind != Kind::Summary => {
+            let mut b = format!("> **{NOT_PSEUDONYMISED}**\n\n").into_bytes();
+            b.extend(bytes);
+            b
         }
+        _ => bytes,
     };
     Ok(Export {
         bytes,
         format: Some(format),
         notices,
     })
+}
+
+/// The one gate every export's bytes pass: a pseudonymised export is leak-checked whole (every
+/// part of a ZIP-based file) and refused on any hit; one that is not is marked as such.
+fn gate(
+    privacy: &Privacy,
+    bytes: Vec<u8>,
+    what: &str,
+    notices: &mut Vec<Notice>,
+) -> Result<Vec<u8>> {
+    if privacy.on {
+        privacy.gate(&bytes, what)?;
+    } else {
+        notices.push(Notice::NotPseudonymised);
+    }
+    Ok(bytes)
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
@@ -347,27 +372,34 @@ fn refi(p: &Project, r: &Request) -> Result<Export> {
     let what = r.target.label();
     let mut notices = Vec::new();
     let bytes = if r.kind == Kind::Qdc {
-        let privacy = Privacy::new(p, true);
-        let b = qdpx::qdc(p)?;
-        privacy::leak_check(&b, &what, privacy.pseudonymiser())?;
-        b
+        // A codebook holds no texts: it is always pseudonymised and checked.
+        let privacy = Privacy::new(p, true)?;
+        gate(&privacy, qdpx::qdc(p, &privacy)?, &what, &mut notices)?
     } else {
         if r.target == Target::Stdout {
             return Err(Error::invalid(
                 "a QDPX archive cannot go to standard output; name a file with -o",
             ));
         }
-        let privacy = Privacy::new(p, r.pseudonymise);
+        let privacy = Privacy::new(p, r.pseudonymise)?;
         let texts = if r.pseudonymise {
             qdpx::Texts::pseudonymised(p, &privacy)?
         } else {
             qdpx::Texts::of(p)?
         };
-        let b = qdpx::qdpx(p, &texts, &privacy)?;
-        if r.pseudonymise {
-            check_archive(&b, &what, &privacy)?;
-        } else if !p.names.names.is_empty() {
-            notices.push(Notice::RealTextsInArchive);
+        let b = gate(
+            &privacy,
+            qdpx::qdpx(p, &texts, &privacy)?,
+            &what,
+            &mut notices,
+        )?;
+        if !r.pseudonymise {
+            // An archive of real texts is a working copy, not a report: say so in words that
+            // fit it rather than the report's warning.
+            notices.retain(|n| *n != Notice::NotPseudonymised);
+            if !p.names.names.is_empty() {
+                notices.push(Notice::RealTextsInArchive);
+            }
         }
         b
     };
@@ -376,23 +408,6 @@ fn refi(p: &Project, r: &Request) -> Result<Export> {
         format: None,
         notices,
     })
-}
-
-/// Leak-checks every entry of a ZIP archive koda has just written.
-fn check_archive(bytes: &[u8], what: &str, privacy: &Privacy) -> Result<()> {
-    let bad = |e: zip::result::ZipError| Error::invalid(format!("{what}: {e}"));
-    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(bad)?;
-    for i in 0..z.len() {
-        let mut f = z.by_index(i).map_err(bad)?;
-        let mut content = Vec::new();
-        std::io::Read::read_to_end(&mut f, &mut content).map_err(|e| Error::io(what, e))?;
-        privacy::leak_check(
-            &content,
-            &format!("{what}/{}", f.name()),
-            privacy.pseudonymiser(),
-        )?;
-    }
-    Ok(())
 }
 
 /// Writes a built export to its file, atomically (`force` replaces an existing file).

@@ -6,7 +6,7 @@
 //! first. A name registered without a replacement shows as `(navn)` in a project whose first
 //! language is Norwegian and `(name)` otherwise.
 
-use crate::model::names::{Category, NameEntry, Names, Pseudonymiser};
+use crate::model::names::{Category, NameEntry, Names};
 use crate::store::{Project, Session};
 use crate::{Error, Result};
 
@@ -148,9 +148,11 @@ pub fn register(session: &mut Session, r: Registration) -> Result<Registered> {
         }
     };
     let entry = find(&names, &name)?.clone();
-    let replacement_leaks = !Pseudonymiser::new(&names)
-        .find(&entry.replacement)
-        .is_empty();
+    // The gate's own check: a replacement that holds a registered name would stop every export.
+    let replacement_leaks = crate::export::leak::Checker::new(&names, Default::default())?
+        .check_text(&entry.replacement, "replacement")
+        .iter()
+        .any(|l| matches!(l.found, crate::export::leak::Found::Name(_)));
     session.save_names(names)?;
     let ordinary = ordinary_uses(session, &entry);
     Ok(Registered {
@@ -169,13 +171,18 @@ fn find<'a>(names: &'a Names, name: &str) -> Result<&'a NameEntry> {
         .ok_or_else(|| Error::NotFound(format!("{name:?} is not registered; see `koda names`")))
 }
 
+/// Seals the register as it is on disk (`koda names accept`); returns how many names it holds.
+pub fn accept(session: &mut Session) -> Result<usize> {
+    session.accept_names()
+}
+
 /// A real label or case and what exports show instead.
 pub type ShownAs = (String, String);
 
 /// How exports show each speaker label and each case: (real, shown) pairs, speakers in the
 /// order they first appear, then cases.
-pub fn shown_as(project: &Project) -> (Vec<ShownAs>, Vec<ShownAs>) {
-    let privacy = crate::export::privacy::Privacy::new(project, true);
+pub fn shown_as(project: &Project) -> Result<(Vec<ShownAs>, Vec<ShownAs>)> {
+    let privacy = crate::export::privacy::Privacy::new(project, true)?;
     let mut labels: Vec<String> = Vec::new();
     for d in project.documents() {
         for s in &d.speakers {
@@ -197,7 +204,7 @@ pub fn shown_as(project: &Project) -> (Vec<ShownAs>, Vec<ShownAs>) {
         .keys()
         .map(|c| (c.clone(), privacy.case(c)))
         .collect();
-    (speakers, cases)
+    Ok((speakers, cases))
 }
 
 /// Removes a registered name.
@@ -227,6 +234,17 @@ pub fn pseudonym_for_case(session: &mut Session, case: &str, pseudonym: &str) ->
     let mut names = session.project().names.clone();
     names.cases.insert(case.to_string(), pseudonym.to_string());
     session.save_names(names)
+}
+
+/// Searches a file (any export, or any text) for registered names and identifiers with the
+/// gate's own check, every part of a DOCX or QDPX included.
+pub fn check(
+    project: &Project,
+    bytes: &[u8],
+    what: &str,
+) -> Result<Vec<crate::export::leak::Leak>> {
+    crate::export::leak::Checker::new(&project.names, project.config.privacy.identifiers)?
+        .check(bytes, what)
 }
 
 #[cfg(test)]

@@ -64,14 +64,27 @@ fn temp_files(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn check(root: &Path) -> Vec<Finding> {
     let mut f = Vec::new();
     match fsio::read_json::<ProjectConfig>(&root.join(CONFIG_FILE)) {
-        Ok(c) => f.push(finding(
-            Level::Ok,
-            format!(
-                "koda.json: project {:?}, schema version {}",
-                c.name, c.schema_version
-            ),
-            false,
-        )),
+        Ok(c) => {
+            f.push(finding(
+                Level::Ok,
+                format!(
+                    "koda.json: project {:?}, schema version {}",
+                    c.name, c.schema_version
+                ),
+                false,
+            ));
+            if let Some(problem) = super::register::problem(root, &c) {
+                f.push(finding(Level::Problem, problem, false));
+            } else if super::register::unsealed(root, &c) {
+                f.push(finding(
+                    Level::Note,
+                    format!(
+                        "{NAMES_FILE} has no seal in koda.json, so a deleted or emptied register would go unnoticed: run `koda names accept` to seal it"
+                    ),
+                    false,
+                ));
+            }
+        }
         Err(e) => f.push(finding(Level::Problem, format!("{e}"), false)),
     }
     for file in [CODEBOOK_FILE, CASES_FILE, NAMES_FILE] {

@@ -391,6 +391,15 @@ impl Project {
         if let Some(d) = self.docs.get(key) {
             return Ok(d);
         }
+        // The key exports show for a document whose id carries a name.
+        if key.starts_with("doc-")
+            && let Some(d) = self
+                .docs
+                .values()
+                .find(|d| crate::model::document::doc_key(&d.id) == key)
+        {
+            return Ok(d);
+        }
         let pairs: Vec<(&str, &str)> = self
             .docs
             .values()

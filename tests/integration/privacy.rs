@@ -80,7 +80,10 @@ fn exports_replace_names_inflections_and_speakers() {
     // DOCX and HTML are pseudonymised and checked too.
     p.koda(&["export", "summary", "-o", "s.docx"]).ok();
     let out = p.koda(&["check", "s.docx"]).ok().to_string();
-    assert!(out.contains("no registered name found"), "{out}");
+    assert!(
+        out.contains("no registered name or identifier found"),
+        "{out}"
+    );
     p.koda(&["export", "report", "-o", "r.html"]).ok();
     p.koda(&["check", "r.html"]).ok();
 }
@@ -100,7 +103,7 @@ fn a_leak_fails_the_export_and_leaves_no_file() {
         .fails()
         .to_string();
     assert!(
-        err.contains("registered names are still in the export") && err.contains("s.md:"),
+        err.contains("names or identifiers are still in the export") && err.contains("s.md:"),
         "{err}"
     );
     assert!(err.contains("«Ole»"), "{err}");
@@ -154,8 +157,16 @@ fn check_finds_names_in_any_file() {
     );
     let r = p.koda(&["check", f.to_str().unwrap()]);
     let err = r.fails().to_string();
-    assert!(r.stdout.contains("draft.md:3:5: «Kari»"), "{}", r.stdout);
-    assert!(err.contains("1 registered names found"), "{err}");
+    assert!(
+        r.stdout
+            .contains("draft.md:3:5: «Kari» (registered name \"Kari\")"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        err.contains("1 registered names or identifiers found"),
+        "{err}"
+    );
     let clean = p.write("clean.md", "Oleum og Kariana.\n");
     p.koda(&["check", clean.to_str().unwrap()]).ok();
 }
@@ -235,7 +246,7 @@ fn qdpx_pseudonymised_on_request_with_codings_on_their_words() {
         .fails()
         .to_string();
     assert!(
-        err.contains("registered names found"),
+        err.contains("registered names or identifiers found"),
         "the real texts hold names: {err}"
     );
     std::fs::remove_file(&out).unwrap();

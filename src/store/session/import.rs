@@ -303,9 +303,19 @@ impl Session {
 
     /// Replaces the name register (one undoable step).
     pub fn save_names(&mut self, names: crate::model::names::Names) -> Result<()> {
-        fsio::write_json(&self.project.root.join(crate::store::NAMES_FILE), &names)?;
+        let root = self.project.root.clone();
+        crate::store::register::write(&root, &mut self.project.config, &names)?;
         let old = std::mem::replace(&mut self.project.names, names);
         self.record("change the name register", Op::Names { names: old });
         Ok(())
+    }
+
+    /// Seals `names.json` as it is now, after it was edited, restored or emptied outside koda
+    /// and checked by the researcher; returns how many names it holds.
+    pub fn accept_names(&mut self) -> Result<usize> {
+        let root = self.project.root.clone();
+        let n = crate::store::register::accept(&root, &mut self.project.config)?;
+        self.project.names = fsio::read_json(&root.join(crate::store::NAMES_FILE))?;
+        Ok(n)
     }
 }
