@@ -1,11 +1,15 @@
-//! Name suggestions: capitalised words that recur inside sentences, so the researcher can
-//! register the names a transcript holds before anything is exported.
+//! Name suggestions, so the researcher can register the names a transcript holds before
+//! anything is exported: capitalised words inside sentences that are in koda's list of common
+//! given names and surnames (`data/names/`), suggested at their first mention, since one
+//! mention of a child's name identifies the child; and other capitalised words that recur.
+//! Sentence-initial words, role words, months, weekdays and institutions are never suggested.
 
 use crate::model::names::{Pseudonymiser, is_role_label};
 use crate::model::text::slice_chars;
 use crate::store::Project;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::OnceLock;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// Capitalised words that are common and never names.
@@ -55,7 +59,72 @@ const STOP: &[&str] = &[
     "zoom",
     "covid",
     "corona",
+    "mandag",
+    "tirsdag",
+    "onsdag",
+    "torsdag",
+    "fredag",
+    "lørdag",
+    "søndag",
+    "januar",
+    "februar",
+    "mars",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "desember",
+    "nav",
+    "bufetat",
+    "bufdir",
+    "barnevernet",
+    "barnevern",
+    "helsestasjonen",
+    "kommunen",
+    "kommune",
+    "fylkeskommunen",
+    "statsforvalteren",
+    "fylkesmannen",
+    "udir",
+    "helsedirektoratet",
+    "ppt",
+    "bup",
+    "sfo",
+    "facebook",
+    "messenger",
+    "whatsapp",
+    "snapchat",
+    "instagram",
+    "google",
+    "microsoft",
+    "forelder",
+    "foreldre",
+    "koordinator",
+    "koordinatoren",
+    "intervjuer",
 ];
+
+/// koda's list of common given names and surnames, lower-case.
+fn gazetteer() -> &'static HashSet<String> {
+    static LIST: OnceLock<HashSet<String>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        [
+            include_str!("../../data/names/given-names.txt"),
+            include_str!("../../data/names/surnames.txt"),
+        ]
+        .iter()
+        .flat_map(|f| f.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_lowercase)
+        .collect()
+    })
+}
+
+/// True when a word is in koda's list of common given names and surnames.
+pub fn is_listed_name(word: &str) -> bool {
+    gazetteer().contains(&word.to_lowercase())
+}
 
 /// A word that may be a name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,9 +139,12 @@ pub struct Suggestion {
     pub first: String,
     /// The sentence around the first occurrence.
     pub sample: String,
+    /// A word of it is in koda's list of common names, so it is suggested at one mention.
+    pub listed: bool,
 }
 
-/// Suggestions ordered by count, occurring at least `min` times.
+/// Suggestions ordered by count: names in koda's list from their first mention, other
+/// capitalised words occurring at least `min` times.
 pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
     let pz = Pseudonymiser::new(&project.names);
     let mut known: BTreeSet<String> = BTreeSet::new();
@@ -92,6 +164,7 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
         e.0 += 1;
         e.1.insert(doc.to_string());
     };
+    let listed = |name: &str| name.split_whitespace().any(is_listed_name);
     for doc in project.documents() {
         let Ok(text) = project.text(&doc.id) else {
             continue;
@@ -141,6 +214,7 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
                         && !acronym
                         && w.chars().count() >= 2
                         && !STOP.contains(&w.to_lowercase().as_str())
+                        && !is_role_label(w)
                         && !known.contains(&w.to_lowercase());
                     if candidate {
                         run.push(w);
@@ -154,8 +228,9 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
     }
     let mut out: Vec<Suggestion> = found
         .into_iter()
-        .filter(|(_, (n, ..))| *n >= min)
+        .filter(|(name, (n, ..))| *n >= min || listed(name))
         .map(|(name, (count, docs, first, sample))| Suggestion {
+            listed: listed(&name),
             name,
             count,
             documents: docs.len(),

@@ -797,9 +797,10 @@ pub enum NamesAction {
     /// Seal names.json as it is now, after it was edited, restored or emptied by hand (exports
     /// stop while the register differs from what koda last wrote).
     Accept,
-    /// List capitalised words that recur inside sentences and may be names.
+    /// List words that may be names: capitalised inside a sentence and in koda's list of common
+    /// given names and surnames (from one mention), or capitalised and recurring.
     Suggest {
-        /// Only words occurring at least this often.
+        /// Words not in koda's name list are suggested when they occur at least this often.
         #[arg(long, default_value_t = 2)]
         min: usize,
         /// Print JSON.

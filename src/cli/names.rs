@@ -74,6 +74,7 @@ pub(super) fn names(
                     s.name.clone(),
                     s.count.to_string(),
                     s.documents.to_string(),
+                    if s.listed { "name list" } else { "recurs" }.to_string(),
                     s.first.clone(),
                     ellipsize(&s.sample, 60),
                 ]
@@ -83,7 +84,10 @@ pub(super) fn names(
             write!(
                 out,
                 "{}",
-                table(&["candidate", "count", "docs", "first", "sample"], &rows)
+                table(
+                    &["candidate", "count", "docs", "why", "first", "sample"],
+                    &rows
+                )
             )?;
         }
         return Ok(());

@@ -389,3 +389,70 @@ fn each_identifier_kind_can_be_turned_off() {
     let f = p.write("phone.md", "ring 412 34 567\n");
     p.koda(&["check", f.to_str().unwrap()]).ok();
 }
+
+#[test]
+fn a_name_mentioned_once_is_suggested_and_ordinary_capitals_are_not() {
+    let p = TestProject::new();
+    let f = p.write(
+        "foreldre-3.txt",
+        "Intervjuer: Fortell om familien.\n\
+         Forelder 3: Sønnen min Torbjørn går på Lunde skole, og på mandag var vi hos NAV.\n\
+         Intervjuer: Hvem hjalp dere?\n\
+         Forelder 3: Vi fikk hjelp fra Bufetat og fra Koordinatoren, og vi bor på Vestbyen.\n\
+         Intervjuer: Flyttet dere?\n\
+         Forelder 3: Nei, vi har bodd på Vestbyen lenge. Familien trives.\n",
+    );
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let list = p.koda(&["names", "suggest", "--json"]).json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Torbjørn"),
+        "a child's name said once: {names:?}"
+    );
+    assert!(names.contains(&"Lunde"), "a surname said once: {names:?}");
+    assert!(
+        names.contains(&"Vestbyen"),
+        "an unlisted word that recurs: {names:?}"
+    );
+    for never in [
+        "Bufetat",
+        "NAV",
+        "Koordinatoren",
+        "Familien",
+        "Sønnen",
+        "Nei",
+    ] {
+        assert!(!names.contains(&never), "{never} suggested: {names:?}");
+    }
+    let torbjørn = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Torbjørn")
+        .unwrap();
+    assert_eq!(torbjørn["count"], 1);
+    assert_eq!(torbjørn["listed"], true);
+    assert_eq!(torbjørn["first"], "foreldre-3 turn 2");
+    let table = p.koda(&["names", "suggest"]).ok().to_string();
+    assert!(
+        table.contains("name list") && table.contains("recurs"),
+        "{table}"
+    );
+    // With --min 3 an unlisted word that occurs twice is left out; a listed name is not.
+    let list = p.koda(&["names", "suggest", "--min", "3", "--json"]).json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Torbjørn") && !names.contains(&"Vestbyen"),
+        "{names:?}"
+    );
+}

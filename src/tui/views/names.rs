@@ -89,10 +89,11 @@ pub(crate) fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
     let top = app.names.sel.saturating_sub(room.saturating_sub(1));
     for (i, s) in suggestions.iter().enumerate().skip(top).take(room) {
         let text = format!(
-            "{} {} ×{} · {} · {}",
+            "{} {} ×{}{} · {} · {}",
             if i == app.names.sel { "▶" } else { " " },
             s.name,
             s.count,
+            if s.listed { " (name list)" } else { "" },
             s.first,
             s.sample
         );
