@@ -56,6 +56,15 @@ struct Args {
     /// Measure the reader only (no corpus sizes).
     #[arg(long)]
     reader_only: bool,
+    /// Registered names for the confidentiality phase.
+    #[arg(long, default_value_t = 100_000)]
+    privacy_names: usize,
+    /// Size of the export the confidentiality phase checks, in MB.
+    #[arg(long, default_value_t = 10.0)]
+    privacy_mb: f64,
+    /// Measure the confidentiality gate only (no reader, no corpus sizes).
+    #[arg(long)]
+    privacy_only: bool,
 }
 
 /// A `kB` figure of this process's `/proc/self/status` (Linux; 0 elsewhere).
@@ -677,10 +686,161 @@ fn run_tui(a: &Args) -> Result<Value> {
     )
 }
 
+/// The confidentiality gate at scale: a register of `privacy_names` names against an export
+/// of `privacy_mb` MB: building the pseudonymiser and the leak check, pseudonymising the text,
+/// and checking it with 100 registered names left in; against the plain engine (one
+/// case-insensitive Aho-Corasick automaton over the raw names, no folding, no rules) in process
+/// and ripgrep (`rg -c -i -F -f names`) as a process.
+fn run_privacy(a: &Args) -> Result<Value> {
+    use koda::export::leak::Checker;
+    use koda::model::identifiers::Settings;
+    use koda::model::names::{Category, NameEntry, Names, Pseudonymiser};
+    eprintln!(
+        "== confidentiality: {} names, {} MB export",
+        a.privacy_names, a.privacy_mb
+    );
+    let dir = a.out.join("privacy");
+    std::fs::create_dir_all(&dir)?;
+    let given = [
+        "Kari", "Ole", "Ingrid", "Per", "Åse", "Bjørn", "Liv", "Tor", "Siri", "Jonas",
+    ];
+    let family = [
+        "Nordmann",
+        "Ødegård",
+        "Hansen",
+        "Lie",
+        "Berg",
+        "Haugen",
+        "Dahl",
+        "Moe",
+    ];
+    let names = Names {
+        names: (0..a.privacy_names)
+            .map(|i| NameEntry {
+                name: format!(
+                    "{} {}{}",
+                    given[i % given.len()],
+                    family[(i / given.len()) % family.len()],
+                    i / (given.len() * family.len())
+                ),
+                replacement: format!("(navn {i})"),
+                aliases: Vec::new(),
+                category: Category::Person,
+                any_case: false,
+            })
+            .collect(),
+        ..Names::default()
+    };
+    let text = corpus::one_transcript((a.privacy_mb * 1e6) as usize, a.seed);
+    // 100 registered names left in, one every few hundred lines.
+    let mut leaky = String::with_capacity(text.len() + 4096);
+    let mut planted = 0;
+    for (i, line) in text.lines().enumerate() {
+        if i % 97 == 50 && planted < 100 {
+            leaky.push_str(&names.names[(planted * 7919) % names.names.len()].name);
+            leaky.push_str(" sa det. ");
+            planted += 1;
+        }
+        leaky.push_str(line);
+        leaky.push('\n');
+    }
+    reset_peak();
+    let t = Instant::now();
+    let checker = Checker::new(&names, Settings::default())?;
+    let check_build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let leaks = checker.check_text(&leaky, "export.md");
+    let check_s = t.elapsed().as_secs_f64();
+    let found: std::collections::BTreeSet<&str> = leaks
+        .iter()
+        .filter_map(|l| match &l.found {
+            koda::export::leak::Found::Name(n) => Some(n.as_str()),
+            koda::export::leak::Found::Identifier(_) => None,
+        })
+        .collect();
+    if found.len() < planted {
+        bail!(
+            "the leak check found {} of {planted} planted names",
+            found.len()
+        );
+    }
+    let check_rss = peak_rss_mb();
+    let t = Instant::now();
+    let pz = Pseudonymiser::new(&names);
+    let pz_build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let replaced = pz.apply(&leaky);
+    let pseudonymise_s = t.elapsed().as_secs_f64();
+    if !checker
+        .check_text(&replaced, "export.md")
+        .iter()
+        .all(|l| matches!(l.found, koda::export::leak::Found::Identifier(_)))
+    {
+        bail!("names left after pseudonymising");
+    }
+    let t = Instant::now();
+    let plain = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(names.names.iter().map(|n| n.name.as_str()))?;
+    let plain_build_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let plain_hits = plain.find_iter(&leaky).count();
+    let plain_s = t.elapsed().as_secs_f64();
+    let list = dir.join("names.txt");
+    let export = dir.join("export.md");
+    std::fs::write(
+        &list,
+        names
+            .names
+            .iter()
+            .map(|n| format!("{}\n", n.name))
+            .collect::<String>(),
+    )?;
+    std::fs::write(&export, &leaky)?;
+    let t = Instant::now();
+    let rg = Command::new("rg")
+        .args([
+            "-c",
+            "-i",
+            "-F",
+            "--regex-size-limit",
+            "4G",
+            "--dfa-size-limit",
+            "4G",
+            "-f",
+        ])
+        .arg(&list)
+        .arg(&export)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    // 0: found, 1: found nothing; anything else (no rg, a refusal) is no figure.
+    let rg_s = rg
+        .ok()
+        .filter(|s| matches!(s.code(), Some(0 | 1)))
+        .map(|_| t.elapsed().as_secs_f64());
+    Ok(
+        json!({"names": a.privacy_names, "export_mb": leaky.len() as f64 / 1e6,
+        "planted": planted, "found": found.len(),
+        "check_build_s": check_build_s, "check_s": check_s, "check_rss_mb": check_rss,
+        "pseudonymiser_build_s": pz_build_s, "pseudonymise_s": pseudonymise_s,
+        "plain_build_s": plain_build_s, "plain_s": plain_s, "plain_hits": plain_hits,
+        "rg_s": rg_s}),
+    )
+}
+
 fn main() -> Result<()> {
     let a = Args::parse();
     std::fs::create_dir_all(&a.out)?;
     start_anon_sampler();
+    let privacy = run_privacy(&a)?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json!({"confidentiality": privacy}))?
+    );
+    if a.privacy_only {
+        return Ok(());
+    }
     let mut all = Vec::new();
     let tui = run_tui(&a)?;
     println!("{}", serde_json::to_string_pretty(&json!({"reader": tui}))?);
@@ -696,7 +856,7 @@ fn main() -> Result<()> {
         println!("{}", plot::table(&r));
         all.push(r);
     }
-    let summary = json!({"reader": tui, "sizes": all});
+    let summary = json!({"reader": tui, "confidentiality": privacy, "sizes": all});
     std::fs::write(
         a.out.join("results.json"),
         serde_json::to_string_pretty(&summary)?,

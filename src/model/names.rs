@@ -222,8 +222,8 @@ pub fn written_as_name(found: &str, form: &str) -> bool {
 }
 
 /// One registered form and what replaces it; its matcher is compiled when a text first holds
-/// the form's first word, so a register of 100,000 names costs nothing for the names a project
-/// never mentions.
+/// the form in some case (one Aho-Corasick pass over the text finds which), so a register of
+/// 100,000 names costs nothing for the names a project never mentions.
 #[derive(Debug, Clone)]
 struct Rule {
     form: String,
@@ -245,10 +245,29 @@ impl Rule {
 pub struct Pseudonymiser {
     /// Longest forms first, so `Kari Nordmann` is replaced before `Kari`.
     rules: Vec<Rule>,
-    /// The first word of every form, lower-case: which rules a text may need.
-    first_words: Option<AhoCorasick>,
-    /// Per first word: the rules whose form starts with it.
+    /// Every form in lower case with its words one space apart: which rules a text may need.
+    forms: Option<AhoCorasick>,
+    /// Per distinct lower-case form: the rules written that way.
     rules_of: Vec<Vec<usize>>,
+}
+
+/// A text or form as the quick pass compares them: lower case, hidden characters removed,
+/// every run of white space one space.
+fn probe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().filter(|c| !invisible(*c)) {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 impl Pseudonymiser {
@@ -273,13 +292,9 @@ impl Pseudonymiser {
             .into_iter()
             .enumerate()
             .map(|(i, (form, replacement, any_case))| {
-                let first = form
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_lowercase();
-                let w = *index.entry(first.clone()).or_insert_with(|| {
-                    words.push(first);
+                let key = probe(&form);
+                let w = *index.entry(key.clone()).or_insert_with(|| {
+                    words.push(key);
                     rules_of.push(Vec::new());
                     words.len() - 1
                 });
@@ -292,14 +307,14 @@ impl Pseudonymiser {
                 }
             })
             .collect();
-        let first_words = if words.is_empty() {
+        let forms = if words.is_empty() {
             None
         } else {
             AhoCorasick::new(&words).ok()
         };
         Pseudonymiser {
             rules,
-            first_words,
+            forms,
             rules_of,
         }
     }
@@ -309,19 +324,14 @@ impl Pseudonymiser {
         self.rules.is_empty()
     }
 
-    /// The rules a text may need, longest form first: those whose first word occurs in it in
-    /// some case (every rule, should the quick pass be unavailable).
+    /// The rules a text may need, longest form first: those whose form occurs in it in some
+    /// case (every rule, should the quick pass be unavailable).
     fn candidates(&self, text: &str) -> Vec<usize> {
-        let Some(ac) = &self.first_words else {
+        let Some(ac) = &self.forms else {
             return (0..self.rules.len()).collect();
         };
-        let probe: String = text
-            .chars()
-            .filter(|c| !invisible(*c))
-            .flat_map(char::to_lowercase)
-            .collect();
         let mut hit: Vec<usize> = ac
-            .find_overlapping_iter(&probe)
+            .find_overlapping_iter(&probe(text))
             .flat_map(|m| self.rules_of[m.pattern().as_usize()].iter().copied())
             .collect();
         hit.sort_unstable();

@@ -456,3 +456,52 @@ fn a_name_mentioned_once_is_suggested_and_ordinary_capitals_are_not() {
         "{names:?}"
     );
 }
+
+#[test]
+fn the_readme_confidentiality_example_is_what_koda_does() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = readme
+        .split("## Confidentiality")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let quote = section
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("#   "))
+        .expect("the example's quote")
+        .trim_matches(['«', '»']);
+    let p = TestProject::new();
+    let f = p.write(
+        "intervju-9.txt",
+        "Intervjuer: Hva koster det?\n\
+         Forelder 9: Det koster 500 kr per måned, sa Per. Ring 412 34 567 eller per.olsen@example.no.\n\
+         Intervjuer: Og sønnen?\n\
+         Forelder 9: Sønnen min Torbjørn går på skolen på Vestbyen, og vi bor på Vestbyen.\n",
+    );
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let suggested = p.koda(&["names", "suggest"]).ok().to_string();
+    for line in ["Torbjørn", "Vestbyen"] {
+        assert!(suggested.contains(line), "{suggested}");
+    }
+    assert!(section.contains("Torbjørn (name list, said once), Vestbyen (recurs)"));
+    p.koda(&[
+        "names",
+        "add",
+        "Per Olsen",
+        "--as",
+        "(navn far)",
+        "--alias",
+        "Per",
+    ])
+    .ok();
+    p.koda(&["codes", "add", "kostnad"]).ok();
+    p.koda(&["code", "intervju-9", "--code", "kostnad", "--turn", "2"])
+        .ok();
+    p.koda(&["export", "summary", "-o", "in/funn.md"]).ok();
+    let md = std::fs::read_to_string(p.path().join("in/funn.md")).unwrap();
+    assert!(md.contains(quote), "README: {quote}\nexport:\n{md}");
+}
