@@ -40,7 +40,7 @@ use crate::{Error, Result};
 use schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use stored::StoredTurn;
 use tantivy::collector::{Count, TopDocs};

@@ -164,7 +164,7 @@ impl IndexLock {
         let private = project.root().join(PRIVATE_DIR);
         fsio::ensure_dir(&private)?;
         let path = private.join("index.lock");
-        let file = OpenOptions::new()
+        let file = fsio::private_options()
             .create(true)
             .truncate(false)
             .write(true)
@@ -581,6 +581,9 @@ impl SearchIndex {
         if !dir.is_dir() {
             return Ok(());
         }
+        // tantivy creates its files with the process's default mode; the index holds the
+        // transcripts' words, so it is owner-only like everything else.
+        fsio::tighten(dir)?;
         let current = Current {
             schema_version: INDEX_SCHEMA_VERSION,
             languages: lang_codes(&self.langs),

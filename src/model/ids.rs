@@ -53,9 +53,40 @@ pub fn slug(title: &str) -> String {
     if s.is_empty() { "document".into() } else { s }
 }
 
+/// Checks that a document id can name its files: 1 to 100 ASCII letters, digits, `-`, `_` and
+/// `.`, not starting with `.`, so it never holds a path separator or `..` and never leaves
+/// `sources/`. An id is a name, never a path.
+pub fn check_doc_id(id: &str) -> Result<(), String> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if id.is_empty() || id.len() > 100 || id.starts_with('.') || !id.chars().all(ok_char) {
+        return Err(format!(
+            "{id:?} is not a document id koda accepts (1–100 letters, digits, '-', '_' or '.', not starting with '.')"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_document_id_is_never_a_path() {
+        for bad in [
+            "../cases", "../names", "/tmp/x", "a/b", "a\\b", "..", ".hidden", "", "x\0y",
+        ] {
+            assert!(check_doc_id(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in [
+            "intervju-4",
+            "fokusgruppe-kristiansand-bolge-2",
+            "doc_1.r2",
+            "document",
+        ] {
+            assert!(check_doc_id(good).is_ok(), "{good:?} refused");
+        }
+        assert!(check_doc_id(&slug("../../etc/passwd")).is_ok());
+    }
 
     #[test]
     fn ids_are_unique_and_prefixed() {

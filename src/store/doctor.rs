@@ -87,6 +87,18 @@ pub fn check(root: &Path) -> Vec<Finding> {
         }
         Err(e) => f.push(finding(Level::Problem, format!("{e}"), false)),
     }
+    let open = fsio::project_too_open(root);
+    if !open.is_empty() {
+        f.push(finding(
+            Level::Note,
+            format!(
+                "{} files or folders of the project can be read by others (koda keeps a project owner-only: folders 0700, files 0600), e.g. {}",
+                open.len(),
+                open[0].display()
+            ),
+            true,
+        ));
+    }
     for file in [CODEBOOK_FILE, CASES_FILE, NAMES_FILE] {
         let p = root.join(file);
         if p.exists()
@@ -205,7 +217,16 @@ pub fn check(root: &Path) -> Vec<Finding> {
 /// Makes the safe repairs; returns what was done and the backup folder.
 pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
     let stamp = crate::model::now().replace(':', "");
-    let backup = root.join(PRIVATE_DIR).join("backup").join(&stamp);
+    // One folder per repair, even two in the same second.
+    let mut backup = root.join(PRIVATE_DIR).join("backup").join(&stamp);
+    let mut n = 2;
+    while backup.exists() {
+        backup = root
+            .join(PRIVATE_DIR)
+            .join("backup")
+            .join(format!("{stamp}-{n}"));
+        n += 1;
+    }
     let mut done = Vec::new();
     let keep = |p: &Path| -> Result<()> {
         let rel = p.strip_prefix(root).unwrap_or(p);
@@ -253,6 +274,12 @@ pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
         keep(&t)?;
         fs::remove_file(&t).map_err(|e| Error::io(&t, e))?;
         done.push(format!("{}: removed (kept in the backup)", t.display()));
+    }
+    let tightened = fsio::tighten_project(root)?;
+    if tightened > 0 {
+        done.push(format!(
+            "made {tightened} files and folders owner-only (folders 0700, files 0600)"
+        ));
     }
     let project = crate::store::Project::open(root)?;
     let (_, r) = crate::index::SearchIndex::rebuild(&project)?;

@@ -3,7 +3,7 @@
 use crate::{Error, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Replaces `path` with `bytes` atomically: the bytes go to a temp file in the same folder,
 /// which is fsynced and renamed over `path`, and the folder is fsynced. A crash at any instant
@@ -75,12 +75,108 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
     b.create(dir).map_err(|e| Error::io(dir, e))
 }
 
+/// Refuses to write through a symbolic link inside a project: the link would carry the write
+/// to a file elsewhere.
+pub fn refuse_link(path: &Path) -> Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Error::invalid(format!(
+            "{} is a symbolic link; koda does not write through links inside a project (replace it with the file it points to)",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Open options whose new files are owner-only (0600): transcripts and codings are confidential.
 pub fn private_options() -> OpenOptions {
     let mut o = OpenOptions::new();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
     o
+}
+
+/// The project's own files and folders (the folder itself, koda's snapshots, `sources/`,
+/// `journal/`, `.koda/`; not what else the researcher keeps there) that others can read.
+pub fn project_too_open(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if fs::symlink_metadata(root).is_ok_and(|m| m.permissions().mode() & 0o077 != 0) {
+            out.push(root.to_path_buf());
+        }
+    }
+    for name in [
+        super::CONFIG_FILE,
+        super::CODEBOOK_FILE,
+        super::CASES_FILE,
+        super::NAMES_FILE,
+        super::SOURCES_DIR,
+        super::JOURNAL_DIR,
+        super::PRIVATE_DIR,
+    ] {
+        out.extend(too_open(&root.join(name)));
+    }
+    out
+}
+
+/// Makes the project's own files and folders owner-only; returns how many it changed.
+pub fn tighten_project(root: &Path) -> Result<usize> {
+    let open = project_too_open(root);
+    set_private(&open)?;
+    Ok(open.len())
+}
+
+/// Files and folders under `dir` (itself included, links not followed) that others can read:
+/// a folder wider than 0700 or a file wider than 0600.
+pub fn too_open(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fn walk(p: &Path, out: &mut Vec<PathBuf>) {
+            let Ok(m) = fs::symlink_metadata(p) else {
+                return;
+            };
+            if m.file_type().is_symlink() {
+                return;
+            }
+            if m.permissions().mode() & 0o077 != 0 {
+                out.push(p.to_path_buf());
+            }
+            if m.is_dir()
+                && let Ok(rd) = fs::read_dir(p)
+            {
+                for e in rd.flatten() {
+                    walk(&e.path(), out);
+                }
+            }
+        }
+        walk(dir, &mut out);
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    out
+}
+
+/// Makes every file and folder under `dir` owner-only (folders 0700, files 0600); returns how
+/// many it changed.
+pub fn tighten(dir: &Path) -> Result<usize> {
+    let open = too_open(dir);
+    set_private(&open)?;
+    Ok(open.len())
+}
+
+fn set_private(paths: &[PathBuf]) -> Result<()> {
+    #[cfg(unix)]
+    for p in paths {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = if p.is_dir() { 0o700 } else { 0o600 };
+        fs::set_permissions(p, fs::Permissions::from_mode(mode)).map_err(|e| Error::io(p, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = paths;
+    Ok(())
 }
 
 /// Makes an existing folder owner-only (0700).

@@ -224,6 +224,7 @@ impl JournalWriter {
     /// Opens (creating if needed) the journal at `path` for appending. A torn last line is
     /// first copied into `recovered_dir` and cut off, so new events start on a line of their own.
     pub fn open(path: &Path, recovered_dir: &Path) -> Result<JournalWriter> {
+        fsio::refuse_link(path)?;
         let existed = path.exists();
         if existed {
             let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;

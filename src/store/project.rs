@@ -747,6 +747,27 @@ fn load_documents(dir: &Path, warnings: &mut Vec<Warning>) -> Result<BTreeMap<St
                 continue;
             }
         };
+        // An id names the document's files: one that is not a plain name, or that differs
+        // from the name of the file it is in, would read or write another file.
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+        if let Err(why) = crate::model::ids::check_doc_id(&doc.id) {
+            return Err(Error::Corrupt {
+                path: p.clone(),
+                msg: format!(
+                    "{why}; koda refuses to use it. Remove this file, or set its \"id\" to its file name"
+                ),
+            });
+        }
+        if stem.as_deref() != Some(doc.id.as_str()) {
+            return Err(Error::Corrupt {
+                path: p.clone(),
+                msg: format!(
+                    "its id {:?} is not its file name; koda refuses to use it. Set \"id\" to {:?}, or rename the file",
+                    doc.id,
+                    stem.unwrap_or_default()
+                ),
+            });
+        }
         let text_path = p.with_file_name(doc.text_file());
         if !text_path.is_file() {
             warnings.push(Warning::new(

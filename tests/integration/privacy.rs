@@ -232,6 +232,51 @@ fn project_files_are_owner_only() {
     assert_eq!(mode(".koda"), 0o700);
     p.koda(&["export", "excerpts", "-o", "e.csv"]).ok();
     assert_eq!(mode("e.csv"), 0o600);
+    // The search index and its locks too.
+    p.koda(&["search", "mor"]).ok();
+    let index: Vec<_> = std::fs::read_dir(p.path().join(".koda/index"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(index.len() > 3, "{index:?}");
+    for f in index.iter().chain([&p.path().join(".koda/index.lock")]) {
+        let m = std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+        assert_eq!(m, 0o600, "{}", f.display());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_project_opened_to_others_is_reported_and_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = fixture();
+    let open = |rel: &str, mode: u32| {
+        std::fs::set_permissions(p.path().join(rel), std::fs::Permissions::from_mode(mode))
+            .unwrap();
+    };
+    // As a copy or a checkout under the usual umask leaves it.
+    open("", 0o755);
+    open("sources", 0o755);
+    open("koda.json", 0o644);
+    open("journal/anna.jsonl", 0o644);
+    let r = p.koda(&["doctor"]);
+    assert!(
+        r.stdout.contains("can be read by others") && r.stdout.contains("--repair"),
+        "{}",
+        r.stdout
+    );
+    let fixed = p.koda(&["doctor", "--repair"]).ok().to_string();
+    assert!(
+        fixed.contains("made 4 files and folders owner-only"),
+        "{fixed}"
+    );
+    let again = p.koda(&["doctor"]).ok().to_string();
+    assert!(!again.contains("read by others"), "{again}");
+    let m = std::fs::metadata(p.path().join("koda.json"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(m & 0o777, 0o600);
 }
 
 #[test]

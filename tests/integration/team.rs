@@ -445,3 +445,63 @@ fn agreement_edge_cases() {
     let err = p.koda(&["agree", "--coders", "anna"]).fails().to_string();
     assert!(err.contains("at least two coders"), "{err}");
 }
+
+#[test]
+fn a_copy_whose_document_ids_are_paths_is_refused_and_changes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let ours = base();
+    let theirs = root.path().join("theirs");
+    copy(ours.path(), &theirs);
+    let f = ours.write("j.txt", "Intervjuer: Ny.\nForelder: Samtale.\n");
+    koda_at(&theirs, &["import", f.to_str().unwrap()]);
+    let meta = theirs.join("sources/j.json");
+    let good = std::fs::read_to_string(&meta).unwrap();
+    assert!(good.contains("\"id\": \"j\""), "{good}");
+    for bad in ["../cases", "../names", "/tmp/x"] {
+        std::fs::write(
+            &meta,
+            good.replace("\"id\": \"j\"", &format!("\"id\": {bad:?}")),
+        )
+        .unwrap();
+        let err = ours.fails_unchanged(
+            &["merge", theirs.to_str().unwrap()],
+            &["j.json", "koda refuses to use it"],
+        );
+        assert!(err.contains(bad), "{err}");
+    }
+    // A file whose own name is not an id is refused too.
+    std::fs::write(&meta, &good).unwrap();
+    std::fs::rename(&meta, theirs.join("sources/j k.json")).unwrap();
+    let spaced = good.replace("\"id\": \"j\"", "\"id\": \"j k\"");
+    std::fs::write(theirs.join("sources/j k.json"), spaced).unwrap();
+    ours.fails_unchanged(
+        &["merge", theirs.to_str().unwrap()],
+        &["is not a document id koda accepts"],
+    );
+    assert!(ours.path().join("cases.json").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_journal_that_is_a_symbolic_link_is_not_written_through() {
+    let p = base();
+    p.koda(&["code", "i", "--code", "x", "--turn", "2"]).ok();
+    let journal = std::fs::read_dir(p.path().join("journal"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("outside.jsonl");
+    std::fs::copy(&journal, &target).unwrap();
+    let before = std::fs::read(&target).unwrap();
+    std::fs::remove_file(&journal).unwrap();
+    std::os::unix::fs::symlink(&target, &journal).unwrap();
+    p.koda(&["code", "i", "--code", "y", "--turn", "4"])
+        .fails_with(&["symbolic link"]);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        before,
+        "nothing written through the link"
+    );
+}
