@@ -37,7 +37,16 @@ fn main() -> ExitCode {
             {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(err, "koda: {e:#}");
+            // The chain of causes, each said once: koda's messages already name their cause.
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            let _ = writeln!(err, "koda: {msg}");
             if e.downcast_ref::<koda::cli::UsageError>().is_some() {
                 ExitCode::from(2)
             } else {

@@ -262,6 +262,17 @@ pub fn agree(
     unit: Unit,
     with_disagreements: bool,
 ) -> Result<Report> {
+    // A coder with no work in the project is a typo, not a coder who agrees with nobody.
+    for k in coders {
+        let known =
+            project.config.coders.contains(k) || project.codings.values().any(|c| &c.coder == k);
+        if !known {
+            return Err(crate::Error::NotFound(format!(
+                "no coder {k:?} in the project; coders are {}",
+                project.config.coders.join(", ")
+            )));
+        }
+    }
     let cb = &project.codebook;
     let code_ids: Vec<String> = if codes.is_empty() {
         cb.walk().iter().map(|(c, _)| c.id.clone()).collect()

@@ -158,10 +158,19 @@ fn read_phrase(chars: &[char], open: usize) -> Option<(String, usize)> {
     Some((chars[open + 1..j].iter().collect(), j + 1))
 }
 
+/// How deep groups and NOTs may nest: far beyond any query a person writes, and far short of
+/// what would exhaust the stack of the recursive parser and of what runs the tree.
+pub const MAX_NESTING: usize = 32;
+/// The longest query, in characters.
+pub const MAX_QUERY_CHARS: usize = 2_000;
+/// The most words, phrases and filters one query may hold.
+pub const MAX_TERMS: usize = 100;
+
 struct Parser<'a> {
     query: &'a str,
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -221,10 +230,26 @@ impl Parser<'_> {
         })
     }
 
+    /// Enters one more level of nesting, refusing past [`MAX_NESTING`].
+    fn deeper(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(err_at(
+                self.query,
+                self.col(),
+                &format!(
+                    "groups and NOTs nest more than {MAX_NESTING} deep here; write the query flatter"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     fn unary(&mut self) -> Result<Node> {
         match self.peek() {
             Some(Tok::Not | Tok::Minus) => {
                 self.pos += 1;
+                self.deeper()?;
                 if matches!(self.peek(), None | Some(Tok::RParen | Tok::Or | Tok::And)) {
                     return Err(err_at(
                         self.query,
@@ -232,7 +257,9 @@ impl Parser<'_> {
                         "NOT (or -) needs a word or group after it",
                     ));
                 }
-                Ok(Node::Not(Box::new(self.unary()?)))
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner)))
             }
             _ => self.atom(),
         }
@@ -253,7 +280,9 @@ impl Parser<'_> {
                 if self.peek() == Some(&Tok::RParen) {
                     return Err(err_at(self.query, col, "empty parentheses"));
                 }
+                self.deeper()?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 if self.peek() != Some(&Tok::RParen) {
                     return Err(err_at(self.query, col, "this parenthesis is never closed"));
                 }
@@ -344,11 +373,32 @@ pub fn parse(query: &str) -> Result<Node> {
             "the query is empty: give words to search for".into(),
         ));
     }
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(Error::Query(format!(
+            "the query is {chars} characters long; koda takes at most {MAX_QUERY_CHARS}: split it into several searches"
+        )));
+    }
     let toks = lex(query)?;
+    let terms = toks
+        .iter()
+        .filter(|(t, _)| {
+            !matches!(
+                t,
+                Tok::And | Tok::Or | Tok::Not | Tok::Minus | Tok::LParen | Tok::RParen
+            )
+        })
+        .count();
+    if terms > MAX_TERMS {
+        return Err(Error::Query(format!(
+            "the query holds {terms} words and filters; koda takes at most {MAX_TERMS}: split it into several searches"
+        )));
+    }
     let mut p = Parser {
         query,
         toks,
         pos: 0,
+        depth: 0,
     };
     let node = p.or()?;
     if p.pos < p.toks.len() {
@@ -695,6 +745,25 @@ mod tests {
             parse("kl 10:15").unwrap(),
             Node::And(vec![w("kl"), w("10:15")])
         );
+    }
+
+    #[test]
+    fn hostile_queries_get_a_clear_error_not_a_crash() {
+        let nested = format!("{}tillit{}", "(".repeat(10_000), ")".repeat(10_000));
+        let e = parse(&nested).unwrap_err().to_string();
+        assert!(e.contains("characters long"), "{e}");
+        let nested = format!("{}tillit{}", "(".repeat(500), ")".repeat(500));
+        let e = parse(&nested).unwrap_err().to_string();
+        assert!(e.contains("nest more than 32 deep"), "{e}");
+        let nots = format!("{}tillit", "NOT ".repeat(400));
+        let e = parse(&nots).unwrap_err().to_string();
+        assert!(e.contains("nest more than 32 deep"), "{e}");
+        let many = vec!["ord~"; 150].join(" ");
+        let e = parse(&many).unwrap_err().to_string();
+        assert!(e.contains("150 words and filters"), "{e}");
+        let fine = format!("{}tillit{}", "(".repeat(30), ")".repeat(30));
+        assert!(parse(&fine).is_ok());
+        assert!(parse(&format!("{}tillit", "NOT ".repeat(30))).is_ok());
     }
 
     #[test]

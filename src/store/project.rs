@@ -147,6 +147,12 @@ impl Project {
     /// Creates a new, empty project in `dir` (created if missing).
     pub fn init(dir: &Path, name: &str, languages: &[String], coder: &str) -> Result<Project> {
         validate_coder(coder)?;
+        if dir.exists() && !dir.is_dir() {
+            return Err(Error::invalid(format!(
+                "{} is a file, not a folder: name a new or an empty folder for the project",
+                dir.display()
+            )));
+        }
         if dir.join(CONFIG_FILE).exists() {
             return Err(Error::invalid(format!(
                 "{} is already a koda project",

@@ -577,17 +577,20 @@ impl Session {
 
     pub(crate) fn append(&mut self, events: &[Event]) -> Result<()> {
         if self.journal.is_none() {
+            // The journal first: a coder whose journal cannot be written is not added to
+            // koda.json, so a refused command changes no file.
+            let dir = self.project.root.join(JOURNAL_DIR);
+            fsio::ensure_dir(&dir)?;
+            let path = dir.join(format!("{}.jsonl", self.coder));
+            let recovered = self.project.root.join(PRIVATE_DIR).join("recovered");
+            let journal = JournalWriter::open(&path, &recovered)?;
             if !self.project.config.coders.iter().any(|c| c == &self.coder) {
                 let mut config = self.project.config.clone();
                 config.coders.push(self.coder.clone());
                 fsio::write_json(&self.project.root.join(CONFIG_FILE), &config)?;
                 self.project.config = config;
             }
-            let dir = self.project.root.join(JOURNAL_DIR);
-            fsio::ensure_dir(&dir)?;
-            let path = dir.join(format!("{}.jsonl", self.coder));
-            let recovered = self.project.root.join(PRIVATE_DIR).join("recovered");
-            self.journal = Some(JournalWriter::open(&path, &recovered)?);
+            self.journal = Some(journal);
         }
         match &mut self.journal {
             Some(j) => j.append(events),

@@ -462,3 +462,59 @@ fn a_damaged_turn_table_is_named_when_used_and_by_doctor() {
         d.stdout
     );
 }
+
+#[test]
+fn bad_input_is_refused_with_what_is_wrong() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    p.koda(&["code", "i", "--code", "tillit", "--turn", "2"])
+        .ok();
+    p.fails_unchanged(
+        &["cases", "set", "", "role=parent"],
+        &["a case needs a name"],
+    );
+    p.fails_unchanged(&["cases", "set", "F1", "=parent"], &["must be one word"]);
+    p.fails_unchanged(
+        &["agree", "--coders", "anna,nobody", "--unit", "turn"],
+        &["no coder \"nobody\"", "coders are anna"],
+    );
+    // Hostile queries: a clear error, never a crash.
+    let nested = format!("{}tillit{}", "(".repeat(10_000), ")".repeat(10_000));
+    p.fails_unchanged(&["search", &nested], &["characters long"]);
+    let nots = format!("{}tillit", "NOT ".repeat(300));
+    p.fails_unchanged(&["search", &nots], &["nest more than 32 deep"]);
+    // An OS error is said once.
+    let file = p.write("not-a-folder", "x");
+    let r = koda_cmd().arg("init").arg(&file).output().unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(1));
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    let missing = p.path().join("no-such.txt");
+    let r = p.koda(&["import", missing.to_str().unwrap()]);
+    let once = r.stderr.matches("os error").count();
+    assert!(once <= 1, "{}", r.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_coder_refused_for_an_unwritable_journal_is_not_added() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join("x.jsonl"), "").unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("x.jsonl"),
+        p.path().join("journal/nykoder.jsonl"),
+    )
+    .unwrap();
+    p.fails_unchanged(
+        &[
+            "--coder", "nykoder", "code", "i", "--code", "tillit", "--turn", "2",
+        ],
+        &["symbolic link"],
+    );
+    let config = std::fs::read_to_string(p.path().join("koda.json")).unwrap();
+    assert!(!config.contains("nykoder"), "{config}");
+    let outside = std::fs::read_to_string(elsewhere.path().join("x.jsonl")).unwrap();
+    assert!(outside.is_empty(), "{outside}");
+}

@@ -416,12 +416,9 @@ fn agreement_edge_cases() {
     assert_eq!(chars, DOC.chars().count() as u64);
     let coded = c["codes"][0]["coded"].as_array().unwrap();
     assert!(coded[0].as_u64() > coded[1].as_u64());
-    // A coder who coded nothing: no document both worked on, so nothing to compare.
-    let r = p.koda(&["agree", "--coders", "anna,carl", "--json"]);
-    let v = r.json();
-    assert!(r.stderr.contains("\"carl\" has no codings"), "{}", r.stderr);
-    assert_eq!(v["documents"], serde_json::json!([]));
-    assert!(v["overall"]["cohen_kappa"].is_null() && v["overall"]["percent"].is_null());
+    // A coder the project has never seen is a typo: refused, naming the coders there are.
+    p.koda(&["agree", "--coders", "anna,carl", "--json"])
+        .fails_with(&["no coder \"carl\"", "coders are"]);
     // Three coders: Fleiss and Krippendorff, no Cohen.
     p.koda(&["--coder", "cy", "code", "i", "--code", "x", "--turn", "2"])
         .ok();

@@ -199,6 +199,14 @@ impl Session {
 
     /// Sets attributes on a case (creating it).
     pub fn set_case_attrs(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
+        if case.trim().is_empty() {
+            return Err(Error::invalid("a case needs a name: give one, e.g. F01"));
+        }
+        if let Some((k, _)) = attrs.iter().find(|(k, _)| k.trim().is_empty()) {
+            return Err(Error::invalid(format!(
+                "an attribute needs a name before '=' ({k:?} given): write NAME=VALUE"
+            )));
+        }
         let mut cases = self.project.cases.clone();
         if cases.upsert(case, attrs) {
             self.save_cases(cases)?;
