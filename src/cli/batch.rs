@@ -92,12 +92,21 @@ pub(super) fn batch(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> Resu
     let mut s = ctx.session()?;
     let stdin = std::io::stdin();
     let mut failed = false;
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line = line.context("reading standard input")?;
+    for (i, line) in stdin.lock().split(b'\n').enumerate() {
+        let bytes = line.context("reading standard input")?;
+        // A line that is not UTF-8 is one failed line, like any other bad line.
+        let Ok(line) = String::from_utf8(bytes) else {
+            failed = true;
+            let reply = json!({"ok": false, "line": i + 1, "error": "the line is not UTF-8 text"});
+            writeln!(out, "{reply}")?;
+            out.flush()?;
+            continue;
+        };
+        let line = line.strip_suffix('\r').unwrap_or(&line);
         if line.trim().is_empty() {
             continue;
         }
-        let reply = match batch_one(&mut s, &line) {
+        let reply = match batch_one(&mut s, line) {
             Ok(v) => v,
             Err(e) => {
                 failed = true;

@@ -518,3 +518,53 @@ fn a_coder_refused_for_an_unwritable_journal_is_not_added() {
     let outside = std::fs::read_to_string(elsewhere.path().join("x.jsonl")).unwrap();
     assert!(outside.is_empty(), "{outside}");
 }
+
+#[test]
+fn batch_reports_a_bad_line_by_number_and_goes_on() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    let mut child = koda_cmd()
+        .arg("-p")
+        .arg(p.path())
+        .arg("batch")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let stdin = child.stdin.as_mut().unwrap();
+        stdin
+            .write_all(b"{\"op\":\"code\",\"doc\":\"i\",\"code\":\"tillit\",\"turn\":2}\n")
+            .unwrap();
+        stdin
+            .write_all(b"{\"op\":\"code\",\"doc\":\"i\xff\"}\n")
+            .unwrap();
+        stdin
+            .write_all(b"{\"op\":\"code\",\"doc\":\"i\",\"code\":\"tillit\",\"turn\":4}\r\n")
+            .unwrap();
+        // A memo too large to be a memo.
+        let huge = "notat ".repeat(200_000);
+        writeln!(stdin, r#"{{"op":"memo","doc":"i","text":"{huge}"}}"#).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let replies: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(replies.len(), 4, "{replies:?}");
+    assert_eq!(replies[0]["ok"], true);
+    assert_eq!(replies[1]["ok"], false);
+    assert_eq!(replies[1]["line"], 2);
+    assert!(replies[1]["error"].as_str().unwrap().contains("not UTF-8"));
+    assert_eq!(replies[2]["ok"], true, "the batch goes on after a bad line");
+    assert_eq!(replies[3]["ok"], false);
+    assert!(
+        replies[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("a memo holds at most 1000 KB"),
+        "{}",
+        replies[3]
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The longest memo, in bytes of UTF-8: a few hundred pages of notes.
+pub const MAX_MEMO_BYTES: usize = 1_000_000;
+
 impl Session {
     /// Codes spans of a document; all spans are journalled in one durable write.
     pub fn add_codings(
@@ -138,6 +141,13 @@ impl Session {
     pub fn set_memo(&mut self, id: Option<&str>, target: MemoTarget, text: &str) -> Result<Memo> {
         if text.trim().is_empty() {
             return Err(Error::invalid("a memo needs some text"));
+        }
+        if text.len() > MAX_MEMO_BYTES {
+            return Err(Error::invalid(format!(
+                "the memo is {} KB; a memo holds at most {} KB (every command reads every memo): keep long notes in a file beside the project and say in the memo where",
+                text.len() / 1000,
+                MAX_MEMO_BYTES / 1000
+            )));
         }
         match &target {
             MemoTarget::Document(d) if !self.project.docs.contains_key(d) => {
