@@ -5,7 +5,6 @@
 //! Sentence-initial words, role words, months, weekdays and institutions are never suggested.
 
 use crate::model::names::{Pseudonymiser, is_role_label};
-use crate::model::text::slice_chars;
 use crate::store::Project;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -172,6 +171,9 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
         let Ok(turns) = project.turns_uncached(&doc.id) else {
             continue;
         };
+        let Ok(ix) = project.char_index(&doc.id) else {
+            continue;
+        };
         for t in turns.iter() {
             if let Some(s) = &t.speaker
                 && !is_role_label(s)
@@ -179,7 +181,7 @@ pub fn suggest(project: &Project, min: usize) -> Vec<Suggestion> {
             {
                 note(s.clone(), &doc.id, t.number, s);
             }
-            let body = slice_chars(&text, t.start, t.end);
+            let body = ix.slice(&text, t.start, t.end);
             for sentence in body.split_sentence_bounds() {
                 let words: Vec<(usize, &str)> = sentence.split_word_bound_indices().collect();
                 let mut seen_word = false;

@@ -89,7 +89,7 @@ pub(super) fn batch_one(s: &mut Session, line: &str) -> Result<serde_json::Value
 }
 
 pub(super) fn batch(ctx: &Ctx, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let stdin = std::io::stdin();
     let mut failed = false;
     for (i, line) in stdin.lock().split(b'\n').enumerate() {

@@ -22,7 +22,7 @@ pub(super) fn speakers(
             .iter()
             .map(|s| import::speakers::parse_pair(s))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut session = ctx.session()?;
+        let mut session = ctx.session(err)?;
         let (mapped, unmapped) =
             crate::ops::cases::map_speakers(&mut session, &a.doc, &maps, &a.unset)?;
         for (label, m) in mapped.iter().zip(&maps) {
@@ -122,13 +122,13 @@ pub(super) fn cases(
             }
         }
         Some(CasesAction::Import { file }) => {
-            let mut s = ctx.session()?;
+            let mut s = ctx.session(err)?;
             let n = crate::ops::cases::import_table(&mut s, &file)?;
             writeln!(out, "{n} cases read from {}", file.display())?;
             ctx.after_change(s.project(), err)?;
         }
         Some(CasesAction::Unset { case, keys }) => {
-            let mut s = ctx.session()?;
+            let mut s = ctx.session(err)?;
             crate::ops::cases::unset(&mut s, &case, &keys)?;
             writeln!(out, "case {case} updated")?;
             ctx.after_change(s.project(), err)?;
@@ -138,7 +138,7 @@ pub(super) fn cases(
                 .iter()
                 .map(|s| parse_attr(s))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut s = ctx.session()?;
+            let mut s = ctx.session(err)?;
             crate::ops::cases::set(&mut s, &case, &attrs)?;
             writeln!(out, "case {case} updated")?;
             ctx.after_change(s.project(), err)?;

@@ -59,7 +59,7 @@ pub(super) fn codes(
         return Ok(());
     };
     use crate::ops::codebook as op;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let path_of = |s: &Session, key: &str| -> Result<String> {
         let id = s.project().codebook.find(key)?.id.clone();
         Ok(s.project().codebook.path(&id))

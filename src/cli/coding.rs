@@ -46,7 +46,7 @@ pub(super) fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write, err: &mut dyn Wr
     let selection = selection(&a.selector, a.all)?.ok_or_else(|| {
         Error::invalid("say what to code with --turn N, --range A..B or --match TEXT")
     })?;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let req = ops::coding::Request {
         doc: a.doc.clone(),
         code: a.code.clone(),
@@ -81,7 +81,7 @@ pub(super) fn uncode(
     err: &mut dyn Write,
 ) -> Result<()> {
     use ops::coding::Uncode;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let what = if let Some(run) = &a.batch {
         Uncode::Run(run.clone())
     } else if let Some(doc) = &a.doc {
@@ -122,7 +122,7 @@ pub(super) fn edit(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let d = s.project().find_doc(doc)?.clone();
     let editor = std::env::var("VISUAL")
         .ok()
@@ -163,7 +163,7 @@ pub(super) fn codings(
     err: &mut dyn Write,
 ) -> Result<()> {
     if let Some(CodingsAction::Confirm { ids }) = a.action {
-        let mut s = ctx.session()?;
+        let mut s = ctx.session(err)?;
         let n = s.confirm_codings(&ids)?;
         writeln!(out, "{n} codings confirmed")?;
         return ctx.after_change(s.project(), err);

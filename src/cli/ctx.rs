@@ -67,10 +67,15 @@ impl Ctx {
         Ok(())
     }
 
-    /// Opens a writing session (takes the lock).
-    pub(super) fn session(&self) -> Result<Session> {
+    /// Opens a writing session (takes the lock) and reports load warnings on `err`, so a
+    /// document left out for damage is said before anything is changed.
+    pub(super) fn session(&self, err: &mut dyn Write) -> Result<Session> {
         let root = self.root(None)?;
         let coder = self.coder_for(&root)?;
-        Ok(Session::open_with(&root, &coder, self.wait)?)
+        let s = Session::open_with(&root, &coder, self.wait)?;
+        for w in &s.project().warnings {
+            writeln!(err, "koda: warning: {w}")?;
+        }
+        Ok(s)
     }
 }

@@ -118,7 +118,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
             }
             if repair {
                 // Hold the writer lock while repairing.
-                let session = ctx.session()?;
+                let session = ctx.session(err)?;
                 let (done, backup) = crate::store::doctor::repair(&root)?;
                 drop(session);
                 for d in &done {
@@ -139,7 +139,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Coders(a)) => stats::coders(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Merge(a)) => team::merge(&ctx, a, out, err)?,
         Some(Command::Agree(a)) => stats::agree(&ctx, a, out, err)?,
-        Some(Command::Memo(a)) => memos::memo(&ctx, a.action, out)?,
+        Some(Command::Memo(a)) => memos::memo(&ctx, a.action, out, err)?,
         Some(Command::Memos(a)) => memos::memos(&ctx.load(None, err)?, a.json, out)?,
         Some(Command::Cases(a)) => cases::cases(&ctx, a, out, err)?,
         Some(Command::Speakers(a)) => cases::speakers(&ctx, a, out, err)?,
@@ -185,7 +185,7 @@ pub(super) fn history_step(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let (done, verb, noun) = if undo {
         (s.undo()?, "undid", "undo")
     } else {

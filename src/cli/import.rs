@@ -66,7 +66,7 @@ pub(super) fn import_files(
             speakers,
         },
     };
-    let mut session = ctx.session()?;
+    let mut session = ctx.session(err)?;
     let started = std::time::Instant::now();
     let bar =
         indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
@@ -148,7 +148,7 @@ pub(super) fn resegment(
     err: &mut dyn Write,
 ) -> Result<()> {
     let how = segmentation(pattern, no_speakers)?;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let r = ops::edit::resegment(&mut s, doc, &how)?;
     let speakers: Vec<String> = r
         .speakers

@@ -13,9 +13,14 @@ pub(super) fn memo_target_label(p: &Project, t: &MemoTarget) -> String {
     crate::ops::memos::target_label(p, t)
 }
 
-pub(super) fn memo(ctx: &Ctx, action: MemoAction, out: &mut dyn Write) -> Result<()> {
+pub(super) fn memo(
+    ctx: &Ctx,
+    action: MemoAction,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
     use crate::ops::memos;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     match action {
         MemoAction::Add {
             text,

@@ -92,7 +92,7 @@ pub(super) fn names(
         }
         return Ok(());
     }
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let msg = match action {
         NamesAction::Add {
             name,

@@ -4,7 +4,6 @@ use super::args::InitArgs;
 use super::ctx::Ctx;
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::model::MemoTarget;
-use crate::model::text::slice_chars;
 use crate::store::Project;
 use anyhow::Result;
 use serde_json::json;
@@ -128,6 +127,8 @@ pub(super) fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<(
 pub(super) fn show(p: &Project, key: &str, json_out: bool, out: &mut dyn Write) -> Result<()> {
     let d = p.find_doc(key)?;
     let text = p.text(&d.id)?;
+    let ix = p.char_index(&d.id)?;
+    let slice_chars = |text: &str, s: usize, e: usize| ix.slice(text, s, e).to_string();
     let turn_table = p.turns(&d.id)?;
     let codings = p.codings_of_doc(&d.id);
     if json_out {

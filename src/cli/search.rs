@@ -120,7 +120,7 @@ pub(super) fn autocode(
     err: &mut dyn Write,
 ) -> Result<()> {
     use crate::ops::autocode;
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     let req = autocode::Request {
         query: a.query.join(" "),
         code: s.project().codebook.find(&a.code)?.id.clone(),

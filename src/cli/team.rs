@@ -12,7 +12,7 @@ pub(super) fn merge(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
-    let mut s = ctx.session()?;
+    let mut s = ctx.session(err)?;
     if !a.other.join(crate::store::CONFIG_FILE).is_file() {
         bail!(Error::NotAProject(a.other.clone()));
     }

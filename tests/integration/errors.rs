@@ -568,3 +568,27 @@ fn batch_reports_a_bad_line_by_number_and_goes_on() {
     );
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn a_document_left_out_for_damage_keeps_its_files() {
+    let p = TestProject::with_interview();
+    let text = std::fs::read(p.path().join("sources/i.txt")).unwrap();
+    std::fs::write(p.path().join("sources/i.json"), "{").unwrap();
+    let f = p.write(
+        "i.txt",
+        "Intervjuer: Et annet intervju.\nForelder: Med samme tittel.\n",
+    );
+    let r = p.koda(&["import", f.to_str().unwrap()]);
+    r.ok();
+    assert!(
+        r.stderr.contains("i.json"),
+        "the damage is reported: {}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read(p.path().join("sources/i.txt")).unwrap(),
+        text,
+        "the damaged document's text is not written over"
+    );
+    assert!(p.path().join("sources/i-2.txt").is_file());
+}

@@ -70,7 +70,13 @@ impl Session {
             let base = ids::slug(&title);
             let mut id = base.clone();
             let mut n = 2;
-            while taken.contains(&id) || self.project.docs.contains_key(&id) {
+            // A document left out for damage still owns its files: never write over them.
+            let on_disk = |id: &str| {
+                let sources = self.project.root.join(SOURCES_DIR);
+                sources.join(format!("{id}.txt")).is_file()
+                    || sources.join(format!("{id}.json")).is_file()
+            };
+            while taken.contains(&id) || self.project.docs.contains_key(&id) || on_disk(&id) {
                 id = format!("{base}-{n}");
                 n += 1;
             }
