@@ -50,11 +50,31 @@ pub(super) fn search_to(
     let limit = if a.count { 0 } else { a.limit };
     // An index current with the project's files answers alone; otherwise the project is
     // loaded (reporting any problems) and the index brought up to date first.
-    let res = match crate::index::SearchIndex::open_current(&ctx.root(None)?)? {
-        Some((idx, known)) => idx.search_by(&known, &query, Some(limit), &ctx.coders)?,
-        None => {
+    let current = crate::index::SearchIndex::open_current(&ctx.root(None)?)
+        .ok()
+        .flatten();
+    let first = current.map(|(idx, known)| idx.search_by(&known, &query, Some(limit), &ctx.coders));
+    let res = match first {
+        Some(Ok(res)) => res,
+        Some(Err(e)) if !matches!(e, crate::Error::Index { .. }) => return Err(e.into()),
+        // No current index, or one that fails when read: the project is loaded (reporting
+        // any problems) and the index brought up to date, or rebuilt when it is damaged.
+        failed => {
             let p = ctx.load(None, err)?;
-            let idx = open_index(&p, err)?;
+            let idx = match failed {
+                Some(Err(e)) => {
+                    let (idx, _) = crate::index::SearchIndex::rebuild(&p)?;
+                    writeln!(
+                        err,
+                        "koda: {}",
+                        crate::ops::index::Notice::Rebuilt(crate::index::Rebuild::Damaged(
+                            e.to_string()
+                        ))
+                    )?;
+                    idx
+                }
+                _ => open_index(&p, err)?,
+            };
             idx.search_by(&p, &query, Some(limit), &ctx.coders)?
         }
     };

@@ -117,6 +117,10 @@ pub enum Rebuild {
     /// The index folder cannot be written, so an index was built in memory for this use.
     #[error("the index folder cannot be written")]
     FolderNotWritable,
+    /// The index opened but failed when read or updated (a write cut off by a crash, a
+    /// damaged segment).
+    #[error("it was damaged ({0})")]
+    Damaged(String),
 }
 
 /// How segments are merged as the index changes: tantivy's log merge policy, except that a
@@ -410,10 +414,22 @@ impl SearchIndex {
             Err(reason) => {
                 report.rebuilt = true;
                 report.reason = Some(reason);
-                Self::create(&dir, langs)?
+                Self::create(&dir, langs.clone())?
             }
         };
-        let (indexed, removed) = idx.sync(project, &mut state, &dir)?;
+        let (idx, (indexed, removed)) = match idx.sync(project, &mut state, &dir) {
+            Ok(counts) => (idx, counts),
+            // The index is derived: one that fails to update is built again from the project.
+            Err(e @ Error::Index { .. }) if !report.rebuilt => {
+                drop(idx);
+                report.rebuilt = true;
+                report.reason = Some(Rebuild::Damaged(e.to_string()));
+                let (idx, mut state) = Self::create(&dir, langs)?;
+                let counts = idx.sync(project, &mut state, &dir)?;
+                (idx, counts)
+            }
+            Err(e) => return Err(e),
+        };
         report.indexed = indexed;
         report.removed = removed;
         Ok((idx, report))
@@ -455,6 +471,27 @@ impl SearchIndex {
 
     /// Opens the tantivy index in `dir` and checks its schema, without reading koda's state
     /// file (whose version and languages the caller has checked, or will).
+    /// Opens the index folder of the project in `root` as it is, every segment included,
+    /// without bringing it up to date: `Err` says why it cannot be used (`koda doctor`).
+    pub fn check(root: &Path) -> std::result::Result<(), Rebuild> {
+        let config: crate::model::ProjectConfig = fsio::read_json(&root.join(CONFIG_FILE))
+            .map_err(|e| Rebuild::StateUnreadable(e.to_string()))?;
+        let langs = Lang::from_codes(&config.languages);
+        let idx = Self::open_dir(&index_dir_of(root), &langs)?;
+        let searcher = idx.reader.searcher();
+        for segment in searcher.segment_readers() {
+            segment
+                .get_store_reader(0)
+                .map_err(|e| Rebuild::Damaged(e.to_string()))?;
+            for (field, _) in idx.index.schema().fields() {
+                segment
+                    .inverted_index(field)
+                    .map_err(|e| Rebuild::Damaged(e.to_string()))?;
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn open_dir(
         dir: &Path,
         langs: &[Lang],

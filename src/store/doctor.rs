@@ -211,6 +211,16 @@ pub fn check(root: &Path) -> Vec<Finding> {
             f.push(finding(Level::Problem, w.message.clone(), false));
         }
     }
+    // The index is derived from the project: damage loses nothing, and a rebuild mends it.
+    if root.join(PRIVATE_DIR).join("index").exists()
+        && let Err(why) = crate::index::SearchIndex::check(root)
+    {
+        f.push(finding(
+            Level::Problem,
+            format!("the search index cannot be used: {why}; it is rebuilt from the project"),
+            true,
+        ));
+    }
     f
 }
 

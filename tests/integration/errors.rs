@@ -592,3 +592,42 @@ fn a_document_left_out_for_damage_keeps_its_files() {
     );
     assert!(p.path().join("sources/i-2.txt").is_file());
 }
+
+#[test]
+fn an_index_left_damaged_by_a_crash_is_rebuilt_not_a_dead_end() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    p.koda(&["search", "tillit"]).ok();
+    // What a kill in the middle of an index update can leave: deletion files tantivy has
+    // not recorded, which its next commit then refuses to create.
+    let index = p.path().join(".koda/index");
+    let seg = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|f| f.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let stem = seg.file_stem().unwrap().to_string_lossy().into_owned();
+    for n in 0..64 {
+        std::fs::write(index.join(format!("{stem}.{n}.del")), b"").unwrap();
+    }
+    p.koda(&["code", "i", "--code", "tillit", "--turn", "2"])
+        .ok();
+    for _ in 0..2 {
+        let out = p.koda(&["search", "code:tillit"]).ok().to_string();
+        assert!(out.contains("1 turn in 1 document"), "{out}");
+    }
+    // The meta file damaged: the next search rebuilds and says so.
+    std::fs::write(index.join("meta.json"), b"{").unwrap();
+    let doctor = p.koda(&["doctor"]);
+    assert!(
+        doctor
+            .stdout
+            .contains("PROBLEM the search index cannot be used")
+            && doctor.stdout.contains("--repair"),
+        "{}",
+        doctor.stdout
+    );
+    let r = p.koda(&["search", "tillit"]);
+    r.ok();
+    assert!(r.stderr.contains("rebuilt"), "{}", r.stderr);
+}
