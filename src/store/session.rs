@@ -366,10 +366,39 @@ impl Session {
                 }
             }
             Op::RestoreCodings { codings } => {
-                let made = self.restore_codings(&codings)?;
-                for (old, new) in codings.iter().zip(&made) {
+                // Idempotent: a step retried after a crash between its journal append and its
+                // history write finds the codings back already and does not add them twice.
+                let mut missing = Vec::new();
+                for c in codings {
+                    let back = self.project.codings.values().find(|l| {
+                        l.doc == c.doc
+                            && l.code == c.code
+                            && l.start == c.start
+                            && l.end == c.end
+                            && l.coder == c.coder
+                    });
+                    match back {
+                        Some(l) if l.id != c.id => self.remap.push((c.id.clone(), l.id.clone())),
+                        Some(_) => {}
+                        None => missing.push(c),
+                    }
+                }
+                let made = self.restore_codings(&missing)?;
+                for (old, new) in missing.iter().zip(&made) {
                     self.remap.push((old.id.clone(), new.id.clone()));
                 }
+            }
+            Op::SetMemo { id, target, text }
+                if !self.project.memos.contains_key(&id)
+                    && let Some(back) = self
+                        .project
+                        .memos
+                        .values()
+                        .find(|m| m.target == target && m.text == text) =>
+            {
+                // The memo is back already (a retried step): name it by its id.
+                let back = back.id.clone();
+                self.remap.push((id, back));
             }
             Op::SetMemo { id, target, text } => {
                 let existing = self.project.memos.contains_key(&id).then_some(id.as_str());

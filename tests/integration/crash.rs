@@ -375,3 +375,37 @@ fn a_write_that_fails_half_way_changes_nothing() {
     p.koda(&["memo", "add", "--doc", "i", &long]).ok();
     p.koda(&["import", big.to_str().unwrap()]).ok();
 }
+
+/// An undo cut off after its journal append and before its history was saved is retried:
+/// the retry must find the coding back already, not bring it back twice.
+#[test]
+fn a_retried_undo_is_idempotent() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "timing"]).ok();
+    p.koda(&["code", "i", "--code", "timing", "--turn", "2"])
+        .ok();
+    p.koda(&["memo", "add", "--doc", "i", "ventetiden"]).ok();
+    p.koda(&["memo", "rm", &memo_id(&p)]).ok();
+    p.koda(&["uncode", "--doc", "i", "--code", "timing", "--turn", "2"])
+        .ok();
+    let history = p.path().join(".koda/history/anna.json");
+    let crash_and_retry = || {
+        let before = std::fs::read(&history).unwrap();
+        p.koda(&["undo"]).ok();
+        // The crash: the history as it was before the undo.
+        std::fs::write(&history, &before).unwrap();
+        p.koda(&["undo"]).ok();
+    };
+    crash_and_retry();
+    let codings = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(codings.as_array().unwrap().len(), 1, "{codings}");
+    // The same for a memo brought back.
+    crash_and_retry();
+    let memos = p.koda(&["memos", "--json"]).json();
+    assert_eq!(memos.as_array().unwrap().len(), 1, "{memos}");
+}
+
+fn memo_id(p: &TestProject) -> String {
+    let memos = p.koda(&["memos", "--json"]).json();
+    memos[0]["id"].as_str().unwrap().to_string()
+}
