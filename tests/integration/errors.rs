@@ -331,14 +331,7 @@ fn doctor_explains_and_repairs_with_backups() {
 fn a_second_writer_can_wait_for_the_first() {
     let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust"]).ok();
-    let mut holder = koda_cmd()
-        .arg("-p")
-        .arg(p.path())
-        .arg("batch")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut holder = p.spawn_batch();
     let mut stdin = holder.stdin.take().unwrap();
     writeln!(
         stdin,
@@ -523,14 +516,7 @@ fn a_coder_refused_for_an_unwritable_journal_is_not_added() {
 fn batch_reports_a_bad_line_by_number_and_goes_on() {
     let p = TestProject::with_interview();
     p.koda(&["codes", "add", "tillit"]).ok();
-    let mut child = koda_cmd()
-        .arg("-p")
-        .arg(p.path())
-        .arg("batch")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = p.spawn_batch();
     {
         let stdin = child.stdin.as_mut().unwrap();
         stdin

@@ -128,6 +128,18 @@ impl TestProject {
         )
     }
 
+    /// Starts `koda batch` on this project with piped standard input and output.
+    pub fn spawn_batch(&self) -> std::process::Child {
+        koda_cmd()
+            .arg("-p")
+            .arg(self.path())
+            .arg("batch")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start koda batch")
+    }
+
     /// Writes a file inside the project folder's `in/` subfolder and returns its path.
     pub fn write(&self, name: &str, content: &str) -> PathBuf {
         let dir = self.path().join("in");
