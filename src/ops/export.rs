@@ -171,8 +171,22 @@ pub struct Export {
     pub notices: Vec<Notice>,
 }
 
-/// Builds an export. Nothing is written.
+/// Builds an export. Nothing is written. A project with a document left out for damage (its
+/// text or metadata missing or unreadable) is refused: a report must not quietly lack an
+/// interview.
 pub fn build(p: &Project, r: &Request) -> Result<Export> {
+    let left_out: Vec<&str> = p
+        .warnings
+        .iter()
+        .filter(|w| w.about == crate::store::project::WarningAbout::Document)
+        .map(|w| w.message.as_str())
+        .collect();
+    if !left_out.is_empty() {
+        return Err(Error::invalid(format!(
+            "the export would lack documents, so it was not made:\n  {}\nRestore the files (see `koda doctor`), then export again",
+            left_out.join("\n  ")
+        )));
+    }
     if matches!(r.kind, Kind::Qdpx | Kind::Qdc) {
         return refi(p, r);
     }

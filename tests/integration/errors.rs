@@ -617,3 +617,20 @@ fn an_index_left_damaged_by_a_crash_is_rebuilt_not_a_dead_end() {
     r.ok();
     assert!(r.stderr.contains("rebuilt"), "{}", r.stderr);
 }
+
+#[test]
+fn an_export_that_would_lack_a_document_is_refused() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    p.koda(&["code", "i", "--code", "tillit", "--turn", "2"])
+        .ok();
+    std::fs::remove_file(p.path().join("sources/i.txt")).unwrap();
+    for args in [
+        &["export", "summary", "-o", "in/s.md"][..],
+        &["export", "excerpts", "-o", "in/e.csv"][..],
+        &["export", "qdpx", "-o", "in/p.qdpx"][..],
+    ] {
+        p.fails_unchanged(args, &["would lack documents", "i.txt"]);
+        assert!(!p.path().join(args[3]).exists());
+    }
+}
