@@ -37,12 +37,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
-/// Serialises `value` as pretty JSON with a final newline and writes it with [`write_atomic`].
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+/// The bytes [`write_json`] writes for `value` at `path`: pretty JSON with a final newline.
+pub fn json_bytes<T: serde::Serialize>(path: &Path, value: &T) -> Result<Vec<u8>> {
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
     text.push('\n');
-    write_atomic(path, text.as_bytes())
+    Ok(text.into_bytes())
+}
+
+/// Serialises `value` as pretty JSON with a final newline and writes it with [`write_atomic`].
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_atomic(path, &json_bytes(path, value)?)
 }
 
 /// Reads and parses a JSON file, naming the file, line and column when it is damaged.

@@ -14,16 +14,10 @@ use crate::store::{CONFIG_FILE, NAMES_FILE, fsio};
 use crate::{Error, Result};
 use std::path::Path;
 
-fn bytes_of(names: &Names) -> Result<Vec<u8>> {
-    let mut text = serde_json::to_string_pretty(names)
-        .map_err(|e| Error::invalid(format!("cannot serialise {NAMES_FILE}: {e}")))?;
-    text.push('\n');
-    Ok(text.into_bytes())
-}
-
 /// Writes `names.json` and seals it, updating `config` as written to `koda.json`.
 pub fn write(root: &Path, config: &mut ProjectConfig, names: &Names) -> Result<()> {
-    let bytes = bytes_of(names)?;
+    let path = root.join(NAMES_FILE);
+    let bytes = fsio::json_bytes(&path, names)?;
     let sha = sha256_hex(&bytes);
     let mut pending = config.clone();
     match &mut pending.register {
@@ -37,7 +31,7 @@ pub fn write(root: &Path, config: &mut ProjectConfig, names: &Names) -> Result<(
         }
     }
     fsio::write_json(&root.join(CONFIG_FILE), &pending)?;
-    fsio::write_atomic(&root.join(NAMES_FILE), &bytes)?;
+    fsio::write_atomic(&path, &bytes)?;
     let mut sealed = pending;
     sealed.register = Some(RegisterSeal {
         names: names.names.len(),
