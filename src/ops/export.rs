@@ -343,7 +343,13 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
         Kind::Qdpx | Kind::Qdc => return refi(p, r),
     };
     let mut notices = Vec::new();
-    let bytes = gate(&privacy, bytes, &r.target.label(), &mut notices)?;
+    let bytes = gate(
+        &privacy,
+        bytes,
+        &r.target.label(),
+        Some(Notice::NotPseudonymised),
+        &mut notices,
+    )?;
     let bytes = match format {
         Format::Markdown if !privacy.on && r.kind != Kind::Summary => {
             let mut b = format!("> **{NOT_PSEUDONYMISED}**\n\n").into_bytes();
@@ -360,17 +366,19 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
 }
 
 /// The one gate every export's bytes pass: a pseudonymised export is leak-checked whole (every
-/// part of a ZIP-based file) and refused on any hit; one that is not is marked as such.
+/// part of a ZIP-based file) and refused on any hit; one that is not gets `unprotected`, the
+/// notice that says so in words fitting the export.
 fn gate(
     privacy: &Privacy,
     bytes: Vec<u8>,
     what: &str,
+    unprotected: Option<Notice>,
     notices: &mut Vec<Notice>,
 ) -> Result<Vec<u8>> {
     if privacy.on {
         privacy.gate(&bytes, what)?;
     } else {
-        notices.push(Notice::NotPseudonymised);
+        notices.extend(unprotected);
     }
     Ok(bytes)
 }
@@ -388,7 +396,7 @@ fn refi(p: &Project, r: &Request) -> Result<Export> {
     let bytes = if r.kind == Kind::Qdc {
         // A codebook holds no texts: it is always pseudonymised and checked.
         let privacy = Privacy::new(p, true)?;
-        gate(&privacy, qdpx::qdc(p, &privacy)?, &what, &mut notices)?
+        gate(&privacy, qdpx::qdc(p, &privacy)?, &what, None, &mut notices)?
     } else {
         if r.target == Target::Stdout {
             return Err(Error::invalid(
@@ -401,21 +409,16 @@ fn refi(p: &Project, r: &Request) -> Result<Export> {
         } else {
             qdpx::Texts::of(p)?
         };
-        let b = gate(
+        // An archive of real texts is a working copy, not a report: it is said so in words
+        // that fit it, and only where there are registered names to say it of.
+        let unprotected = (!p.names.names.is_empty()).then_some(Notice::RealTextsInArchive);
+        gate(
             &privacy,
             qdpx::qdpx(p, &texts, &privacy)?,
             &what,
+            unprotected,
             &mut notices,
-        )?;
-        if !r.pseudonymise {
-            // An archive of real texts is a working copy, not a report: say so in words that
-            // fit it rather than the report's warning.
-            notices.retain(|n| *n != Notice::NotPseudonymised);
-            if !p.names.names.is_empty() {
-                notices.push(Notice::RealTextsInArchive);
-            }
-        }
-        b
+        )?
     };
     Ok(Export {
         bytes,
