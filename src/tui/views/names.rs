@@ -74,7 +74,7 @@ pub(crate) fn render_names(app: &App, f: &mut Frame, area: Rect, colors: ColorMo
     let suggestions = app.names.suggestions.as_deref().unwrap_or(&[]);
     lines.push(Line::styled(
         format!(
-            " Suggestions ({}): capitalised words that recur inside sentences · {}",
+            " Suggestions ({}): listed names, recurring capitalised words · {}",
             suggestions.len(),
             keymap::hint(
                 &app.keymap,
