@@ -21,6 +21,7 @@ pub mod refi;
 pub mod register;
 pub mod session;
 pub mod stamp;
+pub mod txn;
 
 pub use journal::Event;
 pub use project::Project;

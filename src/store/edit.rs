@@ -131,6 +131,16 @@ impl Session {
         new_text: &str,
         explicit: Option<&[(String, usize, usize, bool)]>,
     ) -> Result<EditReport> {
+        self.atomically(|s| s.set_document_text_now(doc_id, new_text, explicit))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn set_document_text_now(
+        &mut self,
+        doc_id: &str,
+        new_text: &str,
+        explicit: Option<&[(String, usize, usize, bool)]>,
+    ) -> Result<EditReport> {
         let doc: Document = self.project().find_doc(doc_id)?.clone();
         let old = self.project().text(&doc.id)?.to_string();
         let new = normalise(new_text);
@@ -246,6 +256,11 @@ impl Session {
 
     /// Clears the stale flag of codings after the analyst looked at them.
     pub fn confirm_codings(&mut self, ids: &[String]) -> Result<usize> {
+        self.atomically(|s| s.confirm_codings_now(ids))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn confirm_codings_now(&mut self, ids: &[String]) -> Result<usize> {
         let at = now();
         let mut events = Vec::new();
         let mut confirmed = Vec::new();

@@ -18,6 +18,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    super::txn::before_replace(path)?;
     let result = (|| {
         let mut f = private_options()
             .write(true)
@@ -28,13 +29,75 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         f.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
         f.sync_all().map_err(|e| Error::io(&tmp, e))?;
         drop(f);
+        crash_point("temp file written");
         fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-        sync_dir(dir)
+        crash_point("renamed");
+        sync_dir(dir)?;
+        crash_point("folder synced");
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes a file durably (within a transaction, so that it can come back).
+pub fn remove(path: &Path) -> Result<()> {
+    super::txn::before_replace(path)?;
+    fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+    crash_point("removed");
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => sync_dir(d),
+        _ => Ok(()),
+    }
+}
+
+/// A forced crash point for the crash harness. In test builds (debug assertions on), the
+/// environment can make the process stop dead at the n-th point (`KODA_CRASH_AT=n`), or list
+/// the points it passes on stderr (`KODA_CRASH_TRACE=1`); release builds compile it away.
+pub fn crash_point(what: &str) {
+    if would_crash(what) {
+        die();
+    }
+}
+
+/// Counts a crash point; true when the process is to stop at it (the caller may first leave a
+/// half-done write, then calls [`die`]).
+pub fn would_crash(what: &str) -> bool {
+    #[cfg(debug_assertions)]
+    {
+        use std::sync::OnceLock;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static AT: OnceLock<(Option<u64>, bool)> = OnceLock::new();
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let (at, trace) = *AT.get_or_init(|| {
+            (
+                std::env::var("KODA_CRASH_AT")
+                    .ok()
+                    .and_then(|v| v.parse().ok()),
+                std::env::var_os("KODA_CRASH_TRACE").is_some(),
+            )
+        });
+        if at.is_none() && !trace {
+            return false;
+        }
+        let n = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        if trace {
+            eprintln!("koda-crash-point {n}: {what}");
+        }
+        at == Some(n)
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        let _ = what;
+        false
+    }
+}
+
+/// Ends the process at once, as a crash would: no destructor runs, nothing more is written.
+pub fn die() -> ! {
+    std::process::exit(86)
 }
 
 /// The bytes [`write_json`] writes for `value` at `path`: pretty JSON with a final newline.

@@ -226,6 +226,7 @@ impl JournalWriter {
     pub fn open(path: &Path, recovered_dir: &Path) -> Result<JournalWriter> {
         fsio::refuse_link(path)?;
         let existed = path.exists();
+        super::txn::before_append(path)?;
         if existed {
             let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
             let intact = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -271,11 +272,17 @@ impl JournalWriter {
         }
         // A write that fails half-way (a full disk) is cut back off, so the journal ends as
         // it did before: the change is refused whole, never left torn.
+        super::txn::before_append(&self.path)?;
         let before = self.file.metadata().map(|m| m.len()).ok();
+        if fsio::would_crash("journal: half a line written") {
+            let _ = self.file.write_all(&buf.as_bytes()[..buf.len() / 2]);
+            fsio::die();
+        }
         let written = self
             .file
             .write_all(buf.as_bytes())
             .and_then(|()| self.file.sync_data());
+        fsio::crash_point("journal: appended");
         if let Err(e) = written {
             if let Some(len) = before {
                 let _ = self.file.set_len(len);

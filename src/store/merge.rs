@@ -101,6 +101,11 @@ fn journal_files(root: &Path) -> Result<Vec<(String, PathBuf)>> {
 impl Session {
     /// Merges the project at `other` into this one (see the module docs).
     pub fn merge_from(&mut self, other: &Path, prefer: Option<Prefer>) -> Result<MergeReport> {
+        self.atomically(|s| s.merge_from_now(other, prefer))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn merge_from_now(&mut self, other: &Path, prefer: Option<Prefer>) -> Result<MergeReport> {
         let theirs = Project::open(other)?;
         let ours_root = self.project().root().to_path_buf();
         let same = std::fs::canonicalize(other).ok() == std::fs::canonicalize(&ours_root).ok();

@@ -28,6 +28,18 @@ pub enum WarningAbout {
     Coding,
     /// A document whose files cannot be read.
     Document,
+    /// A change that a killed process left half-made, which koda took back on opening.
+    Interrupted,
+}
+
+/// The warning that an interrupted change was taken back (`steps` writes undone).
+pub fn interrupted_warning(steps: usize) -> Warning {
+    Warning::new(
+        WarningAbout::Interrupted,
+        format!(
+            "a change that was interrupted (the process was killed or the machine stopped) was taken back ({steps} file write(s) undone); the project is as it was before that change, so run it again if it is missing"
+        ),
+    )
 }
 
 /// A problem found while loading a project; the message names the file or the object.
@@ -214,11 +226,20 @@ impl Project {
             });
         }
         super::migrate::migrate(root, &mut config)?;
+        let mut warnings = Vec::new();
+        // An interrupted change is taken back when no writer holds the lock (a writer that
+        // does is in the middle of its change and finishes or takes it back itself).
+        if super::txn::pending(root)
+            && let Ok(_lock) =
+                super::lock::WriteLock::acquire(&root.join(super::PRIVATE_DIR), "reader")
+            && let Some(r) = super::txn::recover(root)?
+        {
+            warnings.push(interrupted_warning(r.steps));
+        }
         let codebook: Codebook = read_json_or_default(&root.join(CODEBOOK_FILE))?;
         let cases: Cases = read_json_or_default(&root.join(CASES_FILE))?;
         let names: crate::model::names::Names =
             read_json_or_default(&root.join(crate::store::NAMES_FILE))?;
-        let mut warnings = Vec::new();
         let docs = load_documents(&root.join(SOURCES_DIR), &mut warnings)?;
         let mut project = Project {
             root: root.to_path_buf(),

@@ -62,6 +62,14 @@ impl Session {
         &mut self,
         codes: &[RefiCode],
     ) -> Result<(BTreeMap<String, String>, usize)> {
+        self.atomically(|s| s.import_refi_codes_now(codes))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn import_refi_codes_now(
+        &mut self,
+        codes: &[RefiCode],
+    ) -> Result<(BTreeMap<String, String>, usize)> {
         let mut map: BTreeMap<String, String> = BTreeMap::new();
         let mut paths: BTreeMap<String, String> = BTreeMap::new();
         let mut added = 0;
@@ -105,6 +113,11 @@ impl Session {
     /// Imports a whole REFI-QDA project: sources, codebook, cases and variables, codings by
     /// their coders, and memos.
     pub fn import_refi(&mut self, p: &RefiProject, file: &Path) -> Result<RefiReport> {
+        self.atomically(|s| s.import_refi_now(p, file))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn import_refi_now(&mut self, p: &RefiProject, file: &Path) -> Result<RefiReport> {
         let mut report = RefiReport {
             skipped: p.skipped.clone(),
             ..RefiReport::default()

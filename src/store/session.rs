@@ -12,12 +12,12 @@ use crate::model::{
 use crate::store::history::{Entry, History, MAX_ENTRIES, Op};
 use crate::store::journal::{Event, JournalWriter};
 use crate::store::lock::WriteLock;
+use crate::store::txn;
 use crate::store::{
     CASES_FILE, CODEBOOK_FILE, CONFIG_FILE, JOURNAL_DIR, PRIVATE_DIR, SOURCES_DIR, fsio,
 };
 use crate::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -55,7 +55,7 @@ mod undo_tests {
         let dir = tempfile::tempdir().unwrap();
         Project::init(dir.path(), "t", &["no".into()], "anna").unwrap();
         let f = dir.path().join("i.txt");
-        fs::write(&f, "Intervjuer: En to tre.\nForelder: Fire fem seks.\n").unwrap();
+        std::fs::write(&f, "Intervjuer: En to tre.\nForelder: Fire fem seks.\n").unwrap();
         let mut s = Session::open(dir.path(), "anna").unwrap();
         s.import(vec![prepare(&f, None).unwrap()], &ImportOptions::default())
             .unwrap();
@@ -196,7 +196,16 @@ impl Session {
         } else {
             WriteLock::acquire(&private, coder)?
         };
+        // A change that a killed process left half-made is taken back before anything else.
+        let recovered = txn::recover(root).map_err(|e| {
+            Error::invalid(format!(
+                "an interrupted change could not be taken back: {e}; nothing was changed, fix the cause and run the command again"
+            ))
+        })?;
         let mut project = Project::open(root)?;
+        if let Some(r) = recovered {
+            project.warnings.push(interrupted_warning(r.steps));
+        }
         project.held = true;
         let history_path = history_path(root, coder);
         let history = if history_path.is_file() {
@@ -240,7 +249,50 @@ impl Session {
         }
     }
 
-    /// Runs several changes as one undoable step labelled `label`.
+    /// Runs `f` as one transaction (see [`crate::store::txn`]): every file it writes, the undo
+    /// history included, keeps its new bytes, or (on an error, or a crash at any instant) none
+    /// does. After an error the session is as it was before `f`, on disk and in memory.
+    pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
+        if txn::active() {
+            return f(self);
+        }
+        let t = txn::begin(&self.project.root)?;
+        match f(self) {
+            Ok(v) => match t.commit() {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = txn::recover(&self.project.root);
+                    self.reset_after_rollback();
+                    Err(e)
+                }
+            },
+            Err(e) => {
+                let rolled = t.rollback();
+                self.reset_after_rollback();
+                match rolled {
+                    Ok(()) => Err(e),
+                    Err(r) => Err(Error::invalid(format!(
+                        "{e}; taking the change back also failed ({r}); the next koda command takes it back"
+                    ))),
+                }
+            }
+        }
+    }
+
+    /// Reads the project and the undo history again after a transaction was taken back.
+    fn reset_after_rollback(&mut self) {
+        if let Ok(mut p) = Project::open(&self.project.root) {
+            p.held = true;
+            self.project = p;
+        }
+        self.journal = None;
+        self.capture = None;
+        self.remap.clear();
+        let path = history_path(&self.project.root, &self.coder);
+        self.history = fsio::read_json(&path).unwrap_or_default();
+    }
+
+    /// Runs several changes as one undoable step labelled `label`, all or nothing.
     pub fn group<T>(
         &mut self,
         label: &str,
@@ -249,19 +301,22 @@ impl Session {
         if self.capture.is_some() {
             return f(self);
         }
-        self.capture = Some(Entry {
-            label: label.to_string(),
-            ops: Vec::new(),
-        });
-        let r = f(self);
-        if let Some(entry) = self.capture.take()
-            && !entry.ops.is_empty()
-        {
-            self.history.undo.push(entry);
-            self.history.redo.clear();
-            self.save_history();
-        }
-        r
+        self.atomically(|s| {
+            s.capture = Some(Entry {
+                label: label.to_string(),
+                ops: Vec::new(),
+            });
+            let r = f(s);
+            if let Some(entry) = s.capture.take()
+                && !entry.ops.is_empty()
+                && r.is_ok()
+            {
+                s.history.undo.push(entry);
+                s.history.redo.clear();
+                s.save_history();
+            }
+            r
+        })
     }
 
     /// What `undo` would undo, if anything.
@@ -286,6 +341,11 @@ impl Session {
 
     /// Applies the newest entry of one stack and pushes its inverse onto the other.
     pub(super) fn step(&mut self, undo: bool) -> Result<Option<String>> {
+        self.atomically(|s| s.step_now(undo))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn step_now(&mut self, undo: bool) -> Result<Option<String>> {
         let popped = if undo {
             self.history.undo.pop()
         } else {
@@ -438,6 +498,11 @@ impl Session {
     /// Brings codings back as new codings with the same document, span, code, coder, memo and
     /// run; used by undo and redo.
     pub(super) fn restore_codings(&mut self, codings: &[Coding]) -> Result<Vec<Coding>> {
+        self.atomically(|s| s.restore_codings_now(codings))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn restore_codings_now(&mut self, codings: &[Coding]) -> Result<Vec<Coding>> {
         let at = now();
         let mut out = Vec::new();
         let mut new_ids: std::collections::HashSet<String> = std::collections::HashSet::new();

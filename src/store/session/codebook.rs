@@ -21,6 +21,16 @@ impl Session {
         description: &str,
         color: Option<String>,
     ) -> Result<String> {
+        self.atomically(|s| s.add_code_now(path, description, color))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn add_code_now(
+        &mut self,
+        path: &str,
+        description: &str,
+        color: Option<String>,
+    ) -> Result<String> {
         let mut cb = self.project.codebook.clone();
         let created = cb.add(path, description, color)?;
         let id = created.last().cloned().unwrap_or_default();
@@ -30,6 +40,11 @@ impl Session {
 
     /// Renames a code.
     pub fn rename_code(&mut self, id: &str, new_name: &str) -> Result<()> {
+        self.atomically(|s| s.rename_code_now(id, new_name))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn rename_code_now(&mut self, id: &str, new_name: &str) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.rename(id, new_name)?;
         self.save_codebook_as(cb, "rename a code")
@@ -37,6 +52,11 @@ impl Session {
 
     /// Moves a code under another (or to the top for `None`).
     pub fn move_code(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
+        self.atomically(|s| s.move_code_now(id, parent))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn move_code_now(&mut self, id: &str, parent: Option<&str>) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.move_to(id, parent)?;
         self.save_codebook_as(cb, "move a code")
@@ -44,6 +64,11 @@ impl Session {
 
     /// Merges `from` into `into`; returns how many codings moved.
     pub fn merge_codes(&mut self, from: &str, into: &str) -> Result<usize> {
+        self.atomically(|s| s.merge_codes_now(from, into))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn merge_codes_now(&mut self, from: &str, into: &str) -> Result<usize> {
         let mut cb = self.project.codebook.clone();
         let moved_ids = cb.subtree(from);
         cb.merge(from, into, &now())?;
@@ -73,6 +98,11 @@ impl Session {
 
     /// Deletes a code with its sub-codes and their codings. Returns (codes, codings) removed.
     pub fn delete_code(&mut self, id: &str) -> Result<(usize, usize)> {
+        self.atomically(|s| s.delete_code_now(id))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn delete_code_now(&mut self, id: &str) -> Result<(usize, usize)> {
         let mut cb = self.project.codebook.clone();
         let gone = cb.delete(id, &now());
         self.save_codebook_as(cb, "delete a code")?;
@@ -83,6 +113,11 @@ impl Session {
 
     /// Sets a code's description.
     pub fn describe_code(&mut self, id: &str, text: &str) -> Result<()> {
+        self.atomically(|s| s.describe_code_now(id, text))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn describe_code_now(&mut self, id: &str, text: &str) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.describe(id, text)?;
         self.save_codebook_as(cb, "describe a code")
@@ -90,6 +125,11 @@ impl Session {
 
     /// Sets a code's colour.
     pub fn color_code(&mut self, id: &str, color: Option<String>) -> Result<()> {
+        self.atomically(|s| s.color_code_now(id, color))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn color_code_now(&mut self, id: &str, color: Option<String>) -> Result<()> {
         let mut cb = self.project.codebook.clone();
         cb.set_color(id, color)?;
         self.save_codebook_as(cb, "colour a code")

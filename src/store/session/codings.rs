@@ -30,6 +30,17 @@ impl Session {
         memo: Option<&str>,
         batch: Option<&str>,
     ) -> Result<Vec<Coding>> {
+        self.atomically(|s| s.add_codings_in_now(code_id, spans, memo, batch))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn add_codings_in_now(
+        &mut self,
+        code_id: &str,
+        spans: &[(String, usize, usize)],
+        memo: Option<&str>,
+        batch: Option<&str>,
+    ) -> Result<Vec<Coding>> {
         if self.project.codebook.get(code_id).is_none() {
             return Err(Error::invalid(format!("no code with id {code_id}")));
         }
@@ -85,6 +96,11 @@ impl Session {
 
     /// Removes every live coding made by an autocoding run, in one durable write.
     pub fn remove_batch(&mut self, batch: &str) -> Result<Vec<Coding>> {
+        self.atomically(|s| s.remove_batch_now(batch))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn remove_batch_now(&mut self, batch: &str) -> Result<Vec<Coding>> {
         let ids: Vec<String> = self
             .project
             .codings
@@ -102,6 +118,11 @@ impl Session {
 
     /// Removes codings by id (made by any coder).
     pub fn remove_codings(&mut self, ids: &[String]) -> Result<Vec<Coding>> {
+        self.atomically(|s| s.remove_codings_now(ids))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn remove_codings_now(&mut self, ids: &[String]) -> Result<Vec<Coding>> {
         let mut gone = Vec::new();
         for id in ids {
             let c = self.project.codings.get(id).ok_or_else(|| {
@@ -139,6 +160,11 @@ impl Session {
 
     /// Writes a memo (a new one for `id = None`, else an edit that keeps the id).
     pub fn set_memo(&mut self, id: Option<&str>, target: MemoTarget, text: &str) -> Result<Memo> {
+        self.atomically(|s| s.set_memo_now(id, target, text))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn set_memo_now(&mut self, id: Option<&str>, target: MemoTarget, text: &str) -> Result<Memo> {
         if text.trim().is_empty() {
             return Err(Error::invalid("a memo needs some text"));
         }
@@ -202,6 +228,11 @@ impl Session {
 
     /// Removes a memo.
     pub fn remove_memo(&mut self, id: &str) -> Result<Memo> {
+        self.atomically(|s| s.remove_memo_now(id))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn remove_memo_now(&mut self, id: &str) -> Result<Memo> {
         let memo = self
             .project
             .memos

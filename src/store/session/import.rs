@@ -6,6 +6,11 @@ impl Session {
     /// Imports prepared documents. Either all are added or, on any error, none is.
     /// Returns the new documents' ids in order.
     pub fn import(&mut self, prepared: Vec<Prepared>, opts: &ImportOptions) -> Result<Vec<String>> {
+        self.atomically(|s| s.import_now(prepared, opts))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn import_now(&mut self, prepared: Vec<Prepared>, opts: &ImportOptions) -> Result<Vec<String>> {
         if opts.title.is_some() && prepared.len() > 1 {
             return Err(Error::invalid(
                 "--title can only be given when importing a single file",
@@ -145,7 +150,7 @@ impl Session {
         }
         let sources = self.project.root.join(SOURCES_DIR);
         fsio::ensure_dir(&sources)?;
-        let mut written: Vec<PathBuf> = Vec::new();
+        // Inside the import's transaction: an error or a crash part-way takes every file back.
         let result = (|| {
             if cases_changed {
                 fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
@@ -153,7 +158,6 @@ impl Session {
             for (doc, _, text) in &new_docs {
                 let tp = self.project.source_text_path(&doc.id);
                 fsio::write_atomic(&tp, text.as_bytes())?;
-                written.push(tp);
             }
             for (id, list) in &words {
                 let Some((doc, _, _)) = new_docs.iter().find(|(d, _, _)| &d.id == id) else {
@@ -167,25 +171,15 @@ impl Session {
                         words: list.clone(),
                     },
                 )?;
-                written.push(wp);
             }
             // Metadata last: a document exists once its .json is there.
             for (doc, turns, _) in &new_docs {
                 let mp = self.project.source_meta_path(&doc.id);
                 fsio::write_json(&mp, &DocumentFile { doc, turns })?;
-                written.push(mp);
             }
             Ok(())
         })();
-        if let Err(e) = result {
-            for p in written.iter().rev() {
-                let _ = fs::remove_file(p);
-            }
-            if cases_changed {
-                let _ = fsio::write_json(&self.project.root.join(CASES_FILE), &old_cases);
-            }
-            return Err(e);
-        }
+        result?;
         self.project.cases = cases;
         let mut out = Vec::new();
         // The texts and turn tables are on disk now; they are read again when needed, so that
@@ -205,6 +199,11 @@ impl Session {
 
     /// Sets attributes on a case (creating it).
     pub fn set_case_attrs(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
+        self.atomically(|s| s.set_case_attrs_now(case, attrs))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn set_case_attrs_now(&mut self, case: &str, attrs: &[(String, String)]) -> Result<()> {
         if case.trim().is_empty() {
             return Err(Error::invalid("a case needs a name: give one, e.g. F01"));
         }
@@ -223,6 +222,11 @@ impl Session {
     /// Maps a speaker label of a document to a case (creating the case), or removes the
     /// mapping with `None`. Returns the label as the transcript spells it.
     pub fn map_speaker(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
+        self.atomically(|s| s.map_speaker_now(doc, label, case))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn map_speaker_now(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
         let mut d = self.project.find_doc(doc)?.clone();
         let probe = SpeakerMap {
             label: label.to_string(),
@@ -274,6 +278,16 @@ impl Session {
         segmentation: crate::model::Segmentation,
         turns: Vec<Turn>,
     ) -> Result<()> {
+        self.atomically(|s| s.set_turns_now(doc, segmentation, turns))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn set_turns_now(
+        &mut self,
+        doc: &str,
+        segmentation: crate::model::Segmentation,
+        turns: Vec<Turn>,
+    ) -> Result<()> {
         let mut d = self.project.find_doc(doc)?.clone();
         if let Some(t) = turns.iter().find(|t| t.end > d.chars || t.start > t.end) {
             return Err(Error::invalid(format!(
@@ -305,6 +319,11 @@ impl Session {
 
     /// Replaces all cases (one undoable step).
     pub fn replace_cases(&mut self, cases: Cases) -> Result<()> {
+        self.atomically(|s| s.replace_cases_now(cases))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn replace_cases_now(&mut self, cases: Cases) -> Result<()> {
         self.save_cases(cases)
     }
 
@@ -317,6 +336,11 @@ impl Session {
 
     /// Replaces the name register (one undoable step).
     pub fn save_names(&mut self, names: crate::model::names::Names) -> Result<()> {
+        self.atomically(|s| s.save_names_now(names))
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn save_names_now(&mut self, names: crate::model::names::Names) -> Result<()> {
         let root = self.project.root.clone();
         crate::store::register::write(&root, &mut self.project.config, &names)?;
         let old = std::mem::replace(&mut self.project.names, names);
@@ -327,6 +351,11 @@ impl Session {
     /// Seals `names.json` as it is now, after it was edited, restored or emptied outside koda
     /// and checked by the researcher; returns how many names it holds.
     pub fn accept_names(&mut self) -> Result<usize> {
+        self.atomically(|s| s.accept_names_now())
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn accept_names_now(&mut self) -> Result<usize> {
         let root = self.project.root.clone();
         let n = crate::store::register::accept(&root, &mut self.project.config)?;
         self.project.names = fsio::read_json(&root.join(crate::store::NAMES_FILE))?;
