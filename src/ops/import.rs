@@ -176,69 +176,75 @@ pub fn run(
     } else {
         None
     };
-    for (n, f) in files.iter().enumerate() {
-        on(Event::Reading {
-            file: f,
-            n: n + 1,
-            of: files.len(),
-        });
-        if f.extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
-        {
-            match import_refi(session, f) {
-                Ok((r, origin)) => {
-                    on(Event::Refi {
-                        file: f,
-                        report: &r,
-                        origin: origin.as_deref(),
-                    });
-                    report.imported += 1;
+    // One transaction for the whole request: a file that fails takes back only its own
+    // writes (a savepoint), while a crash part-way takes back the whole import, so a folder is
+    // never left half imported.
+    session.atomically(|session| {
+        for (n, f) in files.iter().enumerate() {
+            on(Event::Reading {
+                file: f,
+                n: n + 1,
+                of: files.len(),
+            });
+            if f.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
+            {
+                match import_refi(session, f) {
+                    Ok((r, origin)) => {
+                        on(Event::Refi {
+                            file: f,
+                            report: &r,
+                            origin: origin.as_deref(),
+                        });
+                        report.imported += 1;
+                    }
+                    Err(e) => report.failed.push(e),
+                }
+                continue;
+            }
+            let prepared = match import::prepare_all(f, &req.read) {
+                Ok(p) => p,
+                Err(e) => {
+                    report.failed.push(e);
+                    continue;
+                }
+            };
+            let info: Vec<(bool, Vec<String>)> = prepared
+                .iter()
+                .map(|p| (p.kind_guessed, p.warnings.clone()))
+                .collect();
+            match session.import(prepared, &req.opts) {
+                Ok(ids) => {
+                    let fed = feed.as_mut().map(|fd| fd.add(session.project(), &ids));
+                    if let Some(Err(e)) = fed {
+                        on(Event::IndexFeedFailed { file: f, error: &e });
+                        feed = None;
+                    }
+                    for (id, (guessed, warnings)) in ids.iter().zip(info) {
+                        let d = session.project().find_doc(id)?;
+                        for (i, m) in req.opts.speakers.iter().enumerate() {
+                            if m.applies_to(&d.origin.file) && m.find(&d.speakers).is_some() {
+                                mapped.insert(i);
+                            }
+                        }
+                        on(Event::Document {
+                            file: f,
+                            doc: d,
+                            guessed,
+                            warnings: &warnings,
+                        });
+                        report.imported += 1;
+                    }
+                }
+                Err(Error::Duplicate { msg, .. }) => {
+                    report.skipped += 1;
+                    on(Event::Duplicate { file: f, msg: &msg });
                 }
                 Err(e) => report.failed.push(e),
             }
-            continue;
         }
-        let prepared = match import::prepare_all(f, &req.read) {
-            Ok(p) => p,
-            Err(e) => {
-                report.failed.push(e);
-                continue;
-            }
-        };
-        let info: Vec<(bool, Vec<String>)> = prepared
-            .iter()
-            .map(|p| (p.kind_guessed, p.warnings.clone()))
-            .collect();
-        match session.import(prepared, &req.opts) {
-            Ok(ids) => {
-                let fed = feed.as_mut().map(|fd| fd.add(session.project(), &ids));
-                if let Some(Err(e)) = fed {
-                    on(Event::IndexFeedFailed { file: f, error: &e });
-                    feed = None;
-                }
-                for (id, (guessed, warnings)) in ids.iter().zip(info) {
-                    let d = session.project().find_doc(id)?;
-                    for (i, m) in req.opts.speakers.iter().enumerate() {
-                        if m.applies_to(&d.origin.file) && m.find(&d.speakers).is_some() {
-                            mapped.insert(i);
-                        }
-                    }
-                    on(Event::Document {
-                        file: f,
-                        doc: d,
-                        guessed,
-                        warnings: &warnings,
-                    });
-                    report.imported += 1;
-                }
-            }
-            Err(Error::Duplicate { msg, .. }) => {
-                report.skipped += 1;
-                on(Event::Duplicate { file: f, msg: &msg });
-            }
-            Err(e) => report.failed.push(e),
-        }
-    }
+        Ok(())
+    })?;
     if report.imported > 0 {
         report.unmatched_speakers = req
             .opts

@@ -212,6 +212,17 @@ impl Project {
         if !config_path.is_file() {
             return Err(Error::NotAProject(root.to_path_buf()));
         }
+        let mut warnings = Vec::new();
+        // An interrupted change is taken back, before any file is read, when no writer holds
+        // the lock (a writer that does is in the middle of its change and finishes or takes it
+        // back itself).
+        if super::txn::pending(root)
+            && let Ok(_lock) =
+                super::lock::WriteLock::acquire(&root.join(super::PRIVATE_DIR), "reader")
+            && let Some(r) = super::txn::recover(root)?
+        {
+            warnings.push(interrupted_warning(r.steps));
+        }
         // Taken first: a change made while the files are read gives a stamp that matches
         // neither, so nothing derived from this load is ever mistaken for current.
         let stamp = crate::store::stamp::take(root).ok();
@@ -226,16 +237,6 @@ impl Project {
             });
         }
         super::migrate::migrate(root, &mut config)?;
-        let mut warnings = Vec::new();
-        // An interrupted change is taken back when no writer holds the lock (a writer that
-        // does is in the middle of its change and finishes or takes it back itself).
-        if super::txn::pending(root)
-            && let Ok(_lock) =
-                super::lock::WriteLock::acquire(&root.join(super::PRIVATE_DIR), "reader")
-            && let Some(r) = super::txn::recover(root)?
-        {
-            warnings.push(interrupted_warning(r.steps));
-        }
         let codebook: Codebook = read_json_or_default(&root.join(CODEBOOK_FILE))?;
         let cases: Cases = read_json_or_default(&root.join(CASES_FILE))?;
         let names: crate::model::names::Names =

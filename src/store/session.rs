@@ -253,9 +253,8 @@ impl Session {
     /// history included, keeps its new bytes, or (on an error, or a crash at any instant) none
     /// does. After an error the session is as it was before `f`, on disk and in memory.
     pub fn atomically<T>(&mut self, f: impl FnOnce(&mut Session) -> Result<T>) -> Result<T> {
-        if txn::active() {
-            return f(self);
-        }
+        // Inside another transaction this is a savepoint: an error takes back this change
+        // alone, and the outer one decides about the rest.
         let t = txn::begin(&self.project.root)?;
         match f(self) {
             Ok(v) => match t.commit() {

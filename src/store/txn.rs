@@ -47,8 +47,14 @@ struct Open {
     dir: PathBuf,
     log: Option<File>,
     kept: usize,
-    /// Paths already recorded: the first record of a path is the one that restores it.
-    seen: std::collections::HashSet<PathBuf>,
+    /// The steps logged so far, each with the log's length before it.
+    steps: Vec<(Step, u64)>,
+    /// Where each open savepoint (a transaction joined inside this one) starts in `steps`.
+    savepoints: Vec<usize>,
+    /// Paths recorded, with the step that recorded them: a path needs recording again only
+    /// after a savepoint newer than its record, so that rolling back to that savepoint can
+    /// restore it as it was there.
+    seen: std::collections::HashMap<PathBuf, usize>,
 }
 
 thread_local! {
@@ -58,7 +64,8 @@ thread_local! {
 /// An open transaction; dropping it without [`Txn::commit`] rolls it back.
 #[must_use]
 pub struct Txn {
-    /// False for a transaction joined inside an outer one: only the outer one commits.
+    /// False for a transaction begun inside an outer one (a savepoint): only the outer one
+    /// commits, but it rolls back on its own to where it began.
     outer: bool,
     done: bool,
 }
@@ -67,10 +74,19 @@ fn txn_dir(root: &Path) -> PathBuf {
     root.join(PRIVATE_DIR).join(TXN_DIR)
 }
 
-/// Opens a transaction over the project at `root`, or joins the one already open on this
-/// thread. The caller must hold the project's write lock.
+/// Opens a transaction over the project at `root`, or, when one is already open on this
+/// thread, a savepoint inside it. The caller must hold the project's write lock.
 pub fn begin(root: &Path) -> Result<Txn> {
-    let joined = ACTIVE.with(|a| a.borrow().is_some());
+    let joined = ACTIVE.with(|a| {
+        let mut a = a.borrow_mut();
+        match a.as_mut() {
+            Some(open) => {
+                open.savepoints.push(open.steps.len());
+                true
+            }
+            None => false,
+        }
+    });
     if joined {
         return Ok(Txn {
             outer: false,
@@ -86,6 +102,8 @@ pub fn begin(root: &Path) -> Result<Txn> {
             dir,
             log: None,
             kept: 0,
+            steps: Vec::new(),
+            savepoints: Vec::new(),
             seen: Default::default(),
         })
     });
@@ -100,6 +118,12 @@ impl Txn {
     pub fn commit(mut self) -> Result<()> {
         self.done = true;
         if !self.outer {
+            // The savepoint's steps now belong to the transaction around it.
+            ACTIVE.with(|a| {
+                if let Some(open) = a.borrow_mut().as_mut() {
+                    open.savepoints.pop();
+                }
+            });
             return Ok(());
         }
         let Some(open) = ACTIVE.with(|a| a.borrow_mut().take()) else {
@@ -126,7 +150,10 @@ impl Txn {
 
     fn roll_back(&mut self) -> Result<()> {
         if !self.outer {
-            return Ok(());
+            return ACTIVE.with(|a| match a.borrow_mut().as_mut() {
+                Some(open) => open.back_to_savepoint(),
+                None => Ok(()),
+            });
         }
         let Some(open) = ACTIVE.with(|a| a.borrow_mut().take()) else {
             return Ok(());
@@ -219,9 +246,12 @@ fn with_open(path: &Path, f: impl FnOnce(&mut Open, String) -> Result<()>) -> Re
             // the undo history is.
             return Ok(());
         }
-        if !open.seen.insert(path.to_path_buf()) {
+        let since = open.savepoints.last().copied().unwrap_or(0);
+        if open.seen.get(path).is_some_and(|&at| at >= since) {
             return Ok(());
         }
+        let at = open.steps.len();
+        open.seen.insert(path.to_path_buf(), at);
         let rel = rel.to_string_lossy().into_owned();
         f(open, rel)
     })
@@ -245,11 +275,37 @@ fn log(open: &mut Open, step: &Step) -> Result<()> {
     let Some(f) = open.log.as_mut() else {
         return Ok(());
     };
+    let len = f.metadata().map_err(|e| Error::io(&path, e))?.len();
     f.write_all(line.as_bytes())
         .and_then(|()| f.sync_data())
         .map_err(|e| Error::io(&path, e))?;
+    open.steps.push((step.clone(), len));
     fsio::crash_point("txn: step logged");
     Ok(())
+}
+
+impl Open {
+    /// Takes back the steps of the newest savepoint and forgets them (the log is cut back to
+    /// where the savepoint began, so a crash later does not take them back twice).
+    fn back_to_savepoint(&mut self) -> Result<()> {
+        let Some(from) = self.savepoints.pop() else {
+            return Ok(());
+        };
+        for (step, _) in self.steps[from..].iter().rev() {
+            undo_step(&self.root, &self.dir, step)?;
+        }
+        if let Some(&(_, len)) = self.steps.get(from)
+            && let Some(f) = self.log.as_mut()
+        {
+            let path = self.dir.join(LOG_FILE);
+            f.set_len(len)
+                .and_then(|()| f.sync_data())
+                .map_err(|e| Error::io(&path, e))?;
+        }
+        self.steps.truncate(from);
+        self.seen.retain(|_, at| *at < from);
+        Ok(())
+    }
 }
 
 /// What [`recover`] found and did.
@@ -489,6 +545,41 @@ mod tests {
         });
         assert!(r.is_err());
         assert_eq!(fs::read_to_string(root.join("a.json")).unwrap(), "old a");
+    }
+
+    #[test]
+    fn a_failed_savepoint_takes_back_its_own_writes_and_the_outer_change_goes_on() {
+        let d = project();
+        let root = d.path();
+        atomically(root, || {
+            fsio::write_atomic(&root.join("a.json"), b"first")?;
+            let inner: Result<()> = atomically(root, || {
+                fsio::write_atomic(&root.join("a.json"), b"second")?;
+                fsio::write_atomic(&root.join("b.json"), b"new b")?;
+                append(&root.join("journal/j.jsonl"), "line 2\n");
+                Err(Error::invalid("this file is refused"))
+            });
+            assert!(inner.is_err());
+            assert_eq!(state(root), ("first".into(), "line 1\n".into(), false));
+            append(&root.join("journal/j.jsonl"), "line 3\n");
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            state(root),
+            ("first".into(), "line 1\nline 3\n".into(), false)
+        );
+        // And a failed outer change after a kept savepoint takes everything back.
+        let r: Result<()> = atomically(root, || {
+            atomically(root, || fsio::write_atomic(&root.join("a.json"), b"third"))?;
+            fsio::write_atomic(&root.join("b.json"), b"b")?;
+            Err(Error::invalid("refused"))
+        });
+        assert!(r.is_err());
+        assert_eq!(
+            state(root),
+            ("first".into(), "line 1\nline 3\n".into(), false)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod autocode;
 mod confidentiality;
 mod corpus;
 mod crash;
+mod crash_points;
 mod docs;
 mod errors;
 mod export;
