@@ -8,6 +8,7 @@
 //!
 //! Nothing here parses transcripts or formats output; see [`crate::import`] and the CLI.
 
+pub mod check;
 pub mod doctor;
 pub mod edit;
 pub mod fsio;

@@ -110,6 +110,11 @@ pub enum Command {
         /// Move damaged journal lines out, clear temp files, rebuild the index (backups first).
         #[arg(long)]
         repair: bool,
+        /// Accept codebook.json, cases.json and the documents' files as they now are, after a
+        /// change made on purpose outside koda (by hand, or a merge in git): seal them anew
+        /// (copies first go to .koda/backup)
+        #[arg(long, conflicts_with = "repair")]
+        accept: bool,
     },
     /// List the coders with what each has done.
     Coders(JsonFlag),

@@ -92,8 +92,31 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
                 )));
             }
         }
-        Some(Command::Doctor { repair }) => {
+        Some(Command::Doctor { repair, accept }) => {
             let root = ctx.root(None)?;
+            if accept {
+                // The project may not open (that is why this is run): the lock alone is taken.
+                let coder = ctx.coder_for(&root)?;
+                let lock = crate::store::lock::WriteLock::acquire(
+                    &root.join(crate::store::PRIVATE_DIR),
+                    &coder,
+                )?;
+                let (done, backup) = crate::store::doctor::accept(&root)?;
+                drop(lock);
+                for d in &done {
+                    writeln!(out, "accepted: {d}")?;
+                }
+                if done.is_empty() {
+                    writeln!(out, "nothing to accept: every file's checksums hold")?;
+                } else {
+                    writeln!(
+                        out,
+                        "copies of the files as they were: {}",
+                        backup.display()
+                    )?;
+                }
+                return Ok(Outcome::Success);
+            }
             let findings = crate::store::doctor::check(&root);
             let mut problems = 0;
             for f in &findings {

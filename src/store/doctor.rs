@@ -224,10 +224,9 @@ pub fn check(root: &Path) -> Vec<Finding> {
     f
 }
 
-/// Makes the safe repairs; returns what was done and the backup folder.
-pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
+/// A backup folder of its own for one repair, even two in the same second.
+fn backup_folder(root: &Path) -> PathBuf {
     let stamp = crate::model::now().replace(':', "");
-    // One folder per repair, even two in the same second.
     let mut backup = root.join(PRIVATE_DIR).join("backup").join(&stamp);
     let mut n = 2;
     while backup.exists() {
@@ -237,16 +236,58 @@ pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
             .join(format!("{stamp}-{n}"));
         n += 1;
     }
+    backup
+}
+
+/// Copies `p` (a file of the project at `root`) into `backup`, at the same relative place.
+fn keep_in(root: &Path, backup: &Path, p: &Path) -> Result<()> {
+    let rel = p.strip_prefix(root).unwrap_or(p);
+    let dest = backup.join(rel);
+    if let Some(d) = dest.parent() {
+        fsio::ensure_dir(d)?;
+    }
+    fs::copy(p, &dest).map_err(|e| Error::io(p, e))?;
+    Ok(())
+}
+
+/// Accepts the snapshot files as they now are, after changes made on purpose outside koda (by
+/// hand, or a merge in git): each file whose checksums do not hold, or that has none, is sealed
+/// again (a copy of it first goes to the backup folder). Returns what was sealed and the
+/// backup folder. The caller holds the write lock.
+pub fn accept(root: &Path) -> Result<(Vec<String>, PathBuf)> {
+    let backup = backup_folder(root);
+    let mut files = vec![root.join(CODEBOOK_FILE), root.join(CASES_FILE)];
+    if let Ok(rd) = fs::read_dir(root.join(SOURCES_DIR)) {
+        let mut docs: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        docs.sort();
+        files.extend(docs);
+    }
     let mut done = Vec::new();
-    let keep = |p: &Path| -> Result<()> {
-        let rel = p.strip_prefix(root).unwrap_or(p);
-        let dest = backup.join(rel);
-        if let Some(d) = dest.parent() {
-            fsio::ensure_dir(d)?;
+    super::txn::atomically(root, || {
+        for p in &files {
+            if !p.is_file() {
+                continue;
+            }
+            let before = fs::read(p).map_err(|e| Error::io(p, e))?;
+            if super::check::accept(p)? {
+                let kept = backup.join(p.strip_prefix(root).unwrap_or(p));
+                if let Some(d) = kept.parent() {
+                    fsio::ensure_dir(d)?;
+                }
+                fs::write(&kept, &before).map_err(|e| Error::io(&kept, e))?;
+                done.push(format!("{}: sealed as it is now", p.display()));
+            }
         }
-        fs::copy(p, &dest).map_err(|e| Error::io(p, e))?;
         Ok(())
-    };
+    })?;
+    Ok((done, backup))
+}
+
+/// Makes the safe repairs; returns what was done and the backup folder.
+pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
+    let backup = backup_folder(root);
+    let mut done = Vec::new();
+    let keep = |p: &Path| keep_in(root, &backup, p);
     let jdir = root.join(JOURNAL_DIR);
     if let Ok(rd) = fs::read_dir(&jdir) {
         for p in rd

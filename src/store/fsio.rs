@@ -105,21 +105,26 @@ pub fn json_bytes<T: serde::Serialize>(path: &Path, value: &T) -> Result<Vec<u8>
     let mut text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::invalid(format!("cannot serialise {}: {e}", path.display())))?;
     text.push('\n');
-    Ok(text.into_bytes())
+    // The snapshot files carry checksums (see store::check), decided by the file's kind.
+    super::check::seal(path, text.into_bytes())
 }
 
-/// Serialises `value` as pretty JSON with a final newline and writes it with [`write_atomic`].
+/// Serialises `value` as pretty JSON with a final newline (and, for the snapshot files, their
+/// checksums) and writes it with [`write_atomic`].
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &json_bytes(path, value)?)
 }
 
-/// Reads and parses a JSON file, naming the file, line and column when it is damaged.
+/// Reads and parses a JSON file, naming the file, line and column when it is damaged, and
+/// refusing a snapshot whose checksums do not hold (see [`super::check`]).
 pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let text = fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    serde_json::from_str(&text).map_err(|e| Error::Corrupt {
+    let value = serde_json::from_str(&text).map_err(|e| Error::Corrupt {
         path: path.to_path_buf(),
         msg: format!("line {}, column {}: {e}", e.line(), e.column()),
-    })
+    })?;
+    super::check::verify(path, text.as_bytes())?;
+    Ok(value)
 }
 
 /// Fsyncs a folder so that a rename or a newly created file in it survives a crash.

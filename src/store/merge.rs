@@ -107,6 +107,19 @@ impl Session {
     /// The change itself, inside the transaction its public form opens.
     fn merge_from_now(&mut self, other: &Path, prefer: Option<Prefer>) -> Result<MergeReport> {
         let theirs = Project::open(other)?;
+        // A document of theirs that cannot be read would be left out of the merge without a
+        // word: refuse instead, naming the file.
+        if let Some(w) = theirs
+            .warnings
+            .iter()
+            .find(|w| w.about == crate::store::project::WarningAbout::Document)
+        {
+            return Err(Error::invalid(format!(
+                "cannot merge {}: {}. Repair that copy first (run `koda doctor` in it)",
+                other.display(),
+                w.message.trim_end_matches("; the document is left out")
+            )));
+        }
         let ours_root = self.project().root().to_path_buf();
         let same = std::fs::canonicalize(other).ok() == std::fs::canonicalize(&ours_root).ok();
         if same {

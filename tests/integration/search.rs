@@ -464,6 +464,18 @@ fn a_current_index_answers_without_loading_the_project() {
     let text = std::fs::read_to_string(&cb).unwrap();
     std::fs::write(&cb, text.replace("\"personal\"", "\"personel\"")).unwrap();
     assert!(!fast_path_taken(&p));
+    // The snapshot's checksum no longer holds, so the search refuses rather than answer from
+    // a file that may be damaged; sealed on purpose, the change is searched.
+    let e = p.koda(&["search", "code:personel"]).fails().to_string();
+    assert!(
+        e.contains("code \"personel\" does not match its checksum"),
+        "{e}"
+    );
+    assert!(
+        p.koda(&["doctor", "--accept"])
+            .ok()
+            .contains("codebook.json")
+    );
     assert_eq!(hits(&p, "code:personel").0, 2);
 }
 

@@ -452,8 +452,27 @@ fn a_copy_whose_document_ids_are_paths_is_refused_and_changes_nothing() {
     let f = ours.write("j.txt", "Intervjuer: Ny.\nForelder: Samtale.\n");
     koda_at(&theirs, &["import", f.to_str().unwrap()]);
     let meta = theirs.join("sources/j.json");
-    let good = std::fs::read_to_string(&meta).unwrap();
-    assert!(good.contains("\"id\": \"j\""), "{good}");
+    let sealed = std::fs::read_to_string(&meta).unwrap();
+    // A hostile copy would carry no checksum (a file without one is read as it is).
+    let good: String = sealed
+        .lines()
+        .filter(|l| !l.starts_with("  \"check\": "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(
+        good.len() < sealed.len() && good.contains("\"id\": \"j\""),
+        "{good}"
+    );
+    // One that keeps the checksum of the honest file is refused for it.
+    std::fs::write(
+        &meta,
+        sealed.replace("\"id\": \"j\"", "\"id\": \"../cases\""),
+    )
+    .unwrap();
+    ours.fails_unchanged(
+        &["merge", theirs.to_str().unwrap()],
+        &["j.json", "checksum"],
+    );
     for bad in ["../cases", "../names", "/tmp/x"] {
         std::fs::write(
             &meta,
