@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod project;
 pub mod refi;
 pub mod register;
+pub mod seen;
 pub mod session;
 pub mod stamp;
 pub mod txn;

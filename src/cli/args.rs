@@ -112,7 +112,8 @@ pub enum Command {
         repair: bool,
         /// Accept codebook.json, cases.json and the documents' files as they now are, after a
         /// change made on purpose outside koda (by hand, or a merge in git): seal them anew
-        /// (copies first go to .koda/backup)
+        /// (copies first go to .koda/backup), and take a journal, cases.json or codebook.json
+        /// that is missing or shorter than koda last saw it as it now is
         #[arg(long, conflicts_with = "repair")]
         accept: bool,
     },

@@ -95,8 +95,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Doctor { repair, accept }) => {
             let root = ctx.root(None)?;
             if accept {
-                // The project may not open (that is why this is run): the lock alone is taken.
-                let coder = ctx.coder_for(&root)?;
+                // The project may not open (that is why this is run): the lock alone is taken,
+                // in the name of a coder koda.json may be too damaged to give.
+                let coder = ctx.coder_for(&root).unwrap_or_else(|_| "doctor".into());
                 let lock = crate::store::lock::WriteLock::acquire(
                     &root.join(crate::store::PRIVATE_DIR),
                     &coder,
@@ -107,8 +108,11 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
                     writeln!(out, "accepted: {d}")?;
                 }
                 if done.is_empty() {
-                    writeln!(out, "nothing to accept: every file's checksums hold")?;
-                } else {
+                    writeln!(
+                        out,
+                        "nothing to accept: every file's checksums hold, and no journal or snapshot is missing or shorter than koda last saw it"
+                    )?;
+                } else if backup.exists() {
                     writeln!(
                         out,
                         "copies of the files as they were: {}",

@@ -18,7 +18,7 @@
 //! The check is the first 32 hex digits of SHA-256 over the entry's compact JSON without it.
 
 use crate::model::text::sha256_hex;
-use crate::store::{CASES_FILE, CODEBOOK_FILE, SOURCES_DIR};
+use crate::store::{CASES_FILE, CODEBOOK_FILE, CONFIG_FILE, SOURCES_DIR};
 use crate::{Error, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -31,8 +31,9 @@ const DIGITS: usize = 32;
 /// How a file kind carries its checks.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Seal {
-    /// One check in each element of the array or object under this key.
-    Entries(&'static str),
+    /// One check in each element of the arrays or objects under these keys, which are the
+    /// only keys the file holds.
+    Entries(&'static [&'static str]),
     /// One check over the whole file.
     Whole,
 }
@@ -45,8 +46,9 @@ fn seal_of(path: &Path) -> Option<Seal> {
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str());
     match name {
-        CODEBOOK_FILE => Some(Seal::Entries("codes")),
-        CASES_FILE => Some(Seal::Entries("cases")),
+        CODEBOOK_FILE => Some(Seal::Entries(&["codes", "retired"])),
+        CASES_FILE => Some(Seal::Entries(&["cases"])),
+        CONFIG_FILE => Some(Seal::Whole),
         _ if parent == Some(SOURCES_DIR)
             && name.ends_with(".json")
             && !name.starts_with('.')
@@ -85,11 +87,11 @@ pub fn seal(path: &Path, pretty: Vec<u8>) -> Result<Vec<u8>> {
         Some(Seal::Entries(under)) => {
             let mut v: Value = serde_json::from_slice(&pretty)
                 .map_err(|e| Error::invalid(format!("cannot seal {}: {e}", path.display())))?;
-            for entry in entries_mut(&mut v, under) {
+            for (key, entry) in entries_mut(&mut v, under) {
                 if let Value::Object(o) = entry {
                     o.remove(KEY);
-                    let compact = serde_json::to_vec(&*o).unwrap_or_default();
-                    o.insert(KEY.into(), Value::String(digest(&compact)));
+                    let sum = entry_digest(key.as_deref(), o);
+                    o.insert(KEY.into(), Value::String(sum));
                 }
             }
             let mut text = serde_json::to_string_pretty(&v)
@@ -100,24 +102,63 @@ pub fn seal(path: &Path, pretty: Vec<u8>) -> Result<Vec<u8>> {
     }
 }
 
-fn entries_mut<'a>(v: &'a mut Value, under: &str) -> Vec<&'a mut Value> {
-    match v.get_mut(under) {
-        Some(Value::Array(a)) => a.iter_mut().collect(),
-        Some(Value::Object(o)) => o.values_mut().collect(),
-        _ => Vec::new(),
+/// The check of one entry: over its compact JSON without the check, and over its key when
+/// the entries are an object's values (a case's name is its key).
+fn entry_digest(key: Option<&str>, o: &serde_json::Map<String, Value>) -> String {
+    let mut bytes = Vec::new();
+    if let Some(k) = key {
+        bytes.extend_from_slice(k.as_bytes());
+        bytes.push(0);
     }
+    bytes.extend_from_slice(&serde_json::to_vec(o).unwrap_or_default());
+    digest(&bytes)
 }
 
-fn entries<'a>(v: &'a Value, under: &str) -> Vec<(String, &'a Value)> {
-    match v.get(under) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (label(e).unwrap_or_else(|| format!("number {}", i + 1)), e))
-            .collect(),
-        Some(Value::Object(o)) => o.iter().map(|(k, e)| (format!("{k:?}"), e)).collect(),
-        _ => Vec::new(),
+/// The entries under each key of `under`, with their key when they are an object's values.
+fn entries_mut<'a>(v: &'a mut Value, under: &[&str]) -> Vec<(Option<String>, &'a mut Value)> {
+    let mut out = Vec::new();
+    let Value::Object(top) = v else {
+        return out;
+    };
+    for (k, list) in top.iter_mut() {
+        if !under.contains(&k.as_str()) {
+            continue;
+        }
+        match list {
+            Value::Array(a) => out.extend(a.iter_mut().map(|e| (None, e))),
+            Value::Object(o) => out.extend(o.iter_mut().map(|(k, e)| (Some(k.clone()), e))),
+            _ => {}
+        }
     }
+    out
+}
+
+/// Each entry under `under` with the name it is reported by and its key, if any.
+fn entries<'a>(v: &'a Value, under: &[&str]) -> Vec<(String, Option<&'a str>, &'a Value)> {
+    let mut out = Vec::new();
+    let Value::Object(top) = v else {
+        return out;
+    };
+    for (k, list) in top {
+        if !under.contains(&k.as_str()) {
+            continue;
+        }
+        match list {
+            Value::Array(a) => out.extend(a.iter().enumerate().map(|(i, e)| {
+                (
+                    label(e).unwrap_or_else(|| format!("number {}", i + 1)),
+                    None,
+                    e,
+                )
+            })),
+            Value::Object(o) => out.extend(
+                o.iter()
+                    .map(|(k, e)| (format!("{k:?}"), Some(k.as_str()), e)),
+            ),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn label(e: &Value) -> Option<String> {
@@ -134,7 +175,28 @@ fn advice(path: &Path) -> String {
 }
 
 /// Verifies the checks of the file at `path` read as `bytes`; an error names the entry.
+///
+/// `koda.json` is left to [`settings_problem`]: it holds the settings a researcher edits by
+/// hand, so a change to it is said on every command rather than refused.
 pub fn verify(path: &Path, bytes: &[u8]) -> Result<()> {
+    if path.file_name().is_some_and(|n| n == CONFIG_FILE) {
+        return Ok(());
+    }
+    verify_sealed(path, bytes)
+}
+
+/// What is wrong with `koda.json` in the project at `root`, if its check does not hold.
+pub fn settings_problem(root: &Path) -> Option<String> {
+    let path = root.join(CONFIG_FILE);
+    let bytes = std::fs::read(&path).ok()?;
+    verify_sealed(&path, &bytes).err()?;
+    Some(format!(
+        "{} does not match its checksum (line 2): it was edited by hand, or damaged. koda uses it as it is; if you edited it, check it and run `koda doctor --accept`; if not, restore it from .koda/backup or another copy of the project",
+        path.display()
+    ))
+}
+
+fn verify_sealed(path: &Path, bytes: &[u8]) -> Result<()> {
     match seal_of(path) {
         None => Ok(()),
         Some(Seal::Whole) => {
@@ -168,21 +230,43 @@ pub fn verify(path: &Path, bytes: &[u8]) -> Result<()> {
                 // Not JSON at all: the parser names the place.
                 return Ok(());
             };
-            let list = entries(&v, under);
-            if !list.iter().any(|(_, e)| e.get(KEY).is_some()) {
+            // A file written by hand or by an older koda has no check anywhere.
+            let key = format!("\"{KEY}\"");
+            if !bytes.windows(key.len()).any(|w| w == key.as_bytes()) {
                 return Ok(());
             }
-            let what = if under == "codes" { "code" } else { "case" };
-            for (name, e) in list {
-                let Value::Object(o) = e else { continue };
+            let damaged = |msg: String| Error::Corrupt {
+                path: path.to_path_buf(),
+                msg: format!("{msg}. {}", advice(path)),
+            };
+            // A damaged key outside the entries would empty a whole list without a word.
+            match &v {
+                Value::Object(top) => {
+                    if let Some(k) = top.keys().find(|k| !under.contains(&k.as_str())) {
+                        return Err(damaged(format!(
+                            "it holds {k:?}, which koda does not write there (only {}): it was damaged, or changed outside koda",
+                            under.join(" and ")
+                        )));
+                    }
+                }
+                _ => return Err(damaged("it is not a JSON object".into())),
+            }
+            let what = if under.contains(&"codes") {
+                "code"
+            } else {
+                "case"
+            };
+            for (name, key, e) in entries(&v, under) {
+                let Value::Object(o) = e else {
+                    return Err(damaged(format!("{what} {name} is not a JSON object")));
+                };
                 let mut o = o.clone();
                 let found = o.remove(KEY);
-                let compact = serde_json::to_vec(&o).unwrap_or_default();
                 let problem = match found {
                     None => {
                         "has no checksum, though the others have: it was added outside koda, or its checksum was damaged"
                     }
-                    Some(Value::String(s)) if s == digest(&compact) => continue,
+                    Some(Value::String(s)) if s == entry_digest(key, &o) => continue,
                     Some(_) => {
                         "does not match its checksum: it was damaged, or changed outside koda"
                     }
@@ -204,7 +288,7 @@ pub fn accept(path: &Path) -> Result<bool> {
         return Ok(false);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if verify(path, &bytes).is_ok() && has_checks(path, &bytes) {
+    if verify_sealed(path, &bytes).is_ok() && has_checks(path, &bytes) {
         return Ok(false);
     }
     let v: Value = serde_json::from_slice(&bytes).map_err(|e| Error::Corrupt {
@@ -226,7 +310,11 @@ fn has_checks(path: &Path, bytes: &[u8]) -> bool {
     match seal_of(path) {
         Some(Seal::Whole) => bytes.starts_with(format!("{{\n  \"{KEY}\": \"").as_bytes()),
         Some(Seal::Entries(under)) => serde_json::from_slice::<Value>(bytes)
-            .map(|v| entries(&v, under).iter().all(|(_, e)| e.get(KEY).is_some()))
+            .map(|v| {
+                entries(&v, under)
+                    .iter()
+                    .all(|(_, _, e)| e.get(KEY).is_some())
+            })
             .unwrap_or(false),
         None => false,
     }

@@ -206,8 +206,9 @@ pub fn check(root: &Path) -> Vec<Finding> {
             f.push(finding(Level::Note, format!("{stale} codings were flagged by corrections of their text: `koda codings --stale`"), false));
         }
         // Journal lines are reported above, with the journal they are in.
-        let about_journals = crate::store::project::WarningAbout::Journal;
-        for w in p.warnings.iter().filter(|w| w.about != about_journals) {
+        use crate::store::project::WarningAbout;
+        let said = [WarningAbout::Journal, WarningAbout::Register];
+        for w in p.warnings.iter().filter(|w| !said.contains(&w.about)) {
             f.push(finding(Level::Problem, w.message.clone(), false));
         }
     }
@@ -256,13 +257,18 @@ fn keep_in(root: &Path, backup: &Path, p: &Path) -> Result<()> {
 /// backup folder. The caller holds the write lock.
 pub fn accept(root: &Path) -> Result<(Vec<String>, PathBuf)> {
     let backup = backup_folder(root);
-    let mut files = vec![root.join(CODEBOOK_FILE), root.join(CASES_FILE)];
+    let mut files = vec![
+        root.join(CONFIG_FILE),
+        root.join(CODEBOOK_FILE),
+        root.join(CASES_FILE),
+    ];
     if let Ok(rd) = fs::read_dir(root.join(SOURCES_DIR)) {
         let mut docs: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
         docs.sort();
         files.extend(docs);
     }
     let mut done = Vec::new();
+    let lost = super::seen::problems(root);
     super::txn::atomically(root, || {
         for p in &files {
             if !p.is_file() {
@@ -280,6 +286,13 @@ pub fn accept(root: &Path) -> Result<(Vec<String>, PathBuf)> {
         }
         Ok(())
     })?;
+    super::seen::record(root)?;
+    for (p, _) in lost {
+        done.push(format!(
+            "{}: accepted as it is now (missing or shorter than koda last saw it)",
+            p.display()
+        ));
+    }
     Ok((done, backup))
 }
 
@@ -287,6 +300,8 @@ pub fn accept(root: &Path) -> Result<(Vec<String>, PathBuf)> {
 pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
     let backup = backup_folder(root);
     let mut done = Vec::new();
+    // A journal this repair shortens is recorded at its new length; one lost before stays said.
+    let nothing_lost = super::seen::problems(root).is_empty();
     let keep = |p: &Path| keep_in(root, &backup, p);
     let jdir = root.join(JOURNAL_DIR);
     if let Ok(rd) = fs::read_dir(&jdir) {
@@ -335,5 +350,8 @@ pub fn repair(root: &Path) -> Result<(Vec<String>, PathBuf)> {
     let project = crate::store::Project::open(root)?;
     let (_, r) = crate::index::SearchIndex::rebuild(&project)?;
     done.push(format!("search index rebuilt ({} documents)", r.indexed));
+    if nothing_lost {
+        super::seen::record(root)?;
+    }
     Ok((done, backup))
 }

@@ -30,6 +30,13 @@ pub enum WarningAbout {
     Document,
     /// A change that a killed process left half-made, which koda took back on opening.
     Interrupted,
+    /// A journal, `cases.json` or `codebook.json` deleted or cut short since koda last saw
+    /// the project (see [`crate::store::seen`]).
+    Lost,
+    /// The name register is missing, emptied or changed against its seal (exports stop).
+    Register,
+    /// `koda.json` was changed outside koda: used as it is, and said until accepted.
+    Settings,
 }
 
 /// The warning that an interrupted change was taken back (`steps` writes undone).
@@ -259,7 +266,32 @@ impl Project {
             held: false,
         };
         project.replay()?;
+        if let Some(changed) = super::check::settings_problem(root) {
+            project
+                .warnings
+                .push(Warning::new(WarningAbout::Settings, changed));
+        }
+        for (_, lost) in super::seen::problems(root) {
+            project
+                .warnings
+                .push(Warning::new(WarningAbout::Lost, lost));
+        }
+        if let Some(problem) = super::register::problem(root, &project.config) {
+            project
+                .warnings
+                .push(Warning::new(WarningAbout::Register, problem));
+        }
         Ok(project)
+    }
+
+    /// Records the project's journals and snapshot files as they are now (see
+    /// [`crate::store::seen`]), unless something was found lost: that stays said until it is
+    /// restored or accepted with `koda doctor --accept`. Best-effort: a project that cannot be
+    /// written here loses only this record.
+    pub(crate) fn remember_files(&self) {
+        if !self.warnings.iter().any(|w| w.about == WarningAbout::Lost) {
+            let _ = super::seen::record(&self.root);
+        }
     }
 
     fn replay(&mut self) -> Result<()> {

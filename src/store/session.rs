@@ -167,6 +167,14 @@ mod undo_chain_tests {
     }
 }
 
+impl Drop for Session {
+    /// A session that ends records what the project's journals now hold (see
+    /// [`crate::store::seen`]).
+    fn drop(&mut self) {
+        self.project.remember_files();
+    }
+}
+
 impl Session {
     /// A new coding id, unused in the project and not among `taken` (the ids of a change being
     /// built), which it joins.
@@ -207,6 +215,7 @@ impl Session {
             project.warnings.push(interrupted_warning(r.steps));
         }
         project.held = true;
+        project.remember_files();
         let history_path = history_path(root, coder);
         let history = if history_path.is_file() {
             fsio::read_json(&history_path).unwrap_or_default()

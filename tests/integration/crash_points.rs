@@ -18,12 +18,17 @@ use std::process::Output;
 
 /// What the project holds, as a researcher reads it; the same text for the same project state.
 fn state(root: &Path) -> String {
-    let p = Project::open(root).unwrap_or_else(|e| panic!("the project does not open: {e}"));
+    read_state(root).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`state`], or what koda refused to read.
+pub(crate) fn read_state(root: &Path) -> Result<String, String> {
+    let p = Project::open(root).map_err(|e| format!("the project does not open: {e}"))?;
     let mut out = String::new();
     for d in p.documents() {
         let turns: Vec<_> = p
             .turns(&d.id)
-            .unwrap()
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|t| (t.number, t.speaker.clone(), t.start, t.end, t.timestamp_ms))
             .collect();
@@ -42,8 +47,9 @@ fn state(root: &Path) -> String {
             d.metadata
         )
         .unwrap();
+        let text = p.text(&d.id).map_err(|e| e.to_string())?;
         assert_eq!(
-            koda::model::text::sha256_hex(p.text(&d.id).unwrap().as_bytes()),
+            koda::model::text::sha256_hex(text.as_bytes()),
             d.text_sha256,
             "the text of {} is not the text its metadata names",
             d.id
@@ -121,7 +127,7 @@ fn state(root: &Path) -> String {
         let h = root.join(format!(".koda/history/{coder}.json"));
         if let Ok(text) = std::fs::read_to_string(&h) {
             let v: serde_json::Value =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", h.display()));
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", h.display()))?;
             let labels = |k: &str| -> Vec<String> {
                 v[k].as_array()
                     .map(|a| {
@@ -140,11 +146,11 @@ fn state(root: &Path) -> String {
             .unwrap();
         }
     }
-    out
+    Ok(out)
 }
 
 /// Copies a folder whole (the project's private `.koda/` with its undo history included).
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();

@@ -404,9 +404,19 @@ fn a_project_written_with_schema_version_1_opens_whole() {
     assert!(backups[0].to_string_lossy().ends_with("-format-1"));
     let old = std::fs::read_to_string(backups[0].join("koda.json")).unwrap();
     assert!(old.contains("\"schema_version\": 1"), "{old}");
+    // The migrated file also carries its checksum, on line 2.
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("  \"check\": "),
+        "{text}"
+    );
+    let unsealed: String = text
+        .lines()
+        .filter(|l| !l.starts_with("  \"check\": "))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert_eq!(
         old.replace("\"schema_version\": 1", ""),
-        text.replace(&current, ""),
+        unsealed.replace(&current, ""),
         "the migration changed more than the version"
     );
     // A project from a newer koda is refused with a message, not misread.

@@ -5,6 +5,7 @@
 mod autocode;
 mod confidentiality;
 mod corpus;
+mod corruption;
 mod crash;
 mod crash_points;
 mod docs;
