@@ -9,6 +9,7 @@
 //! of cost against corpus size is written too. See BENCHMARKS.md for the report.
 
 mod corpus;
+mod long;
 mod peers;
 mod plot;
 
@@ -65,6 +66,12 @@ struct Args {
     /// Measure the confidentiality gate only (no reader, no corpus sizes).
     #[arg(long)]
     privacy_only: bool,
+    /// Turns of the long document (0: leave that phase out).
+    #[arg(long, default_value_t = 1_000_000)]
+    long_turns: usize,
+    /// Measure the long document only.
+    #[arg(long)]
+    long_only: bool,
 }
 
 /// A `kB` figure of this process's `/proc/self/status` (Linux; 0 elsewhere).
@@ -833,6 +840,17 @@ fn main() -> Result<()> {
     let a = Args::parse();
     std::fs::create_dir_all(&a.out)?;
     start_anon_sampler();
+    if a.long_turns > 0 {
+        let long = long::run(&a.out, a.long_turns, a.seed)?;
+        std::fs::write(
+            a.out.join("results-long.json"),
+            serde_json::to_string_pretty(&long)?,
+        )?;
+        println!("{}", serde_json::to_string_pretty(&json!({"long": long}))?);
+    }
+    if a.long_only {
+        return Ok(());
+    }
     let privacy = run_privacy(&a)?;
     println!(
         "{}",

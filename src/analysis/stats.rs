@@ -143,6 +143,10 @@ pub struct Cooccurrence {
     pub jaccard: f64,
 }
 
+/// One code's codings in one document: their starts (sorted), their ends (sorted), and the
+/// spans themselves.
+type CodeSpans = (Vec<usize>, Vec<usize>, Vec<(usize, usize)>);
+
 /// Co-occurrence of every pair of codes that overlap or share a turn, in tree order.
 pub fn cooccurrence(project: &Project) -> Result<Vec<Cooccurrence>> {
     let order: Vec<String> = project
@@ -151,19 +155,30 @@ pub fn cooccurrence(project: &Project) -> Result<Vec<Cooccurrence>> {
         .iter()
         .map(|(c, _)| c.id.clone())
         .collect();
-    let mut turns: BTreeMap<&str, BTreeSet<(String, usize)>> = BTreeMap::new();
+    let mut turns: BTreeMap<&str, BTreeSet<(&str, usize)>> = BTreeMap::new();
+    // Each code's spans per document, sorted by start and by end, to count overlaps.
+    let mut spans: BTreeMap<(&str, &str), CodeSpans> = BTreeMap::new();
     for c in project.codings.values() {
         let Some(doc) = project.docs.get(&c.doc) else {
             continue;
         };
         let table = project.turns(&c.doc)?;
         let set = turns.entry(c.code.as_str()).or_default();
-        for t in table
-            .iter()
-            .filter(|t| t.start < c.end && c.start < t.end.max(t.start + 1))
-        {
-            set.insert((doc.id.clone(), t.number));
+        // The turns are in text order: the first one the coding reaches is found by halving.
+        let first = table.partition_point(|t| t.end.max(t.start + 1) <= c.start);
+        for t in table[first..].iter().take_while(|t| t.start < c.end) {
+            if c.start < t.end.max(t.start + 1) {
+                set.insert((doc.id.as_str(), t.number));
+            }
         }
+        let e = spans.entry((c.code.as_str(), doc.id.as_str())).or_default();
+        e.0.push(c.start);
+        e.1.push(c.end);
+        e.2.push((c.start, c.end));
+    }
+    for (starts, ends, _) in spans.values_mut() {
+        starts.sort_unstable();
+        ends.sort_unstable();
     }
     let mut out = Vec::new();
     for (i, a) in order.iter().enumerate() {
@@ -172,20 +187,21 @@ pub fn cooccurrence(project: &Project) -> Result<Vec<Cooccurrence>> {
                 continue;
             };
             let shared = ta.intersection(tb).count();
-            let overlaps = project
-                .codings
-                .values()
-                .filter(|x| &x.code == a)
-                .map(|x| {
-                    project
-                        .codings
-                        .values()
-                        .filter(|y| {
-                            &y.code == b && y.doc == x.doc && y.start < x.end && x.start < y.end
-                        })
-                        .count()
-                })
-                .sum();
+            // Pairs x of a and y of b in one document with y.start < x.end and x.start < y.end:
+            // those that start before x ends, less those that end by the time x starts.
+            let mut overlaps = 0;
+            let of_a = spans
+                .range((a.as_str(), "")..)
+                .take_while(|((k, _), _)| *k == a.as_str());
+            for ((_, doc), (_, _, xs)) in of_a {
+                let Some((y_starts, y_ends, _)) = spans.get(&(b.as_str(), *doc)) else {
+                    continue;
+                };
+                for &(xs, xe) in xs {
+                    overlaps += y_starts.partition_point(|&s| s < xe)
+                        - y_ends.partition_point(|&e| e <= xs);
+                }
+            }
             if shared == 0 && overlaps == 0 {
                 continue;
             }

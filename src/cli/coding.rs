@@ -4,7 +4,6 @@ use super::args::{CodeArgs, CodingsAction, CodingsArgs, Selector, UncodeArgs};
 use super::ctx::Ctx;
 use super::output::ellipsize;
 use crate::analysis::{self, ExcerptFilter};
-use crate::model::text::slice_chars;
 use crate::store::project::Selection;
 use crate::{Error, ops};
 use anyhow::{Result, bail};
@@ -60,6 +59,7 @@ pub(super) fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write, err: &mut dyn Wr
     }
     for c in &made {
         let text = s.project().text(&c.doc)?;
+        let ix = s.project().char_index(&c.doc)?;
         writeln!(
             out,
             "coded {} {} on {} [{}..{}] «{}»",
@@ -68,7 +68,7 @@ pub(super) fn code(ctx: &Ctx, a: CodeArgs, out: &mut dyn Write, err: &mut dyn Wr
             c.doc,
             c.start,
             c.end,
-            ellipsize(&slice_chars(&text, c.start, c.end).replace('\n', " "), 70)
+            ellipsize(&ix.slice(&text, c.start, c.end).replace('\n', " "), 70)
         )?;
     }
     ctx.after_change(s.project(), err)

@@ -6,7 +6,7 @@
 //! points of the exported plain text, which is koda's normalised text. The XML is written with
 //! quick-xml, which escapes every value.
 
-use crate::model::text::{char_len, sha256_hex, slice_chars};
+use crate::model::text::{char_len, sha256_hex};
 use crate::model::{Code, MemoTarget};
 use crate::store::Project;
 use crate::{Error, Result};
@@ -335,13 +335,15 @@ pub fn qdpx(
                 "Description",
                 &format!("koda document {}: {}", privacy.doc(&d.id), d.kind),
             )?;
+            // Quotes are cut through an index of the text, not by walking it from its start.
+            let ix = crate::model::text::CharIndex::new(&text);
             for c in project.codings_of_doc(&d.id) {
                 let (s, e) = texts.spans.get(&c.id).copied().unwrap_or((c.start, c.end));
                 let (s, e) = (s.min(len), e.min(len));
                 let sel = guid("selection", &c.id);
                 let coder = user(&c.coder);
                 let (ss, es) = (s.to_string(), e.to_string());
-                let quote: String = slice_chars(&text, s, e).chars().take(60).collect();
+                let quote: String = ix.slice(&text, s, e).chars().take(60).collect();
                 x.open(
                     "PlainTextSelection",
                     &[

@@ -314,6 +314,25 @@ impl SearchIndex {
                 .collect();
             node = query::Node::And(vec![node, query::Node::Or(filters)]);
         }
+        let dir = Path::new(".koda/index");
+        // A damaged segment can make the search engine panic: that is the index's damage,
+        // reported as such (and mended by a rebuild), never a crash.
+        crate::contain_panic(|| self.run(lookup, query, &node, limit)).unwrap_or_else(|| {
+            Err(ix_err(
+                dir,
+                "reading it failed inside the search engine (a damaged segment)",
+            ))
+        })
+    }
+
+    /// The search itself, for [`SearchIndex::search_by`].
+    fn run(
+        &self,
+        lookup: &dyn query::Lookup,
+        query: &str,
+        node: &query::Node,
+        limit: Option<usize>,
+    ) -> Result<SearchResults> {
         let builder = query::Builder {
             fields: &self.fields,
             automata: &self.automata,
@@ -321,7 +340,7 @@ impl SearchIndex {
             lookup,
             query,
         };
-        let (q, hl) = builder.build(&node)?;
+        let (q, hl) = builder.build(node)?;
         let searcher = self.reader.searcher();
         let dir = Path::new(".koda/index");
         // One pass counts the turns and documents and keeps the best hits.

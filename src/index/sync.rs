@@ -478,24 +478,41 @@ impl SearchIndex {
             .map_err(|e| Rebuild::StateUnreadable(e.to_string()))?;
         let langs = Lang::from_codes(&config.languages);
         let idx = Self::open_dir(&index_dir_of(root), &langs)?;
-        let searcher = idx.reader.searcher();
-        for segment in searcher.segment_readers() {
-            segment
-                .get_store_reader(0)
-                .map_err(|e| Rebuild::Damaged(e.to_string()))?;
-            for (field, _) in idx.index.schema().fields() {
+        let every_segment = || -> std::result::Result<(), Rebuild> {
+            let searcher = idx.reader.searcher();
+            for segment in searcher.segment_readers() {
                 segment
-                    .inverted_index(field)
+                    .get_store_reader(0)
                     .map_err(|e| Rebuild::Damaged(e.to_string()))?;
+                for (field, _) in idx.index.schema().fields() {
+                    segment
+                        .inverted_index(field)
+                        .map_err(|e| Rebuild::Damaged(e.to_string()))?;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        };
+        crate::contain_panic(every_segment).unwrap_or_else(|| {
+            Err(Rebuild::Damaged(
+                "reading a segment failed inside the search engine".into(),
+            ))
+        })
     }
 
     pub(super) fn open_dir(
         dir: &Path,
         langs: &[Lang],
     ) -> std::result::Result<SearchIndex, Rebuild> {
+        // A damaged segment can make the search engine panic while opening it: that is the
+        // index's damage, and a rebuild mends it.
+        crate::contain_panic(|| Self::open_dir_now(dir, langs)).unwrap_or_else(|| {
+            Err(Rebuild::Damaged(
+                "opening it failed inside the search engine (a damaged segment)".into(),
+            ))
+        })
+    }
+
+    fn open_dir_now(dir: &Path, langs: &[Lang]) -> std::result::Result<SearchIndex, Rebuild> {
         let index = Index::open_in_dir(dir).map_err(|e| Rebuild::CannotOpen(e.to_string()))?;
         let (expected, _) = schema::build();
         if index.schema() != expected {

@@ -141,11 +141,31 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 
 /// Creates a folder (and its parents) if missing; new folders are owner-only (0700).
 pub fn ensure_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    // The folders about to be made, innermost first.
+    let mut made: Vec<&Path> = Vec::new();
+    let mut d = dir;
+    while !d.exists() {
+        made.push(d);
+        match d.parent() {
+            Some(p) if !p.as_os_str().is_empty() => d = p,
+            _ => break,
+        }
+    }
     let mut b = fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
-    b.create(dir).map_err(|e| Error::io(dir, e))
+    b.create(dir).map_err(|e| Error::io(dir, e))?;
+    // A new folder survives a crash once its parent's entry for it is on disk.
+    for m in made.iter().rev() {
+        if let Some(p) = m.parent().filter(|p| !p.as_os_str().is_empty()) {
+            sync_dir(p)?;
+        }
+    }
+    Ok(())
 }
 
 /// Refuses to write through a symbolic link inside a project: the link would carry the write

@@ -666,11 +666,15 @@ impl Project {
                 if needle.trim().is_empty() {
                     return Err(Error::invalid("--match needs some text to find"));
                 }
+                // One pass: the char offset of each hit is counted on from the one before.
+                let ix = self.char_index(&doc.id)?;
+                let (mut at_byte, mut at_char) = (0, 0);
                 let hits: Vec<(usize, usize)> = text
                     .match_indices(needle.as_str())
                     .map(|(b, m)| {
-                        let s = crate::model::text::byte_to_char(&text, b);
-                        snap_to_graphemes(&text, s, s + char_len(m))
+                        at_char += char_len(&text[at_byte..b]);
+                        at_byte = b;
+                        ix.snap(&text, at_char, at_char + char_len(m))
                     })
                     .collect();
                 if hits.is_empty() {

@@ -498,3 +498,35 @@ fn the_html_report_is_one_self_contained_file() {
     p.koda(&["export", "report", "-o", "r.md"])
         .fails_with(&["cannot be exported as md"]);
 }
+
+#[test]
+fn cooccurrence_counts_each_overlapping_pair_once_and_not_codings_that_only_touch() {
+    let p = TestProject::with_interview();
+    p.koda(&["codes", "add", "venting"]).ok();
+    p.koda(&["codes", "add", "tillit"]).ok();
+    // "Der venter vi fortsatt. Vi venter og venter.": three codings of venting, one per word.
+    p.koda(&[
+        "code", "i", "--code", "venting", "--match", "venter", "--all",
+    ])
+    .ok();
+    for words in ["Der venter vi", "og venter", "fortsatt. Vi", "Hun kom"] {
+        p.koda(&["code", "i", "--code", "tillit", "--match", words])
+            .ok();
+    }
+    let c = p.koda(&["stats", "cooccurrence", "--json"]).json();
+    let pair = c
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["a"] == "venting" && x["b"] == "tillit")
+        .unwrap_or_else(|| panic!("{c}"));
+    // The first and the last "venter" lie inside a coding of tillit; the middle one starts
+    // after "fortsatt. Vi" ends.
+    assert_eq!(pair["overlaps"], 2, "{pair}");
+    // venting is on turn 4 only, tillit on turns 2 and 4.
+    assert_eq!(pair["shared_turns"], 1, "{pair}");
+    assert!(
+        (pair["jaccard"].as_f64().unwrap() - 0.5).abs() < 1e-9,
+        "{pair}"
+    );
+}

@@ -602,3 +602,73 @@ fn a_search_while_another_koda_writes_the_index_uses_its_last_commit() {
     assert_eq!(r.json()["total"], 1, "once free, the index catches up");
     assert!(!r.stderr.contains("another koda"), "{}", r.stderr);
 }
+
+#[test]
+fn bit_flips_in_the_index_segments_never_crash_a_search() {
+    let p = study();
+    let queries = ["tillit", "vent*", "\"ringe tilbake\"", "koordinator~1"];
+    let want: Vec<(u64, Vec<String>)> = queries.iter().map(|q| hits(&p, q)).collect();
+    let dir = p.path().join(".koda/index");
+    // The segment files as they are now (a rebuild writes new ones under new names).
+    let segments = || {
+        let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|f| {
+                let n = f.file_name().unwrap().to_string_lossy().into_owned();
+                !n.starts_with("koda-") && !n.ends_with(".lock") && n != "meta.json"
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(segments().len() >= 4, "{:?}", segments());
+    let (mut right, mut rebuilt, mut refused, mut wrong) = (0, 0, 0, Vec::new());
+    let trials = 48;
+    for t in 0..trials {
+        let files = segments();
+        let f = &files[t % files.len()];
+        let mut b = std::fs::read(f).unwrap();
+        let at = (t / files.len() * b.len() / (trials / files.len() + 1) + t) % b.len();
+        b[at] ^= 1 << (t % 8);
+        std::fs::write(f, &b).unwrap();
+        for (q, want) in queries.iter().zip(&want) {
+            let r = p.koda(&["search", q, "--json"]);
+            assert_ne!(r.code, 101, "a panic: {}", r.stderr);
+            assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+            if r.code != 0 {
+                assert!(
+                    r.stderr.contains("index") && r.stderr.contains("reindex"),
+                    "{}",
+                    r.stderr
+                );
+                refused += 1;
+                continue;
+            }
+            let v = r.json();
+            let got: Vec<String> = v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| format!("{}#{}", h["doc"].as_str().unwrap(), h["turn"]))
+                .collect();
+            if (v["total"].as_u64().unwrap(), got.clone()) == *want {
+                if r.stderr.contains("rebuilt") {
+                    rebuilt += 1;
+                } else {
+                    right += 1;
+                }
+            } else {
+                wrong.push(format!("{}: byte {at}: {q}: {got:?}", f.display()));
+            }
+        }
+        // The next damage starts from a sound index.
+        p.koda(&["reindex"]).ok();
+    }
+    eprintln!(
+        "index damage: {right} right, {rebuilt} right after a rebuild, {refused} refused, {} wrong",
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
