@@ -6,7 +6,7 @@ use crate::util::TestProject;
 use koda::export::privacy::doc_key;
 use koda::model::identifiers::valid_national_id;
 use koda::ops::export::Kind;
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// A fødselsnummer that passes both control digits (born 1 January 1990).
 fn valid_fnr() -> String {
@@ -249,11 +249,7 @@ fn docx_with_runs(runs: &[&str]) -> Vec<u8> {
     let document = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p>{body}</w:p></w:body></w:document>"
     );
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default();
-    z.start_file("word/document.xml", o).unwrap();
-    z.write_all(document.as_bytes()).unwrap();
-    z.finish().unwrap().into_inner()
+    crate::util::docx(&document, &[])
 }
 
 /// Registers Kari Nordmann with the forms she goes by: first name, handle, initial.

@@ -12,7 +12,6 @@
 use crate::util::{INTERVIEW, TestProject, koda_cmd};
 use koda::store::Project;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -195,13 +194,7 @@ fn docx_with_comments() -> Vec<u8> {
     let comments = format!(
         r#"<w:comments {w}><w:comment w:id="1"><w:p><w:r><w:t>Uklart opptak her.</w:t></w:r></w:p></w:comment><w:comment w:id="2"><w:p><w:r><w:t>Sjekk tallet mot rapporten.</w:t></w:r></w:p></w:comment></w:comments>"#
     );
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default();
-    z.start_file("word/document.xml", o).unwrap();
-    z.write_all(doc.as_bytes()).unwrap();
-    z.start_file("word/comments.xml", o).unwrap();
-    z.write_all(comments.as_bytes()).unwrap();
-    z.finish().unwrap().into_inner()
+    crate::util::docx(&doc, &[("word/comments.xml", &comments)])
 }
 
 fn base() -> Base {

@@ -409,11 +409,7 @@ fn a_project_written_with_schema_version_1_opens_whole() {
         text.lines().nth(1).unwrap().starts_with("  \"check\": "),
         "{text}"
     );
-    let unsealed: String = text
-        .lines()
-        .filter(|l| !l.starts_with("  \"check\": "))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let unsealed = crate::util::without_check(&text);
     assert_eq!(
         old.replace("\"schema_version\": 1", ""),
         unsealed.replace(&current, ""),

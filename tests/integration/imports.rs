@@ -1,7 +1,6 @@
 //! Importing every format researchers have: subtitles, Word, surveys, legacy encodings, folders.
 
 use crate::util::TestProject;
-use std::io::Write;
 
 #[test]
 fn subtitles_become_timed_speaker_turns() {
@@ -38,13 +37,7 @@ fn word_documents_with_labels_tables_and_notes() {
     let comments = format!(
         r#"<w:comments {w}><w:comment w:id="1"><w:p><w:r><w:t>Sjekk lydfila her.</w:t></w:r></w:p></w:comment></w:comments>"#
     );
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let o = zip::write::SimpleFileOptions::default();
-    z.start_file("word/document.xml", o).unwrap();
-    z.write_all(doc.as_bytes()).unwrap();
-    z.start_file("word/comments.xml", o).unwrap();
-    z.write_all(comments.as_bytes()).unwrap();
-    let bytes = z.finish().unwrap().into_inner();
+    let bytes = crate::util::docx(&doc, &[("word/comments.xml", &comments)]);
     let f = p.path().join("in/intervju.docx");
     std::fs::create_dir_all(f.parent().unwrap()).unwrap();
     std::fs::write(&f, bytes).unwrap();

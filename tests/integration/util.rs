@@ -192,3 +192,28 @@ fn snap(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 
 /// A small parent interview in the style of the example corpus.
 pub const INTERVIEW: &str = "Foreldreintervju 9\n\n[00:00:05] Intervjuer: Hvordan var det første møtet?\n[00:00:09] Forelder: Hun kom hjem til oss. Jeg visste at hun ville ringe tilbake samme dag.\nDet betydde mye for meg.\n[00:00:30] Intervjuer: Og NAV?\n[00:00:33] Forelder: Der venter vi fortsatt. Vi venter og venter.\n";
+
+/// A Word file holding `document` as `word/document.xml` and each of `parts` (name, XML) beside
+/// it, the way Word stores comments and footnotes.
+pub fn docx(document: &str, parts: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let o = zip::write::SimpleFileOptions::default();
+    z.start_file("word/document.xml", o).unwrap();
+    z.write_all(document.as_bytes()).unwrap();
+    for (name, xml) in parts {
+        z.start_file(*name, o).unwrap();
+        z.write_all(xml.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// A sealed JSON file's text without its whole-file checksum line, as a file written by hand
+/// or by another program would be.
+pub fn without_check(sealed: &str) -> String {
+    sealed
+        .lines()
+        .filter(|l| !l.starts_with("  \"check\": "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
