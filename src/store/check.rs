@@ -8,8 +8,9 @@
 //! - `codebook.json` and `cases.json`: one check in **each code and each case**, over that
 //!   entry alone. Two copies of a project that changed different codes still merge cleanly
 //!   line by line (in git, say), because no check covers more than its own entry.
-//! - `sources/<id>.json` (a document's metadata and turns): one check over the whole file,
-//!   on the line after its opening brace.
+//! - `sources/<id>.json` (a document's metadata and turns), `koda.json` and each coder's undo
+//!   history in `.koda/history/`: one check over the whole file, on the line after its
+//!   opening brace.
 //!
 //! A file without any check (written by hand, or by an older koda) is read as it is. In a file
 //! that has checks, an entry without one, or one that does not match, is refused with the
@@ -49,6 +50,17 @@ fn seal_of(path: &Path) -> Option<Seal> {
         CODEBOOK_FILE => Some(Seal::Entries(&["codes", "retired"])),
         CASES_FILE => Some(Seal::Entries(&["cases"])),
         CONFIG_FILE => Some(Seal::Whole),
+        // A coder's undo history: a damaged one would undo the wrong change.
+        _ if parent == Some("history")
+            && name.ends_with(".json")
+            && path
+                .parent()
+                .and_then(Path::parent)
+                .and_then(|p| p.file_name())
+                .is_some_and(|n| n == crate::store::PRIVATE_DIR) =>
+        {
+            Some(Seal::Whole)
+        }
         _ if parent == Some(SOURCES_DIR)
             && name.ends_with(".json")
             && !name.starts_with('.')

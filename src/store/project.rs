@@ -37,6 +37,8 @@ pub enum WarningAbout {
     Register,
     /// `koda.json` was changed outside koda: used as it is, and said until accepted.
     Settings,
+    /// A coder's undo history could not be read; it starts afresh.
+    History,
 }
 
 /// The warning that an interrupted change was taken back (`steps` writes undone).
@@ -45,6 +47,17 @@ pub fn interrupted_warning(steps: usize) -> Warning {
         WarningAbout::Interrupted,
         format!(
             "a change that was interrupted (the process was killed or the machine stopped) was taken back ({steps} file write(s) undone); the project is as it was before that change, so run it again if it is missing"
+        ),
+    )
+}
+
+/// The warning that a coder's undo history at `path` could not be read.
+pub fn history_warning(path: &Path) -> Warning {
+    Warning::new(
+        WarningAbout::History,
+        format!(
+            "{} is damaged or was changed outside koda, so it is not used to undo anything: this coder's undo history starts afresh (every coding and memo is still there; only `koda undo` forgets the changes made before now)",
+            path.display()
         ),
     )
 }

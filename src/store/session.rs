@@ -218,7 +218,13 @@ impl Session {
         project.remember_files();
         let history_path = history_path(root, coder);
         let history = if history_path.is_file() {
-            fsio::read_json(&history_path).unwrap_or_default()
+            // The history is a convenience: a damaged one is set aside with a word, never
+            // used to undo (it could undo another change than the one it names).
+            fsio::read_json(&history_path).unwrap_or_else(|_| {
+                let w = crate::store::project::history_warning(&history_path);
+                project.warnings.push(w);
+                History::default()
+            })
         } else {
             History::default()
         };

@@ -302,3 +302,38 @@ fn a_hand_edited_koda_json_is_used_and_said_until_accepted() {
     let run = p.koda(&["coders"]);
     assert!(run.ok().contains("cecilie") && !run.stderr.contains("koda.json"));
 }
+
+#[test]
+fn a_changed_undo_history_is_set_aside_with_a_word_and_never_used_to_undo() {
+    let p = project();
+    let history = p.path().join(".koda/history/anna.json");
+    let text = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        text.lines().nth(1).unwrap().starts_with("  \"check\": "),
+        "{text}"
+    );
+    let before = p.koda(&["excerpts", "--json"]).json();
+    // The last step would now claim to be another change than the one it takes back.
+    let changed = text.replacen("\"label\": \"", "\"label\": \"x", 1);
+    assert_ne!(changed, text);
+    std::fs::write(&history, changed).unwrap();
+    let run = p.koda(&["undo"]);
+    assert!(
+        run.stderr
+            .contains("anna.json is damaged or was changed outside koda")
+            && run.stderr.contains("starts afresh"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.ok().contains("nothing to undo"), "{}", run.stdout);
+    assert_eq!(
+        p.koda(&["excerpts", "--json"]).json(),
+        before,
+        "nothing was undone"
+    );
+    // The history goes on from here: a new change can be undone.
+    p.koda(&["codes", "add", "ny"]).ok();
+    let run = p.koda(&["undo"]);
+    assert!(run.ok().contains("add a code"), "{}", run.stdout);
+    assert!(!run.stderr.contains("anna.json"), "{}", run.stderr);
+}
