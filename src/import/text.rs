@@ -422,7 +422,21 @@ fn turns_of(text: &str, rule: &Rule) -> (Vec<Turn>, Vec<String>) {
         .flatten()
         .filter(|c| c.speaker.is_some())
         .count();
-    let transcript = strong_count >= 2 || (strong_count == 1 && candidate_count >= 2);
+    // A short exchange has no label twice yet; a text whose every line opens with a
+    // capitalised label, two of them different, is one all the same.
+    let all_labelled = {
+        let mut labels = std::collections::HashSet::new();
+        let every = lines.iter().zip(&candidates).all(|(l, c)| match c {
+            Some(c) if is_weak_ok(c) => {
+                labels.insert(c.speaker.as_deref().unwrap_or("").to_lowercase());
+                true
+            }
+            _ => l.text.trim().is_empty(),
+        });
+        every && labels.len() >= 2
+    };
+    let transcript =
+        strong_count >= 2 || (strong_count == 1 && candidate_count >= 2) || all_labelled;
     let given = matches!(rule, Rule::Pattern(_));
     let starts: Vec<Option<&Candidate>> = candidates
         .iter()
@@ -585,6 +599,30 @@ mod tests {
             t[1].2,
             "Vi snakket om ventetid.\nDet var kaldt: ingen kaffe."
         );
+    }
+
+    #[test]
+    fn a_short_exchange_is_a_transcript_though_no_label_repeats() {
+        // Each label once: every line opens with one, so these are turns.
+        let t = turns("Intervjuer: Hvordan går det?\nForelder: Bra, takk.\n");
+        assert_eq!(
+            t,
+            vec![
+                (s("Intervjuer"), None, "Hvordan går det?".into()),
+                (s("Forelder"), None, "Bra, takk.".into()),
+            ]
+        );
+        let t = turns("Intervjuer: Hvordan går det?\n\nForelder: Bra, takk.\n");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].0, s("Forelder"));
+        // One label alone, or a line without one, is still a note.
+        assert!(
+            turns("Note: koordinator kom sent.\n")
+                .iter()
+                .all(|x| x.0.is_none())
+        );
+        let t = turns("Note: koordinator kom sent.\nVi snakket om ventetid.\nObs: ingen kaffe.\n");
+        assert!(t.iter().all(|x| x.0.is_none()), "{t:?}");
     }
 
     #[test]
