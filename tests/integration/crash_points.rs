@@ -163,9 +163,18 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// Runs koda on the project at `root`; `args` may end in `<` and a file, which is then its
+/// standard input, as a shell would give it.
 fn run(root: &Path, args: &[String], crash_at: Option<usize>, trace: bool) -> Output {
     let mut c = koda_cmd();
+    let (args, input) = match args {
+        [head @ .., lt, file] if lt == "<" => (head, Some(file)),
+        _ => (args, None),
+    };
     c.arg("-p").arg(root).args(args).current_dir(root);
+    if let Some(f) = input {
+        c.stdin(std::fs::File::open(f).unwrap());
+    }
     c.env_remove("KODA_CRASH_AT").env_remove("KODA_CRASH_TRACE");
     if let Some(k) = crash_at {
         c.env("KODA_CRASH_AT", k.to_string());
@@ -209,6 +218,9 @@ fn base() -> Base {
     p.koda(&["memo", "add", "Første møte er viktig.", "--doc", "i"])
         .ok();
     p.koda(&["cases", "set", "F1", "role=parent"]).ok();
+    // A change taken back, for `redo` to bring again.
+    p.koda(&["codes", "add", "kladd"]).ok();
+    p.koda(&["undo"]).ok();
     p.write(
         "notat.txt",
         "Feltnotat: familien venter fortsatt på svar fra NAV.\n",
@@ -225,6 +237,10 @@ fn base() -> Base {
     p.write(
         "rettet.txt",
         &INTERVIEW.replace("Og NAV?", "Og hva med NAV?"),
+    );
+    p.write(
+        "batch.jsonl",
+        "{\"op\":\"code\",\"doc\":\"i\",\"code\":\"waiting\",\"turn\":4,\"memo\":\"Venter igjen.\"}\n",
     );
     std::fs::create_dir_all(p.path().join("in/mappe")).unwrap();
     p.write(
@@ -369,6 +385,8 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
             s(&["edit", "i", "--from", &inp("rettet.txt")]),
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
+        ("redo", s(&["redo"])),
+        ("a batch line", s(&["batch", "<", &inp("batch.jsonl")])),
         ("autocode", s(&["autocode", "--code", "waiting", "venter"])),
         (
             "merge a copy",
