@@ -218,6 +218,8 @@ fn base() -> Base {
     p.koda(&["memo", "add", "Første møte er viktig.", "--doc", "i"])
         .ok();
     p.koda(&["cases", "set", "F1", "role=parent"]).ok();
+    p.koda(&["names", "add", "Ola Hansen", "--as", "(navn lærer)"])
+        .ok();
     // A change taken back, for `redo` to bring again.
     p.koda(&["codes", "add", "kladd"]).ok();
     p.koda(&["undo"]).ok();
@@ -386,6 +388,15 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
         ("redo", s(&["redo"])),
+        ("remove a name", s(&["names", "rm", "Ola Hansen"])),
+        (
+            "a speaker's pseudonym",
+            s(&["names", "speaker", "Forelder", "--as", "Forelder A"]),
+        ),
+        (
+            "a case's pseudonym",
+            s(&["names", "case", "F1", "--as", "Familie 1"]),
+        ),
         ("a batch line", s(&["batch", "<", &inp("batch.jsonl")])),
         ("autocode", s(&["autocode", "--code", "waiting", "venter"])),
         (
