@@ -6,8 +6,9 @@
 //!
 //! The oracle is the same command run to the end on a copy of the same project. States are
 //! compared as a researcher sees them: documents and their turns, codebook, cases, codings,
-//! memos, the name register, the coders and the undo history, leaving out ids and times that
-//! are fresh on every run.
+//! memos, the name register, the coders, the undo history and what a reader is told (damaged
+//! journal lines, a register that stops exports), leaving out ids and times that are fresh on
+//! every run. A repairing command starts from a copy of the project with what it repairs.
 
 use crate::util::{INTERVIEW, TestProject, koda_cmd};
 use koda::store::Project;
@@ -18,6 +19,11 @@ use std::process::Output;
 /// What the project holds, as a researcher reads it; the same text for the same project state.
 fn state(root: &Path) -> String {
     read_state(root).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`state`], or "refused" where koda refuses to read the project.
+fn state_or_refused(root: &Path) -> String {
+    read_state(root).unwrap_or_else(|_| "refused".into())
 }
 
 /// [`state`], or what koda refused to read.
@@ -122,6 +128,16 @@ pub(crate) fn read_state(root: &Path) -> Result<String, String> {
     )
     .unwrap();
     writeln!(out, "coders {:?}", p.config.coders).unwrap();
+    // What a reader is told: damaged journal lines, and whether exports are stopped.
+    use koda::store::project::WarningAbout;
+    let told = |about: WarningAbout| p.warnings.iter().filter(|w| w.about == about).count();
+    writeln!(
+        out,
+        "journal warnings {}, register problems {}",
+        told(WarningAbout::Journal),
+        told(WarningAbout::Register)
+    )
+    .unwrap();
     for coder in &p.config.coders {
         let h = root.join(format!(".koda/history/{coder}.json"));
         if let Ok(text) = std::fs::read_to_string(&h) {
@@ -388,6 +404,9 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
         ("redo", s(&["redo"])),
+        ("repair a damaged journal", s(&["doctor", "--repair"])),
+        ("accept a hand-edited codebook", s(&["doctor", "--accept"])),
+        ("seal a hand-edited register", s(&["names", "accept"])),
         ("remove a name", s(&["names", "rm", "Ola Hansen"])),
         (
             "a speaker's pseudonym",
@@ -423,10 +442,41 @@ struct Outcome {
     new: usize,
 }
 
+/// Puts a copy of the base project in the state a repairing command is for: the change made
+/// outside koda that `doctor --repair`, `doctor --accept` or `names accept` takes care of.
+fn prepare(name: &str, dir: &Path) {
+    let edit = |rel: &str, from: &str, to: &str| {
+        let f = dir.join(rel);
+        let text = std::fs::read_to_string(&f).unwrap();
+        assert!(text.contains(from), "{rel}: {text}");
+        std::fs::write(&f, text.replacen(from, to, 1)).unwrap();
+    };
+    match name {
+        // One journal line changed after it was written: its checksum no longer holds.
+        "repair a damaged journal" => edit("journal/anna.jsonl", "\"start\":", "\"start\": "),
+        // A description written by hand into the codebook: refused until accepted.
+        "accept a hand-edited codebook" => edit(
+            "codebook.json",
+            "\"name\": \"timing\"",
+            "\"name\": \"timing\",\n      \"description\": \"Når hjelpen kom\"",
+        ),
+        // A name added to the register by hand: exports stop until it is sealed.
+        "seal a hand-edited register" => edit(
+            "names.json",
+            "\"names\": [",
+            "\"names\": [\n    {\"name\": \"Per Olsen\", \"replacement\": \"(navn)\", \"category\": \"person\"},",
+        ),
+        _ => {}
+    }
+}
+
 fn stop_at_every_point(b: &Base, name: &str, args: &[String], work: &Path) -> Outcome {
-    let before = state(b.project.path());
+    let start = work.join("start");
+    copy_dir(b.project.path(), &start);
+    prepare(name, &start);
+    let before = state_or_refused(&start);
     let oracle_dir = work.join("oracle");
-    copy_dir(b.project.path(), &oracle_dir);
+    copy_dir(&start, &oracle_dir);
     let traced = run(&oracle_dir, args, None, true);
     assert!(
         traced.status.success(),
@@ -444,7 +494,7 @@ fn stop_at_every_point(b: &Base, name: &str, args: &[String], work: &Path) -> Ou
     };
     for k in 1..=list.len() {
         let dir = work.join(format!("k{k}"));
-        copy_dir(b.project.path(), &dir);
+        copy_dir(&start, &dir);
         let o = run(&dir, args, Some(k), false);
         let stopped = o.status.code() == Some(86);
         assert!(
@@ -453,7 +503,7 @@ fn stop_at_every_point(b: &Base, name: &str, args: &[String], work: &Path) -> Ou
             list[k - 1],
             String::from_utf8_lossy(&o.stderr)
         );
-        let now = state(&dir);
+        let now = state_or_refused(&dir);
         if now == after {
             outcome.new += 1;
         } else if now == before {
