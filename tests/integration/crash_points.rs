@@ -322,6 +322,14 @@ type Scenario = (&'static str, Vec<String>);
 fn scenarios(b: &Base) -> Vec<Scenario> {
     let memos = b.project.koda(&["memos", "--json"]).json();
     let memo = memos[0]["id"].as_str().unwrap().to_string();
+    let p = Project::open(b.project.path()).unwrap();
+    let timing = p
+        .codings
+        .values()
+        .find(|c| p.codebook.path(&c.code) == "timing")
+        .unwrap()
+        .id
+        .clone();
     let inp = |f: &str| b.project.path().join("in").join(f).display().to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let mut out = vec![
@@ -404,6 +412,10 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
         ("redo", s(&["redo"])),
+        (
+            "confirm a flagged coding",
+            s(&["codings", "confirm", &timing]),
+        ),
         ("repair a damaged journal", s(&["doctor", "--repair"])),
         ("accept a hand-edited codebook", s(&["doctor", "--accept"])),
         ("seal a hand-edited register", s(&["names", "accept"])),
@@ -466,6 +478,18 @@ fn prepare(name: &str, dir: &Path) {
             "\"names\": [",
             "\"names\": [\n    {\"name\": \"Per Olsen\", \"replacement\": \"(navn)\", \"category\": \"person\"},",
         ),
+        // A correction of the coded words flags the coding of "Og NAV?" for a look.
+        "confirm a flagged coding" => {
+            let rettet = dir.join("in/rettet.txt").display().to_string();
+            let o = run(
+                dir,
+                &["edit".into(), "i".into(), "--from".into(), rettet],
+                None,
+                false,
+            );
+            let said = String::from_utf8_lossy(&o.stdout).into_owned();
+            assert!(o.status.success() && said.contains("1 flagged"), "{said}");
+        }
         _ => {}
     }
 }
