@@ -626,3 +626,60 @@ fn every_writing_command_stopped_at_every_durable_step_leaves_old_or_new_state()
         "only {total} forced crash points over the writing commands:\n{report}"
     );
 }
+
+#[test]
+fn init_stopped_at_every_durable_step_leaves_no_project_or_a_whole_one() {
+    let work = tempfile::tempdir().unwrap();
+    let init = |dir: &Path, crash_at: Option<usize>, trace: bool| {
+        let mut c = koda_cmd();
+        c.args(["init", "--coder", "anna"]).arg(dir);
+        c.env_remove("KODA_CRASH_AT").env_remove("KODA_CRASH_TRACE");
+        if let Some(k) = crash_at {
+            c.env("KODA_CRASH_AT", k.to_string());
+        }
+        if trace {
+            c.env("KODA_CRASH_TRACE", "1");
+        }
+        c.output().unwrap()
+    };
+    let oracle = work.path().join("oracle");
+    let traced = init(&oracle, None, true);
+    assert!(traced.status.success());
+    let after = state(&oracle);
+    let list = points(&traced);
+    assert!(list.len() >= 6, "{list:?}");
+    for k in 1..=list.len() {
+        let dir = work.path().join(format!("k{k}"));
+        let o = init(&dir, Some(k), false);
+        assert!(
+            o.status.code() == Some(86) || o.status.success(),
+            "init stopped at point {k} ({}) failed instead: {}",
+            list[k - 1],
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // Not yet a project (no koda.json), or the whole one.
+        let whole = dir.join("koda.json").is_file();
+        if whole {
+            assert_eq!(state(&dir), after, "stopped at point {k} ({})", list[k - 1]);
+        }
+        let again = init(&dir, None, false);
+        let err = String::from_utf8_lossy(&again.stderr).into_owned();
+        if whole {
+            // Already the whole project: init again says so.
+            assert!(err.contains("already a koda project"), "{err}");
+        } else {
+            // Not yet one: init again makes it.
+            assert!(
+                again.status.success(),
+                "after a stop at point {k} ({}), init again fails: {err}",
+                list[k - 1]
+            );
+        }
+        assert_eq!(
+            state(&dir),
+            after,
+            "after a stop at point {k} ({})",
+            list[k - 1]
+        );
+    }
+}
