@@ -499,6 +499,14 @@ impl SearchIndex {
         })
     }
 
+    /// How many turns the index of the project in `root` holds, when it says it is current
+    /// with the project's files as they are now (`None` otherwise: the next search brings it up
+    /// to date, so a difference says nothing).
+    pub fn turns_if_current(root: &Path) -> Option<u64> {
+        let (idx, _) = Self::open_current(root).ok().flatten()?;
+        crate::contain_panic(|| idx.reader.searcher().num_docs())
+    }
+
     pub(super) fn open_dir(
         dir: &Path,
         langs: &[Lang],

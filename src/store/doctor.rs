@@ -213,14 +213,29 @@ pub fn check(root: &Path) -> Vec<Finding> {
         }
     }
     // The index is derived from the project: damage loses nothing, and a rebuild mends it.
-    if root.join(PRIVATE_DIR).join("index").exists()
-        && let Err(why) = crate::index::SearchIndex::check(root)
-    {
-        f.push(finding(
-            Level::Problem,
-            format!("the search index cannot be used: {why}; it is rebuilt from the project"),
-            true,
-        ));
+    if root.join(PRIVATE_DIR).join("index").exists() {
+        if let Err(why) = crate::index::SearchIndex::check(root) {
+            f.push(finding(
+                Level::Problem,
+                format!("the search index cannot be used: {why}; it is rebuilt from the project"),
+                true,
+            ));
+        } else if let (Some(indexed), Ok(p)) = (
+            crate::index::SearchIndex::turns_if_current(root),
+            crate::store::Project::open(root),
+        ) {
+            // One entry per turn: an index that says it is current must hold them all.
+            let turns: u64 = p.docs.values().map(|d| d.turn_count as u64).sum();
+            if indexed != turns {
+                f.push(finding(
+                    Level::Problem,
+                    format!(
+                        "the search index holds {indexed} turns where the project has {turns}, though it says it is up to date; `koda doctor --repair` rebuilds it"
+                    ),
+                    true,
+                ));
+            }
+        }
     }
     f
 }

@@ -672,3 +672,37 @@ fn bit_flips_in_the_index_segments_never_crash_a_search() {
     );
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn doctor_finds_an_index_that_lacks_turns_though_it_says_it_is_current() {
+    let p = study();
+    assert_eq!(hits(&p, "tillit").0, 2);
+    let index = p.path().join(".koda/index");
+    let old = p.path().join("old-index");
+    crate::crash_points::copy_dir(&index, &old);
+    let f = p.write(
+        "ny.txt",
+        "Intervjuer: Hva med tillit?\nForelder: Tillit tar tid.\n",
+    );
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    assert_eq!(hits(&p, "tillit").0, 4);
+    let doctor = p.koda(&["doctor"]).ok().to_string();
+    assert!(!doctor.contains("PROBLEM"), "{doctor}");
+    // The index of before the import, under the record that it is current with after it.
+    let current = std::fs::read(index.join("koda-current.json")).unwrap();
+    std::fs::remove_dir_all(&index).unwrap();
+    std::fs::rename(&old, &index).unwrap();
+    std::fs::write(index.join("koda-current.json"), current).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let doctor = p.koda(&["doctor"]);
+    assert!(
+        doctor.stdout.contains("PROBLEM")
+            && doctor.stdout.contains("though it says it is up to date"),
+        "{}",
+        doctor.stdout
+    );
+    p.koda(&["doctor", "--repair"]).ok();
+    let doctor = p.koda(&["doctor"]).ok().to_string();
+    assert!(!doctor.contains("PROBLEM"), "{doctor}");
+    assert_eq!(hits(&p, "tillit").0, 4);
+}
