@@ -191,6 +191,15 @@ fn run(root: &Path, args: &[String], crash_at: Option<usize>, trace: bool) -> Ou
     if let Some(f) = input {
         c.stdin(std::fs::File::open(f).unwrap());
     }
+    with_crash(&mut c, crash_at, trace).output().unwrap()
+}
+
+/// Sets koda's crash controls: stop dead at the `crash_at`-th durable step, or list the steps.
+fn with_crash(
+    c: &mut std::process::Command,
+    crash_at: Option<usize>,
+    trace: bool,
+) -> &mut std::process::Command {
     c.env_remove("KODA_CRASH_AT").env_remove("KODA_CRASH_TRACE");
     if let Some(k) = crash_at {
         c.env("KODA_CRASH_AT", k.to_string());
@@ -198,7 +207,7 @@ fn run(root: &Path, args: &[String], crash_at: Option<usize>, trace: bool) -> Ou
     if trace {
         c.env("KODA_CRASH_TRACE", "1");
     }
-    c.output().unwrap()
+    c
 }
 
 /// The project every scenario starts from, and the files its commands read.
@@ -633,14 +642,7 @@ fn init_stopped_at_every_durable_step_leaves_no_project_or_a_whole_one() {
     let init = |dir: &Path, crash_at: Option<usize>, trace: bool| {
         let mut c = koda_cmd();
         c.args(["init", "--coder", "anna"]).arg(dir);
-        c.env_remove("KODA_CRASH_AT").env_remove("KODA_CRASH_TRACE");
-        if let Some(k) = crash_at {
-            c.env("KODA_CRASH_AT", k.to_string());
-        }
-        if trace {
-            c.env("KODA_CRASH_TRACE", "1");
-        }
-        c.output().unwrap()
+        with_crash(&mut c, crash_at, trace).output().unwrap()
     };
     let oracle = work.path().join("oracle");
     let traced = init(&oracle, None, true);
