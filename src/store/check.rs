@@ -255,10 +255,13 @@ fn verify_sealed(path: &Path, bytes: &[u8]) -> Result<()> {
             match &v {
                 Value::Object(top) => {
                     if let Some(k) = top.keys().find(|k| !under.contains(&k.as_str())) {
-                        return Err(damaged(format!(
-                            "it holds {k:?}, which koda does not write there (only {}): it was damaged, or changed outside koda",
-                            under.join(" and ")
-                        )));
+                        return Err(Error::Corrupt {
+                            path: path.to_path_buf(),
+                            msg: format!(
+                                "it holds {k:?}, which koda does not write there (only {}): it was damaged, or changed outside koda. Restore it from a backup or another copy of the project, or correct that key by hand and run `koda doctor --accept`",
+                                under.join(" and ")
+                            ),
+                        });
                     }
                 }
                 _ => return Err(damaged("it is not a JSON object".into())),
@@ -314,7 +317,10 @@ pub fn accept(path: &Path) -> Result<bool> {
     let mut text = serde_json::to_string_pretty(&v)
         .map_err(|e| Error::invalid(format!("cannot seal {}: {e}", path.display())))?;
     text.push('\n');
-    crate::store::fsio::write_atomic(path, &seal(path, text.into_bytes())?)?;
+    let sealed = seal(path, text.into_bytes())?;
+    // What sealing cannot make whole (a key koda does not write) is refused, not sealed in.
+    verify_sealed(path, &sealed)?;
+    crate::store::fsio::write_atomic(path, &sealed)?;
     Ok(true)
 }
 
@@ -383,5 +389,31 @@ mod tests {
         // Written by hand, without a check: read as it is.
         std::fs::write(&p, "{\"id\": \"i\"}").unwrap();
         assert_eq!(fsio::read_json::<Value>(&p).unwrap()["id"], "i");
+    }
+
+    #[test]
+    fn a_damaged_list_key_empties_nothing_and_is_not_sealed_in() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(CODEBOOK_FILE);
+        let mut cb = crate::model::Codebook::default();
+        cb.add("timing", "", None).unwrap();
+        fsio::write_json(&p, &cb).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        // One flipped bit in "codes" would otherwise read as an empty codebook.
+        let damaged = text.replace("\"codes\"", "\"codez\"");
+        std::fs::write(&p, &damaged).unwrap();
+        let err = fsio::read_json::<crate::model::Codebook>(&p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"codez\"") && err.contains("only codes and retired"),
+            "{err}"
+        );
+        assert!(accept(&p).is_err());
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            damaged,
+            "nothing sealed in"
+        );
     }
 }
