@@ -207,7 +207,11 @@ pub fn check(root: &Path) -> Vec<Finding> {
         }
         // Journal lines are reported above, with the journal they are in.
         use crate::store::project::WarningAbout;
-        let said = [WarningAbout::Journal, WarningAbout::Register];
+        let said = [
+            WarningAbout::Journal,
+            WarningAbout::Register,
+            WarningAbout::Permissions,
+        ];
         for w in p.warnings.iter().filter(|w| !said.contains(&w.about)) {
             f.push(finding(Level::Problem, w.message.clone(), false));
         }

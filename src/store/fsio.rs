@@ -188,6 +188,21 @@ pub fn private_options() -> OpenOptions {
     o
 }
 
+/// Whether others can enter the project folder itself (one `stat`): what a command warns of;
+/// `koda doctor` lists every file.
+pub fn folder_too_open(root: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(root).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = root;
+        false
+    }
+}
+
 /// The project's own files and folders (the folder itself, koda's snapshots, `sources/`,
 /// `journal/`, `.koda/`; not what else the researcher keeps there) that others can read.
 pub fn project_too_open(root: &Path) -> Vec<PathBuf> {

@@ -39,6 +39,8 @@ pub enum WarningAbout {
     Settings,
     /// A coder's undo history could not be read; it starts afresh.
     History,
+    /// Others can read the project folder (copied or cloned with wider permissions).
+    Permissions,
 }
 
 /// The warning that an interrupted change was taken back (`steps` writes undone).
@@ -279,6 +281,15 @@ impl Project {
             held: false,
         };
         project.replay()?;
+        if fsio::folder_too_open(root) {
+            project.warnings.push(Warning::new(
+                WarningAbout::Permissions,
+                format!(
+                    "others can read {} (koda keeps a project owner-only, as interviews are confidential): `koda doctor --repair` makes it owner-only",
+                    root.display()
+                ),
+            ));
+        }
         if let Some(changed) = super::check::settings_problem(root) {
             project
                 .warnings

@@ -379,7 +379,13 @@ fn a_project_written_with_schema_version_1_opens_whole() {
         .unwrap();
     assert!(status.success());
     let project = koda::store::Project::open(p.path()).unwrap();
-    assert!(project.warnings.is_empty(), "{:?}", project.warnings);
+    // `cp` gives the folder the checkout's mode (0755), which koda rightly warns of.
+    let permissions = koda::store::project::WarningAbout::Permissions;
+    assert!(
+        project.warnings.iter().all(|w| w.about == permissions),
+        "{:?}",
+        project.warnings
+    );
     assert_eq!(project.docs.len(), 9);
     assert_eq!(project.codings.len(), 53);
     assert_eq!(project.memos.len(), 4);
@@ -639,4 +645,25 @@ fn an_export_that_would_lack_a_document_is_refused() {
         p.fails_unchanged(args, &["would lack documents", "i.txt"]);
         assert!(!p.path().join(args[3]).exists());
     }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_project_others_can_read_is_said_on_every_command_until_repaired() {
+    use std::os::unix::fs::PermissionsExt;
+    let p = TestProject::with_interview();
+    assert!(!p.koda(&["docs"]).stderr.contains("others can read"));
+    std::fs::set_permissions(p.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = p.koda(&["docs"]);
+    assert!(
+        run.stderr.contains("others can read") && run.stderr.contains("doctor --repair"),
+        "{}",
+        run.stderr
+    );
+    p.koda(&["doctor", "--repair"]).ok();
+    assert_eq!(
+        std::fs::metadata(p.path()).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+    assert!(!p.koda(&["docs"]).stderr.contains("others can read"));
 }
