@@ -200,7 +200,8 @@ pub fn check(root: &Path) -> Vec<Finding> {
             true,
         ));
     }
-    if let Ok(p) = crate::store::Project::open(root) {
+    let project = crate::store::Project::open(root).ok();
+    if let Some(p) = &project {
         let stale = p.codings.values().filter(|c| c.stale).count();
         if stale > 0 {
             f.push(finding(Level::Note, format!("{stale} codings were flagged by corrections of their text: `koda codings --stale`"), false));
@@ -224,10 +225,9 @@ pub fn check(root: &Path) -> Vec<Finding> {
                 format!("the search index cannot be used: {why}; it is rebuilt from the project"),
                 true,
             ));
-        } else if let (Some(indexed), Ok(p)) = (
-            crate::index::SearchIndex::turns_if_current(root),
-            crate::store::Project::open(root),
-        ) {
+        } else if let (Some(indexed), Some(p)) =
+            (crate::index::SearchIndex::turns_if_current(root), &project)
+        {
             // One entry per turn: an index that says it is current must hold them all.
             let turns: u64 = p.docs.values().map(|d| d.turn_count as u64).sum();
             if indexed != turns {
@@ -261,13 +261,17 @@ fn backup_folder(root: &Path) -> PathBuf {
 
 /// Copies `p` (a file of the project at `root`) into `backup`, at the same relative place.
 fn keep_in(root: &Path, backup: &Path, p: &Path) -> Result<()> {
-    let rel = p.strip_prefix(root).unwrap_or(p);
-    let dest = backup.join(rel);
+    let bytes = fs::read(p).map_err(|e| Error::io(p, e))?;
+    keep_bytes_in(root, backup, p, &bytes)
+}
+
+/// Writes `bytes`, what `p` held, into `backup` at `p`'s place relative to `root`.
+fn keep_bytes_in(root: &Path, backup: &Path, p: &Path, bytes: &[u8]) -> Result<()> {
+    let dest = backup.join(p.strip_prefix(root).unwrap_or(p));
     if let Some(d) = dest.parent() {
         fsio::ensure_dir(d)?;
     }
-    fs::copy(p, &dest).map_err(|e| Error::io(p, e))?;
-    Ok(())
+    fs::write(&dest, bytes).map_err(|e| Error::io(&dest, e))
 }
 
 /// Accepts the snapshot files as they now are, after changes made on purpose outside koda (by
@@ -295,11 +299,7 @@ pub fn accept(root: &Path) -> Result<(Vec<String>, PathBuf)> {
             }
             let before = fs::read(p).map_err(|e| Error::io(p, e))?;
             if super::check::accept(p)? {
-                let kept = backup.join(p.strip_prefix(root).unwrap_or(p));
-                if let Some(d) = kept.parent() {
-                    fsio::ensure_dir(d)?;
-                }
-                fs::write(&kept, &before).map_err(|e| Error::io(&kept, e))?;
+                keep_bytes_in(root, &backup, p, &before)?;
                 done.push(format!("{}: sealed as it is now", p.display()));
             }
         }
