@@ -18,6 +18,7 @@
 //! analysers in [`schema`].
 
 mod automata;
+pub mod compounds;
 mod highlight;
 pub mod query;
 pub mod schema;
@@ -47,7 +48,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Version of the index layout; an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 4;
+pub const INDEX_SCHEMA_VERSION: u32 = 5;
 const STATE_FILE: &str = "koda-index.json";
 /// The stamp the index is current with and the attribute names (small, read by every search).
 const CURRENT_FILE: &str = "koda-current.json";

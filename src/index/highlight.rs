@@ -24,8 +24,12 @@ pub(super) struct Highlighter<'a> {
     /// searched faster than a set is hashed).
     pub(super) terms: Vec<Vec<&'a str>>,
     pub(super) forms: &'a std::sync::Mutex<WordForms>,
-    /// The byte ranges of the hit being built (an allocation reused from hit to hit).
+    /// The byte ranges of the hit being built (an allocation reused from hit to hit): the
+    /// words matched.
     pub(super) bytes: Vec<(usize, usize)>,
+    /// Beside each of [`Highlighter::bytes`], the part of the word to mark: the whole word,
+    /// or the part a query word covers inside it (*koordinator* in *familiekoordinatoren*).
+    pub(super) parts: Vec<(usize, usize)>,
 }
 
 impl<'a> Highlighter<'a> {
@@ -57,16 +61,26 @@ impl<'a> Highlighter<'a> {
             terms,
             forms,
             bytes: Vec::new(),
+            parts: Vec::new(),
         }
     }
 
-    /// Byte ranges (relative to `body`) of the matched words, in order, in a buffer the
-    /// highlighter reuses from hit to hit: allocating was about a quarter of a fuzzy search's
-    /// time in a process whose heap had seen much work, so building a hit allocates only what
-    /// the hit keeps.
+    /// Byte ranges (relative to `body`) of the matched words, in order.
+    #[cfg(test)]
     pub(super) fn ranges(&mut self, body: &str) -> &[(usize, usize)] {
+        self.mark(body);
+        &self.bytes
+    }
+
+    /// Finds the matched words of `body` ([`Highlighter::bytes`], byte ranges in order) and
+    /// the part of each to mark ([`Highlighter::parts`]), in buffers the highlighter reuses
+    /// from hit to hit: allocating was about a quarter of a fuzzy search's time in a process
+    /// whose heap had seen much work, so building a hit allocates only what the hit keeps.
+    pub(super) fn mark(&mut self, body: &str) {
         let mut merged = std::mem::take(&mut self.bytes);
         merged.clear();
+        let mut parts = std::mem::take(&mut self.parts);
+        parts.clear();
         let hl = self.hl;
         let has_loose = !hl.prefixes.is_empty() || !hl.fuzzy.is_empty();
         let mut memory = self
@@ -77,7 +91,8 @@ impl<'a> Highlighter<'a> {
         // With no exact terms, an ASCII word needs no analysed forms: its folded form is
         // the word in lower case. Another word's folded form starts with its leading ASCII
         // letters in lower case, which rule most words out before they are looked up.
-        let loose_only = self.terms.iter().all(Vec::is_empty);
+        let inside = hl.finds_inside();
+        let loose_only = self.terms.iter().all(Vec::is_empty) && !inside;
         for (from, to) in Words::of(body) {
             let word = &body[from..to];
             if loose_only {
@@ -85,6 +100,7 @@ impl<'a> Highlighter<'a> {
                     None => {
                         if self.loose_ascii(word) {
                             merged.push((from, to));
+                            parts.push((from, to));
                         }
                         continue;
                     }
@@ -124,12 +140,45 @@ impl<'a> Highlighter<'a> {
                     || hl.fuzzy.iter().any(|fuzzy| fuzzy.within(&f[0])));
             if exact || loose {
                 merged.push((from, to));
+                parts.push((from, to));
+            } else if inside && let Some((a, b)) = inner_part(hl, word, &f[0]) {
+                merged.push((from, to));
+                parts.push((from + a, from + b));
             }
         }
         drop(memory);
         self.bytes = merged;
-        &self.bytes
+        self.parts = parts;
     }
+}
+
+/// The part of `word` (folded: `folded`) that a compound, an ending or a containing search
+/// of the query matched, as a byte range of the word.
+fn inner_part(hl: &query::Highlight, word: &str, folded: &str) -> Option<(usize, usize)> {
+    use super::compounds::part_bytes;
+    let lower = word.to_lowercase();
+    let n = |s: &str| s.chars().count();
+    if let Some(&part) = hl.compounds.get(&lower) {
+        return Some(part_bytes(word, &lower, part));
+    }
+    for (end, folded_end) in &hl.ends {
+        if let Some(head) = lower.strip_suffix(end.as_str()) {
+            return Some(part_bytes(word, &lower, (n(head), n(&lower))));
+        }
+        if folded == folded_end {
+            return Some((0, word.len()));
+        }
+    }
+    for (within, folded_within) in &hl.inside {
+        if let Some(at) = lower.find(within.as_str()) {
+            let from = n(&lower[..at]);
+            return Some(part_bytes(word, &lower, (from, from + n(within))));
+        }
+        if folded.starts_with(folded_within.as_str()) {
+            return Some((0, word.len()));
+        }
+    }
+    None
 }
 
 impl Highlighter<'_> {

@@ -6,23 +6,31 @@
 //! tillit -nav, tillit NOT nav without the second
 //! "ringe tilbake"             an exact phrase (stemmed, so "ringer tilbake" matches too)
 //! barneha*                    a prefix (diacritics folded)
+//! *lærer                      words ending in it (barnehagelærer)
+//! *koordinator*               words containing it (familiekoordinatorrollen)
+//! =koordinator                the word and its inflections only, no compounds
 //! koordinatorn~1              fuzzy: one edit away (~2 for two)
 //! (tillit OR trust) speaker:forelder type:interview code:trust role:parent wave:2 doc:ID case:F01
 //! ```
+//! In a Norwegian project a word also finds the compounds it is part of (`koordinator` finds
+//! *familiekoordinatoren*, ranked below the word itself; see [`super::compounds`]).
 //! Operators are upper-case `AND`, `OR`, `NOT`; `NOT` binds tightest, then `AND`, then `OR`.
 //! Field names are `speaker`, `type`, `code`, `coder`, `doc`, `case` and every attribute or metadata key
 //! the project has. Errors name the column of the problem.
 
 use super::automata::{Automata, AutomatonQuery, Fuzzy, Prefix};
-use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, tokens};
+use super::compounds::{self, MIN_INSIDE, SEP, Vocabulary};
+use super::schema::{Fields, Lang, TOK_EN, TOK_FOLD, TOK_LOWER, TOK_NO, TOK_RAW, tokens};
 use crate::model::Codebook;
 use crate::store::Project;
 use crate::{Error, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use tantivy::Term;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +59,15 @@ pub enum Node {
 /// A search in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TextTerm {
-    /// A word (several tokens, such as `NAV-veileder`, act as a phrase).
+    /// A word (several tokens, such as `NAV-veileder`, act as a phrase); in a Norwegian
+    /// project also the compounds it is part of.
     Word(String),
+    /// `=word`: the word and its inflections, no compounds.
+    Whole(String),
+    /// `*word`: words ending in it.
+    Suffix(String),
+    /// `*word*`: words containing it.
+    Infix(String),
     /// An exact phrase.
     Phrase(String),
     /// Words starting with this.
@@ -338,6 +353,47 @@ fn word_node(query: &str, w: &str, col: usize) -> Result<Node> {
             col,
         });
     }
+    if let Some(inner) = w.strip_prefix('*') {
+        let (inner, infix) = match inner.strip_suffix('*') {
+            Some(i) => (i, true),
+            None => (inner, false),
+        };
+        if inner.is_empty() {
+            return Err(err_at(
+                query,
+                col,
+                "* needs letters beside it: barneha* (starting with), *lærer (ending in), *koordinator* (containing)",
+            ));
+        }
+        if inner.contains('*') {
+            return Err(err_at(
+                query,
+                col,
+                "* is only allowed at the start or the end of a word",
+            ));
+        }
+        if !inner.chars().all(char::is_alphabetic) {
+            return Err(err_at(
+                query,
+                col,
+                &format!("*{inner}: a search inside words takes letters only, one word"),
+            ));
+        }
+        if inner.chars().count() < MIN_INSIDE {
+            return Err(err_at(
+                query,
+                col,
+                &format!(
+                    "*{inner}: a search inside words needs at least {MIN_INSIDE} letters (so that og does not find skog)"
+                ),
+            ));
+        }
+        return Ok(Node::Text(if infix {
+            TextTerm::Infix(inner.to_string())
+        } else {
+            TextTerm::Suffix(inner.to_string())
+        }));
+    }
     if let Some(stem) = w.strip_suffix('*') {
         if stem.is_empty() || stem.contains('*') {
             return Err(err_at(
@@ -347,6 +403,16 @@ fn word_node(query: &str, w: &str, col: usize) -> Result<Node> {
             ));
         }
         return Ok(Node::Text(TextTerm::Prefix(stem.to_string())));
+    }
+    if let Some(word) = w.strip_prefix('=') {
+        if word.is_empty() || word.contains(['*', '~', '=']) {
+            return Err(err_at(
+                query,
+                col,
+                "=word searches the word without its compounds, e.g. =koordinator",
+            ));
+        }
+        return Ok(Node::Text(TextTerm::Whole(word.to_string())));
     }
     if let Some((stem, n)) = w.rsplit_once('~') {
         let n: u8 = if n.is_empty() {
@@ -416,7 +482,27 @@ pub struct Highlight {
     pub prefixes: Vec<String>,
     /// The automata of folded words within their edit distance.
     pub(crate) fuzzy: Vec<Arc<Fuzzy>>,
+    /// Compounds a query word was found in: the word in lower case, and the chars of it the
+    /// query word covers (the part marked).
+    pub compounds: HashMap<String, (usize, usize)>,
+    /// `*lærer`: the endings, in lower case and folded.
+    pub ends: Vec<(String, String)>,
+    /// `*koordinator*`: what the words contain, in lower case and folded.
+    pub inside: Vec<(String, String)>,
 }
+
+impl Highlight {
+    /// Whether the query finds words inside words, which highlighting marks in part.
+    pub fn finds_inside(&self) -> bool {
+        !self.compounds.is_empty() || !self.ends.is_empty() || !self.inside.is_empty()
+    }
+}
+
+/// The score of a turn holding the query word itself, on top of its BM25 score, and of one
+/// holding only a compound of it: a turn with the word ranks above every turn with only its
+/// compounds.
+const WORD_SCORE: f32 = 1.0;
+const COMPOUND_SCORE: f32 = 0.5;
 
 /// What a query needs to know of the project: documents by title, the codebook, and the
 /// attribute names. A loaded [`Project`] answers it, and so does the index's own catalog, so
@@ -478,6 +564,8 @@ pub(crate) struct Builder<'a> {
     pub lookup: &'a dyn Lookup,
     /// The original query, for messages.
     pub query: &'a str,
+    /// The index's term dictionaries, for the compounds of a word.
+    pub searcher: &'a Searcher,
 }
 
 impl Builder<'_> {
@@ -542,7 +630,7 @@ impl Builder<'_> {
     fn text(&self, t: &TextTerm, positive: bool, hl: &mut Highlight) -> Result<Box<dyn Query>> {
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         match t {
-            TextTerm::Word(w) | TextTerm::Phrase(w) => {
+            TextTerm::Word(w) | TextTerm::Whole(w) | TextTerm::Phrase(w) => {
                 for (field, tok) in self.text_fields() {
                     let toks = tokens(tok, w);
                     if positive {
@@ -569,6 +657,41 @@ impl Builder<'_> {
                 if per_field.is_empty() {
                     return Err(Error::Query(format!("{w:?} holds no word to search for")));
                 }
+                if let TextTerm::Word(w) = t
+                    && self.langs.iter().any(|l| l.compounds())
+                {
+                    return Ok(self.with_compounds(w, per_field, positive, hl));
+                }
+            }
+            TextTerm::Suffix(w) | TextTerm::Infix(w) => {
+                let lower = self.one_word(TOK_LOWER, w)?;
+                let folded = self.one_word(TOK_FOLD, w)?;
+                let (fold, parts) = (self.fields.text_fold, self.fields.text_parts);
+                let (word, within): (Box<dyn Query>, Box<dyn Query>) = match t {
+                    TextTerm::Suffix(_) => (
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(fold, &folded),
+                            IndexRecordOption::WithFreqs,
+                        )),
+                        Box::new(AutomatonQuery::new(
+                            parts,
+                            Arc::new(Prefix::new(&format!("{lower}{SEP}"))),
+                        )),
+                    ),
+                    _ => (
+                        Box::new(AutomatonQuery::new(fold, Arc::new(Prefix::new(&folded)))),
+                        Box::new(AutomatonQuery::new(parts, Arc::new(Prefix::new(&lower)))),
+                    ),
+                };
+                if positive {
+                    let list = match t {
+                        TextTerm::Suffix(_) => &mut hl.ends,
+                        _ => &mut hl.inside,
+                    };
+                    list.push((lower, folded));
+                }
+                per_field.push((Occur::Should, word));
+                per_field.push((Occur::Should, within));
             }
             TextTerm::Prefix(p) | TextTerm::Fuzzy(p, _) => {
                 let toks = tokens(TOK_FOLD, p);
@@ -601,6 +724,77 @@ impl Builder<'_> {
         } else {
             Box::new(BooleanQuery::new(per_field))
         })
+    }
+
+    /// The one token `analyser` makes of `w`, or an error saying the search takes one word.
+    fn one_word(&self, analyser: &str, w: &str) -> Result<String> {
+        let toks = tokens(analyser, w);
+        match &toks[..] {
+            [one] => Ok(one.term.clone()),
+            _ => Err(Error::Query(format!(
+                "{w:?}: a search inside words works on one word at a time"
+            ))),
+        }
+    }
+
+    /// A word's query (`per_field`, one clause per analysed field) widened to the compounds
+    /// that hold it, which rank below the word itself.
+    fn with_compounds(
+        &self,
+        w: &str,
+        per_field: Vec<(Occur, Box<dyn Query>)>,
+        positive: bool,
+        hl: &mut Highlight,
+    ) -> Box<dyn Query> {
+        let word: Box<dyn Query> = if per_field.len() == 1 {
+            per_field
+                .into_iter()
+                .next()
+                .map(|c| c.1)
+                .unwrap_or_else(|| Box::new(AllQuery))
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        };
+        let found = match self.one_word(TOK_LOWER, w) {
+            Ok(lower) => Vocabulary::new(self.searcher, self.fields).compounds(&lower),
+            Err(_) => Vec::new(),
+        };
+        if found.is_empty() {
+            return word;
+        }
+        let set = |inflections: bool| -> Option<Box<dyn Query>> {
+            let terms = compounds::terms_of(self.fields, &found, inflections);
+            (!terms.is_empty()).then(|| Box::new(TermSetQuery::new(terms)) as Box<dyn Query>)
+        };
+        let (inflected, within) = (set(true), set(false));
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if positive {
+            clauses.push((Occur::Should, word.box_clone()));
+            clauses.push((
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(word, WORD_SCORE)),
+            ));
+            if let Some(q) = inflected {
+                clauses.push((Occur::Should, Box::new(ConstScoreQuery::new(q, WORD_SCORE))));
+            }
+            if let Some(q) = within {
+                clauses.push((
+                    Occur::Should,
+                    Box::new(ConstScoreQuery::new(q, COMPOUND_SCORE)),
+                ));
+            }
+            hl.compounds
+                .extend(found.into_iter().map(|f| (f.word, f.part)));
+        } else {
+            clauses.push((Occur::Should, word));
+            clauses.extend(
+                inflected
+                    .into_iter()
+                    .chain(within)
+                    .map(|q| (Occur::Should, q)),
+            );
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     fn field(&self, name: &str, value: &str, prefix: bool, col: usize) -> Result<Box<dyn Query>> {
@@ -776,7 +970,11 @@ mod tests {
             ("tillit OR", "OR needs"),
             ("AND tillit", "need something before"),
             ("tillit NOT", "NOT (or -) needs"),
-            ("*", "letters before *"),
+            ("*", "needs letters beside it"),
+            ("*og", "at least 4 letters"),
+            ("*ko*ord", "start or the end"),
+            ("*nav-kontor", "letters only"),
+            ("=", "without its compounds"),
             ("ti*llit", "only allowed at the end"),
             ("tillit~3", "word~1 or word~2"),
             ("speaker:", "needs a value"),

@@ -22,6 +22,11 @@ pub const TOK_EN: &str = "koda_en";
 pub const TOK_FOLD: &str = "koda_fold";
 /// Tokenizer name: the whole value as one lower-cased term (speaker, code path, attribute).
 pub const TOK_RAW: &str = "koda_raw";
+/// Tokenizer name: words, lower-cased, nothing more (the words [`TOK_PARTS`] cuts).
+pub const TOK_LOWER: &str = "koda_lower";
+/// Tokenizer name: every cut of every word into a lead and a rest (see
+/// [`super::compounds`]).
+pub const TOK_PARTS: &str = "koda_parts";
 
 /// A stemming language of the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +38,12 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// Whether the language writes compounds as one word, so that a word searched for also
+    /// finds the compounds it is part of.
+    pub fn compounds(self) -> bool {
+        matches!(self, Lang::No)
+    }
+
     /// The languages to index for a project's language codes (unknown codes are ignored).
     pub fn from_codes(codes: &[String]) -> Vec<Lang> {
         let mut out = Vec::new();
@@ -91,6 +102,10 @@ pub struct Fields {
     /// The turn's text, folded and unstemmed (for diacritic-free search, prefixes and fuzzy
     /// terms); stored, so that snippets come from the index without reading the transcripts.
     pub text_fold: Field,
+    /// Every cut of every word of the turn into a lead and a rest, `rest|lead` (lower case,
+    /// diacritics kept), for finding words inside words: compounds, `*lærer`,
+    /// `*koordinator*` (see [`super::compounds`]).
+    pub text_parts: Field,
 }
 
 fn text_field(
@@ -140,6 +155,15 @@ pub fn build() -> (Schema, Fields) {
         text_no: text_field(&mut b, "text_no", TOK_NO, false),
         text_en: text_field(&mut b, "text_en", TOK_EN, false),
         text_fold: text_field(&mut b, "text_fold", TOK_FOLD, true),
+        text_parts: {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(TOK_PARTS)
+                .set_index_option(IndexRecordOption::Basic);
+            b.add_text_field(
+                "text_parts",
+                TextOptions::default().set_indexing_options(indexing),
+            )
+        },
     };
     (b.build(), fields)
 }
@@ -160,6 +184,11 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
         TOK_RAW => TextAnalyzer::builder(RawTokenizer::default())
             .filter(LowerCaser)
             .build(),
+        TOK_LOWER => TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(LONGEST_WORD))
+            .filter(LowerCaser)
+            .build(),
+        TOK_PARTS => TextAnalyzer::from(super::compounds::PartsTokenizer::default()),
         _ => TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(LONGEST_WORD))
             .filter(LowerCaser)
@@ -170,7 +199,7 @@ pub fn analyzer(name: &str) -> TextAnalyzer {
 
 /// Registers koda's analysers on an index.
 pub fn register(index: &tantivy::Index) {
-    for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
+    for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW, TOK_PARTS] {
         index.tokenizers().register(name, analyzer(name));
     }
 }

@@ -255,9 +255,16 @@ pub(super) fn hit_of(t: StoredTurn, score: f32, marker: &mut Highlighter) -> (u6
     let num = |n: u64| usize::try_from(n).unwrap_or(0);
     let body = t.text.as_str();
     let start = num(t.start);
-    let bytes = marker.ranges(body);
-    let matches = char_ranges(body, bytes, start);
-    let snippet = snippet(body, bytes, &matches, start);
+    marker.mark(body);
+    let (words, parts) = (&marker.bytes, &marker.parts);
+    // The matches are whole words (what `--unit match` codes); the snippet marks the part of
+    // a compound the query word covers.
+    let matches = char_ranges(body, words, start);
+    let snippet = if parts == words {
+        snippet(body, words, &matches, start)
+    } else {
+        snippet(body, parts, &char_ranges(body, parts, start), start)
+    };
     let hit = Hit {
         doc: t.doc,
         doc_title: t.title,
@@ -333,15 +340,16 @@ impl SearchIndex {
         node: &query::Node,
         limit: Option<usize>,
     ) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
         let builder = query::Builder {
             fields: &self.fields,
             automata: &self.automata,
             langs: &self.langs,
             lookup,
             query,
+            searcher: &searcher,
         };
         let (q, hl) = builder.build(node)?;
-        let searcher = self.reader.searcher();
         let dir = Path::new(".koda/index");
         // One pass counts the turns and documents and keeps the best hits.
         let limit = match limit {

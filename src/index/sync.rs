@@ -761,6 +761,7 @@ impl SearchIndex {
                 }
             }
             d.add_text(f.text_fold, body);
+            d.add_text(f.text_parts, body);
             add(d)?;
         }
         Ok(())

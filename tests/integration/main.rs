@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failing test should stop at the failed step
 
 mod autocode;
+mod compounds;
 mod confidentiality;
 mod corpus;
 mod corruption;
