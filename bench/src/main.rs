@@ -170,6 +170,7 @@ const CLASSES: &[&str] = &[
     "fuzzy",
     "attribute filter",
     "code filter",
+    "compound",
 ];
 
 /// Times `f` `runs` times after one warm-up; returns the latencies in ms.

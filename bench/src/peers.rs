@@ -5,7 +5,9 @@ use anyhow::{Context, Result};
 use koda::index::schema::{TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, analyzer};
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
@@ -68,6 +70,13 @@ pub enum Spec {
     Role(Vec<&'static str>, &'static str),
     /// Words in turns coded with this code (koda only).
     Code(&'static str, &'static str),
+    /// A word and the compounds it is part of (koda: the plain word in a Norwegian project;
+    /// the baseline: the word or any word containing it, by regex).
+    Compound(&'static str),
+    /// Words ending in this (`*lærer`; the baseline: a regex).
+    Suffix(&'static str),
+    /// Words containing this (`*koordinator*`; the baseline: a regex).
+    Infix(&'static str),
 }
 
 impl Spec {
@@ -80,6 +89,9 @@ impl Spec {
             Spec::Fuzzy(w, n) => format!("{w}~{n}"),
             Spec::Role(w, r) => format!("{} role:{r}", w.join(" ")),
             Spec::Code(w, c) => format!("{w} code:{c}"),
+            Spec::Compound(w) => (*w).to_string(),
+            Spec::Suffix(w) => format!("*{w}"),
+            Spec::Infix(w) => format!("*{w}*"),
         }
     }
 
@@ -89,7 +101,11 @@ impl Spec {
             Spec::Words(w) => Some(w.join(" ")),
             Spec::Phrase(w) => Some(format!("\"{}\"", w.join(" "))),
             Spec::Prefix(p) => Some(format!("{p}*")),
-            Spec::Fuzzy(..) | Spec::Code(..) => None,
+            Spec::Fuzzy(..)
+            | Spec::Code(..)
+            | Spec::Compound(_)
+            | Spec::Suffix(_)
+            | Spec::Infix(_) => None,
             Spec::Role(w, r) => Some(format!("role : {r} AND body : ({})", w.join(" "))),
         }
     }
@@ -190,6 +206,20 @@ impl RawTantivy {
         Box::new(BooleanQuery::new(clauses))
     }
 
+    /// `w` folded, as the regexes of the compound class match it.
+    fn folded(&self, w: &str) -> String {
+        self.tokens(TOK_FOLD, w).concat()
+    }
+
+    /// The folded words a regex matches whole, as tantivy's regex query finds them (it walks
+    /// the whole term dictionary for a pattern that starts with `.*`).
+    fn regex(&self, pattern: &str) -> Box<dyn Query> {
+        match RegexQuery::from_pattern(pattern, self.fold) {
+            Ok(q) => Box::new(q),
+            Err(_) => Box::new(BooleanQuery::new(Vec::new())),
+        }
+    }
+
     /// The words within `n` edits of `w` (folded), as tantivy's fuzzy query finds them.
     pub fn fuzzy(&self, w: &str, n: u8) -> Box<dyn Query> {
         Box::new(FuzzyTermQuery::new(
@@ -243,6 +273,15 @@ impl RawTantivy {
                 ),
             ])),
             Spec::Code(..) => return None,
+            Spec::Compound(w) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.word(w)),
+                (
+                    Occur::Should,
+                    self.regex(&format!(".+{}.*|{0}.+", self.folded(w))),
+                ),
+            ])),
+            Spec::Suffix(w) => self.regex(&format!(".*{}", self.folded(w))),
+            Spec::Infix(w) => self.regex(&format!(".*{}.*", self.folded(w))),
         })
     }
 
@@ -380,6 +419,10 @@ pub fn queries() -> Vec<(&'static str, Spec)> {
         ("attribute filter", Role(vec!["venter"], "coordinator")),
         ("code filter", Code("hjelp", "tillit")),
         ("code filter", Code("venter", "tillit")),
+        ("compound", Compound("koordinator")),
+        ("compound", Compound("barnehage")),
+        ("compound", Suffix("tillit")),
+        ("compound", Infix("samarbeid")),
     ]
 }
 

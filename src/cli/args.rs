@@ -416,7 +416,8 @@ pub struct ExcerptsArgs {
 /// `koda search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query: words, "phrases", AND/OR/NOT, -word, prefix*, fuzzy~1, field:value.
+    /// The query: words (in Norwegian with their compounds), "phrases", AND/OR/NOT, -word,
+    /// prefix*, *suffix, *inside*, =word, fuzzy~1, field:value.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Show at most N hits.

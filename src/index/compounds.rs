@@ -454,6 +454,20 @@ mod tests {
     }
 
     #[test]
+    fn a_part_is_marked_in_the_word_as_written() {
+        // «Familiekoordinatoren»: chars 7..20 of the lower-cased word are bytes 7..20.
+        let w = "Familiekoordinatoren";
+        assert_eq!(part_bytes(w, &w.to_lowercase(), (7, 20)), (7, 20));
+        // Letters beyond ASCII are counted as chars, not bytes.
+        let w = "Barnehagelærer";
+        let (a, b) = part_bytes(w, &w.to_lowercase(), (9, 14));
+        assert_eq!(&w[a..b], "lærer");
+        // A word whose lower case has other chars is marked whole.
+        let w = "İlærer";
+        assert_eq!(part_bytes(w, &w.to_lowercase(), (1, 6)), (0, w.len()));
+    }
+
+    #[test]
     fn the_tokenizer_cuts_every_word_of_a_text() {
         let mut t = PartsTokenizer::default();
         let mut s = t.token_stream("Familiekoordinatoren ringte. Og 2024.");

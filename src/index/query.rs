@@ -911,6 +911,21 @@ mod tests {
             Node::Text(TextTerm::Fuzzy("koordinatorn".into(), 1))
         );
         assert_eq!(
+            parse("*lærer").unwrap(),
+            Node::Text(TextTerm::Suffix("lærer".into()))
+        );
+        assert_eq!(
+            parse("*koordinator*").unwrap(),
+            Node::Text(TextTerm::Infix("koordinator".into()))
+        );
+        assert_eq!(
+            parse("=koordinator -*lærer").unwrap(),
+            Node::And(vec![
+                Node::Text(TextTerm::Whole("koordinator".into())),
+                Node::Not(Box::new(Node::Text(TextTerm::Suffix("lærer".into()))))
+            ])
+        );
+        assert_eq!(
             parse("tillit~").unwrap(),
             Node::Text(TextTerm::Fuzzy("tillit".into(), 1))
         );

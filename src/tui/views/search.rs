@@ -256,7 +256,7 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
             }
         )
     } else {
-        "type words, \"phrases\", prefix*, fuzzy~1, speaker:, code:, role:…".into()
+        "type words, \"phrases\", prefix*, *inside*, fuzzy~1, speaker:, code:, role:…".into()
     };
     f.render_widget(
         Paragraph::new(format!(" {info_text}"))
