@@ -48,7 +48,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Version of the index layout; an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u32 = 5;
+pub const INDEX_SCHEMA_VERSION: u32 = 6;
 const STATE_FILE: &str = "koda-index.json";
 /// The stamp the index is current with and the attribute names (small, read by every search).
 const CURRENT_FILE: &str = "koda-current.json";

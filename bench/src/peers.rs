@@ -2,11 +2,11 @@
 //! koda's own analysers and no koda logic, and SQLite FTS5.
 
 use anyhow::{Context, Result};
-use koda::index::schema::{TOK_EN, TOK_FOLD, TOK_NO, TOK_RAW, analyzer};
+use koda::index::schema::{TOK_EN, TOK_FOLD, TOK_NO, analyzer};
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery,
+    BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, RegexQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{Index, IndexReader, IndexWriter, TantivyDocument, Term};
@@ -80,6 +80,15 @@ pub enum Spec {
 }
 
 impl Spec {
+    /// The plain words of the query (those koda widens to their compounds).
+    pub fn words(&self) -> Vec<&'static str> {
+        match self {
+            Spec::Words(w) | Spec::Role(w, _) => w.clone(),
+            Spec::Code(w, _) | Spec::Compound(w) => vec![w],
+            _ => Vec::new(),
+        }
+    }
+
     /// The query in koda's language.
     pub fn koda(&self) -> String {
         match self {
@@ -119,17 +128,24 @@ pub struct RawTantivy {
     attr: Field,
     text: Vec<(Field, &'static str)>,
     fold: Field,
+    /// The words koda's search finds beside each query word (its compounds, in a Norwegian
+    /// corpus), so that the baseline's word query goes over the same turns: the engine doing
+    /// the same search, without the work of finding them.
+    compounds: std::collections::HashMap<String, Vec<String>>,
 }
 
 impl RawTantivy {
+    /// Gives the baseline the words koda's search adds to `word`.
+    pub fn set_compounds(&mut self, word: &str, words: Vec<String>) {
+        self.compounds.insert(word.to_lowercase(), words);
+    }
+
     /// Builds the index in `dir` with the same writer budget and thread count as koda.
     pub fn build(dir: &Path, turns: &[Turn]) -> Result<RawTantivy> {
         let (schema, f) = koda::index::schema::build();
         std::fs::create_dir_all(dir)?;
         let index = Index::create_in_dir(dir, schema)?;
-        for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
-            index.tokenizers().register(name, analyzer(name));
-        }
+        koda::index::schema::register(&index);
         let mut w: IndexWriter<TantivyDocument> = index.writer_with_num_threads(1, 50_000_000)?;
         for (i, t) in turns.iter().enumerate() {
             let mut d = TantivyDocument::default();
@@ -144,6 +160,7 @@ impl RawTantivy {
             d.add_text(f.text_no, &t.text);
             d.add_text(f.text_en, &t.text);
             d.add_text(f.text_fold, &t.text);
+            d.add_text(f.text_parts, &t.text);
             w.add_document(d)?;
         }
         w.commit()?;
@@ -155,9 +172,7 @@ impl RawTantivy {
     #[allow(dead_code)]
     pub fn open(dir: &Path) -> Result<RawTantivy> {
         let index = Index::open_in_dir(dir)?;
-        for name in [TOK_NO, TOK_EN, TOK_FOLD, TOK_RAW] {
-            index.tokenizers().register(name, analyzer(name));
-        }
+        koda::index::schema::register(&index);
         Self::of(index)
     }
 
@@ -174,6 +189,7 @@ impl RawTantivy {
                 (field("text_fold")?, TOK_FOLD),
             ],
             fold: field("text_fold")?,
+            compounds: Default::default(),
         })
     }
 
@@ -188,7 +204,7 @@ impl RawTantivy {
     }
 
     fn word(&self, w: &str) -> Box<dyn Query> {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = self
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
             .text
             .iter()
             .flat_map(|(f, tok)| {
@@ -203,6 +219,14 @@ impl RawTantivy {
                 })
             })
             .collect();
+        if let Some(words) = self.compounds.get(&w.to_lowercase())
+            && !words.is_empty()
+        {
+            let terms = words
+                .iter()
+                .map(|c| Term::from_field_text(self.fold, &self.folded(c)));
+            clauses.push((Occur::Should, Box::new(TermSetQuery::new(terms))));
+        }
         Box::new(BooleanQuery::new(clauses))
     }
 
@@ -283,6 +307,26 @@ impl RawTantivy {
             Spec::Suffix(w) => self.regex(&format!(".*{}", self.folded(w))),
             Spec::Infix(w) => self.regex(&format!(".*{}.*", self.folded(w))),
         })
+    }
+
+    /// The index's size on disk in MB, and the part of it that the cuts of words for
+    /// compounds (`text_parts`) take.
+    pub fn space_mb(&self) -> Result<(f64, f64)> {
+        let usage = self.reader.searcher().space_usage()?;
+        let mb = |b: u64| b as f64 / 1e6;
+        let parts: u64 = usage
+            .segments()
+            .iter()
+            .map(|s| {
+                [s.termdict(), s.postings(), s.positions()]
+                    .iter()
+                    .flat_map(|u| u.fields())
+                    .filter(|f| f.field_name() == "text_parts")
+                    .map(|f| f.total().get_bytes())
+                    .sum::<u64>()
+            })
+            .sum();
+        Ok((mb(usage.total().get_bytes()), mb(parts)))
     }
 
     /// Counts the hits and fetches the best 20 with their stored text, as koda's search does.

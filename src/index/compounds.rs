@@ -19,6 +19,8 @@ use super::automata::Prefix;
 use super::schema::{Fields, TOK_FOLD, TOK_NO, analyzer};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use tantivy::InvertedIndexReader;
 use tantivy::tokenizer::{TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::{Searcher, Term};
 
@@ -27,9 +29,10 @@ use tantivy::{Searcher, Term};
 pub const MIN_INSIDE: usize = 4;
 /// The fewest letters of any other part of a compound.
 pub const MIN_PART: usize = 3;
-/// Words this long (a part of [`MIN_INSIDE`] and one of [`MIN_PART`]) also keep themselves
-/// whole, lead empty, so that a query word at their start is found with the rest.
-const WHOLE_FROM: usize = MIN_INSIDE + MIN_PART;
+/// The shortest compound: a part of [`MIN_INSIDE`] letters and one of [`MIN_PART`]. Words
+/// this long are cut, and kept whole too (`rest|` with the lead empty), so that a query word
+/// at their start is found with the rest.
+pub const WHOLE_FROM: usize = MIN_INSIDE + MIN_PART;
 /// Between a word's rest and its lead in a `text_parts` term.
 pub const SEP: char = '|';
 /// The letters that join the parts of a Norwegian compound (*tillit-s-forhold*,
@@ -45,12 +48,17 @@ const ENDINGS: [&str; 23] = [
     "n", "t", "te", "de", "es", "ende", "ast", "ers",
 ];
 
-/// The analyser of `text_parts`: every cut of every word (lower case, no digits) into a lead
-/// and a rest of at least [`MIN_INSIDE`] letters, as `rest|lead`.
+/// The analyser of `text_parts`: the cuts of every word that can be a compound (lower case,
+/// no digits, at least [`WHOLE_FROM`] letters): the word whole, `rest|`, and every cut into a
+/// lead of at least [`MIN_PART`] letters and a rest of at least [`MIN_INSIDE`], `rest|lead`.
+/// A shorter lead is no part, so it is not cut off; a shorter word is no compound.
 #[derive(Clone)]
 pub struct PartsTokenizer {
     words: TextAnalyzer,
+    /// The tokens of the text being cut, the first `used` of them valid: kept from text to
+    /// text so that their strings are reused, not allocated anew for every cut.
     tokens: Vec<Token>,
+    used: usize,
 }
 
 impl Default for PartsTokenizer {
@@ -58,6 +66,7 @@ impl Default for PartsTokenizer {
         PartsTokenizer {
             words: analyzer(super::schema::TOK_LOWER),
             tokens: Vec::new(),
+            used: 0,
         }
     }
 }
@@ -65,27 +74,28 @@ impl Default for PartsTokenizer {
 /// The cuts of one word (lower case), as `text_parts` holds them.
 pub fn cuts(word: &str) -> Vec<String> {
     let mut out = Vec::new();
-    each_cut(word, |t| out.push(t.to_string()));
+    each_cut(word, |rest, lead| out.push(format!("{rest}{SEP}{lead}")));
     out
 }
 
-fn each_cut(word: &str, mut emit: impl FnMut(&str)) {
-    if word.bytes().any(|b| b.is_ascii_digit()) {
+/// Calls `emit(rest, lead)` for every cut of `word` that `text_parts` keeps.
+fn each_cut(word: &str, mut emit: impl FnMut(&str, &str)) {
+    // A word of fewer bytes has fewer chars.
+    if word.len() < WHOLE_FROM || word.bytes().any(|b| b.is_ascii_digit()) {
         return;
     }
-    let bounds: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
-    let len = bounds.len();
-    if len < MIN_INSIDE + 1 {
+    let len = word.chars().count();
+    if len < WHOLE_FROM {
         return;
     }
-    let first = if len >= WHOLE_FROM { 0 } else { 1 };
-    let mut term = String::with_capacity(word.len() + 1);
-    for &at in &bounds[first..=len - MIN_INSIDE] {
-        term.clear();
-        term.push_str(&word[at..]);
-        term.push(SEP);
-        term.push_str(&word[..at]);
-        emit(&term);
+    emit(word, "");
+    for (i, (at, _)) in word.char_indices().enumerate() {
+        if i > len - MIN_INSIDE {
+            break;
+        }
+        if i >= MIN_PART {
+            emit(&word[at..], &word[..at]);
+        }
     }
 }
 
@@ -93,19 +103,29 @@ impl Tokenizer for PartsTokenizer {
     type TokenStream<'a> = PartsStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PartsStream<'a> {
-        self.tokens.clear();
+        let (tokens, used) = (&mut self.tokens, &mut self.used);
+        *used = 0;
         let mut words = self.words.token_stream(text);
         while words.advance() {
             let w = words.token();
-            each_cut(&w.text, |t| {
-                self.tokens.push(Token {
-                    text: t.to_string(),
-                    ..w.clone()
-                });
+            each_cut(&w.text, |rest, lead| {
+                if *used == tokens.len() {
+                    tokens.push(Token::default());
+                }
+                let t = &mut tokens[*used];
+                *used += 1;
+                t.offset_from = w.offset_from;
+                t.offset_to = w.offset_to;
+                t.position = w.position;
+                t.position_length = w.position_length;
+                t.text.clear();
+                t.text.push_str(rest);
+                t.text.push(SEP);
+                t.text.push_str(lead);
             });
         }
         PartsStream {
-            tokens: &self.tokens,
+            tokens: &self.tokens[..self.used],
             at: None,
         }
     }
@@ -136,13 +156,15 @@ impl TokenStream for PartsStream<'_> {
 /// Words that are never a part of a compound, nor found inside one (folded): the function
 /// words and prefixes that begin many words without being what the word is about
 /// (*for-klare*, *til-liten*, *hver-dagen*), in Norwegian and English.
-const NOT_PARTS: [&str; 72] = [
+const NOT_PARTS: [&str; 74] = [
     "all", "alle", "andre", "av", "bak", "bare", "ble", "blir", "deg", "dem", "den", "der", "dere",
     "det", "eller", "ellers", "etter", "for", "fra", "fram", "frem", "gjennom", "han", "har",
     "her", "hun", "hva", "hver", "hvis", "ikke", "inn", "inne", "jeg", "kan", "man", "med", "meg",
-    "mellom", "men", "mis", "mot", "ned", "noe", "nar", "ingen", "oss", "ogsa", "opp", "over",
-    "pa", "sam", "seg", "selv", "skal", "som", "til", "under", "uten", "var", "vil", "and", "any",
-    "every", "out", "some", "that", "the", "this", "what", "where", "with", "vaere",
+    "mellom", "men", "mis", "mot", "ned", "noe", "når", "ingen", "oss", "også", "opp", "over",
+    "på", "sam", "seg", "selv", "skal", "som", "til", "under", "uten", "var", "vil", "være",
+    // *først*, and what `text_fold` takes for it (*fors* + *t*).
+    "først", "forst", "and", "any", "every", "out", "some", "that", "the", "this", "what", "where",
+    "with",
 ];
 
 /// A word found for a query word: its `text_parts` term and the chars of the word the query
@@ -163,13 +185,14 @@ pub struct Found {
 /// The project's vocabulary as the index knows it: whether a piece of a word is a word of
 /// the project (in any inflection), asked of every segment's term dictionaries and
 /// remembered for the query.
-pub(crate) struct Vocabulary<'s> {
-    searcher: &'s Searcher,
-    fields: &'s Fields,
+pub(crate) struct Vocabulary {
     fold: TextAnalyzer,
     stem: TextAnalyzer,
     known: FxHashMap<String, bool>,
     seen: FxHashMap<String, bool>,
+    /// Each segment's dictionaries of `text_fold` and `text_parts`, taken once.
+    fold_ix: Vec<Arc<InvertedIndexReader>>,
+    parts_ix: Vec<Arc<InvertedIndexReader>>,
     joined: FxHashMap<(String, u8), bool>,
 }
 
@@ -182,15 +205,22 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-impl<'s> Vocabulary<'s> {
-    pub(crate) fn new(searcher: &'s Searcher, fields: &'s Fields) -> Vocabulary<'s> {
+impl Vocabulary {
+    pub(crate) fn new(searcher: &Searcher, fields: &Fields) -> Vocabulary {
+        let readers = |field| {
+            searcher
+                .segment_readers()
+                .iter()
+                .filter_map(|seg| seg.inverted_index(field).ok())
+                .collect()
+        };
         Vocabulary {
-            searcher,
-            fields,
             fold: analyzer(TOK_FOLD),
             stem: analyzer(TOK_NO),
             known: FxHashMap::default(),
             seen: FxHashMap::default(),
+            fold_ix: readers(fields.text_fold),
+            parts_ix: readers(fields.text_parts),
             joined: FxHashMap::default(),
         }
     }
@@ -222,12 +252,8 @@ impl<'s> Vocabulary<'s> {
     }
 
     /// Whether `word` (lower case) is one of [`NOT_PARTS`].
-    fn not_a_part(&mut self, word: &str) -> bool {
-        NOT_PARTS.contains(
-            &first_token(&mut self.fold, word)
-                .unwrap_or_default()
-                .as_str(),
-        )
+    fn not_a_part(&self, word: &str) -> bool {
+        NOT_PARTS.contains(&word)
     }
 
     /// Whether the project has `base` bare or with one of the [`ENDINGS`], as a word that is
@@ -245,31 +271,25 @@ impl<'s> Vocabulary<'s> {
         false
     }
 
-    /// Whether the project has the word `form` (lower case) as written: a word of five
-    /// letters or more through its first cut (`ørst|f` for *først*, which `text_fold` would
-    /// confuse with *forst*), a shorter one folded.
+    /// Whether the project has the word `form` (lower case) as written: a word long enough
+    /// to be cut through its whole form (`barnehagen|`), a shorter one folded (which takes
+    /// *forst* for *først*: [`NOT_PARTS`] holds the short function words that folding
+    /// would make of a piece).
     fn exists(&mut self, form: &str) -> bool {
         if let Some(&e) = self.seen.get(form) {
             return e;
         }
-        let first = form.chars().next().map_or(0, char::len_utf8);
-        let (field, term) = if chars(form) > MIN_INSIDE {
-            (
-                self.fields.text_parts,
-                format!("{}{SEP}{}", &form[first..], &form[..first]),
-            )
+        let (readers, term) = if chars(form) >= WHOLE_FROM {
+            (&self.parts_ix, format!("{form}{SEP}"))
+        } else if form.is_ascii() {
+            (&self.fold_ix, form.to_string())
         } else {
-            (
-                self.fields.text_fold,
-                first_token(&mut self.fold, form).unwrap_or_default(),
-            )
+            let folded = first_token(&mut self.fold, form).unwrap_or_default();
+            (&self.fold_ix, folded)
         };
-        let e = self.searcher.segment_readers().iter().any(|seg| {
-            seg.inverted_index(field)
-                .ok()
-                .and_then(|ix| ix.terms().get(term.as_bytes()).ok().flatten())
-                .is_some()
-        });
+        let e = readers
+            .iter()
+            .any(|ix| ix.terms().get(term.as_bytes()).ok().flatten().is_some());
         self.seen.insert(form.to_string(), e);
         e
     }
@@ -346,23 +366,19 @@ impl<'s> Vocabulary<'s> {
             let Some((rest, lead)) = term.split_once(SEP) else {
                 continue;
             };
-            if !lead.is_empty() && !self.joins(lead, 2) {
-                continue;
-            }
             let at = chars(lead);
             let inflects = |base: &str| {
                 rest.strip_prefix(base)
                     .is_some_and(|e| e.is_empty() || ENDINGS.contains(&e))
             };
             let head = inflects(word) || (stem_part && inflects(&stem));
-            let stemmed_alike = rest == word || (!stem.is_empty() && self.stem(rest) == stem);
             let inflection = head && lead.is_empty();
+            // The word itself and the inflections the stemmer brings together are found by
+            // the plain search.
+            if inflection && (rest == word || self.stem(rest) == stem) {
+                continue;
+            }
             let part = if head {
-                // The word itself and the inflections the stemmer brings together are found
-                // by the plain search.
-                if inflection && stemmed_alike {
-                    continue;
-                }
                 Some((at, at + chars(rest)))
             } else if let Some(tail) = rest.strip_prefix(word)
                 && self.is_tail(tail)
@@ -377,7 +393,10 @@ impl<'s> Vocabulary<'s> {
             } else {
                 None
             };
-            if let Some(part) = part {
+            // The lead is looked at last: it costs the most.
+            if let Some(part) = part
+                && (lead.is_empty() || self.joins(lead, 2))
+            {
                 out.push(Found {
                     word: format!("{lead}{rest}"),
                     term: term.clone(),
@@ -392,10 +411,7 @@ impl<'s> Vocabulary<'s> {
     /// Every `text_parts` term of every segment that starts with `prefix`, each once, in order.
     pub(crate) fn terms_from(&self, prefix: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
-        for seg in self.searcher.segment_readers() {
-            let Ok(ix) = seg.inverted_index(self.fields.text_parts) else {
-                continue;
-            };
+        for ix in &self.parts_ix {
             let Ok(mut stream) = ix.terms().search(Prefix::new(prefix)).into_stream() else {
                 continue;
             };
@@ -437,19 +453,12 @@ mod tests {
     fn a_word_is_cut_into_every_lead_and_rest() {
         assert_eq!(
             cuts("møteplass"),
-            vec![
-                "møteplass|",
-                "øteplass|m",
-                "teplass|mø",
-                "eplass|møt",
-                "plass|møte",
-                "lass|møtep"
-            ]
+            vec!["møteplass|", "eplass|møt", "plass|møte", "lass|møtep"]
         );
-        // Short words keep only cuts with a lead; words of four letters and numbers none.
-        assert_eq!(cuts("lærer"), vec!["ærer|l"]);
-        assert_eq!(cuts("ringte"), vec!["ingte|r", "ngte|ri"]);
-        assert!(cuts("skog").is_empty());
+        assert_eq!(cuts("tillitt"), vec!["tillitt|", "litt|til"]);
+        // Words too short to be compounds, and numbers, are not cut.
+        assert!(cuts("lærer").is_empty());
+        assert!(cuts("ringte").is_empty());
         assert!(cuts("2024abcdef").is_empty());
     }
 
@@ -480,14 +489,21 @@ mod tests {
             "{got:?}"
         );
         assert!(got.contains(&("familiekoordinatoren|".into(), 0)));
-        assert!(got.contains(&("ngte|ri".into(), 21)), "{got:?}");
         assert!(
-            !got.iter().any(|(t, _)| t == "gte|rin"),
-            "a rest has four letters"
+            !got.iter().any(|(t, _)| t == "amiliekoordinatoren|f"),
+            "a lead has three letters"
         );
         assert!(
-            got.iter()
-                .all(|(t, _)| !t.starts_with("og") && !t.contains("2024"))
+            got.iter().all(|(_, at)| *at == 0),
+            "only the compound is cut: {got:?}"
         );
+        assert_eq!(got.len(), cuts("familiekoordinatoren").len());
+        // A second text reuses the tokens' strings and yields only its own cuts.
+        let mut s = t.token_stream("Barnehagen");
+        let mut again = Vec::new();
+        while s.advance() {
+            again.push(s.token().text.clone());
+        }
+        assert_eq!(again, cuts("barnehagen"));
     }
 }

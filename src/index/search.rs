@@ -290,6 +290,21 @@ impl SearchIndex {
         }
     }
 
+    /// The words a search for `word` finds beside the word itself and the inflections the
+    /// stemmer brings together, in lower case: its compounds, and its inflections the stemmer
+    /// misses (none in a project without a compounding language).
+    pub fn compounds_of(&self, word: &str) -> Vec<String> {
+        if !self.langs.iter().any(|l| l.compounds()) {
+            return Vec::new();
+        }
+        let searcher = self.reader.searcher();
+        super::compounds::Vocabulary::new(&searcher, &self.fields)
+            .compounds(&word.to_lowercase())
+            .into_iter()
+            .map(|f| f.word)
+            .collect()
+    }
+
     /// Runs a query; `limit` caps the hits returned (all when `None`).
     pub fn search(
         &self,
