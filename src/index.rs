@@ -70,6 +70,8 @@ pub struct SearchIndex {
     forms: std::sync::Mutex<WordForms>,
     /// The fuzzy words' automata, for matching and highlighting.
     automata: automata::Automata,
+    /// What searches learnt of the vocabulary, for finding compounds.
+    vocabulary: std::sync::Mutex<compounds::Memo>,
 }
 
 fn ix_err(dir: &Path, e: impl std::fmt::Display) -> Error {
@@ -96,6 +98,7 @@ impl SearchIndex {
             runs: Some(RunCache::default()),
             forms: Default::default(),
             automata: Default::default(),
+            vocabulary: Default::default(),
         })
     }
 }

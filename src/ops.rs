@@ -17,6 +17,7 @@ pub mod autocode;
 pub mod cases;
 pub mod codebook;
 pub mod coding;
+pub mod docs;
 pub mod edit;
 pub mod export;
 pub mod import;

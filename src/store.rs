@@ -27,7 +27,7 @@ pub mod txn;
 
 pub use journal::Event;
 pub use project::Project;
-pub use session::Session;
+pub use session::{DocumentLabel, Session};
 
 /// File name of the project settings, whose presence marks a project folder.
 pub const CONFIG_FILE: &str = "koda.json";

@@ -47,8 +47,8 @@ pub enum Command {
     Init(InitArgs),
     /// Import transcripts, subtitles, Word files, surveys or REFI-QDA projects (folders too).
     Import(ImportArgs),
-    /// List the documents.
-    Docs(JsonFlag),
+    /// List the documents, or rename one, or change its type, case or metadata.
+    Docs(DocsArgs),
     /// Show a document as numbered speaker turns with the codes on each.
     Show(ShowArgs),
     /// List the codebook with counts, or change it.
@@ -411,6 +411,49 @@ pub struct ExcerptsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `koda docs`.
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Change a document; without an action the documents are listed.
+    #[command(subcommand)]
+    pub action: Option<DocsAction>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Document actions. Each is one step `koda undo` takes back.
+#[derive(Debug, Subcommand)]
+pub enum DocsAction {
+    /// Give a document a new title (no other document may have it).
+    Rename {
+        /// The document (id, title or unique start of the id).
+        doc: String,
+        /// The new title.
+        title: String,
+    },
+    /// Change a document's type, case or metadata.
+    Set {
+        /// The document (id, title or unique start of the id).
+        doc: String,
+        /// The document type: interview, focus-group, field-note or other.
+        #[arg(long = "type", value_name = "TYPE")]
+        kind: Option<String>,
+        /// The case the document belongs to (created when new).
+        #[arg(long, value_name = "NAME", conflicts_with = "no_case")]
+        case: Option<String>,
+        /// Take the document out of its case.
+        #[arg(long)]
+        no_case: bool,
+        /// Metadata to set, such as date=2025-03-14 (repeatable).
+        #[arg(long = "meta", value_name = "KEY=VALUE")]
+        meta: Vec<String>,
+        /// Metadata to remove (repeatable).
+        #[arg(long = "unmeta", value_name = "KEY")]
+        unmeta: Vec<String>,
+    },
 }
 
 /// `koda search`.

@@ -43,7 +43,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Tui { project }) => return tui(&ctx, project.as_deref()),
         Some(Command::Init(a)) => project::init(&ctx, a, out)?,
         Some(Command::Import(a)) => return import::import_files(&ctx, a, out, err),
-        Some(Command::Docs(a)) => project::docs(&ctx.load(None, err)?, a.json, out)?,
+        Some(Command::Docs(a)) => project::docs(&ctx, a, out, err)?,
         Some(Command::Show(a)) => project::show(&ctx.load(None, err)?, &a.doc, a.json, out)?,
         Some(Command::Codes(a)) => codes::codes(&ctx, a, out, err)?,
         Some(Command::Code(a)) => coding::code(&ctx, a, out, err)?,

@@ -1,6 +1,6 @@
 //! `koda init`, the overview, `koda docs` and `koda show`.
 
-use super::args::InitArgs;
+use super::args::{DocsAction, DocsArgs, InitArgs};
 use super::ctx::Ctx;
 use super::output::{ellipsize, indent, table, timestamp};
 use crate::model::MemoTarget;
@@ -102,7 +102,56 @@ pub(super) fn docs_table(p: &Project) -> String {
     )
 }
 
-pub(super) fn docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
+pub(super) fn docs(ctx: &Ctx, a: DocsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let change = match a.action {
+        None => return list_docs(&ctx.load(None, err)?, a.json, out),
+        Some(DocsAction::Rename { doc, title }) => (
+            doc,
+            crate::ops::docs::Change {
+                title: Some(title),
+                ..Default::default()
+            },
+        ),
+        Some(DocsAction::Set {
+            doc,
+            kind,
+            case,
+            no_case,
+            meta,
+            unmeta,
+        }) => (
+            doc,
+            crate::ops::docs::Change {
+                kind,
+                case,
+                no_case,
+                meta: meta
+                    .iter()
+                    .map(|m| crate::model::case::parse_attr(m))
+                    .collect::<crate::Result<Vec<_>>>()?,
+                unmeta,
+                ..Default::default()
+            },
+        ),
+    };
+    let mut s = ctx.session(err)?;
+    let id = crate::ops::docs::change(&mut s, &change.0, &change.1)?;
+    let d = s.project().find_doc(&id)?;
+    writeln!(
+        out,
+        "{id}: {:?}, {}{}",
+        d.title,
+        d.kind.as_str(),
+        d.case
+            .as_deref()
+            .map(|c| format!(", case {c}"))
+            .unwrap_or_default()
+    )?;
+    ctx.after_change(s.project(), err)?;
+    Ok(())
+}
+
+fn list_docs(p: &Project, json_out: bool, out: &mut dyn Write) -> Result<()> {
     if json_out {
         let counts = p.coding_counts();
         let v: Vec<_> = p

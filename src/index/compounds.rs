@@ -182,18 +182,48 @@ pub struct Found {
     pub inflection: bool,
 }
 
-/// The project's vocabulary as the index knows it: whether a piece of a word is a word of
-/// the project (in any inflection), asked of every segment's term dictionaries and
-/// remembered for the query.
-pub(crate) struct Vocabulary {
-    fold: TextAnalyzer,
-    stem: TextAnalyzer,
+/// What a [`Vocabulary`] learnt of the index's dictionaries: whether a piece is a word,
+/// whether a form exists, whether a piece is made of words. An open index keeps it from
+/// search to search while its segments stay the same (a session's searches ask about the
+/// same pieces again and again: *koordinator* is checked as a lead for every compound it
+/// starts), and forgets it when they change or it grows past [`MEMO_MAX`] entries.
+#[derive(Default)]
+pub(crate) struct Memo {
+    segments: Vec<tantivy::index::SegmentId>,
     known: FxHashMap<String, bool>,
     seen: FxHashMap<String, bool>,
+    joined: FxHashMap<(String, u8), bool>,
+}
+
+/// Past this many answers a [`Memo`] is forgotten and gathered again.
+const MEMO_MAX: usize = 200_000;
+
+/// The project's vocabulary as the index knows it: whether a piece of a word is a word of
+/// the project (in any inflection), asked of every segment's term dictionaries and
+/// remembered (for the query, and in the open index's [`Memo`] when it has one).
+pub(crate) struct Vocabulary<'m> {
+    fold: TextAnalyzer,
+    stem: TextAnalyzer,
+    memo: Memo,
+    /// Where the memo goes back when the vocabulary is done.
+    keep: Option<&'m std::sync::Mutex<Memo>>,
     /// Each segment's dictionaries of `text_fold` and `text_parts`, taken once.
     fold_ix: Vec<Arc<InvertedIndexReader>>,
     parts_ix: Vec<Arc<InvertedIndexReader>>,
-    joined: FxHashMap<(String, u8), bool>,
+}
+
+impl Drop for Vocabulary<'_> {
+    fn drop(&mut self) {
+        if let Some(keep) = self.keep
+            && let Ok(mut kept) = keep.lock()
+        {
+            let memo = std::mem::take(&mut self.memo);
+            let size = memo.known.len() + memo.seen.len() + memo.joined.len();
+            if size <= MEMO_MAX {
+                *kept = memo;
+            }
+        }
+    }
 }
 
 fn first_token(a: &mut TextAnalyzer, text: &str) -> Option<String> {
@@ -205,8 +235,14 @@ fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
-impl Vocabulary {
-    pub(crate) fn new(searcher: &Searcher, fields: &Fields) -> Vocabulary {
+impl<'m> Vocabulary<'m> {
+    /// The vocabulary of the searcher's segments, starting from what `keep` remembers of
+    /// them (and giving it back, with what it learns, when done).
+    pub(crate) fn new(
+        searcher: &Searcher,
+        fields: &Fields,
+        keep: Option<&'m std::sync::Mutex<Memo>>,
+    ) -> Vocabulary<'m> {
         let readers = |field| {
             searcher
                 .segment_readers()
@@ -214,14 +250,27 @@ impl Vocabulary {
                 .filter_map(|seg| seg.inverted_index(field).ok())
                 .collect()
         };
+        let segments: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        let mut memo = keep
+            .and_then(|k| k.lock().ok().map(|mut m| std::mem::take(&mut *m)))
+            .unwrap_or_default();
+        if memo.segments != segments {
+            memo = Memo {
+                segments,
+                ..Memo::default()
+            };
+        }
         Vocabulary {
             fold: analyzer(TOK_FOLD),
             stem: analyzer(TOK_NO),
-            known: FxHashMap::default(),
-            seen: FxHashMap::default(),
+            memo,
+            keep,
             fold_ix: readers(fields.text_fold),
             parts_ix: readers(fields.text_parts),
-            joined: FxHashMap::default(),
         }
     }
 
@@ -237,7 +286,7 @@ impl Vocabulary {
         if chars(piece) < MIN_PART {
             return false;
         }
-        if let Some(&k) = self.known.get(piece) {
+        if let Some(&k) = self.memo.known.get(piece) {
             return k;
         }
         let k = !self.not_a_part(piece)
@@ -247,7 +296,7 @@ impl Vocabulary {
                         chars(base) >= MIN_PART && !self.not_a_part(base) && self.has_form(base)
                     })
                 }));
-        self.known.insert(piece.to_string(), k);
+        self.memo.known.insert(piece.to_string(), k);
         k
     }
 
@@ -276,7 +325,7 @@ impl Vocabulary {
     /// *forst* for *først*: [`NOT_PARTS`] holds the short function words that folding
     /// would make of a piece).
     fn exists(&mut self, form: &str) -> bool {
-        if let Some(&e) = self.seen.get(form) {
+        if let Some(&e) = self.memo.seen.get(form) {
             return e;
         }
         let (readers, term) = if chars(form) >= WHOLE_FROM {
@@ -290,7 +339,7 @@ impl Vocabulary {
         let e = readers
             .iter()
             .any(|ix| ix.terms().get(term.as_bytes()).ok().flatten().is_some());
-        self.seen.insert(form.to_string(), e);
+        self.memo.seen.insert(form.to_string(), e);
         e
     }
 
@@ -309,7 +358,7 @@ impl Vocabulary {
             return false;
         }
         let key = (piece.to_string(), depth);
-        if let Some(&j) = self.joined.get(&key) {
+        if let Some(&j) = self.memo.joined.get(&key) {
             return j;
         }
         let bounds: Vec<usize> = piece.char_indices().map(|(i, _)| i).collect();
@@ -321,7 +370,7 @@ impl Vocabulary {
                 break;
             }
         }
-        self.joined.insert(key, j);
+        self.memo.joined.insert(key, j);
         j
     }
 
@@ -460,6 +509,46 @@ mod tests {
         assert!(cuts("lærer").is_empty());
         assert!(cuts("ringte").is_empty());
         assert!(cuts("2024abcdef").is_empty());
+    }
+
+    /// What a vocabulary remembers is forgotten when the index's segments change: a word
+    /// added later makes a part of a compound.
+    #[test]
+    fn the_memo_follows_the_segments() {
+        use crate::index::SearchIndex;
+        use crate::index::schema::Lang;
+        use tantivy::TantivyDocument;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let (idx, _) = SearchIndex::create(&path, vec![Lang::No]).unwrap();
+        let add = |text: &str| {
+            let mut w = idx.writer(&path).unwrap();
+            let mut d = TantivyDocument::default();
+            for f in [
+                idx.fields.text_no,
+                idx.fields.text_fold,
+                idx.fields.text_parts,
+            ] {
+                d.add_text(f, text);
+            }
+            w.add_document(d).unwrap();
+            w.commit().unwrap();
+            w.wait_merging_threads().unwrap();
+            idx.reader.reload().unwrap();
+        };
+        let found = || {
+            let searcher = idx.reader.searcher();
+            Vocabulary::new(&searcher, &idx.fields, Some(&idx.vocabulary))
+                .compounds("koordinator")
+                .into_iter()
+                .map(|f| f.word)
+                .collect::<Vec<_>>()
+        };
+        add("Familiekoordinatoren ringte, og koordinatoren kom.");
+        assert!(found().is_empty(), "familie is no word of the project yet");
+        assert!(found().is_empty(), "nor from the memo");
+        add("Familien var hjemme.");
+        assert_eq!(found(), vec!["familiekoordinatoren"]);
     }
 
     #[test]

@@ -566,6 +566,8 @@ pub(crate) struct Builder<'a> {
     pub query: &'a str,
     /// The index's term dictionaries, for the compounds of a word.
     pub searcher: &'a Searcher,
+    /// What the open index remembers of its vocabulary.
+    pub(crate) memo: &'a std::sync::Mutex<compounds::Memo>,
 }
 
 impl Builder<'_> {
@@ -756,7 +758,9 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(per_field))
         };
         let found = match self.one_word(TOK_LOWER, w) {
-            Ok(lower) => Vocabulary::new(self.searcher, self.fields).compounds(&lower),
+            Ok(lower) => {
+                Vocabulary::new(self.searcher, self.fields, Some(self.memo)).compounds(&lower)
+            }
             Err(_) => Vec::new(),
         };
         if found.is_empty() {

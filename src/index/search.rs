@@ -298,7 +298,7 @@ impl SearchIndex {
             return Vec::new();
         }
         let searcher = self.reader.searcher();
-        super::compounds::Vocabulary::new(&searcher, &self.fields)
+        super::compounds::Vocabulary::new(&searcher, &self.fields, Some(&self.vocabulary))
             .compounds(&word.to_lowercase())
             .into_iter()
             .map(|f| f.word)
@@ -363,6 +363,7 @@ impl SearchIndex {
             lookup,
             query,
             searcher: &searcher,
+            memo: &self.vocabulary,
         };
         let (q, hl) = builder.build(node)?;
         let dir = Path::new(".koda/index");

@@ -70,6 +70,13 @@ pub enum Op {
         /// The turns.
         turns: Vec<crate::model::Turn>,
     },
+    /// Give the document this title, type, case and metadata.
+    Label {
+        /// The document.
+        doc: String,
+        /// What it was called and filed as.
+        label: crate::store::session::DocumentLabel,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

@@ -23,7 +23,10 @@ use std::rc::Rc;
 
 mod codebook;
 mod codings;
+mod documents;
 mod import;
+
+pub use documents::DocumentLabel;
 
 /// A writing session: the project plus its write lock, the coder's journal and undo history.
 #[derive(Debug)]
@@ -420,7 +423,8 @@ impl Session {
                         Op::Codebook { .. }
                         | Op::Cases { .. }
                         | Op::Names { .. }
-                        | Op::Turns { .. } => {}
+                        | Op::Turns { .. }
+                        | Op::Label { .. } => {}
                     }
                 }
             }
@@ -504,6 +508,9 @@ impl Session {
                 turns,
             } => {
                 self.set_turns(&doc, segmentation, turns)?;
+            }
+            Op::Label { doc, label } => {
+                self.relabel_document(&doc, label)?;
             }
         }
         Ok(())

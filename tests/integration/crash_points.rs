@@ -420,6 +420,24 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
             s(&["edit", "i", "--from", &inp("rettet.txt")]),
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
+        (
+            "rename a document",
+            s(&["docs", "rename", "i", "Foreldreintervju 1"]),
+        ),
+        (
+            "refile a document",
+            s(&[
+                "docs",
+                "set",
+                "i",
+                "--type",
+                "field-note",
+                "--case",
+                "F9",
+                "--meta",
+                "wave=2",
+            ]),
+        ),
         ("redo", s(&["redo"])),
         (
             "confirm a flagged coding",

@@ -10,6 +10,7 @@ mod corruption;
 mod crash;
 mod crash_points;
 mod docs;
+mod documents;
 mod errors;
 mod export;
 mod imports;

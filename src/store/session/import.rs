@@ -222,12 +222,16 @@ impl Session {
     /// Maps a speaker label of a document to a case (creating the case), or removes the
     /// mapping with `None`. Returns the label as the transcript spells it.
     pub fn map_speaker(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
-        self.atomically(|s| s.map_speaker_now(doc, label, case))
+        let id = self.project.find_doc(doc)?.id.clone();
+        // The mapping and a new case are one step: undo takes back both.
+        self.group(&format!("map a speaker of {id}"), |s| {
+            s.map_speaker_now(&id, label, case)
+        })
     }
 
     /// The change itself, inside the transaction its public form opens.
     fn map_speaker_now(&mut self, doc: &str, label: &str, case: Option<&str>) -> Result<String> {
-        let mut d = self.project.find_doc(doc)?.clone();
+        let d = self.project.find_doc(doc)?.clone();
         let probe = SpeakerMap {
             label: label.to_string(),
             ..SpeakerMap::default()
@@ -243,27 +247,22 @@ impl Session {
                 }
             )));
         };
+        let mut label = DocumentLabel::of(&d);
         match case {
             Some(c) if c.trim().is_empty() => return Err(Error::invalid("the case needs a name")),
             Some(c) => {
-                let mut cases = self.project.cases.clone();
-                if cases.upsert(c, &[]) {
-                    self.save_cases(cases)?;
-                }
-                d.speaker_cases.insert(found.clone(), c.to_string());
+                label.speaker_cases.insert(found.clone(), c.to_string());
             }
             None => {
-                d.speaker_cases.remove(&found);
+                label.speaker_cases.remove(&found);
             }
         }
-        let turns = self.project.turns(&d.id)?;
-        self.write_meta(&d, &turns)?;
-        self.project.docs.insert(d.id.clone(), d);
+        self.relabel_document_now(&d.id, label)?;
         Ok(found)
     }
 
     /// Writes a document's `sources/<id>.json`: its metadata with this turn table (atomically).
-    fn write_meta(&self, d: &Document, turns: &[Turn]) -> Result<()> {
+    pub(super) fn write_meta(&self, d: &Document, turns: &[Turn]) -> Result<()> {
         fsio::write_json(
             &self.project.source_meta_path(&d.id),
             &DocumentFile { doc: d, turns },
