@@ -744,16 +744,12 @@ impl Builder<'_> {
     fn with_compounds(
         &self,
         w: &str,
-        per_field: Vec<(Occur, Box<dyn Query>)>,
+        mut per_field: Vec<(Occur, Box<dyn Query>)>,
         positive: bool,
         hl: &mut Highlight,
     ) -> Box<dyn Query> {
         let word: Box<dyn Query> = if per_field.len() == 1 {
-            per_field
-                .into_iter()
-                .next()
-                .map(|c| c.1)
-                .unwrap_or_else(|| Box::new(AllQuery))
+            per_field.remove(0).1
         } else {
             Box::new(BooleanQuery::new(per_field))
         };
