@@ -47,7 +47,7 @@ pub enum Command {
     Init(InitArgs),
     /// Import transcripts, subtitles, Word files, surveys or REFI-QDA projects (folders too).
     Import(ImportArgs),
-    /// List the documents, or rename one, or change its type, case or metadata.
+    /// List the documents, or rename one, change its type, case or metadata, or remove it.
     Docs(DocsArgs),
     /// Show a document as numbered speaker turns with the codes on each.
     Show(ShowArgs),
@@ -433,6 +433,14 @@ pub enum DocsAction {
         doc: String,
         /// The new title.
         title: String,
+    },
+    /// Remove a document with its codings and the memos on it (`koda undo` brings them back).
+    Rm {
+        /// The document (id, title or unique start of the id).
+        doc: String,
+        /// Do not ask (needed when the input is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Change a document's type, case or metadata.
     Set {

@@ -105,6 +105,7 @@ pub(super) fn docs_table(p: &Project) -> String {
 pub(super) fn docs(ctx: &Ctx, a: DocsArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     let change = match a.action {
         None => return list_docs(&ctx.load(None, err)?, a.json, out),
+        Some(DocsAction::Rm { doc, yes }) => return remove_doc(ctx, &doc, yes, out, err),
         Some(DocsAction::Rename { doc, title }) => (
             doc,
             crate::ops::docs::Change {
@@ -146,6 +147,40 @@ pub(super) fn docs(ctx: &Ctx, a: DocsArgs, out: &mut dyn Write, err: &mut dyn Wr
             .as_deref()
             .map(|c| format!(", case {c}"))
             .unwrap_or_default()
+    )?;
+    ctx.after_change(s.project(), err)?;
+    Ok(())
+}
+
+/// `koda docs rm`: asks first at a terminal, needs `--yes` elsewhere.
+fn remove_doc(
+    ctx: &Ctx,
+    doc: &str,
+    yes: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    use std::io::IsTerminal;
+    let mut s = ctx.session(err)?;
+    let (id, title, codings) = crate::ops::docs::removal(&s, doc)?;
+    if !yes {
+        let question = format!("remove {id} ({title:?}) and its {codings} codings?");
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!("{question} Add --yes to remove it (koda undo brings it back)");
+        }
+        write!(err, "{question} [y/N] ")?;
+        err.flush()?;
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "ja" | "j") {
+            writeln!(out, "nothing removed")?;
+            return Ok(());
+        }
+    }
+    let (id, n) = crate::ops::docs::remove(&mut s, &id)?;
+    writeln!(
+        out,
+        "removed {id} and {n} codings (koda undo brings them back)"
     )?;
     ctx.after_change(s.project(), err)?;
     Ok(())

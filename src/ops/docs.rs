@@ -1,4 +1,4 @@
-//! Documents after import: renaming one, changing its type, case or metadata.
+//! Documents after import: renaming one, changing its type, case or metadata, removing one.
 
 use crate::model::DocKind;
 use crate::store::{DocumentLabel, Session};
@@ -59,4 +59,22 @@ pub fn change(session: &mut Session, doc: &str, change: &Change) -> Result<Strin
     }
     session.relabel_document(&id, label)?;
     Ok(id)
+}
+
+/// What removing a document would take with it: its id, title and how many codings.
+pub fn removal(session: &Session, doc: &str) -> Result<(String, String, usize)> {
+    let d = session.project().find_doc(doc)?;
+    let codings = session
+        .project()
+        .codings
+        .values()
+        .filter(|c| c.doc == d.id)
+        .count();
+    Ok((d.id.clone(), d.title.clone(), codings))
+}
+
+/// Removes a document with its codings and the memos on them, as one undoable step; returns
+/// its id and how many codings went.
+pub fn remove(session: &mut Session, doc: &str) -> Result<(String, usize)> {
+    session.remove_document(doc)
 }

@@ -77,6 +77,18 @@ pub enum Op {
         /// What it was called and filed as.
         label: crate::store::session::DocumentLabel,
     },
+    /// Put this removed document back: its metadata and its files in `sources/` (name, text).
+    RestoreDocument {
+        /// The document as it was.
+        doc: Box<crate::model::Document>,
+        /// Its files, as they were.
+        files: Vec<(String, String)>,
+    },
+    /// Remove this document again.
+    RemoveDocument {
+        /// The document.
+        doc: String,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

@@ -608,6 +608,17 @@ impl Project {
         self.root.join(SOURCES_DIR).join(format!("{doc_id}.json"))
     }
 
+    /// Every file of a document in `sources/` that exists: its metadata, its text in every
+    /// revision, its word times.
+    pub(super) fn source_files(&self, d: &Document) -> Vec<PathBuf> {
+        let dir = self.root.join(SOURCES_DIR);
+        let mut out = vec![self.source_meta_path(&d.id)];
+        out.extend((0..=d.revision).map(|r| dir.join(crate::model::document::text_file(&d.id, r))));
+        out.push(self.source_words_path(&d.id));
+        out.retain(|p| p.exists());
+        out
+    }
+
     pub(super) fn source_words_path(&self, doc_id: &str) -> PathBuf {
         self.root
             .join(SOURCES_DIR)

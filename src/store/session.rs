@@ -424,7 +424,9 @@ impl Session {
                         | Op::Cases { .. }
                         | Op::Names { .. }
                         | Op::Turns { .. }
-                        | Op::Label { .. } => {}
+                        | Op::Label { .. }
+                        | Op::RestoreDocument { .. }
+                        | Op::RemoveDocument { .. } => {}
                     }
                 }
             }
@@ -479,6 +481,16 @@ impl Session {
                 self.remap.push((id, back));
             }
             Op::SetMemo { id, target, text } => {
+                // A memo on a coding that came back in this same step names its new id.
+                let target = match target {
+                    MemoTarget::Coding(c) => MemoTarget::Coding(
+                        self.remap
+                            .iter()
+                            .find(|(old, _)| *old == c)
+                            .map_or(c, |(_, new)| new.clone()),
+                    ),
+                    other => other,
+                };
                 let existing = self.project.memos.contains_key(&id).then_some(id.as_str());
                 let m = self.set_memo(existing, target, &text)?;
                 if m.id != id {
@@ -511,6 +523,14 @@ impl Session {
             }
             Op::Label { doc, label } => {
                 self.relabel_document(&doc, label)?;
+            }
+            Op::RestoreDocument { doc, files } => {
+                self.restore_document(*doc, &files)?;
+            }
+            Op::RemoveDocument { doc } => {
+                if self.project.docs.contains_key(&doc) {
+                    self.remove_document(&doc)?;
+                }
             }
         }
         Ok(())

@@ -420,6 +420,7 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
             s(&["edit", "i", "--from", &inp("rettet.txt")]),
         ),
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
+        ("remove a document", s(&["docs", "rm", "i", "--yes"])),
         (
             "rename a document",
             s(&["docs", "rename", "i", "Foreldreintervju 1"]),

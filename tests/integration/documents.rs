@@ -183,3 +183,171 @@ fn undo_takes_back_a_speaker_mapping_and_the_case_it_made() {
     p.koda(&["redo"]).ok();
     assert!(speakers(&p).contains("F07"));
 }
+
+/// Every file of `sources/` with its bytes.
+fn sources(p: &TestProject) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(p.path().join("sources"))
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+/// Each coding as (document, start, end, code, coder, memo, memos on it).
+fn codings(p: &TestProject) -> Vec<(String, u64, u64, String, String, String, Value)> {
+    let v = p.koda(&["excerpts", "--json"]).json();
+    let mut out: Vec<_> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["doc"].as_str().unwrap().to_string(),
+                e["start"].as_u64().unwrap(),
+                e["end"].as_u64().unwrap(),
+                e["code_path"].as_str().unwrap().to_string(),
+                e["coder"].as_str().unwrap().to_string(),
+                e["memo"].as_str().unwrap_or_default().to_string(),
+                e["memos"].clone(),
+            )
+        })
+        .collect();
+    out.sort_by_key(|c| (c.1, c.2));
+    out
+}
+
+#[test]
+fn a_removed_document_comes_back_with_its_codings_and_memos_on_undo() {
+    let p = project();
+    p.koda(&["codes", "add", "waiting"]).ok();
+    p.koda(&[
+        "code",
+        "forelder-7",
+        "--code",
+        "waiting",
+        "--turn",
+        "2",
+        "--memo",
+        "Venter på NAV.",
+    ])
+    .ok();
+    p.koda(&[
+        "code",
+        "forelder-7",
+        "--code",
+        "waiting",
+        "--match",
+        "plass",
+    ])
+    .ok();
+    let first = p.koda(&["excerpts", "--json"]).json()[0]["coding"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.koda(&["memo", "add", "Ventetiden går igjen.", "--coding", &first])
+        .ok();
+    p.koda(&["memo", "add", "Kort intervju.", "--doc", "forelder-7"])
+        .ok();
+    let (files, coded) = (sources(&p), codings(&p));
+    assert_eq!(coded.len(), 2);
+    assert_eq!(
+        coded[0].6.as_array().map(Vec::len),
+        Some(1),
+        "{:?}",
+        coded[0]
+    );
+    let memos = p
+        .koda(&["memos", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .len();
+
+    // Not at a terminal, and without --yes: refused, nothing changed.
+    let before = p.snapshot();
+    p.koda(&["docs", "rm", "forelder-7"])
+        .fails_with(&["2 codings", "--yes"]);
+    assert_eq!(p.snapshot(), before);
+
+    let out = p.koda(&["docs", "rm", "forelder-7", "--yes"]);
+    assert!(
+        out.ok().contains("removed forelder-7 and 2 codings"),
+        "{}",
+        out.stdout
+    );
+    let ids: Vec<Value> = p
+        .koda(&["docs", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![Value::from("sources")]);
+    assert!(
+        sources(&p)
+            .iter()
+            .all(|(n, _)| !n.starts_with("forelder-7"))
+    );
+    assert!(codings(&p).is_empty());
+    assert_eq!(p.koda(&["memos", "--json"]).json(), serde_json::json!([]));
+    assert!(found(&p, "venter").is_empty(), "the index follows");
+
+    // Undo: the files byte for byte, the codings with their memos, the document's memo.
+    let undid = p.koda(&["undo"]);
+    assert!(
+        undid.ok().contains("remove document forelder-7"),
+        "{}",
+        undid.stdout
+    );
+    assert_eq!(sources(&p), files);
+    let back = codings(&p);
+    let strip = |v: &[(String, u64, u64, String, String, String, Value)]| -> Vec<_> {
+        v.iter()
+            .map(|c| {
+                let memo_texts: Vec<Value> =
+                    c.6.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|m| m["text"].clone())
+                        .collect();
+                (
+                    c.0.clone(),
+                    c.1,
+                    c.2,
+                    c.3.clone(),
+                    c.4.clone(),
+                    c.5.clone(),
+                    memo_texts,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(strip(&back), strip(&coded));
+    assert_eq!(
+        p.koda(&["memos", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        memos
+    );
+    assert_eq!(found(&p, "venter").len(), 1);
+    p.koda(&["show", "forelder-7"]).ok();
+
+    // Redo removes it again.
+    p.koda(&["redo"]).ok();
+    assert!(codings(&p).is_empty());
+    assert!(
+        sources(&p)
+            .iter()
+            .all(|(n, _)| !n.starts_with("forelder-7"))
+    );
+}

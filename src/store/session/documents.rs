@@ -107,3 +107,97 @@ impl Session {
         Ok(())
     }
 }
+
+impl Session {
+    /// Removes a document with its codings and the memos on it and on its codings, as one
+    /// undoable step: `koda undo` brings back its files byte for byte, its codings (same
+    /// spans, codes, coders, memos) and its memos. Returns the document's id and how many
+    /// codings went with it.
+    pub fn remove_document(&mut self, doc: &str) -> Result<(String, usize)> {
+        let id = self.project.find_doc(doc)?.id.clone();
+        self.group(&format!("remove document {id}"), |s| {
+            s.remove_document_now(&id)
+        })
+    }
+
+    /// The change itself, inside the transaction its public form opens.
+    fn remove_document_now(&mut self, id: &str) -> Result<(String, usize)> {
+        let d = self.project.find_doc(id)?.clone();
+        let codings: Vec<String> = self
+            .project
+            .codings
+            .values()
+            .filter(|c| c.doc == d.id)
+            .map(|c| c.id.clone())
+            .collect();
+        let memos: Vec<String> = self
+            .project
+            .memos
+            .values()
+            .filter(|m| match &m.target {
+                MemoTarget::Document(x) => *x == d.id,
+                MemoTarget::Coding(c) => codings.contains(c),
+                _ => false,
+            })
+            .map(|m| m.id.clone())
+            .collect();
+        // Recorded in this order, undone in the other: the document, then its codings, then
+        // the memos on them.
+        for m in &memos {
+            self.remove_memo(m)?;
+        }
+        if !codings.is_empty() {
+            self.remove_codings(&codings)?;
+        }
+        let mut files = Vec::new();
+        for path in self.project.source_files(&d) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            files.push((name, text));
+        }
+        for path in self.project.source_files(&d) {
+            fsio::remove(&path)?;
+        }
+        self.project.forget_turns(&d.id);
+        self.project.docs.remove(&d.id);
+        self.record(
+            &format!("remove document {}", d.id),
+            Op::RestoreDocument {
+                doc: Box::new(d.clone()),
+                files,
+            },
+        );
+        Ok((d.id, codings.len()))
+    }
+
+    /// Puts a removed document's files back (undo of [`Session::remove_document`]).
+    pub(crate) fn restore_document(
+        &mut self,
+        d: Document,
+        files: &[(String, String)],
+    ) -> Result<()> {
+        self.atomically(|s| {
+            if s.project.docs.contains_key(&d.id) {
+                return Err(Error::invalid(format!(
+                    "a document {} is in the project again; the removed one cannot come back",
+                    d.id
+                )));
+            }
+            let dir = s.project.root.join(SOURCES_DIR);
+            for (name, text) in files {
+                fsio::write_atomic(&dir.join(name), text.as_bytes())?;
+            }
+            let id = d.id.clone();
+            s.project.docs.insert(id.clone(), d);
+            s.project.forget_turns(&id);
+            s.record(
+                &format!("remove document {id}"),
+                Op::RemoveDocument { doc: id },
+            );
+            Ok(())
+        })
+    }
+}
