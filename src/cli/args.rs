@@ -442,6 +442,14 @@ pub enum DocsAction {
         #[arg(long)]
         yes: bool,
     },
+    /// Replace a document's text with a corrected file (text, Word, subtitles, a
+    /// transcription tool's JSON); codings follow their words, as with `koda edit`.
+    Replace {
+        /// The document (id, title or unique start of the id).
+        doc: String,
+        /// The corrected file.
+        file: PathBuf,
+    },
     /// Change a document's type, case or metadata.
     Set {
         /// The document (id, title or unique start of the id).

@@ -115,10 +115,12 @@ pub(super) fn uncode(
     ctx.after_change(s.project(), err)
 }
 
+/// `koda edit`, and `koda docs replace` (`imported`: the file is read as an import reads it).
 pub(super) fn edit(
     ctx: &Ctx,
     doc: &str,
     from: Option<&Path>,
+    imported: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
@@ -129,6 +131,7 @@ pub(super) fn edit(
         .or_else(|| std::env::var("EDITOR").ok())
         .filter(|e| !e.trim().is_empty());
     let source = match (from, editor.as_deref()) {
+        (Some(f), _) if imported => ops::edit::Source::Imported(f),
         (Some(f), _) => ops::edit::Source::File(f),
         (None, Some(e)) => ops::edit::Source::Editor(e),
         (None, None) => bail!(Error::invalid(

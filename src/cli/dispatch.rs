@@ -58,7 +58,9 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         }
         Some(Command::Export(a)) => export::export(&ctx, a, out, err)?,
         Some(Command::Stats(a)) => stats::stats(&ctx, a, out, err)?,
-        Some(Command::Edit { doc, from }) => coding::edit(&ctx, &doc, from.as_deref(), out, err)?,
+        Some(Command::Edit { doc, from }) => {
+            coding::edit(&ctx, &doc, from.as_deref(), false, out, err)?
+        }
         Some(Command::Resegment {
             doc,
             speaker_pattern,

@@ -116,6 +116,14 @@ pub(super) fn import_files(
                 .unwrap_or_default()
         )?;
     }
+    for (new, old, file) in &report.resembling {
+        writeln!(
+            err,
+            "koda: warning: {} has the title or file name of {old}, already in the project; it was imported as {new}. If it is a corrected {old}, `koda docs rm {new} --yes` and `koda docs replace {old} {}` put its text in place of the old one, codings kept",
+            file.display(),
+            file.display()
+        )?;
+    }
     for e in &report.failed {
         writeln!(err, "koda: failed: {e}")?;
     }

@@ -106,6 +106,9 @@ pub(super) fn docs(ctx: &Ctx, a: DocsArgs, out: &mut dyn Write, err: &mut dyn Wr
     let change = match a.action {
         None => return list_docs(&ctx.load(None, err)?, a.json, out),
         Some(DocsAction::Rm { doc, yes }) => return remove_doc(ctx, &doc, yes, out, err),
+        Some(DocsAction::Replace { doc, file }) => {
+            return super::coding::edit(ctx, &doc, Some(&file), true, out, err);
+        }
         Some(DocsAction::Rename { doc, title }) => (
             doc,
             crate::ops::docs::Change {

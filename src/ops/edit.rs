@@ -12,6 +12,9 @@ use std::path::Path;
 pub enum Source<'a> {
     /// A UTF-8 file holding the whole corrected text.
     File(&'a Path),
+    /// A corrected file read as an import reads it (text, Word, subtitles, a transcription
+    /// tool's JSON): `koda docs replace`.
+    Imported(&'a Path),
     /// The researcher's editor (a shell command such as `$EDITOR`), opened on a draft kept
     /// inside the project's private folder, never in a system temporary folder.
     Editor(&'a str),
@@ -22,6 +25,10 @@ pub fn correct(session: &mut Session, doc: &str, from: Source<'_>) -> Result<Edi
     let id = session.project().find_doc(doc)?.id.clone();
     let text = match from {
         Source::File(f) => read_utf8(f)?,
+        Source::Imported(f) => {
+            let kind = session.project().find_doc(&id)?.kind;
+            crate::import::prepare(f, Some(kind))?.text
+        }
         Source::Editor(editor) => {
             let dir = session.project().root().join(PRIVATE_DIR).join("edit");
             fsio::ensure_dir(&dir)?;

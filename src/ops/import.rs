@@ -89,6 +89,10 @@ pub struct Report {
     pub unmatched_speakers: Vec<SpeakerMap>,
     /// The index could not be brought up to date; the warning to show.
     pub index_warning: Option<String>,
+    /// Documents imported beside one the project had with the same title or file name (a
+    /// corrected version, perhaps, which `koda docs replace` would have put in its place):
+    /// (new document, the one it resembles, the file).
+    pub resembling: Vec<(String, String, PathBuf)>,
 }
 
 /// What importing one file would make, without making it.
@@ -170,6 +174,13 @@ pub fn run(
     }
     report.files = files.len();
     let mut mapped: BTreeSet<usize> = BTreeSet::new();
+    // The documents before this import, by title and by file name.
+    let before: Vec<(String, String, String)> = session
+        .project()
+        .documents()
+        .iter()
+        .map(|d| (d.id.clone(), d.title.clone(), d.origin.file.clone()))
+        .collect();
     // Several files are indexed as they are imported, overlapping with reading the next.
     let mut feed = if files.len() > 1 {
         crate::index::Feed::start(session.project()).ok().flatten()
@@ -222,6 +233,14 @@ pub fn run(
                     }
                     for (id, (guessed, warnings)) in ids.iter().zip(info) {
                         let d = session.project().find_doc(id)?;
+                        if let Some((old, _, _)) = before
+                            .iter()
+                            .find(|(_, title, file)| *title == d.title || *file == d.origin.file)
+                        {
+                            report
+                                .resembling
+                                .push((d.id.clone(), old.clone(), f.clone()));
+                        }
                         for (i, m) in req.opts.speakers.iter().enumerate() {
                             if m.applies_to(&d.origin.file) && m.find(&d.speakers).is_some() {
                                 mapped.insert(i);

@@ -422,6 +422,10 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         ("resegment", s(&["resegment", "i", "--no-speakers"])),
         ("remove a document", s(&["docs", "rm", "i", "--yes"])),
         (
+            "replace a document's text",
+            s(&["docs", "replace", "i", &inp("rettet.txt")]),
+        ),
+        (
             "rename a document",
             s(&["docs", "rename", "i", "Foreldreintervju 1"]),
         ),

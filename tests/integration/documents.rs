@@ -351,3 +351,111 @@ fn a_removed_document_comes_back_with_its_codings_and_memos_on_undo() {
             .all(|(n, _)| !n.starts_with("forelder-7"))
     );
 }
+
+/// The corrected interview as a Word file: one paragraph per turn, one word corrected in the
+/// second turn (*i går* was misheard: *i dag*) and a turn added at the end.
+fn corrected_docx() -> Vec<u8> {
+    let turns = [
+        "Intervjuer: Hvordan har det gått med søknaden?",
+        "Forelder: Vi venter fortsatt. Koordinatoren ringte NAV for oss i dag.",
+        "Intervjuer: Og barnehagen?",
+        "Forelder: Der fikk vi plass etter to uker.",
+        "Intervjuer: Takk for praten.",
+    ];
+    let body: String = turns
+        .iter()
+        .map(|t| format!("<w:p><w:r><w:t xml:space=\"preserve\">{t}</w:t></w:r></w:p>"))
+        .collect();
+    let document = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>{body}</w:body></w:document>"
+    );
+    crate::util::docx(&document, &[])
+}
+
+#[test]
+fn a_corrected_file_replaces_the_text_and_codings_follow_their_words() {
+    let p = project();
+    p.koda(&["codes", "add", "waiting"]).ok();
+    p.koda(&[
+        "code",
+        "forelder-7",
+        "--code",
+        "waiting",
+        "--match",
+        "Vi venter fortsatt",
+    ])
+    .ok();
+    p.koda(&["code", "forelder-7", "--code", "waiting", "--turn", "2"])
+        .ok();
+    p.koda(&[
+        "code",
+        "forelder-7",
+        "--code",
+        "waiting",
+        "--match",
+        "plass etter to uker",
+    ])
+    .ok();
+    let file = p.path().join("forelder-7-rettet.docx");
+    std::fs::write(&file, corrected_docx()).unwrap();
+
+    // Imported beside it, the corrected file is a second document, and koda says so.
+    let twice = p.koda(&["import", file.to_str().unwrap()]);
+    let warned = twice.stderr.clone();
+    twice.ok();
+    assert!(
+        !warned.contains("docs replace"),
+        "another title and name: {warned}"
+    );
+    let same = p.write("forelder-7.txt", &INTERVIEW.replace("i går", "i dag"));
+    let again = p.koda(&["import", same.to_str().unwrap()]);
+    again.ok();
+    assert!(
+        again.stderr.contains("forelder-7, already in the project")
+            && again.stderr.contains("koda docs replace forelder-7"),
+        "{}",
+        again.stderr
+    );
+
+    let out = p.koda(&["docs", "replace", "forelder-7", file.to_str().unwrap()]);
+    assert!(
+        out.ok()
+            .contains("revision 1; 2 codings kept their words, 1 flagged for a look"),
+        "{}",
+        out.stdout
+    );
+    let coded = codings(&p);
+    let texts: Vec<String> = p
+        .koda(&["excerpts", "--doc", "forelder-7", "--json"])
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(coded.iter().filter(|c| c.0 == "forelder-7").count(), 3);
+    assert!(
+        texts.contains(&"Vi venter fortsatt".to_string()),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"plass etter to uker".to_string()),
+        "{texts:?}"
+    );
+    // The turn whose words changed is flagged, never moved silently.
+    let stale = p.koda(&["codings", "--stale", "--json"]).json();
+    assert_eq!(stale.as_array().unwrap().len(), 1, "{stale}");
+    let shown = p.koda(&["show", "forelder-7"]);
+    assert!(shown.ok().contains("Takk for praten."));
+    assert!(shown.stdout.contains("i dag"));
+    // Undo puts the old text back with the codings where they were.
+    p.koda(&["undo"]).ok();
+    assert!(p.koda(&["show", "forelder-7"]).ok().contains("i går"));
+    assert!(
+        p.koda(&["codings", "--stale", "--json"])
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
