@@ -71,10 +71,67 @@ pub struct ExcerptFilter {
     pub docs: Vec<String>,
     /// Coders; empty means all coders.
     pub coders: Vec<String>,
+    /// `KEY=VALUE` conditions each excerpt meets (see [`meets`]).
+    pub wheres: Vec<(String, String)>,
+}
+
+/// The keys a `--where` condition may name beside the attributes.
+pub const WHERE_KEYS: [&str; 5] = ["coder", "type", "doc", "case", "speaker"];
+
+/// Refuses a `--where` key that is neither one of [`WHERE_KEYS`] nor an attribute any case or
+/// document has, naming the keys there are.
+pub fn check_wheres(project: &Project, wheres: &[(String, String)]) -> Result<()> {
+    let names = project.attribute_names();
+    for (k, _) in wheres {
+        let k = k.to_lowercase();
+        if !WHERE_KEYS.contains(&k.as_str()) && !names.contains(&k) {
+            let mut known: Vec<String> = WHERE_KEYS.iter().map(|s| (*s).to_string()).collect();
+            known.extend(names.iter().cloned());
+            return Err(Error::invalid(format!(
+                "--where {k}=…: no case or document has {k:?}; keys are {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether an excerpt meets every condition: its coder, document type, document (id or
+/// title), case, speaker or an attribute equals the value, in any case. Conditions on one key
+/// are alternatives (`role=parent` or `role=coordinator`); on different keys all must hold.
+pub fn meets(e: &Excerpt, wheres: &[(String, String)]) -> bool {
+    let mut keys: Vec<String> = wheres.iter().map(|(k, _)| k.to_lowercase()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.iter().all(|key| {
+        let values: Vec<Option<&str>> = match key.as_str() {
+            "coder" => vec![Some(e.coder.as_str())],
+            "type" => vec![Some(e.doc_type.as_str())],
+            "doc" => vec![Some(e.doc.as_str()), Some(e.doc_title.as_str())],
+            "case" => vec![e.case.as_deref()],
+            "speaker" => vec![e.speaker.as_deref()],
+            _ => vec![
+                e.attributes
+                    .iter()
+                    .find(|(k, _)| k.to_lowercase() == *key)
+                    .map(|(_, v)| v.as_str()),
+            ],
+        };
+        wheres
+            .iter()
+            .filter(|(k, _)| k.to_lowercase() == *key)
+            .any(|(_, want)| {
+                values
+                    .iter()
+                    .flatten()
+                    .any(|v| v.to_lowercase() == want.to_lowercase())
+            })
+    })
 }
 
 /// The excerpts matching `filter`, in codebook order, then document order, then position.
 pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt>> {
+    check_wheres(project, &filter.wheres)?;
     let cb = &project.codebook;
     let wanted: Option<BTreeSet<String>> = if filter.codes.is_empty() {
         None
@@ -113,7 +170,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         let turns = project.turns(&c.doc)?;
         let first = crate::model::turn_at(&turns, c.start);
         let last = crate::model::turn_at(&turns, c.end.saturating_sub(1));
-        out.push(Excerpt {
+        let e = Excerpt {
             coding: c.id.clone(),
             code: c.code.clone(),
             code_path: cb.path(&c.code),
@@ -139,7 +196,10 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
                 .iter()
                 .map(|m| m.text.clone())
                 .collect(),
-        });
+        };
+        if meets(&e, &filter.wheres) {
+            out.push(e);
+        }
     }
     let seq: BTreeMap<&str, u64> = project
         .docs

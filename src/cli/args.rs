@@ -408,6 +408,10 @@ pub struct ExcerptsArgs {
     /// Leave out sub-codes of the codes given.
     #[arg(long)]
     pub no_subcodes: bool,
+    /// Only excerpts where KEY is VALUE: coder, type, doc, case, speaker or any attribute
+    /// (repeatable; one key given twice is either value).
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    pub wheres: Vec<String>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
@@ -671,6 +675,10 @@ pub struct ExportArgs {
     /// Only these documents (excerpts; repeatable).
     #[arg(long, value_name = "DOC")]
     pub doc: Vec<String>,
+    /// Excerpts: only those where KEY is VALUE: coder, type, doc, case, speaker or any
+    /// attribute (repeatable; one key given twice is either value).
+    #[arg(long = "where", value_name = "KEY=VALUE")]
+    pub wheres: Vec<String>,
     /// Summary: at most N quotes per code.
     #[arg(long, value_name = "N")]
     pub max_quotes: Option<usize>,

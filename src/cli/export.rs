@@ -47,6 +47,11 @@ pub(super) fn export(
         codes: a.code.clone(),
         docs: a.doc.clone(),
         coders: ctx.coders.clone(),
+        wheres: a
+            .wheres
+            .iter()
+            .map(|w| crate::model::case::parse_attr(w))
+            .collect::<Result<Vec<_>, _>>()?,
         max_quotes: a.max_quotes,
         order: match a.order {
             OrderArg::Document => Order::Document,

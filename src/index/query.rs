@@ -531,14 +531,7 @@ impl Lookup for Project {
     }
 
     fn attribute_names(&self) -> BTreeSet<String> {
-        let mut names = BTreeSet::new();
-        for c in self.cases.cases.values() {
-            names.extend(c.attributes.keys().map(|k| k.to_lowercase()));
-        }
-        for d in self.docs.values() {
-            names.extend(d.metadata.keys().map(|k| k.to_lowercase()));
-        }
-        names
+        Project::attribute_names(self)
     }
 
     fn has_attribute(&self, name: &str) -> bool {

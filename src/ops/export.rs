@@ -122,6 +122,9 @@ pub struct Request {
     pub docs: Vec<String>,
     /// Only these coders' codings.
     pub coders: Vec<String>,
+    /// Only excerpts meeting these `KEY=VALUE` conditions (excerpt tables; see
+    /// [`crate::analysis::meets`]).
+    pub wheres: Vec<(String, String)>,
     /// At most this many quotes per code.
     pub max_quotes: Option<usize>,
     /// Quote order.
@@ -175,6 +178,11 @@ pub struct Export {
 /// text or metadata missing or unreadable) is refused: a report must not quietly lack an
 /// interview.
 pub fn build(p: &Project, r: &Request) -> Result<Export> {
+    if !r.wheres.is_empty() && r.kind != Kind::Excerpts {
+        return Err(Error::invalid(
+            "--where filters the excerpts table (`koda export excerpts`); summaries and reports do not take it yet",
+        ));
+    }
     let left_out: Vec<&str> = p
         .warnings
         .iter()
@@ -290,6 +298,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 include_subcodes: true,
                 docs,
                 coders: r.coders.clone(),
+                wheres: r.wheres.clone(),
             };
             let mut t = tables::excerpt_table(p, &filter)?;
             privacy.table(&mut t);

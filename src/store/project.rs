@@ -608,6 +608,19 @@ impl Project {
         self.root.join(SOURCES_DIR).join(format!("{doc_id}.json"))
     }
 
+    /// The names of the case attributes and document metadata keys the project has, in lower
+    /// case.
+    pub fn attribute_names(&self) -> BTreeSet<String> {
+        let mut names = BTreeSet::new();
+        for c in self.cases.cases.values() {
+            names.extend(c.attributes.keys().map(|k| k.to_lowercase()));
+        }
+        for d in self.docs.values() {
+            names.extend(d.metadata.keys().map(|k| k.to_lowercase()));
+        }
+        names
+    }
+
     /// Every file of a document in `sources/` that exists: its metadata, its text in every
     /// revision, its word times.
     pub(super) fn source_files(&self, d: &Document) -> Vec<PathBuf> {

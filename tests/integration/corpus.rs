@@ -87,3 +87,89 @@ fn importing_the_transcripts_reproduces_the_sources() {
         assert_eq!(a, b);
     }
 }
+
+#[test]
+fn excerpts_are_filtered_by_attribute_type_speaker_and_coder() {
+    let p = Project::open(&example()).unwrap();
+    let all = excerpts(&p, &ExcerptFilter::default()).unwrap();
+    let filtered = |w: &[(&str, &str)]| {
+        excerpts(
+            &p,
+            &ExcerptFilter {
+                wheres: w
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                ..ExcerptFilter::default()
+            },
+        )
+    };
+    let role = |e: &koda::analysis::Excerpt| e.attributes.get("role").cloned().unwrap_or_default();
+    let parents = filtered(&[("role", "parent")]).unwrap();
+    assert!(!parents.is_empty() && parents.len() < all.len());
+    assert_eq!(
+        parents.len(),
+        all.iter().filter(|e| role(e) == "parent").count()
+    );
+    assert!(parents.iter().all(|e| role(e) == "parent"));
+    // One key twice is either value; two keys must both hold; values in any case.
+    let either = filtered(&[("role", "parent"), ("ROLE", "Coordinator")]).unwrap();
+    assert_eq!(
+        either.len(),
+        all.iter()
+            .filter(|e| role(e) == "parent" || role(e) == "coordinator")
+            .count()
+    );
+    let oslo = filtered(&[("role", "parent"), ("site", "oslo")]).unwrap();
+    assert!(!oslo.is_empty() && oslo.len() < parents.len());
+    assert!(oslo.iter().all(|e| e.attributes["site"] == "Oslo"));
+    let groups = filtered(&[("type", "focus-group")]).unwrap();
+    assert!(!groups.is_empty() && groups.iter().all(|e| e.doc_type == "focus-group"));
+    let coder = &all[0].coder;
+    let by_coder = filtered(&[("coder", coder)]).unwrap();
+    assert_eq!(
+        by_coder.len(),
+        all.iter().filter(|e| &e.coder == coder).count()
+    );
+    let speaker = all.iter().find_map(|e| e.speaker.clone()).unwrap();
+    let by_speaker = filtered(&[("speaker", &speaker)]).unwrap();
+    assert!(!by_speaker.is_empty());
+    assert!(
+        by_speaker
+            .iter()
+            .all(|e| e.speaker.as_deref() == Some(speaker.as_str()))
+    );
+    // A key nobody has is refused, naming the keys there are.
+    let e = filtered(&[("rolle", "parent")]).unwrap_err().to_string();
+    assert!(
+        e.contains("\"rolle\"") && e.contains("role") && e.contains("speaker"),
+        "{e}"
+    );
+
+    // The command line gives the same, in excerpts and in the excerpt table.
+    let copy = TestProject::empty();
+    crate::crash_points::copy_dir(&example(), copy.path());
+    let v = copy
+        .koda(&["excerpts", "--where", "role=parent", "--json"])
+        .json();
+    assert_eq!(v.as_array().unwrap().len(), parents.len());
+    let csv = copy
+        .koda(&[
+            "export",
+            "excerpts",
+            "-o",
+            "-",
+            "--format",
+            "csv",
+            "--where",
+            "role=parent",
+            "--where",
+            "site=Oslo",
+        ])
+        .ok()
+        .to_string();
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(rows.records().count(), oslo.len());
+    copy.koda(&["export", "summary", "-o", "-", "--where", "role=parent"])
+        .fails_with(&["--where filters the excerpts table"]);
+}

@@ -42,33 +42,14 @@ impl App {
     pub fn excerpt_rows(&self) -> std::rc::Rc<Vec<Excerpt>> {
         let key = (self.excerpts.code.clone(), self.excerpts.filter.clone());
         self.derived.excerpts(self.generation, key, || {
-            let coders: Vec<String> = self
-                .excerpts
-                .filter
-                .iter()
-                .filter(|(k, _)| k == "coder")
-                .map(|(_, v)| v.clone())
-                .collect();
+            // The filter is the CLI's `--where`: one rule for both.
             let filter = ExcerptFilter {
                 codes: self.excerpts.code.iter().cloned().collect(),
                 include_subcodes: true,
-                docs: Vec::new(),
-                coders,
+                wheres: self.excerpts.filter.clone(),
+                ..ExcerptFilter::default()
             };
-            let list = analysis::excerpts(self.project(), &filter).unwrap_or_default();
-            list.into_iter()
-                .filter(|e| {
-                    self.excerpts
-                        .filter
-                        .iter()
-                        .filter(|(k, _)| k != "coder")
-                        .all(|(k, v)| {
-                            e.attributes
-                                .get(k)
-                                .is_some_and(|x| x.eq_ignore_ascii_case(v))
-                        })
-                })
-                .collect()
+            analysis::excerpts(self.project(), &filter).unwrap_or_default()
         })
     }
 
