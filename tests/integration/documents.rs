@@ -223,30 +223,19 @@ fn codings(p: &TestProject) -> Vec<(String, u64, u64, String, String, String, Va
     out
 }
 
+/// Codes a passage of the interview with *waiting* (`how`: `--turn N`, `--match WORDS`, …).
+fn code_waiting(p: &TestProject, how: &[&str]) {
+    let mut args = vec!["code", "forelder-7", "--code", "waiting"];
+    args.extend_from_slice(how);
+    p.koda(&args).ok();
+}
+
 #[test]
 fn a_removed_document_comes_back_with_its_codings_and_memos_on_undo() {
     let p = project();
     p.koda(&["codes", "add", "waiting"]).ok();
-    p.koda(&[
-        "code",
-        "forelder-7",
-        "--code",
-        "waiting",
-        "--turn",
-        "2",
-        "--memo",
-        "Venter på NAV.",
-    ])
-    .ok();
-    p.koda(&[
-        "code",
-        "forelder-7",
-        "--code",
-        "waiting",
-        "--match",
-        "plass",
-    ])
-    .ok();
+    code_waiting(&p, &["--turn", "2", "--memo", "Venter på NAV."]);
+    code_waiting(&p, &["--match", "plass"]);
     let first = p.koda(&["excerpts", "--json"]).json()[0]["coding"]
         .as_str()
         .unwrap()
@@ -376,26 +365,9 @@ fn corrected_docx() -> Vec<u8> {
 fn a_corrected_file_replaces_the_text_and_codings_follow_their_words() {
     let p = project();
     p.koda(&["codes", "add", "waiting"]).ok();
-    p.koda(&[
-        "code",
-        "forelder-7",
-        "--code",
-        "waiting",
-        "--match",
-        "Vi venter fortsatt",
-    ])
-    .ok();
-    p.koda(&["code", "forelder-7", "--code", "waiting", "--turn", "2"])
-        .ok();
-    p.koda(&[
-        "code",
-        "forelder-7",
-        "--code",
-        "waiting",
-        "--match",
-        "plass etter to uker",
-    ])
-    .ok();
+    code_waiting(&p, &["--match", "Vi venter fortsatt"]);
+    code_waiting(&p, &["--turn", "2"]);
+    code_waiting(&p, &["--match", "plass etter to uker"]);
     let file = p.path().join("forelder-7-rettet.docx");
     std::fs::write(&file, corrected_docx()).unwrap();
 
