@@ -1,9 +1,10 @@
 //! Words inside words: Norwegian compounds, and the explicit `*lærer` and `*koordinator*`.
 //!
 //! Norwegian writes a compound as one word (*familiekoordinatoren*, *tillitsforhold*,
-//! *samarbeidspartnere*), and a researcher searches for the part. Beside each word the index
-//! keeps every cut of it into a *lead* and a *rest* of at least [`MIN_INSIDE`] letters, as
-//! terms `rest|lead` of the field `text_parts` (lower case, diacritics kept): the words that
+//! *samarbeidspartnere*), and a researcher searches for the part. Beside each word long enough
+//! to be a compound the index keeps the word whole and every cut of it into a *lead* of at
+//! least [`MIN_PART`] letters and a *rest* of at least [`MIN_INSIDE`], as terms `rest|lead`
+//! of the field `text_parts` (lower case, diacritics kept): the words that
 //! hold a part anywhere are the terms that start with it, found by walking one branch of the
 //! term dictionary rather than scanning every term.
 //!

@@ -24,7 +24,7 @@ pub const TOK_FOLD: &str = "koda_fold";
 pub const TOK_RAW: &str = "koda_raw";
 /// Tokenizer name: words, lower-cased, nothing more (the words [`TOK_PARTS`] cuts).
 pub const TOK_LOWER: &str = "koda_lower";
-/// Tokenizer name: every cut of every word into a lead and a rest (see
+/// Tokenizer name: the cuts of every word long enough to be a compound into a lead and a rest (see
 /// [`super::compounds`]).
 pub const TOK_PARTS: &str = "koda_parts";
 
@@ -102,7 +102,7 @@ pub struct Fields {
     /// The turn's text, folded and unstemmed (for diacritic-free search, prefixes and fuzzy
     /// terms); stored, so that snippets come from the index without reading the transcripts.
     pub text_fold: Field,
-    /// Every cut of every word of the turn into a lead and a rest, `rest|lead` (lower case,
+    /// The cuts of the turn's words into a lead and a rest, `rest|lead` (lower case,
     /// diacritics kept), for finding words inside words: compounds, `*lærer`,
     /// `*koordinator*` (see [`super::compounds`]).
     pub text_parts: Field,
