@@ -9,7 +9,7 @@
 //! term dictionary rather than scanning every term.
 //!
 //! A word found that way is a compound of the query word only when what surrounds the query
-//! word is made of the project's own words ([`Vocabulary`]): a lead such as *familie* or
+//! word is made of the project's own words (`Vocabulary`): a lead such as *familie* or
 //! *tillits* (a word, or a word and the linking `s` or `e`, or several such parts), and after
 //! the query word either nothing but an inflection (*koordinatoren*, through the Norwegian
 //! stemmer) or a linking letter and more parts (*samarbeid|s|partnere*). No licensed
