@@ -330,6 +330,7 @@ fn a_removed_document_comes_back_with_its_codings_and_memos_on_undo() {
     );
     assert_eq!(found(&p, "venter").len(), 1);
     p.koda(&["show", "forelder-7"]).ok();
+    assert_eq!(doc(&p, "forelder-7")["turns"], 4);
 
     // Redo removes it again.
     p.koda(&["redo"]).ok();

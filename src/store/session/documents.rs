@@ -190,6 +190,18 @@ impl Session {
             for (name, text) in files {
                 fsio::write_atomic(&dir.join(name), text.as_bytes())?;
             }
+            // The history keeps no turn count (it is the turn table's length): count the
+            // turns of the metadata file that came back.
+            let mut d = d;
+            let meta = format!("{}.json", d.id);
+            if let Some((_, text)) = files.iter().find(|(name, _)| *name == meta) {
+                let table: crate::model::TurnTable = serde_json::from_str(text).map_err(|e| {
+                    Error::invalid(format!(
+                        "the undo history's copy of {meta} is unreadable: {e}"
+                    ))
+                })?;
+                d.turn_count = table.turns.len();
+            }
             let id = d.id.clone();
             s.project.docs.insert(id.clone(), d);
             s.project.forget_turns(&id);
