@@ -71,7 +71,9 @@ pub struct ExcerptFilter {
     pub docs: Vec<String>,
     /// Coders; empty means all coders.
     pub coders: Vec<String>,
-    /// `KEY=VALUE` conditions each excerpt meets (see [`meets`]).
+    /// `KEY=VALUE` conditions each excerpt meets: its coder, document type, document (id or
+    /// title), case, speaker or an attribute equals the value, in any case; conditions on one
+    /// key are alternatives, on different keys all must hold.
     pub wheres: Vec<(String, String)>,
 }
 
@@ -96,42 +98,53 @@ pub fn check_wheres(project: &Project, wheres: &[(String, String)]) -> Result<()
     Ok(())
 }
 
+/// `--where` conditions grouped by key, keys and values in lower case: each key with the
+/// values it may have.
+type Conditions = Vec<(String, Vec<String>)>;
+
+/// Groups `wheres` by key, once per retrieval rather than once per excerpt.
+fn conditions(wheres: &[(String, String)]) -> Conditions {
+    let mut out: Conditions = Vec::new();
+    for (k, v) in wheres {
+        let (k, v) = (k.to_lowercase(), v.to_lowercase());
+        match out.iter_mut().find(|(key, _)| *key == k) {
+            Some((_, values)) => values.push(v),
+            None => out.push((k, vec![v])),
+        }
+    }
+    out
+}
+
 /// Whether an excerpt meets every condition: its coder, document type, document (id or
 /// title), case, speaker or an attribute equals the value, in any case. Conditions on one key
 /// are alternatives (`role=parent` or `role=coordinator`); on different keys all must hold.
-pub fn meets(e: &Excerpt, wheres: &[(String, String)]) -> bool {
-    let mut keys: Vec<String> = wheres.iter().map(|(k, _)| k.to_lowercase()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.iter().all(|key| {
-        let values: Vec<Option<&str>> = match key.as_str() {
-            "coder" => vec![Some(e.coder.as_str())],
-            "type" => vec![Some(e.doc_type.as_str())],
-            "doc" => vec![Some(e.doc.as_str()), Some(e.doc_title.as_str())],
-            "case" => vec![e.case.as_deref()],
-            "speaker" => vec![e.speaker.as_deref()],
-            _ => vec![
+fn meets(e: &Excerpt, conditions: &Conditions) -> bool {
+    conditions.iter().all(|(key, wanted)| {
+        let values: [Option<&str>; 2] = match key.as_str() {
+            "coder" => [Some(e.coder.as_str()), None],
+            "type" => [Some(e.doc_type.as_str()), None],
+            "doc" => [Some(e.doc.as_str()), Some(e.doc_title.as_str())],
+            "case" => [e.case.as_deref(), None],
+            "speaker" => [e.speaker.as_deref(), None],
+            _ => [
                 e.attributes
                     .iter()
                     .find(|(k, _)| k.to_lowercase() == *key)
                     .map(|(_, v)| v.as_str()),
+                None,
             ],
         };
-        wheres
+        values
             .iter()
-            .filter(|(k, _)| k.to_lowercase() == *key)
-            .any(|(_, want)| {
-                values
-                    .iter()
-                    .flatten()
-                    .any(|v| v.to_lowercase() == want.to_lowercase())
-            })
+            .flatten()
+            .any(|v| wanted.contains(&v.to_lowercase()))
     })
 }
 
 /// The excerpts matching `filter`, in codebook order, then document order, then position.
 pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt>> {
     check_wheres(project, &filter.wheres)?;
+    let conditions = conditions(&filter.wheres);
     let cb = &project.codebook;
     let wanted: Option<BTreeSet<String>> = if filter.codes.is_empty() {
         None
@@ -197,7 +210,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
                 .map(|m| m.text.clone())
                 .collect(),
         };
-        if meets(&e, &filter.wheres) {
+        if meets(&e, &conditions) {
             out.push(e);
         }
     }

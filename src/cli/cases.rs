@@ -4,7 +4,7 @@ use super::args::{CasesAction, CasesArgs, SpeakersArgs};
 use super::ctx::Ctx;
 use super::output::table;
 use crate::import;
-use crate::model::case::parse_attr;
+use crate::model::case::parse_attrs;
 use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
@@ -134,10 +134,7 @@ pub(super) fn cases(
             ctx.after_change(s.project(), err)?;
         }
         Some(CasesAction::Set { case, attrs }) => {
-            let attrs = attrs
-                .iter()
-                .map(|s| parse_attr(s))
-                .collect::<Result<Vec<_>, _>>()?;
+            let attrs = parse_attrs(&attrs)?;
             let mut s = ctx.session(err)?;
             crate::ops::cases::set(&mut s, &case, &attrs)?;
             writeln!(out, "case {case} updated")?;

@@ -31,11 +31,7 @@ pub(super) fn excerpts(
             include_subcodes: !a.no_subcodes,
             docs,
             coders: ctx.coders.clone(),
-            wheres: a
-                .wheres
-                .iter()
-                .map(|w| crate::model::case::parse_attr(w))
-                .collect::<Result<Vec<_>, _>>()?,
+            wheres: crate::model::case::parse_attrs(&a.wheres)?,
         },
     )?;
     if a.json {

@@ -47,11 +47,7 @@ pub(super) fn export(
         codes: a.code.clone(),
         docs: a.doc.clone(),
         coders: ctx.coders.clone(),
-        wheres: a
-            .wheres
-            .iter()
-            .map(|w| crate::model::case::parse_attr(w))
-            .collect::<Result<Vec<_>, _>>()?,
+        wheres: crate::model::case::parse_attrs(&a.wheres)?,
         max_quotes: a.max_quotes,
         order: match a.order {
             OrderArg::Document => Order::Document,

@@ -4,7 +4,7 @@ use super::Outcome;
 use super::args::ImportArgs;
 use super::ctx::Ctx;
 use super::output::ellipsize;
-use crate::model::case::parse_attr;
+use crate::model::case::parse_attrs;
 use crate::store::project::{ImportOptions, parse_kind};
 use crate::{import, ops};
 use anyhow::Result;
@@ -19,16 +19,8 @@ pub(super) fn import_files(
     err: &mut dyn Write,
 ) -> Result<Outcome> {
     let kind = a.kind.as_deref().map(parse_kind).transpose()?;
-    let attrs = a
-        .attrs
-        .iter()
-        .map(|s| parse_attr(s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let metadata = a
-        .meta
-        .iter()
-        .map(|s| parse_attr(s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let attrs = parse_attrs(&a.attrs)?;
+    let metadata = parse_attrs(&a.meta)?;
     let format = a.format.as_deref().map(import::Format::parse).transpose()?;
     let mut speakers = a
         .speaker

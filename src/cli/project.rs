@@ -129,10 +129,7 @@ pub(super) fn docs(ctx: &Ctx, a: DocsArgs, out: &mut dyn Write, err: &mut dyn Wr
                 kind,
                 case,
                 no_case,
-                meta: meta
-                    .iter()
-                    .map(|m| crate::model::case::parse_attr(m))
-                    .collect::<crate::Result<Vec<_>>>()?,
+                meta: crate::model::case::parse_attrs(&meta)?,
                 unmeta,
                 ..Default::default()
             },

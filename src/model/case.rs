@@ -95,6 +95,11 @@ pub fn parse_attr(s: &str) -> crate::Result<(String, String)> {
     Ok((k.to_string(), v.trim().to_string()))
 }
 
+/// [`parse_attr`] over every value of a repeated option (`--attr`, `--meta`, `--where`).
+pub fn parse_attrs(list: &[String]) -> crate::Result<Vec<(String, String)>> {
+    list.iter().map(|s| parse_attr(s)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,7 +123,7 @@ pub struct Request {
     /// Only these coders' codings.
     pub coders: Vec<String>,
     /// Only excerpts meeting these `KEY=VALUE` conditions (excerpt tables; see
-    /// [`crate::analysis::meets`]).
+    /// [`crate::analysis::ExcerptFilter::wheres`]).
     pub wheres: Vec<(String, String)>,
     /// At most this many quotes per code.
     pub max_quotes: Option<usize>,
