@@ -498,6 +498,9 @@ impl Highlight {
     }
 }
 
+/// How [`Builder::one_word`]'s message names a search inside words.
+const INSIDE: &str = "a search inside words works";
+
 /// The score of a turn holding the query word itself, on top of its BM25 score, and of one
 /// holding only a compound of it: a turn with the word ranks above every turn with only its
 /// compounds.
@@ -659,8 +662,8 @@ impl Builder<'_> {
                 }
             }
             TextTerm::Suffix(w) | TextTerm::Infix(w) => {
-                let lower = self.one_word(TOK_LOWER, w)?;
-                let folded = self.one_word(TOK_FOLD, w)?;
+                let lower = self.one_word(TOK_LOWER, w, INSIDE)?;
+                let folded = self.one_word(TOK_FOLD, w, INSIDE)?;
                 let (fold, parts) = (self.fields.text_fold, self.fields.text_parts);
                 let (word, within): (Box<dyn Query>, Box<dyn Query>) = match t {
                     TextTerm::Suffix(_) => (
@@ -689,13 +692,8 @@ impl Builder<'_> {
                 per_field.push((Occur::Should, within));
             }
             TextTerm::Prefix(p) | TextTerm::Fuzzy(p, _) => {
-                let toks = tokens(TOK_FOLD, p);
-                if toks.len() != 1 {
-                    return Err(Error::Query(format!(
-                        "{p:?}: prefix and fuzzy search work on one word at a time"
-                    )));
-                }
-                let (field, word) = (self.fields.text_fold, toks[0].term.as_str());
+                let folded = self.one_word(TOK_FOLD, p, "prefix and fuzzy search work")?;
+                let (field, word) = (self.fields.text_fold, folded.as_str());
                 let q: Box<dyn Query> = match t {
                     TextTerm::Fuzzy(_, n) => {
                         let fuzzy = self.automata.fuzzy(word, *n);
@@ -722,13 +720,12 @@ impl Builder<'_> {
     }
 
     /// The one token `analyser` makes of `w`, or an error saying the search takes one word.
-    fn one_word(&self, analyser: &str, w: &str) -> Result<String> {
+    /// `what` names the search in the message (`a search inside words works`).
+    fn one_word(&self, analyser: &str, w: &str, what: &str) -> Result<String> {
         let toks = tokens(analyser, w);
         match &toks[..] {
             [one] => Ok(one.term.clone()),
-            _ => Err(Error::Query(format!(
-                "{w:?}: a search inside words works on one word at a time"
-            ))),
+            _ => Err(Error::Query(format!("{w:?}: {what} on one word at a time"))),
         }
     }
 
@@ -746,7 +743,7 @@ impl Builder<'_> {
         } else {
             Box::new(BooleanQuery::new(per_field))
         };
-        let found = match self.one_word(TOK_LOWER, w) {
+        let found = match self.one_word(TOK_LOWER, w, INSIDE) {
             Ok(lower) => {
                 Vocabulary::new(self.searcher, self.fields, Some(self.memo)).compounds(&lower)
             }
