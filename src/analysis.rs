@@ -56,6 +56,11 @@ pub struct Excerpt {
     pub memos: Vec<String>,
     /// True when the text under the span no longer matches the coding's hash.
     pub stale: bool,
+    /// Its place among the pinned excerpts (1 for the first), when it is pinned for the report.
+    pub pinned: Option<usize>,
+    /// The form it takes in the report (parts left out, marked `(...)`), when it has one and
+    /// it still fits the coded words.
+    pub form: Option<String>,
     /// The case's attributes merged with the document's metadata (metadata wins on a clash).
     pub attributes: BTreeMap<String, String>,
 }
@@ -75,6 +80,8 @@ pub struct ExcerptFilter {
     /// title), case, speaker or an attribute equals the value, in any case; conditions on one
     /// key are alternatives, on different keys all must hold.
     pub wheres: Vec<(String, String)>,
+    /// Only excerpts pinned for the report, by code in the order they were pinned.
+    pub pinned_only: bool,
 }
 
 /// The keys a `--where` condition may name beside the attributes.
@@ -141,6 +148,26 @@ fn meets(e: &Excerpt, conditions: &Conditions) -> bool {
     })
 }
 
+/// The project as `--where` conditions see it: only the codings whose excerpts meet them (see
+/// [`ExcerptFilter::wheres`]), so summaries, reports, matrices and statistics count those
+/// alone. `None` when there are no conditions.
+pub fn narrowed(project: &Project, wheres: &[(String, String)]) -> Result<Option<Project>> {
+    if wheres.is_empty() {
+        return Ok(None);
+    }
+    let keep: BTreeSet<String> = excerpts(
+        project,
+        &ExcerptFilter {
+            wheres: wheres.to_vec(),
+            ..ExcerptFilter::default()
+        },
+    )?
+    .into_iter()
+    .map(|e| e.coding)
+    .collect();
+    Ok(Some(project.with_codings_only(|c| keep.contains(&c.id))))
+}
+
 /// The excerpts matching `filter`, in codebook order, then document order, then position.
 pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt>> {
     check_wheres(project, &filter.wheres)?;
@@ -165,9 +192,16 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         .enumerate()
         .map(|(i, (c, _))| (c.id.as_str(), i))
         .collect();
+    let rank: BTreeMap<&str, usize> = project
+        .pinned()
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.coding.as_str(), i + 1))
+        .collect();
     let mut out = Vec::new();
     for c in project.codings.values() {
-        if wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
+        if (filter.pinned_only && !rank.contains_key(c.id.as_str()))
+            || wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
             || (!filter.docs.is_empty() && !filter.docs.contains(&c.doc))
             || (!filter.coders.is_empty() && !filter.coders.contains(&c.coder))
         {
@@ -183,7 +217,17 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         let turns = project.turns(&c.doc)?;
         let first = crate::model::turn_at(&turns, c.start);
         let last = crate::model::turn_at(&turns, c.end.saturating_sub(1));
+        // A form that no longer fits the words (after a correction of the text) is not used:
+        // the report quotes the coding whole rather than words it no longer has.
+        let form = project
+            .pins
+            .get(&c.id)
+            .and_then(|p| p.form.as_deref())
+            .filter(|f| crate::model::coding::check_form(&quote, f).is_ok())
+            .map(str::to_string);
         let e = Excerpt {
+            pinned: rank.get(c.id.as_str()).copied(),
+            form,
             coding: c.id.clone(),
             code: c.code.clone(),
             code_path: cb.path(&c.code),
@@ -225,6 +269,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
                 .get(e.code.as_str())
                 .copied()
                 .unwrap_or(usize::MAX),
+            e.pinned.filter(|_| filter.pinned_only).unwrap_or(0),
             seq.get(e.doc.as_str()).copied().unwrap_or(u64::MAX),
             e.start,
             e.end,

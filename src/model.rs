@@ -16,7 +16,7 @@ pub mod text;
 
 pub use case::{Case, Cases, SpeakerMap};
 pub use codebook::{Code, Codebook, Retired};
-pub use coding::{Coding, Memo, MemoTarget};
+pub use coding::{Coding, Memo, MemoTarget, Pin};
 pub use document::{
     DocKind, Document, DocumentFile, Origin, Segmentation, TimedWord, Turn, TurnTable, WordTimes,
     speaker_turns, turn, turn_at,

@@ -11,6 +11,7 @@
 //! - [`memos`]: memos on the project, documents, codes and codings;
 //! - [`edit`]: correcting a transcript, whole or a turn, codings following their words;
 //! - [`names`]: the name register and pseudonyms;
+//! - [`pins`]: the excerpts pinned for the report, in order, and their report forms;
 //! - [`index`]: the search index opened up to date, and refreshed after a change.
 
 pub mod autocode;
@@ -24,3 +25,4 @@ pub mod import;
 pub mod index;
 pub mod memos;
 pub mod names;
+pub mod pins;

@@ -399,6 +399,12 @@ pub struct UncodeArgs {
 /// `koda excerpts`.
 #[derive(Debug, Args)]
 pub struct ExcerptsArgs {
+    /// Choose the report's quotes; without an action the excerpts are listed.
+    #[command(subcommand)]
+    pub action: Option<ExcerptsAction>,
+    /// Only the excerpts pinned for the report, in the order they were pinned.
+    #[arg(long)]
+    pub pinned: bool,
     /// Only these codes and their sub-codes (repeatable).
     #[arg(long, value_name = "PATH")]
     pub code: Vec<String>,
@@ -415,6 +421,58 @@ pub struct ExcerptsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Choosing the report's quotes. Each is one step `koda undo` takes back.
+#[derive(Debug, Subcommand)]
+pub enum ExcerptsAction {
+    /// Pin excerpts for the report, after those pinned already and in the order given
+    /// (`export summary --pinned` quotes them first); pinning one again moves it to the end.
+    Pin {
+        /// Excerpt (coding) ids, as `koda excerpts` shows them.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        #[command(flatten)]
+        at: ExcerptsAt,
+    },
+    /// Unpin excerpts (their report forms go too).
+    Unpin {
+        /// Excerpt (coding) ids.
+        #[arg(value_name = "ID")]
+        ids: Vec<String>,
+        #[command(flatten)]
+        at: ExcerptsAt,
+    },
+    /// Give an excerpt a shorter report form, leaving parts out with (...): only whole words
+    /// of the excerpt, in order; the coding and the source stay as they are. The excerpt is
+    /// pinned if it is not.
+    Trim {
+        /// Excerpt (coding) id.
+        #[arg(value_name = "ID")]
+        id: Option<String>,
+        #[command(flatten)]
+        at: ExcerptsAt,
+        /// The form, e.g. 'Hun ringer ofte (...) Med (navn) er det gjerne sånn'.
+        #[arg(long, value_name = "FORM", required_unless_present = "clear")]
+        form: Option<String>,
+        /// Take the report form away (the excerpt stays pinned).
+        #[arg(long, conflicts_with = "form")]
+        clear: bool,
+    },
+}
+
+/// Excerpts named by where they are rather than by id.
+#[derive(Debug, Args)]
+pub struct ExcerptsAt {
+    /// The excerpts of this very code (not its sub-codes).
+    #[arg(long, value_name = "PATH")]
+    pub code: Option<String>,
+    /// In this document.
+    #[arg(long, value_name = "DOC")]
+    pub doc: Option<String>,
+    /// That take in this turn.
+    #[arg(long, value_name = "N")]
+    pub turn: Option<usize>,
 }
 
 /// `koda docs`.
@@ -675,10 +733,18 @@ pub struct ExportArgs {
     /// Only these documents (excerpts; repeatable).
     #[arg(long, value_name = "DOC")]
     pub doc: Vec<String>,
-    /// Excerpts: only those where KEY is VALUE: coder, type, doc, case, speaker or any
-    /// attribute (repeatable; one key given twice is either value).
+    /// Summary, report, excerpts, matrix: only codings where KEY is VALUE, quoted and counted:
+    /// coder, type, doc, case, speaker or any attribute (repeatable; one key given twice is
+    /// either value).
     #[arg(long = "where", value_name = "KEY=VALUE")]
     pub wheres: Vec<String>,
+    /// Summary, report: quote the excerpts pinned with `koda excerpts pin` first, in the order
+    /// they were pinned (in their report forms).
+    #[arg(long)]
+    pub pinned: bool,
+    /// Summary, report: leave out codes without excerpts.
+    #[arg(long)]
+    pub hide_empty: bool,
     /// Summary: at most N quotes per code.
     #[arg(long, value_name = "N")]
     pub max_quotes: Option<usize>,
@@ -727,6 +793,10 @@ pub struct StatsArgs {
     /// Print CSV.
     #[arg(long, global = true)]
     pub csv: bool,
+    /// Count only codings where KEY is VALUE: coder, type, doc, case, speaker or any attribute
+    /// (repeatable; one key given twice is either value).
+    #[arg(long = "where", value_name = "KEY=VALUE", global = true)]
+    pub wheres: Vec<String>,
 }
 
 /// What a cell of `koda stats matrix` counts.

@@ -1,9 +1,10 @@
 //! `koda excerpts`: the coded passages of codes, documents and coders, as text or JSON.
 
-use super::args::ExcerptsArgs;
+use super::args::{ExcerptsAction, ExcerptsArgs, ExcerptsAt};
 use super::ctx::Ctx;
 use super::output::indent;
 use crate::analysis::{self, ExcerptFilter};
+use crate::ops::pins::{Change, Excerpts};
 use anyhow::Result;
 use std::io::Write;
 
@@ -13,6 +14,34 @@ pub(super) fn excerpts(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<()> {
+    if let Some(action) = a.action {
+        let which = |ids: Vec<String>, at: ExcerptsAt| -> Result<Excerpts> {
+            let placed = at.code.is_some() || at.doc.is_some() || at.turn.is_some();
+            match (ids.is_empty(), placed) {
+                (false, true) => Err(crate::Error::invalid(
+                    "name the excerpts by id or by --code/--doc/--turn, not both",
+                )
+                .into()),
+                (true, true) => Ok(Excerpts::At {
+                    code: at.code,
+                    doc: at.doc,
+                    turn: at.turn,
+                }),
+                _ => Ok(Excerpts::Ids(ids)),
+            }
+        };
+        let change = match action {
+            ExcerptsAction::Pin { ids, at } => Change::Pin(which(ids, at)?),
+            ExcerptsAction::Unpin { ids, at } => Change::Unpin(which(ids, at)?),
+            ExcerptsAction::Trim { id, at, form, .. } => {
+                Change::Form(which(id.into_iter().collect(), at)?, form)
+            }
+        };
+        let mut s = ctx.session(err)?;
+        let report = crate::ops::pins::change(&mut s, &change)?;
+        writeln!(out, "{}", report.describe())?;
+        return ctx.after_change(s.project(), err);
+    }
     let p = ctx.load(None, err)?;
     let codes = a
         .code
@@ -32,6 +61,7 @@ pub(super) fn excerpts(
             docs,
             coders: ctx.coders.clone(),
             wheres: crate::model::case::parse_attrs(&a.wheres)?,
+            pinned_only: a.pinned,
         },
     )?;
     if a.json {
@@ -39,6 +69,13 @@ pub(super) fn excerpts(
         return Ok(());
     }
     if list.is_empty() {
+        if a.pinned {
+            writeln!(
+                out,
+                "no excerpts are pinned; pin some with `koda excerpts pin ID…`"
+            )?;
+            return Ok(());
+        }
         writeln!(out, "no excerpts match")?;
         return Ok(());
     }
@@ -84,6 +121,12 @@ pub(super) fn excerpts(
             }
         )?;
         writeln!(out, "{}", indent(&format!("«{}»", e.text), 4))?;
+        if let Some(rank) = e.pinned {
+            writeln!(out, "    pinned #{rank}")?;
+        }
+        if let Some(form) = &e.form {
+            writeln!(out, "    report form: «{form}»")?;
+        }
         for m in e.memo.iter().chain(&e.memos) {
             writeln!(out, "    memo: {m}")?;
         }

@@ -48,6 +48,8 @@ pub(super) fn export(
         docs: a.doc.clone(),
         coders: ctx.coders.clone(),
         wheres: crate::model::case::parse_attrs(&a.wheres)?,
+        pinned: a.pinned,
+        hide_empty: a.hide_empty,
         max_quotes: a.max_quotes,
         order: match a.order {
             OrderArg::Document => Order::Document,

@@ -17,6 +17,8 @@ pub(super) fn stats(
     use crate::analysis::stats;
     use crate::export::tables::Table;
     let p = ctx.load(None, err)?;
+    let narrowed = crate::analysis::narrowed(&p, &crate::model::case::parse_attrs(&a.wheres)?)?;
+    let p = narrowed.unwrap_or(p);
     let check_attr = |name: &str| -> Result<()> {
         let names = crate::analysis::attribute_names(&p);
         if names.iter().any(|n| n == name) {

@@ -41,6 +41,10 @@ pub struct Options {
     pub max_chars: usize,
     /// Only these coders' codings (quotes); all when empty.
     pub coders: Vec<String>,
+    /// Quote the excerpts pinned for the report first, in the order they were pinned.
+    pub pinned: bool,
+    /// Leave out codes without excerpts (sub-codes included).
+    pub hide_empty: bool,
 }
 
 impl Default for Options {
@@ -54,6 +58,8 @@ impl Default for Options {
             by: None,
             max_chars: 600,
             coders: Vec::new(),
+            pinned: false,
+            hide_empty: false,
         }
     }
 }
@@ -172,6 +178,19 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
         let path = project.codebook.path(&code.id);
         let mut own: Vec<&crate::analysis::Excerpt> =
             all.iter().filter(|e| e.code == code.id).collect();
+        // Pinned quotes come first, in their order; a passage inside or around one of them is
+        // not quoted again.
+        let mut pinned: Vec<&crate::analysis::Excerpt> = Vec::new();
+        if opts.pinned {
+            pinned = own.iter().copied().filter(|e| e.pinned.is_some()).collect();
+            pinned.sort_by_key(|e| e.pinned);
+            own.retain(|e| {
+                e.pinned.is_none()
+                    && !pinned
+                        .iter()
+                        .any(|p| p.doc == e.doc && p.start < e.end && e.start < p.end)
+            });
+        }
         // The same passage coded twice (by two coders, or nested) is quoted once: the widest.
         own.sort_by_key(|e| {
             (
@@ -207,12 +226,17 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
                 shuffle(&mut own, seed);
             }
         }
+        pinned.extend(own);
+        let own = pinned;
         let total = own.len();
         let keep = opts.max_quotes.unwrap_or(total).min(total);
         let quotes = own[..keep]
             .iter()
             .map(|e| Quote {
-                text: quote(project, e, opts.context, opts.max_chars),
+                text: match &e.form {
+                    Some(form) => form.clone(),
+                    None => quote(project, e, opts.context, opts.max_chars),
+                },
                 attribution: attribution(e),
                 doc: e.doc.clone(),
                 turn: e.turn,
@@ -225,6 +249,9 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
             })
             .collect();
         let f = freq.get(&path);
+        if opts.hide_empty && f.is_none_or(|f| f.excerpts == 0) {
+            continue;
+        }
         themes.push(Theme {
             code: path.clone(),
             name: code.name.clone(),

@@ -74,3 +74,132 @@ pub struct Memo {
     /// When it was last written (RFC 3339, UTC).
     pub at: String,
 }
+
+/// The mark of a part left out of a report form.
+pub const ELISION: &str = "(...)";
+
+/// An excerpt chosen for the report: its coding, its place among the chosen, and the form it
+/// takes there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pin {
+    /// The coding's id.
+    pub coding: String,
+    /// Where it stands among the pinned excerpts: pins sort by this number, so the report
+    /// quotes them in the order the researcher gave.
+    pub order: u64,
+    /// The report form: the coding's words with parts left out, each marked [`ELISION`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
+    /// Who pinned it.
+    pub coder: String,
+}
+
+/// Checks a report form against the quote it shortens: every part between [`ELISION`] marks
+/// is whole words of the quote (spaces and line breaks count as one space), the parts in the
+/// quote's order without overlapping, and at least one part is left out. Returns the form
+/// with its spacing tidied, or what is wrong.
+pub fn check_form(quote: &str, form: &str) -> std::result::Result<String, String> {
+    let flat = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quote = flat(quote);
+    let form = flat(form);
+    if !form.contains(ELISION) {
+        return Err(format!(
+            "a report form leaves parts of the quote out, each marked {ELISION}"
+        ));
+    }
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let parts: Vec<&str> = form.split(ELISION).map(str::trim).collect();
+    let last = parts.len() - 1;
+    // Where each kept part lies in the quote (byte offsets of the flattened quote).
+    let mut spans: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut from = 0;
+    for (k, part) in parts.iter().enumerate() {
+        if part.is_empty() {
+            if k != 0 && k != last {
+                return Err(format!(
+                    "two {ELISION} marks with nothing between them; one mark stands for each gap"
+                ));
+            }
+            spans.push(None);
+            continue;
+        }
+        let found = quote[from..].match_indices(part).find(|(i, _)| {
+            let at = from + i;
+            let end = at + part.len();
+            // A part may start or end at the quote's punctuation, never inside a word.
+            let cuts_before =
+                is_word(quote[..at].chars().next_back()) && is_word(part.chars().next());
+            let cuts_after =
+                is_word(quote[end..].chars().next()) && is_word(part.chars().next_back());
+            !cuts_before && !cuts_after
+        });
+        let Some((i, _)) = found else {
+            return Err(format!(
+                "{part:?} is not whole words of the quote after what comes before it; a report form keeps the quote's own words, in order"
+            ));
+        };
+        spans.push(Some((from + i, from + i + part.len())));
+        from += i + part.len();
+    }
+    if spans.iter().all(Option::is_none) {
+        return Err("a report form keeps some of the quote's words".into());
+    }
+    // Each mark stands where words were left out.
+    for k in 0..last {
+        let left = spans[..=k].iter().rev().flatten().next().map_or(0, |s| s.1);
+        let right = spans[k + 1..]
+            .iter()
+            .flatten()
+            .next()
+            .map_or(quote.len(), |s| s.0);
+        if !quote[left..right].chars().any(char::is_alphanumeric) {
+            return Err(format!(
+                "{ELISION} stands where no word of the quote is left out (after {:?})",
+                parts[k]
+            ));
+        }
+    }
+    Ok(parts.join(&format!(" {ELISION} ")).trim().to_string())
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::check_form;
+
+    const QUOTE: &str =
+        "Hun ringer ofte, nesten hver dag.\nMed Kari er det gjerne sånn at vi snakker lenge.";
+
+    #[test]
+    fn a_form_keeps_whole_words_in_order() {
+        assert_eq!(
+            check_form(QUOTE, "Hun ringer ofte (...) Med Kari er det gjerne sånn").unwrap(),
+            "Hun ringer ofte (...) Med Kari er det gjerne sånn"
+        );
+        // Leaving out the start or the end is marked too; spacing is tidied.
+        assert_eq!(
+            check_form(QUOTE, "(...)  nesten hver dag.   (...)").unwrap(),
+            "(...) nesten hver dag. (...)"
+        );
+        // A part may run across a line break of the quote.
+        assert!(check_form(QUOTE, "dag. Med Kari (...)").is_ok());
+    }
+
+    #[test]
+    fn a_form_that_changes_the_quote_is_refused() {
+        // Not the quote's words.
+        assert!(check_form(QUOTE, "Hun ringer alltid (...) sånn").is_err());
+        // Out of order.
+        assert!(check_form(QUOTE, "Med Kari (...) Hun ringer").is_err());
+        // Half a word.
+        assert!(check_form(QUOTE, "Hun ring (...) dag.").is_err());
+        assert!(check_form(QUOTE, "un ringer (...) dag.").is_err());
+        // Nothing left out, or nothing kept.
+        assert!(check_form(QUOTE, "Hun ringer ofte").is_err());
+        assert!(check_form(QUOTE, "(...)").is_err());
+        let all = QUOTE.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(check_form(QUOTE, &format!("{all} (...)")).is_err());
+        // A mark where nothing was left out, or two marks for one gap.
+        assert!(check_form(QUOTE, "Hun ringer (...) ofte, (...) lenge.").is_err());
+        assert!(check_form(QUOTE, "Hun ringer (...) (...) lenge.").is_err());
+    }
+}

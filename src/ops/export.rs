@@ -122,9 +122,14 @@ pub struct Request {
     pub docs: Vec<String>,
     /// Only these coders' codings.
     pub coders: Vec<String>,
-    /// Only excerpts meeting these `KEY=VALUE` conditions (excerpt tables; see
+    /// Only codings whose excerpts meet these `KEY=VALUE` conditions, quoted and counted
+    /// (summaries, reports, excerpt tables, matrices; see
     /// [`crate::analysis::ExcerptFilter::wheres`]).
     pub wheres: Vec<(String, String)>,
+    /// Summary and report: quote the pinned excerpts first, in the order they were pinned.
+    pub pinned: bool,
+    /// Summary and report: leave out codes without excerpts (sub-codes included).
+    pub hide_empty: bool,
     /// At most this many quotes per code.
     pub max_quotes: Option<usize>,
     /// Quote order.
@@ -178,11 +183,26 @@ pub struct Export {
 /// text or metadata missing or unreadable) is refused: a report must not quietly lack an
 /// interview.
 pub fn build(p: &Project, r: &Request) -> Result<Export> {
-    if !r.wheres.is_empty() && r.kind != Kind::Excerpts {
-        return Err(Error::invalid(
-            "--where filters the excerpts table (`koda export excerpts`); summaries and reports do not take it yet",
-        ));
+    if !r.wheres.is_empty()
+        && !matches!(
+            r.kind,
+            Kind::Summary | Kind::Report | Kind::Excerpts | Kind::Matrix
+        )
+    {
+        return Err(Error::invalid(format!(
+            "--where narrows the codings of a summary, report, excerpt table or matrix; {} does not take it",
+            r.kind.name()
+        )));
     }
+    if (r.pinned || r.hide_empty) && !matches!(r.kind, Kind::Summary | Kind::Report) {
+        return Err(Error::invalid(format!(
+            "--pinned and --hide-empty shape a summary or a report; {} does not take them",
+            r.kind.name()
+        )));
+    }
+    // Under --where, everything below sees only the codings that meet the conditions.
+    let narrowed = analysis::narrowed(p, &r.wheres)?;
+    let p = narrowed.as_ref().unwrap_or(p);
     let left_out: Vec<&str> = p
         .warnings
         .iter()
@@ -268,6 +288,8 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 by,
                 max_chars: r.max_chars.max(20),
                 coders: r.coders.clone(),
+                pinned: r.pinned,
+                hide_empty: r.hide_empty,
             };
             if r.kind == Kind::Report {
                 crate::export::report::html(
@@ -299,6 +321,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 docs,
                 coders: r.coders.clone(),
                 wheres: r.wheres.clone(),
+                pinned_only: false,
             };
             let mut t = tables::excerpt_table(p, &filter)?;
             privacy.table(&mut t);

@@ -89,6 +89,13 @@ pub enum Op {
         /// The document.
         doc: String,
     },
+    /// Pin these excerpts as they were, and unpin these.
+    Pins {
+        /// The pins to put back.
+        set: Vec<crate::model::Pin>,
+        /// The codings to unpin.
+        remove: Vec<String>,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

@@ -6,7 +6,7 @@
 //! is reported and skipped, and the next writer moves it aside into `.koda/recovered/` before
 //! appending, so nothing is silently thrown away.
 
-use crate::model::{Coding, MemoTarget};
+use crate::model::{Coding, MemoTarget, Pin};
 use crate::store::fsio;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -87,6 +87,24 @@ pub enum Event {
         /// When.
         at: String,
     },
+    /// An excerpt was pinned for the report, or its place or report form changed.
+    #[serde(rename = "pin.set")]
+    PinSet {
+        /// The pin.
+        pin: Pin,
+        /// When.
+        at: String,
+    },
+    /// An excerpt was unpinned.
+    #[serde(rename = "pin.remove")]
+    PinRemove {
+        /// The coding's id.
+        coding: String,
+        /// Who unpinned it.
+        coder: String,
+        /// When.
+        at: String,
+    },
 }
 
 impl Event {
@@ -98,7 +116,9 @@ impl Event {
             | Event::MemoSet { at, .. }
             | Event::MemoRemove { at, .. }
             | Event::CodingAnchor { at, .. }
-            | Event::DocEdit { at, .. } => at,
+            | Event::DocEdit { at, .. }
+            | Event::PinSet { at, .. }
+            | Event::PinRemove { at, .. } => at,
         }
     }
 }

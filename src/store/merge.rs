@@ -75,6 +75,17 @@ fn event_key(ev: &Event, coder_file: &str) -> String {
             at,
             coder,
         } => format!("edit|{doc}|{rev}|{at}|{coder}"),
+        Event::PinSet { pin, at } => format!(
+            "pin|{}|{}|{at}|{}|{}",
+            pin.coding,
+            pin.order,
+            pin.coder,
+            pin.form
+                .as_deref()
+                .map(crate::model::text::quote_hash)
+                .unwrap_or_default()
+        ),
+        Event::PinRemove { coding, at, coder } => format!("unpin|{coding}|{at}|{coder}"),
     }
 }
 

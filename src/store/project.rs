@@ -115,6 +115,9 @@ pub struct Project {
     pub codings: BTreeMap<String, Coding>,
     /// Live memos by id.
     pub memos: BTreeMap<String, Memo>,
+    /// Pins by coding id, including pins of codings that are gone (an undo that brings a
+    /// coding back brings its pin back); [`Project::pinned`] gives the live ones in order.
+    pub pins: BTreeMap<String, crate::model::Pin>,
     /// Problems found while loading (damaged journal lines, orphaned codings, …).
     pub warnings: Vec<Warning>,
     pub(super) texts: RefCell<HashMap<String, Rc<str>>>,
@@ -273,6 +276,7 @@ impl Project {
             names,
             codings: BTreeMap::new(),
             memos: BTreeMap::new(),
+            pins: BTreeMap::new(),
             warnings,
             texts: RefCell::new(HashMap::new()),
             char_indexes: RefCell::new(HashMap::new()),
@@ -400,6 +404,12 @@ impl Project {
                             c.stale = stale;
                         }
                     }
+                }
+                Event::PinSet { pin, .. } => {
+                    self.pins.insert(pin.coding.clone(), pin);
+                }
+                Event::PinRemove { coding, .. } => {
+                    self.pins.remove(&coding);
                 }
                 Event::DocEdit { .. } => {}
             }
@@ -766,6 +776,55 @@ impl Project {
             .filter(|m| &m.target == target)
             .collect();
         v.sort_by(|a, b| a.at.cmp(&b.at));
+        v
+    }
+
+    /// A read-only copy of the project that holds only the codings `keep` accepts (with the
+    /// memos and pins of the others left out too), so that every count and table over it
+    /// counts just those: how `--where` narrows a summary, a report or a statistic.
+    pub fn with_codings_only(&self, keep: impl Fn(&Coding) -> bool) -> Project {
+        let codings: BTreeMap<String, Coding> = self
+            .codings
+            .iter()
+            .filter(|(_, c)| keep(c))
+            .map(|(id, c)| (id.clone(), c.clone()))
+            .collect();
+        let memos = self
+            .memos
+            .iter()
+            .filter(|(_, m)| match &m.target {
+                MemoTarget::Coding(c) => codings.contains_key(c),
+                _ => true,
+            })
+            .map(|(id, m)| (id.clone(), m.clone()))
+            .collect();
+        Project {
+            root: self.root.clone(),
+            config: self.config.clone(),
+            docs: self.docs.clone(),
+            codebook: self.codebook.clone(),
+            cases: self.cases.clone(),
+            names: self.names.clone(),
+            pins: self.pins.clone(),
+            codings,
+            memos,
+            warnings: self.warnings.clone(),
+            texts: RefCell::new(self.texts.borrow().clone()),
+            char_indexes: RefCell::new(self.char_indexes.borrow().clone()),
+            turn_tables: RefCell::new(self.turn_tables.borrow().clone()),
+            stamp: None,
+            held: false,
+        }
+    }
+
+    /// The pins of live codings, in the order the researcher gave them.
+    pub fn pinned(&self) -> Vec<&crate::model::Pin> {
+        let mut v: Vec<&crate::model::Pin> = self
+            .pins
+            .values()
+            .filter(|p| self.codings.contains_key(&p.coding))
+            .collect();
+        v.sort_by(|a, b| (&a.order, &a.coding).cmp(&(&b.order, &b.coding)));
         v
     }
 }

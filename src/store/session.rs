@@ -25,6 +25,7 @@ mod codebook;
 mod codings;
 mod documents;
 mod import;
+mod pins;
 
 pub use documents::DocumentLabel;
 
@@ -420,6 +421,10 @@ impl Session {
                         }
                         Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
                         Op::DocText { spans, .. } => spans.iter_mut().for_each(|s| fix(&mut s.0)),
+                        Op::Pins { set, remove } => {
+                            set.iter_mut().for_each(|p| fix(&mut p.coding));
+                            remove.iter_mut().for_each(fix);
+                        }
                         Op::Codebook { .. }
                         | Op::Cases { .. }
                         | Op::Names { .. }
@@ -532,6 +537,23 @@ impl Session {
                     self.remove_document(&doc)?;
                 }
             }
+            Op::Pins {
+                mut set,
+                mut remove,
+            } => {
+                // A coding that came back in this same step names its new id.
+                let new_id = |id: &mut String, remap: &[(String, String)]| {
+                    if let Some((_, new)) = remap.iter().find(|(old, _)| old == id) {
+                        id.clone_from(new);
+                    }
+                };
+                set.iter_mut()
+                    .for_each(|p| new_id(&mut p.coding, &self.remap));
+                remove.iter_mut().for_each(|id| new_id(id, &self.remap));
+                set.retain(|p| self.project.codings.contains_key(&p.coding));
+                remove.retain(|id| self.project.pins.contains_key(id));
+                self.change_pins("pins", set, remove)?;
+            }
         }
         Ok(())
     }
@@ -577,9 +599,16 @@ impl Session {
                 ..c.clone()
             });
         }
-        let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
+        let mut events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
+        let pins = self.pins_following(codings, &out);
+        events.extend(pins.iter().cloned());
         if !events.is_empty() {
             self.append(&events)?;
+        }
+        for ev in pins {
+            if let Event::PinSet { pin, .. } = ev {
+                self.project.pins.insert(pin.coding.clone(), pin);
+            }
         }
         for c in &out {
             let mut live = c.clone();

@@ -129,6 +129,8 @@ actions! {
     CycleUnit => "choose what autocoding codes: the matched words, the sentence, the turn",
     ToggleMark => "mark or unmark the hit",
     ToggleContext => "show the whole turn around each excerpt",
+    TogglePin => "pin the excerpt for the report, or unpin it",
+    TrimQuote => "give the pinned excerpt a shorter report form, parts left out as (...)",
     NewMemo => "write a new project memo",
     RegisterName => "register the suggested name",
     DeleteMemo => "delete the memo (asks first)",

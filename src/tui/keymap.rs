@@ -316,6 +316,20 @@ pub fn default_keymap() -> Vec<Binding> {
             A::ToggleContext,
             "show the whole turn",
         ),
+        b(
+            V(Excerpts),
+            Char('p'),
+            NONE,
+            A::TogglePin,
+            "pin for the report, or unpin",
+        ),
+        b(
+            V(Excerpts),
+            Char('T'),
+            SHIFT,
+            A::TrimQuote,
+            "report form: leave parts out as (...)",
+        ),
         b(V(Memos), Char('a'), NONE, A::NewMemo, "new project memo"),
         b(V(Memos), Char('D'), SHIFT, A::DeleteMemo, "delete the memo"),
         b(

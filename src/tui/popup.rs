@@ -37,6 +37,8 @@ pub enum Purpose {
     RegisterName(String),
     /// Filter the excerpts.
     ExcerptFilter,
+    /// Give this coding a report form (empty: take it away).
+    TrimQuote(String),
 }
 
 /// A one-line prompt.
@@ -528,6 +530,17 @@ impl App {
                     _ => self.set_error("give two different coders, e.g. anna,bo"),
                 }
                 return;
+            }
+            Purpose::TrimQuote(id) => {
+                let form = (!text.is_empty()).then(|| text.clone());
+                crate::ops::pins::change(
+                    &mut self.session,
+                    &crate::ops::pins::Change::Form(
+                        crate::ops::pins::Excerpts::Ids(vec![id]),
+                        form,
+                    ),
+                )
+                .map(|r| r.describe())
             }
             Purpose::ExcerptFilter => {
                 let mut f = Vec::new();

@@ -106,6 +106,18 @@ pub(crate) fn read_state(root: &Path) -> Result<String, String> {
         })
         .collect();
     memos.sort();
+    // Pins in their order, named by the coding's place (ids change when a coding comes back).
+    for pin in p.pinned() {
+        let c = &p.codings[&pin.coding];
+        memos.push(format!(
+            "pin {} {}..{} {} form={:?}",
+            c.doc,
+            c.start,
+            c.end,
+            p.codebook.path(&c.code),
+            pin.form
+        ));
+    }
     for line in codings.iter().chain(&memos) {
         writeln!(out, "{line}").unwrap();
     }
@@ -242,6 +254,13 @@ fn base() -> Base {
         .ok();
     p.koda(&["memo", "add", "Første møte er viktig.", "--doc", "i"])
         .ok();
+    let pinned = p
+        .koda(&["excerpts", "--code", "trust/personal", "--json"])
+        .json()[0]["coding"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.koda(&["excerpts", "pin", &pinned]).ok();
     p.koda(&["cases", "set", "F1", "role=parent"]).ok();
     p.koda(&["names", "add", "Ola Hansen", "--as", "(navn lærer)"])
         .ok();
@@ -339,9 +358,23 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         .unwrap()
         .id
         .clone();
+    let pinned = p.pinned()[0].coding.clone();
     let inp = |f: &str| b.project.path().join("in").join(f).display().to_string();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let mut out = vec![
+        ("pin an excerpt", s(&["excerpts", "pin", &timing])),
+        (
+            "trim a quote for the report",
+            s(&[
+                "excerpts",
+                "trim",
+                &pinned,
+                "--form",
+                "Hvordan var (...) møtet?",
+            ]),
+        ),
+        ("unpin an excerpt", s(&["excerpts", "unpin", &pinned])),
+        ("remove a pinned coding", s(&["uncode", &pinned])),
         (
             "code a turn",
             s(&["code", "i", "--code", "waiting", "--turn", "2"]),

@@ -96,6 +96,12 @@ fn the_readme_tour_runs_as_written() {
         report.contains("## trust") && report.contains("Jeg har sluttet å tro"),
         "{report}"
     );
+    let parents = std::fs::read_to_string(dir.path().join("studie/foreldre.md")).unwrap();
+    assert!(
+        parents.contains("«(...) Jeg visste at hun ville ringe tilbake samme dag (...)» (parent,")
+            && !parents.contains("coordinator,"),
+        "{parents}"
+    );
     assert!(dir.path().join("studie/rapport.html").is_file());
     assert!(dir.path().join("studie/utdrag.csv").is_file());
 }

@@ -17,6 +17,7 @@ mod imports;
 mod layers;
 mod privacy;
 mod refi;
+mod report;
 mod search;
 mod team;
 mod term;

@@ -267,3 +267,48 @@ fn the_help_overlay_scrolls_to_every_binding_of_a_view_at_80x24() {
         assert!(a.popup.is_none());
     }
 }
+
+#[test]
+fn excerpts_are_pinned_and_trimmed_from_the_excerpts_view() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "5");
+    let rows = a.excerpt_rows();
+    let i = rows
+        .iter()
+        .position(|e| e.text.split_whitespace().count() >= 6)
+        .unwrap();
+    let (id, text) = (rows[i].coding.clone(), rows[i].text.clone());
+    crate::term::press(&mut a, &"j".repeat(i));
+    crate::term::press(&mut a, "p");
+    assert!(a.status.contains("pinned an excerpt"), "{}", a.status);
+    let pinned: Vec<String> = a
+        .session
+        .project()
+        .pinned()
+        .iter()
+        .map(|p| p.coding.clone())
+        .collect();
+    assert_eq!(pinned, vec![id.clone()]);
+    assert!(draw(&a).contains("pinned #1"), "{}", draw(&a));
+    // T opens the report form with the quote in it; a shortened form is kept and shown.
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let form = format!("{} (...) {}", words[..3].join(" "), words[words.len() - 1]);
+    crate::term::press(&mut a, "T<C-u>");
+    crate::term::press(&mut a, &form);
+    crate::term::press(&mut a, "<Enter>");
+    let row = a.excerpt_rows()[i].clone();
+    assert_eq!(row.form.as_deref(), Some(form.as_str()), "{}", a.status);
+    assert!(draw(&a).contains("report: «"), "{}", draw(&a));
+    // A form that changes the words is refused with the reason, and the form stays.
+    crate::term::press(&mut a, "T<C-u>");
+    crate::term::press(&mut a, "ord som ikke står der (...)");
+    crate::term::press(&mut a, "<Enter>");
+    assert!(a.status.contains("not whole words"), "{}", a.status);
+    assert_eq!(a.excerpt_rows()[i].form.as_deref(), Some(form.as_str()));
+    // p again unpins; u brings the pin and its form back.
+    crate::term::press(&mut a, "p");
+    assert!(a.session.project().pinned().is_empty());
+    crate::term::press(&mut a, "u");
+    assert_eq!(a.excerpt_rows()[i].form.as_deref(), Some(form.as_str()));
+}

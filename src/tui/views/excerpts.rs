@@ -65,6 +65,32 @@ impl App {
                 }));
             }
             Action::ToggleContext => self.excerpts.context = !self.excerpts.context,
+            Action::TogglePin => {
+                if let Some(e) = self.excerpt_rows().get(self.excerpts.sel).cloned() {
+                    let change = crate::ops::pins::Change::Toggle(e.coding.clone());
+                    match crate::ops::pins::change(&mut self.session, &change) {
+                        Ok(r) => {
+                            self.status = format!("{} {}", r.describe(), self.undo_hint());
+                            self.changed();
+                        }
+                        Err(err) => self.set_error(err),
+                    }
+                }
+            }
+            Action::TrimQuote => {
+                if let Some(e) = self.excerpt_rows().get(self.excerpts.sel).cloned() {
+                    let text = e
+                        .form
+                        .clone()
+                        .unwrap_or_else(|| e.text.split_whitespace().collect::<Vec<_>>().join(" "));
+                    self.popup = Some(Popup::Prompt(Prompt {
+                        label: "report form: delete words, put (...) where they were (empty: none)"
+                            .into(),
+                        text,
+                        purpose: Purpose::TrimQuote(e.coding.clone()),
+                    }));
+                }
+            }
             Action::Escape => {
                 self.excerpts.filter.clear();
                 self.excerpts.code = None;
@@ -106,6 +132,7 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 &[
                     (Action::Filter, "filters"),
                     (Action::ToggleContext, "shows the turn"),
+                    (Action::TogglePin, "pins"),
                     (Action::Enter, "opens")
                 ]
             )
@@ -123,7 +150,7 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
             break;
         }
         let head = format!(
-            "{}{} · {} · turn {}{} · {}",
+            "{}{} · {} · turn {}{} · {}{}",
             if i == app.excerpts.sel { "▶" } else { " " },
             e.code_path,
             e.doc_title,
@@ -132,7 +159,10 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 .as_ref()
                 .map(|s| format!(" · {s}"))
                 .unwrap_or_default(),
-            e.coder
+            e.coder,
+            e.pinned
+                .map(|n| format!(" · pinned #{n}"))
+                .unwrap_or_default()
         );
         let style = if i == app.excerpts.sel {
             selected_style(colors)
@@ -168,6 +198,12 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 "   {}",
                 chunk.iter().collect::<String>()
             )));
+        }
+        if let Some(form) = &e.form {
+            lines.push(Line::styled(
+                cut(&format!("   report: «{form}»"), w + 2),
+                colors.style(Style::new().add_modifier(Modifier::ITALIC)),
+            ));
         }
     }
     f.render_widget(Paragraph::new(lines), list);
