@@ -82,6 +82,51 @@ pub struct ExcerptFilter {
     pub wheres: Vec<(String, String)>,
     /// Only excerpts pinned for the report, by code in the order they were pinned.
     pub pinned_only: bool,
+    /// Codes (ids, each with its sub-codes) whose codings an excerpt must overlap, every one
+    /// of them: the quote is the passage where they all meet (`--and`).
+    pub and: Vec<String>,
+    /// Codes (ids, each with its sub-codes) whose codings an excerpt must not overlap (`--not`).
+    pub not: Vec<String>,
+}
+
+/// Coding spans (start, end, coding id) by document.
+type SpansByDoc = BTreeMap<String, Vec<(usize, usize, String)>>;
+
+/// The spans of each document's codings with a code of `codes` or their sub-codes.
+fn spans_of(project: &Project, codes: &[String]) -> SpansByDoc {
+    let set: BTreeSet<String> = codes
+        .iter()
+        .flat_map(|c| project.codebook.subtree(c))
+        .collect();
+    let mut out = SpansByDoc::new();
+    for c in project.codings.values().filter(|c| set.contains(&c.code)) {
+        out.entry(c.doc.clone())
+            .or_default()
+            .push((c.start, c.end, c.id.clone()));
+    }
+    out
+}
+
+/// Where `span` meets the other codings in `with` (sorted, overlapping pieces joined).
+fn meeting(
+    span: (usize, usize),
+    own: &str,
+    with: &[(usize, usize, String)],
+) -> Vec<(usize, usize)> {
+    let mut pieces: Vec<(usize, usize)> = with
+        .iter()
+        .filter(|(s, e, id)| id != own && *s < span.1 && span.0 < *e)
+        .map(|(s, e, _)| ((*s).max(span.0), (*e).min(span.1)))
+        .collect();
+    pieces.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in pieces {
+        match out.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
 }
 
 /// The keys a `--where` condition may name beside the attributes.
@@ -198,9 +243,30 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         .enumerate()
         .map(|(i, p)| (p.coding.as_str(), i + 1))
         .collect();
+    let and: Vec<SpansByDoc> = filter
+        .and
+        .iter()
+        .map(|code| spans_of(project, std::slice::from_ref(code)))
+        .collect();
+    let not = spans_of(project, &filter.not);
     let mut out = Vec::new();
     for c in project.codings.values() {
-        if (filter.pinned_only && !rank.contains_key(c.id.as_str()))
+        // The passage or passages of the coding that are quoted: where every --and code meets
+        // it, none if a --not code touches it.
+        let mut spans = vec![(c.start, c.end)];
+        for with in &and {
+            let others = with.get(&c.doc).map_or(&[][..], Vec::as_slice);
+            spans = spans
+                .iter()
+                .flat_map(|&span| meeting(span, &c.id, others))
+                .collect();
+        }
+        let touched = not
+            .get(&c.doc)
+            .is_some_and(|v| !meeting((c.start, c.end), &c.id, v).is_empty());
+        if spans.is_empty()
+            || touched
+            || (filter.pinned_only && !rank.contains_key(c.id.as_str()))
             || wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
             || (!filter.docs.is_empty() && !filter.docs.contains(&c.doc))
             || (!filter.coders.is_empty() && !filter.coders.contains(&c.coder))
@@ -215,47 +281,55 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         let ix = project.char_index(&c.doc)?;
         let quote = ix.slice(&text, c.start, c.end).to_string();
         let turns = project.turns(&c.doc)?;
-        let first = crate::model::turn_at(&turns, c.start);
-        let last = crate::model::turn_at(&turns, c.end.saturating_sub(1));
+        let stale = c.stale || quote_hash(&quote) != c.hash;
+        let whole = spans == [(c.start, c.end)];
         // A form that no longer fits the words (after a correction of the text) is not used:
         // the report quotes the coding whole rather than words it no longer has.
         let form = project
             .pins
             .get(&c.id)
             .and_then(|p| p.form.as_deref())
-            .filter(|f| crate::model::coding::check_form(&quote, f).is_ok())
+            .filter(|f| whole && crate::model::coding::check_form(&quote, f).is_ok())
             .map(str::to_string);
-        let e = Excerpt {
-            pinned: rank.get(c.id.as_str()).copied(),
-            form,
-            coding: c.id.clone(),
-            code: c.code.clone(),
-            code_path: cb.path(&c.code),
-            doc: doc.id.clone(),
-            doc_title: doc.title.clone(),
-            doc_type: doc.kind.to_string(),
-            case: doc.case_at(&turns, c.start).map(str::to_string),
-            turn: first.map_or(0, |t| t.number),
-            turn_end: last.map_or(0, |t| t.number),
-            speaker: first.and_then(|t| t.speaker.clone()),
-            line: ix.line(&text, c.start),
-            line_end: ix.line(&text, c.end.saturating_sub(1).max(c.start)),
-            start: c.start,
-            end: c.end,
-            stale: c.stale || quote_hash(&quote) != c.hash,
-            text: quote,
-            coder: c.coder.clone(),
-            at: c.at.clone(),
-            memo: c.memo.clone(),
-            attributes: attributes_of(project, doc, doc.case_at(&turns, c.start)),
-            memos: project
-                .memos_on(&MemoTarget::Coding(c.id.clone()))
-                .iter()
-                .map(|m| m.text.clone())
-                .collect(),
-        };
-        if meets(&e, &conditions) {
-            out.push(e);
+        for (start, end) in spans {
+            let first = crate::model::turn_at(&turns, start);
+            let last = crate::model::turn_at(&turns, end.saturating_sub(1));
+            let e = Excerpt {
+                pinned: rank.get(c.id.as_str()).copied(),
+                form: form.clone(),
+                coding: c.id.clone(),
+                code: c.code.clone(),
+                code_path: cb.path(&c.code),
+                doc: doc.id.clone(),
+                doc_title: doc.title.clone(),
+                doc_type: doc.kind.to_string(),
+                case: doc.case_at(&turns, start).map(str::to_string),
+                turn: first.map_or(0, |t| t.number),
+                turn_end: last.map_or(0, |t| t.number),
+                speaker: first.and_then(|t| t.speaker.clone()),
+                line: ix.line(&text, start),
+                line_end: ix.line(&text, end.saturating_sub(1).max(start)),
+                start,
+                end,
+                stale,
+                text: if whole {
+                    quote.clone()
+                } else {
+                    ix.slice(&text, start, end).to_string()
+                },
+                coder: c.coder.clone(),
+                at: c.at.clone(),
+                memo: c.memo.clone(),
+                attributes: attributes_of(project, doc, doc.case_at(&turns, start)),
+                memos: project
+                    .memos_on(&MemoTarget::Coding(c.id.clone()))
+                    .iter()
+                    .map(|m| m.text.clone())
+                    .collect(),
+            };
+            if meets(&e, &conditions) {
+                out.push(e);
+            }
         }
     }
     let seq: BTreeMap<&str, u64> = project

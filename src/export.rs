@@ -6,6 +6,7 @@
 //! leaves half a file, and an existing file is only replaced when asked.
 
 pub mod html;
+pub mod labels;
 pub mod leak;
 pub mod privacy;
 pub mod qdpx;

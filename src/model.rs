@@ -50,6 +50,28 @@ pub struct ProjectConfig {
     /// them unprotected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register: Option<RegisterSeal>,
+    /// How summaries and reports are written.
+    #[serde(default, skip_serializing_if = "ReportSettings::is_default")]
+    pub report: ReportSettings,
+}
+
+/// How summaries and reports are written (`report` in `koda.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSettings {
+    /// The language of their words (`nb`, `nn`, `en`); the project's first language if unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// How a quote is attributed, e.g. `{rolle}, {type} {number}`; see
+    /// [`crate::export::quote::attribution`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<String>,
+}
+
+impl ReportSettings {
+    /// True when nothing differs from the defaults.
+    pub fn is_default(&self) -> bool {
+        *self == ReportSettings::default()
+    }
 }
 
 /// Privacy settings of a project (`privacy` in `koda.json`).

@@ -100,6 +100,8 @@ pub enum Command {
     Redo,
     /// The name register: names and their replacements, speaker and case pseudonyms.
     Names(NamesArgs),
+    /// Show or change how reports are written: their language and how quotes are attributed.
+    Settings(SettingsArgs),
     /// Check any file for registered names (what every export does before writing).
     Check {
         /// The file: text, Markdown, HTML, CSV, JSON or DOCX.
@@ -396,6 +398,28 @@ pub struct UncodeArgs {
     pub any_coder: bool,
 }
 
+/// `koda settings`.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// The language of summaries and reports: nb (bokmål; also no), nn (nynorsk) or en.
+    #[arg(long, value_name = "LANG", conflicts_with = "default_report_lang")]
+    pub report_lang: Option<String>,
+    /// Write summaries and reports in the project's first language again.
+    #[arg(long)]
+    pub default_report_lang: bool,
+    /// How a quote is attributed, e.g. '{rolle}, {type} {number}' gives «…» (forelder, intervju
+    /// 4): {title}, {type}, {number}, {turn} and any attribute; a part (between commas) whose
+    /// attribute a case lacks is left out.
+    #[arg(long, value_name = "TEMPLATE", conflicts_with = "default_attribution")]
+    pub attribution: Option<String>,
+    /// Attribute quotes the default way again (role, title, turn, wave).
+    #[arg(long)]
+    pub default_attribution: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `koda excerpts`.
 #[derive(Debug, Args)]
 pub struct ExcerptsArgs {
@@ -414,6 +438,13 @@ pub struct ExcerptsArgs {
     /// Leave out sub-codes of the codes given.
     #[arg(long)]
     pub no_subcodes: bool,
+    /// Only where a coding of this code (or a sub-code) overlaps, quoting the overlap
+    /// (repeatable: where all meet).
+    #[arg(long, value_name = "PATH")]
+    pub and: Vec<String>,
+    /// Leave out excerpts that a coding of this code (or a sub-code) overlaps (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub not: Vec<String>,
     /// Only excerpts where KEY is VALUE: coder, type, doc, case, speaker or any attribute
     /// (repeatable; one key given twice is either value).
     #[arg(long = "where", value_name = "KEY=VALUE")]
@@ -733,6 +764,13 @@ pub struct ExportArgs {
     /// Only these documents (excerpts; repeatable).
     #[arg(long, value_name = "DOC")]
     pub doc: Vec<String>,
+    /// Excerpts: only where a coding of this code (or a sub-code) overlaps, the overlap as the
+    /// quote (repeatable: where all meet).
+    #[arg(long, value_name = "PATH")]
+    pub and: Vec<String>,
+    /// Excerpts: leave out those a coding of this code (or a sub-code) overlaps (repeatable).
+    #[arg(long, value_name = "PATH")]
+    pub not: Vec<String>,
     /// Summary, report, excerpts, matrix: only codings where KEY is VALUE, quoted and counted:
     /// coder, type, doc, case, speaker or any attribute (repeatable; one key given twice is
     /// either value).
@@ -745,6 +783,10 @@ pub struct ExportArgs {
     /// Summary, report: leave out codes without excerpts.
     #[arg(long)]
     pub hide_empty: bool,
+    /// The language of the export's words: nb (bokmål; also no), nn (nynorsk) or en
+    /// (default: the project's report language, else its first language).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
     /// Summary: at most N quotes per code.
     #[arg(long, value_name = "N")]
     pub max_quotes: Option<usize>,
@@ -760,8 +802,9 @@ pub struct ExportArgs {
     /// Summary: cut quotes longer than this many characters, at a word.
     #[arg(long, default_value_t = 600, value_name = "N")]
     pub max_chars: usize,
-    /// Summary: include memos on codes and codings.
-    #[arg(long)]
+    /// Summary, report: include memos on codes (under each code's heading) and on codings
+    /// (under each quote).
+    #[arg(long, alias = "with-memos")]
     pub memos: bool,
     /// Summary: break counts down by this attribute (e.g. role).
     #[arg(long, value_name = "ATTRIBUTE")]

@@ -77,6 +77,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Undo) => history_step(&ctx, true, out, err)?,
         Some(Command::Redo) => history_step(&ctx, false, out, err)?,
         Some(Command::Names(a)) => names::names(&ctx, a, out, err)?,
+        Some(Command::Settings(a)) => export::settings(&ctx, a, out, err)?,
         Some(Command::Check { file }) => {
             let p = ctx.load(None, err)?;
             let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;

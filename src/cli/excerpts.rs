@@ -43,11 +43,7 @@ pub(super) fn excerpts(
         return ctx.after_change(s.project(), err);
     }
     let p = ctx.load(None, err)?;
-    let codes = a
-        .code
-        .iter()
-        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
+    let codes = code_ids(&p, &a.code)?;
     let docs = a
         .doc
         .iter()
@@ -62,6 +58,8 @@ pub(super) fn excerpts(
             coders: ctx.coders.clone(),
             wheres: crate::model::case::parse_attrs(&a.wheres)?,
             pinned_only: a.pinned,
+            and: code_ids(&p, &a.and)?,
+            not: code_ids(&p, &a.not)?,
         },
     )?;
     if a.json {
@@ -132,4 +130,12 @@ pub(super) fn excerpts(
         }
     }
     Ok(())
+}
+
+/// The ids of codes named by path, name or id.
+fn code_ids(p: &crate::store::Project, names: &[String]) -> crate::Result<Vec<String>> {
+    names
+        .iter()
+        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+        .collect()
 }

@@ -1,11 +1,12 @@
 //! Quotes for reports: context, elision marks and anonymised attribution.
 
 use crate::analysis::Excerpt;
+use crate::export::labels::Labels;
+use crate::model::DocKind;
 use crate::model::text::{char_len, slice_chars};
 use crate::store::Project;
 
-/// The elision mark used where a quote is cut.
-pub const ELISION: &str = "(...)";
+pub use crate::model::coding::ELISION;
 
 /// How much text around a coding a quote shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +72,7 @@ pub fn quote(project: &Project, e: &Excerpt, context: Context, max_chars: usize)
     let lead = context == Context::Coded && start > sent_start;
     let mut tail = context == Context::Coded && end < sent_end;
     if char_len(&body) > max_chars {
-        let cut: String = body.chars().take(max_chars).collect();
-        let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-        body = at_word.trim_end_matches([',', ';', ':']).to_string();
+        body = cut_at_word(&body, max_chars);
         tail = true;
     }
     let mut out = String::new();
@@ -89,19 +88,227 @@ pub fn quote(project: &Project, e: &Excerpt, context: Context, max_chars: usize)
     out
 }
 
-/// Anonymised attribution: role, document title, turn and wave, never a speaker's name or
-/// the case's name. For example `parent, Foreldreintervju 4, turn 7, wave 1`.
-pub fn attribution(e: &Excerpt) -> String {
+/// What an attribution is made of, besides the excerpt's attributes.
+#[derive(Debug, Clone, Copy)]
+pub struct Cite<'a> {
+    /// The words of the study's language.
+    pub labels: &'a Labels,
+    /// The document's type.
+    pub kind: DocKind,
+    /// The document's number among the project's documents of its type, in import order.
+    pub number: usize,
+    /// The project's attribution template, if it has one.
+    pub template: Option<&'a str>,
+}
+
+/// The fields of an attribution template besides attributes.
+pub const TEMPLATE_FIELDS: [&str; 4] = ["title", "type", "number", "turn"];
+
+/// Placeholders an attribution may not use: they would name people.
+const NAMING: [&str; 4] = ["case", "speaker", "coder", "name"];
+
+/// Anonymised attribution, never a speaker's name or the case's name. Without a template:
+/// role, document title, turn (a field note's paragraph) and wave, e.g. `parent, Foreldreintervju
+/// 4, replikk 7, bølge 1`. A template such as `{rolle}, {type} {number}` gives `forelder, intervju
+/// 4`: `{title}`, `{type}`, `{number}`, `{turn}` and any attribute; a comma-separated part whose
+/// placeholder has no value for the excerpt is left out.
+pub fn attribution(e: &Excerpt, cite: &Cite) -> String {
+    let l = cite.labels;
+    let place = l.place(cite.kind, e.turn);
+    if let Some(template) = cite.template {
+        let value = |field: &str| -> Option<String> {
+            match field {
+                "title" => Some(e.doc_title.clone()),
+                "type" => Some(l.kind(cite.kind).to_string()),
+                "number" => Some(cite.number.to_string()),
+                "turn" => Some(place.clone()),
+                attr => e
+                    .attributes
+                    .iter()
+                    .find(|(k, _)| k.to_lowercase() == attr.to_lowercase())
+                    .map(|(_, v)| v.clone()),
+            }
+        };
+        let parts: Vec<String> = template
+            .split(',')
+            .filter_map(|part| fill(part, &value))
+            .filter(|p| !p.is_empty())
+            .collect();
+        return parts.join(", ");
+    }
     let mut parts: Vec<String> = Vec::new();
     if let Some(role) = e.attributes.get("role") {
         parts.push(role.clone());
     }
     parts.push(e.doc_title.clone());
-    parts.push(format!("turn {}", e.turn));
-    if let Some(w) = e.attributes.get("wave")
-        && !e.doc_title.to_lowercase().contains(&format!("wave {w}"))
-    {
-        parts.push(format!("wave {w}"));
+    parts.push(place);
+    if let Some(w) = e.attributes.get("wave") {
+        let title = e.doc_title.to_lowercase();
+        let named = [l.wave, "wave", "bølge", "bølgje"]
+            .iter()
+            .any(|word| title.contains(&format!("{word} {w}")));
+        if !named {
+            parts.push(format!("{} {w}", l.wave));
+        }
     }
     parts.join(", ")
+}
+
+/// One part of a template with its placeholders filled, or `None` when one has no value.
+fn fill(part: &str, value: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = part;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        out.push_str(&value(after[..close].trim())?);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out.trim().to_string())
+}
+
+/// Checks an attribution template: its braces close, and each placeholder is one of
+/// [`TEMPLATE_FIELDS`] or an attribute in `attributes`, never one that would name people.
+pub fn check_template(template: &str, attributes: &[String]) -> crate::Result<()> {
+    let mut rest = template;
+    let mut any = false;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or_else(|| {
+            crate::Error::invalid(format!("attribution {template:?}: a {{ is not closed"))
+        })?;
+        let field = after[..close].trim().to_lowercase();
+        if NAMING.contains(&field.as_str()) {
+            return Err(crate::Error::invalid(format!(
+                "attribution {template:?}: {{{field}}} would name a person or a case in the report; use a role or another attribute"
+            )));
+        }
+        if !TEMPLATE_FIELDS.contains(&field.as_str())
+            && !attributes.iter().any(|a| a.to_lowercase() == field)
+        {
+            return Err(crate::Error::invalid(format!(
+                "attribution {template:?}: no field or attribute {{{field}}}; fields are {}, attributes {}",
+                TEMPLATE_FIELDS.join(", "),
+                if attributes.is_empty() {
+                    "(none yet)".to_string()
+                } else {
+                    attributes.join(", ")
+                }
+            )));
+        }
+        any = true;
+        rest = &after[close + 1..];
+    }
+    if !any {
+        return Err(crate::Error::invalid(format!(
+            "attribution {template:?} has no placeholder; e.g. \"{{role}}, {{type}} {{number}}\""
+        )));
+    }
+    Ok(())
+}
+
+/// The first `max_chars` characters of `text`, cut back to the last whole word (and the
+/// punctuation that would dangle); the text itself when it is not longer.
+pub fn cut_at_word(text: &str, max_chars: usize) -> String {
+    if char_len(text) <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars).collect();
+    let at_word = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
+    at_word.trim_end_matches([',', ';', ':']).to_string()
+}
+
+#[cfg(test)]
+mod attribution_tests {
+    use super::*;
+    use crate::export::labels::Lang;
+    use std::collections::BTreeMap;
+
+    fn excerpt(attrs: &[(&str, &str)]) -> Excerpt {
+        Excerpt {
+            coding: "x1".into(),
+            code: "c".into(),
+            code_path: "c".into(),
+            doc: "d".into(),
+            doc_title: "Foreldreintervju 4, bølge 1".into(),
+            doc_type: "interview".into(),
+            case: Some("F04".into()),
+            turn: 7,
+            turn_end: 7,
+            speaker: Some("Forelder".into()),
+            line: 1,
+            line_end: 1,
+            start: 0,
+            end: 1,
+            text: "x".into(),
+            coder: "anna".into(),
+            at: String::new(),
+            memo: None,
+            memos: Vec::new(),
+            stale: false,
+            pinned: None,
+            form: None,
+            attributes: attrs
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect::<BTreeMap<_, _>>(),
+        }
+    }
+
+    fn cite(lang: Lang, kind: DocKind, template: Option<&'static str>) -> Cite<'static> {
+        Cite {
+            labels: lang.labels(),
+            kind,
+            number: 4,
+            template,
+        }
+    }
+
+    #[test]
+    fn the_default_attribution_speaks_the_study_s_language() {
+        let e = excerpt(&[("role", "forelder"), ("wave", "1")]);
+        assert_eq!(
+            attribution(&e, &cite(Lang::Bokmal, DocKind::Interview, None)),
+            "forelder, Foreldreintervju 4, bølge 1, replikk 7"
+        );
+        let e = excerpt(&[("role", "parent"), ("wave", "2")]);
+        assert_eq!(
+            attribution(&e, &cite(Lang::English, DocKind::FieldNote, None)),
+            "parent, Foreldreintervju 4, bølge 1, paragraph 7, wave 2"
+        );
+    }
+
+    #[test]
+    fn a_template_names_what_the_study_cites() {
+        let e = excerpt(&[("rolle", "forelder")]);
+        let t = Some("{rolle}, {type} {number}");
+        assert_eq!(
+            attribution(&e, &cite(Lang::Bokmal, DocKind::Interview, t)),
+            "forelder, intervju 4"
+        );
+        // A part whose attribute the excerpt lacks is left out.
+        let t = Some("{rolle}, {type} {number}, {bølge}. bølge, {turn}");
+        assert_eq!(
+            attribution(&e, &cite(Lang::Nynorsk, DocKind::FieldNote, t)),
+            "forelder, feltnotat 4, avsnitt 7"
+        );
+    }
+
+    #[test]
+    fn templates_that_would_name_people_or_do_not_fit_are_refused() {
+        let attrs = vec!["rolle".to_string()];
+        assert!(check_template("{rolle}, {type} {number}", &attrs).is_ok());
+        for (t, why) in [
+            ("{case}, {type}", "would name"),
+            ("{speaker}", "would name"),
+            ("{rolle", "not closed"),
+            ("{role}", "no field or attribute"),
+            ("intervju", "no placeholder"),
+        ] {
+            let e = check_template(t, &attrs).unwrap_err().to_string();
+            assert!(e.contains(why), "{t}: {e}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! summary, and the codes by an attribute.
 
 use super::html::{esc, page, table};
+use super::labels::Labels;
 use super::summary::{self, anchor};
 use crate::Result;
 use crate::analysis::stats::{CellCount, code_by_attribute, cooccurrence, frequencies};
@@ -36,13 +37,18 @@ const LABEL_W: usize = 230;
 const BAR_W: usize = 420;
 
 /// Horizontal bars of excerpts per code (sub-codes included), indented by depth.
-fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<String> {
+fn frequency_svg(
+    project: &Project,
+    colours: &BTreeMap<String, String>,
+    l: &Labels,
+) -> Result<String> {
     let freq = frequencies(project, None, true)?;
     let max = freq.iter().map(|f| f.excerpts).max().unwrap_or(0).max(1);
     let height = ROW * freq.len() + 10;
     let width = LABEL_W + BAR_W + 60;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Excerpts per code\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"13\">\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"13\">\n",
+        esc(l.frequencies_caption)
     );
     for (i, f) in freq.iter().enumerate() {
         let y = i * ROW + 5;
@@ -51,7 +57,7 @@ fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Resul
         let colour = colours.get(&f.code).map_or("#8c8c8c", String::as_str);
         let opacity = if f.depth == 0 { "1" } else { "0.75" };
         svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" fill=\"#333\">{}</text>\n<rect x=\"{LABEL_W}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"2\" fill=\"{}\" fill-opacity=\"{opacity}\"><title>{}: {} excerpts in {} documents, {} cases</title></rect>\n<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" fill=\"#555\">{}</text>\n",
+            "<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" fill=\"#333\">{}</text>\n<rect x=\"{LABEL_W}\" y=\"{}\" width=\"{w}\" height=\"{}\" rx=\"2\" fill=\"{}\" fill-opacity=\"{opacity}\"><title>{}: {}</title></rect>\n<text x=\"{}\" y=\"{}\" dominant-baseline=\"middle\" fill=\"#555\">{}</text>\n",
             4 + f.depth * 16,
             y + ROW / 2,
             esc(name),
@@ -59,9 +65,7 @@ fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Resul
             ROW - 6,
             esc(colour),
             esc(&f.code),
-            f.excerpts,
-            f.documents,
-            f.cases,
+            esc(&l.counts(f.excerpts, f.documents, f.cases)),
             LABEL_W + w + 6,
             y + ROW / 2,
             f.excerpts
@@ -72,7 +76,11 @@ fn frequency_svg(project: &Project, colours: &BTreeMap<String, String>) -> Resul
 }
 
 /// A code-by-code heatmap of the Jaccard index of their turns.
-fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<String> {
+fn heatmap_svg(
+    project: &Project,
+    colours: &BTreeMap<String, String>,
+    l: &Labels,
+) -> Result<String> {
     let codes: Vec<String> = project
         .codebook
         .walk()
@@ -92,7 +100,8 @@ fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<
     let width = left + n * cell + 130;
     let height = top + n * cell + 20;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"Co-occurrence of codes\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"{}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"system-ui, sans-serif\" font-size=\"12\">\n",
+        esc(l.cooccurrence)
     );
     for (i, code) in codes.iter().enumerate() {
         let colour = colours.get(code).map_or("#8c8c8c", String::as_str);
@@ -129,9 +138,10 @@ fn heatmap_svg(project: &Project, colours: &BTreeMap<String, String>) -> Result<
                 0.0
             };
             svg.push_str(&format!(
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"#b2182b\" fill-opacity=\"{opacity:.3}\" stroke=\"#eee\"><title>{} + {}: Jaccard {v:.2}, {shared} shared turns</title></rect>\n",
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{cell}\" height=\"{cell}\" fill=\"#b2182b\" fill-opacity=\"{opacity:.3}\" stroke=\"#eee\"><title>{} + {}: Jaccard {v:.2}, {shared} {}</title></rect>\n",
                 esc(code),
-                esc(other)
+                esc(other),
+                esc(l.shared_turns)
             ));
         }
     }
@@ -148,22 +158,35 @@ pub fn html(
     let colours = colours(project);
     let mut s = summary::build(project, &opts.summary)?;
     privacy.summary(&mut s);
+    let l = opts.summary.lang.labels();
     let name = &privacy.text(&project.config.name);
     let mut body = format!(
-        "{}<h1>{}</h1>\n<p class=\"meta\">{} documents, {} cases, {} codes, {} codings by {}</p>\n",
-        summary::not_pseudonymised_banner(privacy.on),
+        "{}<h1>{}</h1>\n<p class=\"meta\">{}, {}, {}, {} {} {}</p>\n",
+        summary::not_pseudonymised_banner(l, privacy.on),
         esc(name),
-        project.docs.len(),
-        project.cases.cases.len(),
-        project.codebook.codes.len(),
-        project.codings.len(),
+        esc(&l.document.count(project.docs.len())),
+        esc(&l.case.count(project.cases.cases.len())),
+        esc(&l.code.count(project.codebook.codes.len())),
+        esc(&l.coding.count(project.codings.len())),
+        esc(l.by),
         esc(&project.config.coders.join(", "))
     );
-    body.push_str("<nav><h2>Contents</h2>\n<ol>\n<li><a href=\"#frequencies\">Codes and how often they occur</a></li>\n<li><a href=\"#cooccurrence\">Codes that occur together</a></li>\n");
+    body.push_str(&format!(
+        "<nav><h2>{}</h2>\n<ol>\n<li><a href=\"#frequencies\">{}</a></li>\n<li><a href=\"#cooccurrence\">{}</a></li>\n",
+        esc(l.contents),
+        esc(l.frequencies),
+        esc(l.cooccurrence)
+    ));
     if opts.summary.by.is_some() {
-        body.push_str("<li><a href=\"#matrix\">Codes by attribute</a></li>\n");
+        body.push_str(&format!(
+            "<li><a href=\"#matrix\">{}</a></li>\n",
+            esc(l.codes_by_attribute)
+        ));
     }
-    body.push_str("<li><a href=\"#themes\">Theme summary</a>\n<ol>\n");
+    body.push_str(&format!(
+        "<li><a href=\"#themes\">{}</a>\n<ol>\n",
+        esc(l.theme_summary)
+    ));
     for t in s.themes.iter().filter(|t| t.depth == 0) {
         body.push_str(&format!(
             "<li><a href=\"#{}\">{}</a></li>\n",
@@ -172,15 +195,23 @@ pub fn html(
         ));
     }
     body.push_str("</ol></li>\n</ol></nav>\n");
-    body.push_str("<h2 id=\"frequencies\">Codes and how often they occur</h2>\n<p class=\"meta\">Excerpts per code, sub-codes included.</p>\n<figure>");
-    body.push_str(&frequency_svg(project, &colours)?);
-    body.push_str("</figure>\n<h2 id=\"cooccurrence\">Codes that occur together</h2>\n<p class=\"meta\">Darker cells: the two codes share more of their turns (Jaccard index of the turns coded with each, shaded relative to the strongest pair). Hover a cell for the figures.</p>\n<figure>");
-    body.push_str(&heatmap_svg(project, &colours)?);
+    body.push_str(&format!(
+        "<h2 id=\"frequencies\">{}</h2>\n<p class=\"meta\">{}</p>\n<figure>",
+        esc(l.frequencies),
+        esc(l.frequencies_caption)
+    ));
+    body.push_str(&frequency_svg(project, &colours, l)?);
+    body.push_str(&format!(
+        "</figure>\n<h2 id=\"cooccurrence\">{}</h2>\n<p class=\"meta\">{}</p>\n<figure>",
+        esc(l.cooccurrence),
+        esc(l.cooccurrence_caption)
+    ));
+    body.push_str(&heatmap_svg(project, &colours, l)?);
     body.push_str("</figure>\n");
     if let Some(by) = &opts.summary.by {
         let m = code_by_attribute(project, by, CellCount::Excerpts)?;
-        let mut header = vec!["code".to_string()];
-        header.extend(m.values.iter().map(|v| format!("{by}={v}")));
+        let mut header = vec![l.code.0.to_string()];
+        header.extend(m.values.iter().map(|v| format!("{by}={}", l.value(v))));
         let rows: Vec<Vec<String>> = m
             .rows
             .iter()
@@ -191,18 +222,22 @@ pub fn html(
             })
             .collect();
         body.push_str(&format!(
-            "<h2 id=\"matrix\">Codes by {}</h2>\n<p class=\"meta\">Excerpts per code (sub-codes included) and value of {}.</p>\n{}",
+            "<h2 id=\"matrix\">{} {}</h2>\n<p class=\"meta\">{} {}.</p>\n{}",
+            esc(l.codes_by),
             esc(by),
+            esc(l.matrix_caption),
             esc(by),
             table(&header, &rows, 1)
         ));
     }
-    body.push_str("<h2 id=\"themes\">Theme summary</h2>\n");
+    body.push_str(&format!(
+        "<h2 id=\"themes\">{}</h2>\n",
+        esc(l.theme_summary)
+    ));
     body.push_str(&summary::html_themes(&s));
-    let lang = project
-        .config
-        .languages
-        .first()
-        .map_or("no", String::as_str);
-    Ok(page(&format!("Report: {name}"), lang, &body))
+    Ok(page(
+        &format!("{}: {name}", l.report),
+        opts.summary.lang.tag(),
+        &body,
+    ))
 }

@@ -2,7 +2,8 @@
 //! anonymised attribution, in codebook order with the hierarchy as headings.
 
 use super::html::{esc, page, table};
-use super::quote::{Context, attribution, quote};
+use super::labels::{Labels, Lang};
+use super::quote::{Cite, Context, attribution, quote};
 use crate::Result;
 use crate::analysis::stats::{NONE, frequencies};
 use crate::analysis::{ExcerptFilter, excerpts};
@@ -45,6 +46,10 @@ pub struct Options {
     pub pinned: bool,
     /// Leave out codes without excerpts (sub-codes included).
     pub hide_empty: bool,
+    /// The language of the words.
+    pub lang: Lang,
+    /// The attribution template (see [`super::quote::attribution`]); the default form if none.
+    pub attribution: Option<String>,
 }
 
 impl Default for Options {
@@ -60,6 +65,8 @@ impl Default for Options {
             coders: Vec::new(),
             pinned: false,
             hide_empty: false,
+            lang: Lang::default(),
+            attribution: None,
         }
     }
 }
@@ -132,6 +139,9 @@ pub struct Summary {
     pub by: Option<String>,
     /// Themes in codebook order.
     pub themes: Vec<Theme>,
+    /// The language of the words.
+    #[serde(skip)]
+    pub lang: Lang,
 }
 
 fn shuffle<T>(v: &mut [T], seed: u64) {
@@ -170,6 +180,15 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
         .values()
         .map(|d| (d.id.as_str(), d.seq))
         .collect();
+    // Each document's number among those of its type, in import order, for attributions.
+    let mut number: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut of_kind: BTreeMap<crate::model::DocKind, usize> = BTreeMap::new();
+    for d in project.documents() {
+        let n = of_kind.entry(d.kind).or_default();
+        *n += 1;
+        number.insert(d.id.as_str(), *n);
+    }
+    let labels = opts.lang.labels();
     let mut themes = Vec::new();
     for (code, depth) in project.codebook.walk() {
         if wanted.as_ref().is_some_and(|w| !w.contains(&code.id)) {
@@ -181,14 +200,20 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
         // Pinned quotes come first, in their order; a passage inside or around one of them is
         // not quoted again.
         let mut pinned: Vec<&crate::analysis::Excerpt> = Vec::new();
+        // The codings quoted under another's quote (the same passage coded twice, or one
+        // inside another), by the coding whose quote stands for them: their memos go with it.
+        let mut folded: BTreeMap<&str, Vec<&crate::analysis::Excerpt>> = BTreeMap::new();
         if opts.pinned {
             pinned = own.iter().copied().filter(|e| e.pinned.is_some()).collect();
             pinned.sort_by_key(|e| e.pinned);
             own.retain(|e| {
-                e.pinned.is_none()
-                    && !pinned
-                        .iter()
-                        .any(|p| p.doc == e.doc && p.start < e.end && e.start < p.end)
+                let under = pinned
+                    .iter()
+                    .find(|p| p.doc == e.doc && p.start < e.end && e.start < p.end);
+                if let (None, Some(p)) = (e.pinned, under) {
+                    folded.entry(p.coding.as_str()).or_default().push(e);
+                }
+                e.pinned.is_none() && under.is_none()
             });
         }
         // The same passage coded twice (by two coders, or nested) is quoted once: the widest.
@@ -206,6 +231,13 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
         for e in own {
             let furthest = reach.filter(|(d, _)| *d == e.doc).map(|(_, end)| end);
             if furthest.is_some_and(|end| e.end <= end) {
+                let around = kept
+                    .iter()
+                    .filter(|k| k.doc == e.doc && k.start <= e.start && e.end <= k.end)
+                    .max_by_key(|k| k.end);
+                if let Some(k) = around {
+                    folded.entry(k.coding.as_str()).or_default().push(e);
+                }
                 continue;
             }
             reach = Some((e.doc.as_str(), furthest.map_or(e.end, |end| end.max(e.end))));
@@ -237,12 +269,32 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
                     Some(form) => form.clone(),
                     None => quote(project, e, opts.context, opts.max_chars),
                 },
-                attribution: attribution(e),
+                attribution: attribution(
+                    e,
+                    &Cite {
+                        labels,
+                        kind: project
+                            .docs
+                            .get(&e.doc)
+                            .map_or(crate::model::DocKind::Other, |d| d.kind),
+                        number: number.get(e.doc.as_str()).copied().unwrap_or(0),
+                        template: opts.attribution.as_deref(),
+                    },
+                ),
                 doc: e.doc.clone(),
                 turn: e.turn,
                 coding: e.coding.clone(),
                 memos: if opts.memos {
-                    e.memo.iter().chain(&e.memos).cloned().collect()
+                    let mut memos: Vec<String> = Vec::new();
+                    let with = folded.get(e.coding.as_str()).map_or(&[][..], Vec::as_slice);
+                    for x in std::iter::once(e).chain(with) {
+                        for m in x.memo.iter().chain(&x.memos) {
+                            if !memos.contains(m) {
+                                memos.push(m.clone());
+                            }
+                        }
+                    }
+                    memos
                 } else {
                     Vec::new()
                 },
@@ -290,18 +342,12 @@ pub fn build(project: &Project, opts: &Options) -> Result<Summary> {
         pseudonymised: true,
         by: opts.by.clone(),
         themes,
+        lang: opts.lang,
     })
 }
 
-fn counts_line(t: &Theme) -> String {
-    let plural =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "{} in {} from {}",
-        plural(t.excerpts, "excerpt", "excerpts"),
-        plural(t.documents, "document", "documents"),
-        plural(t.cases, "case", "cases")
-    )
+fn counts_line(l: &Labels, t: &Theme) -> String {
+    l.counts(t.excerpts, t.documents, t.cases)
 }
 
 fn md_escape(s: &str) -> String {
@@ -310,69 +356,75 @@ fn md_escape(s: &str) -> String {
 
 /// Renders the summary as Markdown.
 pub fn markdown(s: &Summary) -> String {
+    let l = s.lang.labels();
     let mut out = if s.pseudonymised {
         String::new()
     } else {
-        format!("> **{}**\n\n", super::privacy::NOT_PSEUDONYMISED)
+        format!("> **{}**\n\n", l.not_pseudonymised)
     };
-    out.push_str(&format!("# Theme summary: {}\n", s.project));
+    out.push_str(&format!("# {}: {}\n", l.theme_summary, s.project));
     for t in &s.themes {
         let level = "#".repeat((t.depth + 2).min(6));
         out.push_str(&format!("\n{level} {}\n\n", t.code));
         if !t.description.is_empty() {
             out.push_str(&format!("*{}*\n\n", t.description.trim()));
         }
-        out.push_str(&format!("{}.\n", counts_line(t)));
+        out.push_str(&format!("{}.\n", counts_line(l, t)));
         if let Some(by) = &s.by
             && !t.breakdown.is_empty()
         {
             out.push_str(&format!(
-                "\n| {} | excerpts | cases |\n| --- | ---: | ---: |\n",
-                md_escape(by)
+                "\n| {} | {} | {} |\n| --- | ---: | ---: |\n",
+                md_escape(by),
+                l.excerpt.1,
+                l.case.1
             ));
             for b in &t.breakdown {
                 out.push_str(&format!(
                     "| {} | {} | {} |\n",
-                    md_escape(&b.value),
+                    md_escape(l.value(&b.value)),
                     b.excerpts,
                     b.cases
                 ));
             }
         }
         for m in &t.memos {
-            out.push_str(&format!("\n**Memo:** {}\n", m.trim()));
+            out.push_str(&format!("\n**{}:** {}\n", l.memo, m.trim()));
         }
         for q in &t.quotes {
             out.push_str(&format!("\n> «{}» ({})\n", q.text, q.attribution));
             for m in &q.memos {
-                out.push_str(&format!(">\n> *Memo: {}*\n", m.trim()));
+                out.push_str(&format!(">\n> *{}: {}*\n", l.memo, m.trim()));
             }
         }
         if t.more > 0 {
-            out.push_str(&format!(
-                "\n*{} more excerpt{} not shown.*\n",
-                t.more,
-                if t.more == 1 { "" } else { "s" }
-            ));
+            out.push_str(&format!("\n*{}*\n", (l.more)(t.more)));
         }
     }
     out
 }
 
 /// Renders the summary as a self-contained HTML page.
-pub fn html(s: &Summary, lang: &str) -> String {
+pub fn html(s: &Summary) -> String {
+    let l = s.lang.labels();
     let body = format!(
-        "{}<h1>Theme summary: {}</h1>\n<p class=\"meta\">{} codes</p>\n{}",
-        not_pseudonymised_banner(s.pseudonymised),
+        "{}<h1>{}: {}</h1>\n<p class=\"meta\">{}</p>\n{}",
+        not_pseudonymised_banner(l, s.pseudonymised),
+        esc(l.theme_summary),
         esc(&s.project),
-        s.themes.len(),
+        esc(&l.code.count(s.themes.len())),
         html_themes(s)
     );
-    page(&format!("Theme summary: {}", s.project), lang, &body)
+    page(
+        &format!("{}: {}", l.theme_summary, s.project),
+        s.lang.tag(),
+        &body,
+    )
 }
 
 /// The themes of the summary as HTML sections (each with an `id` for links), without a page.
 pub fn html_themes(s: &Summary) -> String {
+    let l = s.lang.labels();
     let mut body = String::new();
     for t in &s.themes {
         let level = (t.depth + 2).min(6);
@@ -392,7 +444,7 @@ pub fn html_themes(s: &Summary) -> String {
         }
         body.push_str(&format!(
             "<p class=\"meta\">{}.</p>\n",
-            esc(&counts_line(t))
+            esc(&counts_line(l, t))
         ));
         if let Some(by) = &s.by
             && !t.breakdown.is_empty()
@@ -400,17 +452,24 @@ pub fn html_themes(s: &Summary) -> String {
             let rows: Vec<Vec<String>> = t
                 .breakdown
                 .iter()
-                .map(|b| vec![b.value.clone(), b.excerpts.to_string(), b.cases.to_string()])
+                .map(|b| {
+                    vec![
+                        l.value(&b.value).to_string(),
+                        b.excerpts.to_string(),
+                        b.cases.to_string(),
+                    ]
+                })
                 .collect();
             body.push_str(&table(
-                &[by.clone(), "excerpts".into(), "cases".into()],
+                &[by.clone(), l.excerpt.1.into(), l.case.1.into()],
                 &rows,
                 1,
             ));
         }
         for m in &t.memos {
             body.push_str(&format!(
-                "<div class=\"memo\"><strong>Memo:</strong> {}</div>\n",
+                "<div class=\"memo\"><strong>{}:</strong> {}</div>\n",
+                esc(l.memo),
                 esc(m.trim())
             ));
         }
@@ -421,14 +480,18 @@ pub fn html_themes(s: &Summary) -> String {
                 esc(&q.attribution)
             ));
             for m in &q.memos {
-                body.push_str(&format!("<p class=\"memo\">Memo: {}</p>", esc(m.trim())));
+                body.push_str(&format!(
+                    "<p class=\"memo\">{}: {}</p>",
+                    esc(l.memo),
+                    esc(m.trim())
+                ));
             }
             body.push_str("</blockquote>\n");
         }
         if t.more > 0 {
             body.push_str(&format!(
-                "<p class=\"meta\">{} more not shown.</p>\n",
-                t.more
+                "<p class=\"meta\">{}</p>\n",
+                esc(&(l.more)(t.more))
             ));
         }
         body.push_str("</section>\n");
@@ -437,13 +500,13 @@ pub fn html_themes(s: &Summary) -> String {
 }
 
 /// The warning banner of an HTML export made with `--no-pseudonymise` (empty otherwise).
-pub fn not_pseudonymised_banner(pseudonymised: bool) -> String {
+pub fn not_pseudonymised_banner(l: &Labels, pseudonymised: bool) -> String {
     if pseudonymised {
         String::new()
     } else {
         format!(
             "<p class=\"memo\"><strong>{}</strong></p>\n",
-            esc(super::privacy::NOT_PSEUDONYMISED)
+            esc(l.not_pseudonymised)
         )
     }
 }
@@ -461,6 +524,7 @@ pub fn none_label() -> &'static str {
 /// Renders the summary as a Word document (DOCX), with real heading and quote styles so that
 /// Word's navigation pane and table of contents work on it.
 pub fn docx(s: &Summary) -> Result<Vec<u8>> {
+    let l = s.lang.labels();
     use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
     let heading = |level: usize| {
         let size = [40, 32, 28, 26, 24, 22][level.clamp(1, 6) - 1];
@@ -481,14 +545,10 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
     let para = |text: &str| Paragraph::new().add_run(Run::new().add_text(text));
     if !s.pseudonymised {
         d = d.add_paragraph(
-            Paragraph::new().add_run(
-                Run::new()
-                    .add_text(super::privacy::NOT_PSEUDONYMISED)
-                    .bold(),
-            ),
+            Paragraph::new().add_run(Run::new().add_text(l.not_pseudonymised).bold()),
         );
     }
-    d = d.add_paragraph(para(&format!("Theme summary: {}", s.project)).style("Heading1"));
+    d = d.add_paragraph(para(&format!("{}: {}", l.theme_summary, s.project)).style("Heading1"));
     for t in &s.themes {
         let level = (t.depth + 2).min(6);
         d = d.add_paragraph(para(&t.code).style(&format!("Heading{level}")));
@@ -497,19 +557,19 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
                 Paragraph::new().add_run(Run::new().add_text(t.description.trim()).italic()),
             );
         }
-        d = d.add_paragraph(para(&format!("{}.", counts_line(t))));
+        d = d.add_paragraph(para(&format!("{}.", counts_line(l, t))));
         if let Some(by) = &s.by
             && !t.breakdown.is_empty()
         {
             let cell = |x: &str| TableCell::new().add_paragraph(para(x));
             let mut rows = vec![TableRow::new(vec![
                 cell(by),
-                cell("excerpts"),
-                cell("cases"),
+                cell(l.excerpt.1),
+                cell(l.case.1),
             ])];
             for b in &t.breakdown {
                 rows.push(TableRow::new(vec![
-                    cell(&b.value),
+                    cell(l.value(&b.value)),
                     cell(&b.excerpts.to_string()),
                     cell(&b.cases.to_string()),
                 ]));
@@ -519,7 +579,7 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
         for m in &t.memos {
             d = d.add_paragraph(
                 Paragraph::new()
-                    .add_run(Run::new().add_text("Memo: ").bold())
+                    .add_run(Run::new().add_text(format!("{}: ", l.memo)).bold())
                     .add_run(Run::new().add_text(m.trim())),
             );
         }
@@ -531,11 +591,11 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
                     .add_run(Run::new().add_text(format!(" ({})", q.attribution))),
             );
             for m in &q.memos {
-                d = d.add_paragraph(para(&format!("Memo: {}", m.trim())));
+                d = d.add_paragraph(para(&format!("{}: {}", l.memo, m.trim())));
             }
         }
         if t.more > 0 {
-            d = d.add_paragraph(para(&format!("{} more not shown.", t.more)));
+            d = d.add_paragraph(para(&(l.more)(t.more)));
         }
     }
     let mut buf = std::io::Cursor::new(Vec::new());

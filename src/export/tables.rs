@@ -237,7 +237,7 @@ pub fn memo_table(project: &Project) -> Table {
                         .get(c)
                         .map_or(c.clone(), |_| project.codebook.path(c)),
                 ),
-                MemoTarget::Coding(c) => ("coding", c.clone()),
+                MemoTarget::Coding(c) => ("coding", coding_heading(project, c)),
                 MemoTarget::Project => ("project", String::new()),
             };
             vec![
@@ -257,6 +257,44 @@ pub fn memo_table(project: &Project) -> Table {
             .collect(),
         rows,
     }
+}
+
+/// A coding as a reader of memos knows it: its code, its quote (cut at a word after 120
+/// characters) and where it is; a coding that is gone by its id.
+fn coding_heading(project: &Project, id: &str) -> String {
+    let Some(c) = project.codings.get(id) else {
+        return format!("{id} (removed)");
+    };
+    let quote = project
+        .text(&c.doc)
+        .ok()
+        .map(|t| {
+            let words = crate::model::text::slice_chars(&t, c.start, c.end)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let short = super::quote::cut_at_word(&words, 120);
+            if short == words {
+                short
+            } else {
+                format!("{short} {}", super::quote::ELISION)
+            }
+        })
+        .unwrap_or_default();
+    let title = project
+        .docs
+        .get(&c.doc)
+        .map_or(c.doc.as_str(), |d| d.title.as_str());
+    let turn = project
+        .turns(&c.doc)
+        .ok()
+        .and_then(|t| crate::model::turn_at(&t, c.start).map(|t| t.number))
+        .map(|n| format!(", turn {n}"))
+        .unwrap_or_default();
+    format!(
+        "{} «{quote}» ({title}{turn})",
+        project.codebook.path(&c.code)
+    )
 }
 
 /// Memos as a Markdown document, grouped by what they are attached to.

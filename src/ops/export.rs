@@ -8,6 +8,7 @@
 //! Nothing returns bytes by another way. [`deliver`] writes them atomically to the named file.
 
 use crate::analysis::{self, ExcerptFilter};
+use crate::export::labels::Lang;
 use crate::export::privacy::{NOT_PSEUDONYMISED, Privacy};
 use crate::export::summary::{self, Order};
 use crate::export::{Format, qdpx, quote::Context, tables};
@@ -126,10 +127,17 @@ pub struct Request {
     /// (summaries, reports, excerpt tables, matrices; see
     /// [`crate::analysis::ExcerptFilter::wheres`]).
     pub wheres: Vec<(String, String)>,
+    /// Excerpt tables: only where codings of these codes (paths or names, with sub-codes)
+    /// overlap, the overlap as the quote.
+    pub and: Vec<String>,
+    /// Excerpt tables: leave out excerpts codings of these codes overlap.
+    pub not: Vec<String>,
     /// Summary and report: quote the pinned excerpts first, in the order they were pinned.
     pub pinned: bool,
     /// Summary and report: leave out codes without excerpts (sub-codes included).
     pub hide_empty: bool,
+    /// The language of the words; the project's report language when `None`.
+    pub lang: Option<Lang>,
     /// At most this many quotes per code.
     pub max_quotes: Option<usize>,
     /// Quote order.
@@ -194,6 +202,12 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             r.kind.name()
         )));
     }
+    if (!r.and.is_empty() || !r.not.is_empty()) && r.kind != Kind::Excerpts {
+        return Err(Error::invalid(format!(
+            "--and and --not choose the rows of an excerpt table (`koda export excerpts`); {} does not take them",
+            r.kind.name()
+        )));
+    }
     if (r.pinned || r.hide_empty) && !matches!(r.kind, Kind::Summary | Kind::Report) {
         return Err(Error::invalid(format!(
             "--pinned and --hide-empty shape a summary or a report; {} does not take them",
@@ -245,17 +259,16 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             "a DOCX file cannot go to standard output; name a file with -o",
         ));
     }
-    let codes = r
-        .codes
-        .iter()
-        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
-        .collect::<Result<Vec<_>>>()?;
-    let lang = p
-        .config
-        .languages
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "no".into());
+    let ids = |names: &[String]| {
+        names
+            .iter()
+            .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
+            .collect::<Result<Vec<_>>>()
+    };
+    let codes = ids(&r.codes)?;
+    let language = r.lang.unwrap_or_else(|| Lang::of_project(&p.config));
+    let words = language.labels();
+    let lang = language.tag();
     let privacy = Privacy::new(p, r.pseudonymise)?;
     let title = |t: String| privacy.text(&t);
     if let Some(by) = &r.by
@@ -290,6 +303,8 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 coders: r.coders.clone(),
                 pinned: r.pinned,
                 hide_empty: r.hide_empty,
+                lang: language,
+                attribution: p.config.report.attribution.clone(),
             };
             if r.kind == Kind::Report {
                 crate::export::report::html(
@@ -302,7 +317,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 let mut s = summary::build(p, &opts)?;
                 privacy.summary(&mut s);
                 match format {
-                    Format::Html => summary::html(&s, &lang).into_bytes(),
+                    Format::Html => summary::html(&s).into_bytes(),
                     Format::Docx => summary::docx(&s)?,
                     Format::Json => json(&s)?,
                     _ => summary::markdown(&s).into_bytes(),
@@ -322,14 +337,16 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 coders: r.coders.clone(),
                 wheres: r.wheres.clone(),
                 pinned_only: false,
+                and: ids(&r.and)?,
+                not: ids(&r.not)?,
             };
             let mut t = tables::excerpt_table(p, &filter)?;
             privacy.table(&mut t);
             t.render(
                 format,
-                &title(format!("Excerpts: {}", p.config.name)),
+                &title(format!("{}: {}", words.excerpts_title, p.config.name)),
                 r.bom,
-                &lang,
+                lang,
             )?
         }
         Kind::Matrix => {
@@ -337,9 +354,9 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             privacy.table(&mut t);
             t.render(
                 format,
-                &title(format!("Cases by codes: {}", p.config.name)),
+                &title(format!("{}: {}", words.matrix_title, p.config.name)),
                 r.bom,
-                &lang,
+                lang,
             )?
         }
         Kind::Memos => match format {
@@ -347,7 +364,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             f => {
                 let mut t = tables::memo_table(p);
                 privacy.table(&mut t);
-                t.render(f, "Memos", r.bom, &lang)?
+                t.render(f, words.memos_title, r.bom, lang)?
             }
         },
         Kind::Codebook => match format {
@@ -369,7 +386,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             f => {
                 let mut t = tables::codebook_table(p);
                 privacy.table(&mut t);
-                t.render(f, "Codebook", r.bom, &lang)?
+                t.render(f, words.codebook_title, r.bom, lang)?
             }
         },
         Kind::Qdpx | Kind::Qdc => return refi(p, r),
@@ -384,7 +401,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
     )?;
     let bytes = match format {
         Format::Markdown if !privacy.on && r.kind != Kind::Summary => {
-            let mut b = format!("> **{NOT_PSEUDONYMISED}**\n\n").into_bytes();
+            let mut b = format!("> **{}**\n\n", words.not_pseudonymised).into_bytes();
             b.extend(bytes);
             b
         }

@@ -96,6 +96,11 @@ pub enum Op {
         /// The codings to unpin.
         remove: Vec<String>,
     },
+    /// Put these report settings back.
+    ReportSettings {
+        /// The settings.
+        settings: crate::model::ReportSettings,
+    },
     /// Put this name register back.
     Names {
         /// The snapshot.

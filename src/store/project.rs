@@ -225,6 +225,7 @@ impl Project {
             created_at: now(),
             privacy: Default::default(),
             register: None,
+            report: Default::default(),
         };
         // koda.json last: its presence is what makes the folder a project.
         fsio::write_json(&dir.join(CONFIG_FILE), &config)?;

@@ -26,6 +26,7 @@ mod codings;
 mod documents;
 mod import;
 mod pins;
+mod settings;
 
 pub use documents::DocumentLabel;
 
@@ -421,6 +422,7 @@ impl Session {
                         }
                         Op::SetMemo { id, .. } | Op::RemoveMemo { id } => fix(id),
                         Op::DocText { spans, .. } => spans.iter_mut().for_each(|s| fix(&mut s.0)),
+                        Op::ReportSettings { .. } => {}
                         Op::Pins { set, remove } => {
                             set.iter_mut().for_each(|p| fix(&mut p.coding));
                             remove.iter_mut().for_each(fix);
@@ -536,6 +538,9 @@ impl Session {
                 if self.project.docs.contains_key(&doc) {
                     self.remove_document(&doc)?;
                 }
+            }
+            Op::ReportSettings { settings } => {
+                self.set_report_settings(settings)?;
             }
             Op::Pins {
                 mut set,

@@ -71,6 +71,7 @@ pub(crate) fn read_state(root: &Path) -> Result<String, String> {
         .unwrap();
     }
     writeln!(out, "cases {:?}", p.cases).unwrap();
+    writeln!(out, "report {:?}", p.config.report).unwrap();
     let mut codings: Vec<String> = p
         .codings
         .values()
@@ -374,6 +375,16 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
             ]),
         ),
         ("unpin an excerpt", s(&["excerpts", "unpin", &pinned])),
+        (
+            "report settings",
+            s(&[
+                "settings",
+                "--report-lang",
+                "nn",
+                "--attribution",
+                "{role}, {type} {number}",
+            ]),
+        ),
         ("remove a pinned coding", s(&["uncode", &pinned])),
         (
             "code a turn",

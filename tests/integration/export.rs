@@ -7,8 +7,10 @@ const K1: &str = "Intervjuer: Hva gjør du?\nKoordinator: Jeg lover lite og hold
 
 /// Two cases (a parent in wave 1, a coordinator in wave 2), codes trust/personal and timing,
 /// five codings and memos.
+/// Two coded interviews in a Norwegian project whose reports are written in English.
 fn fixture() -> TestProject {
     let p = TestProject::new();
+    p.koda(&["settings", "--report-lang", "en"]).ok();
     let a = p.write("forelder.txt", F1);
     let b = p.write("koordinator.txt", K1);
     p.koda(&[
@@ -474,8 +476,8 @@ fn the_html_report_is_one_self_contained_file() {
     for part in [
         "<nav><h2>Contents</h2>",
         "<h2 id=\"frequencies\">",
-        "aria-label=\"Excerpts per code\"",
-        "aria-label=\"Co-occurrence of codes\"",
+        "aria-label=\"Excerpts per code, sub-codes included.\"",
+        "aria-label=\"Codes that occur together\"",
         "<h2 id=\"matrix\">Codes by role</h2>",
         "<h2 id=\"themes\">Theme summary</h2>",
         "«Jeg lover lite og holder alt.»",

@@ -118,7 +118,8 @@ fn no_pseudonymise_is_explicit_and_says_so() {
     let p = fixture();
     let r = p.koda(&["export", "summary", "-o", "-", "--no-pseudonymise"]);
     let md = r.ok().to_string();
-    assert!(md.starts_with("> **NOT PSEUDONYMISED"), "{md}");
+    // The banner speaks the study's language; the terminal's warning is koda's own.
+    assert!(md.starts_with("> **IKKE PSEUDONYMISERT"), "{md}");
     assert!(md.contains("Karis søster"), "{md}");
     assert!(r.stderr.contains("NOT PSEUDONYMISED"), "{}", r.stderr);
     let html = p
@@ -133,7 +134,7 @@ fn no_pseudonymise_is_explicit_and_says_so() {
         ])
         .ok()
         .to_string();
-    assert!(html.contains("<strong>NOT PSEUDONYMISED"), "{html}");
+    assert!(html.contains("<strong>IKKE PSEUDONYMISERT"), "{html}");
     let json = p
         .koda(&[
             "export",

@@ -301,3 +301,392 @@ fn excerpts_are_named_by_code_document_and_turn() {
     p.fails_unchanged(&["excerpts", "pin", &at7[0], "--code", code], &["not both"]);
     p.fails_unchanged(&["excerpts", "pin"], &["name the excerpts"]);
 }
+
+#[test]
+fn and_quotes_where_two_codes_meet_and_not_leaves_out_what_another_touches() {
+    let p = example_copy();
+    let doc = "foreldreintervju-1-bolge-1";
+    let inst = p
+        .koda(&["excerpts", "--code", "trust/institutional", "--json"])
+        .json();
+    let all_inst = ids(&inst);
+    let e = inst
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["doc"] == doc)
+        .unwrap()
+        .clone();
+    let (start, end) = (e["start"].as_u64().unwrap(), e["end"].as_u64().unwrap());
+    // A waiting coding that begins before the institutional one and ends inside it.
+    let cut = start + 30;
+    p.koda(&[
+        "code",
+        doc,
+        "--code",
+        "timing/waiting",
+        "--range",
+        &format!("{}..{cut}", start - 20),
+    ])
+    .ok();
+    let both = |a: &str, b: &str| {
+        p.koda(&["excerpts", "--code", a, "--and", b, "--doc", doc, "--json"])
+            .json()
+    };
+    let met = both("trust/institutional", "timing/waiting");
+    let met = met.as_array().unwrap();
+    assert_eq!(met.len(), 1, "{met:?}");
+    let whole = e["text"].as_str().unwrap();
+    let overlap: String = whole.chars().take((cut - start) as usize).collect();
+    assert_eq!(met[0]["start"], start);
+    assert_eq!(met[0]["end"], cut);
+    assert_eq!(met[0]["text"], overlap.as_str());
+    assert_eq!(met[0]["coding"], e["coding"]);
+    assert!(end > cut);
+    // The other way round: the same passage, from the waiting coding.
+    let other = both("timing/waiting", "trust");
+    assert_eq!(other[0]["text"], overlap.as_str());
+    assert_eq!(other.as_array().unwrap().len(), 1);
+    // --not leaves that excerpt out and keeps the others.
+    let not = ids(&p
+        .koda(&[
+            "excerpts",
+            "--code",
+            "trust/institutional",
+            "--not",
+            "timing/waiting",
+            "--json",
+        ])
+        .json());
+    let mut want = all_inst.clone();
+    want.retain(|id| *id != e["coding"].as_str().unwrap());
+    assert_eq!(not, want);
+    // The excerpt table takes them too; a summary refuses them.
+    let csv = p
+        .koda(&[
+            "export",
+            "excerpts",
+            "-o",
+            "-",
+            "--code",
+            "trust/institutional",
+            "--and",
+            "timing/waiting",
+        ])
+        .ok()
+        .to_string();
+    assert_eq!(
+        csv::Reader::from_reader(csv.as_bytes()).records().count(),
+        1
+    );
+    assert!(csv.contains(&overlap), "{csv}");
+    p.fails_unchanged(
+        &["export", "summary", "-o", "s.md", "--and", "timing"],
+        &["--and and --not", "summary does not take them"],
+    );
+}
+
+#[test]
+fn memos_on_codings_are_headed_by_code_and_quote_in_exports() {
+    let p = example_copy();
+    let e = p
+        .koda(&["excerpts", "--code", "trust/personal", "--json"])
+        .json()[0]
+        .clone();
+    let id = e["coding"].as_str().unwrap();
+    p.koda(&[
+        "memo",
+        "add",
+        "Sterkt sitat om tilbakeringing.",
+        "--coding",
+        id,
+    ])
+    .ok();
+    let md = p.koda(&["export", "memos", "-o", "-"]).ok().to_string();
+    let heading = format!(
+        "## coding trust/personal «{}» ({}, turn {})",
+        e["text"].as_str().unwrap(),
+        e["doc_title"].as_str().unwrap(),
+        e["turn"]
+    );
+    assert!(md.contains(&heading), "{md}");
+    assert!(
+        !md.contains(id),
+        "the memo is headed by its code and quote, not an id:\n{md}"
+    );
+    // The report and the summary take the memo under the quote with --with-memos.
+    for kind in ["summary", "report"] {
+        let out = p
+            .koda(&["export", kind, "-o", "-", "--with-memos"])
+            .ok()
+            .to_string();
+        assert!(out.contains("Sterkt sitat om tilbakeringing."), "{kind}");
+        let plain = p.koda(&["export", kind, "-o", "-"]).ok().to_string();
+        assert!(!plain.contains("Sterkt sitat om tilbakeringing."), "{kind}");
+    }
+}
+
+/// The words a reader sees in an export: HTML without its style sheet and tags (but with the
+/// labels read aloud to screen readers), a DOCX's runs of text, or Markdown as it is.
+fn visible_words(bytes: &[u8], kind: &str) -> Vec<String> {
+    let text = match kind {
+        "docx" => {
+            let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut z.by_name("word/document.xml").unwrap(), &mut xml)
+                .unwrap();
+            let runs = regex::Regex::new(r"<w:t[^>]*>([^<]*)</w:t>").unwrap();
+            runs.captures_iter(&xml)
+                .map(|c| c[1].to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        "html" => {
+            let html = String::from_utf8_lossy(bytes).to_string();
+            let html = regex::Regex::new(r"(?s)<style>.*?</style>")
+                .unwrap()
+                .replace_all(&html, " ")
+                .to_string();
+            let aria: Vec<String> = regex::Regex::new(r#"aria-label="([^"]*)""#)
+                .unwrap()
+                .captures_iter(&html)
+                .map(|c| c[1].to_string())
+                .collect();
+            let bare = regex::Regex::new(r"<[^>]*>")
+                .unwrap()
+                .replace_all(&html, " ");
+            format!("{bare} {}", aria.join(" "))
+        }
+        _ => String::from_utf8_lossy(bytes).to_string(),
+    };
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// A study in one language: an interview and a field note, coded, with a memo.
+fn study(lang: &str, interview: &str, note: &str, codes: [&str; 2], role: &str) -> TestProject {
+    let p = TestProject::empty();
+    crate::util::koda_cmd()
+        .args([
+            "init", "--name", "Studie", "--coder", "anna", "--lang", lang,
+        ])
+        .arg(p.path())
+        .output()
+        .unwrap();
+    let i = p.write("i1.txt", interview);
+    let n = p.write("n1.txt", note);
+    p.koda(&[
+        "import",
+        i.to_str().unwrap(),
+        "--case",
+        "A1",
+        "--attr",
+        &format!("rolle={role}"),
+    ])
+    .ok();
+    p.koda(&[
+        "import",
+        n.to_str().unwrap(),
+        "--type",
+        "field-note",
+        "--case",
+        "A1",
+    ])
+    .ok();
+    for c in codes {
+        p.koda(&["codes", "add", c]).ok();
+    }
+    p.koda(&[
+        "code", "i1", "--code", codes[0], "--turn", "2", "--memo", "Viktig.",
+    ])
+    .ok();
+    p.koda(&["code", "i1", "--code", codes[0], "--turn", "4"])
+        .ok();
+    p.koda(&["code", "n1", "--code", codes[1], "--turn", "2"])
+        .ok();
+    p
+}
+
+fn exports(p: &TestProject, extra: &[&str]) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for (kind, file) in [
+        ("summary", "s.md"),
+        ("summary", "s.html"),
+        ("summary", "s.docx"),
+        ("report", "r.html"),
+    ] {
+        let mut args = vec![
+            "export", kind, "-o", file, "--force", "--by", "rolle", "--memos",
+        ];
+        args.extend(["--max-quotes", "1"]);
+        args.extend(extra);
+        p.koda(&args).ok();
+        let bytes = std::fs::read(p.path().join(file)).unwrap();
+        let ext = file.rsplit('.').next().unwrap();
+        out.push((format!("{kind} {file}"), visible_words(&bytes, ext)));
+    }
+    out
+}
+
+#[test]
+fn summaries_and_reports_speak_the_study_s_language() {
+    let english: BTreeSet<&str> = [
+        "theme",
+        "summary",
+        "report",
+        "contents",
+        "excerpt",
+        "excerpts",
+        "documents",
+        "cases",
+        "codes",
+        "codings",
+        "from",
+        "by",
+        "memo",
+        "more",
+        "shown",
+        "turn",
+        "paragraph",
+        "wave",
+        "none",
+        "occur",
+        "together",
+        "often",
+        "darker",
+        "hover",
+        "shared",
+        "value",
+        "attribute",
+        "included",
+        "pseudonymised",
+    ]
+    .into_iter()
+    .collect();
+    let norwegian: BTreeSet<&str> = [
+        "temaoversikt",
+        "rapport",
+        "innhold",
+        "innhald",
+        "utdrag",
+        "dokumenter",
+        "caser",
+        "casar",
+        "koder",
+        "kodar",
+        "kodinger",
+        "kodingar",
+        "fra",
+        "frå",
+        "notat",
+        "vist",
+        "viste",
+        "ikke",
+        "ikkje",
+        "replikk",
+        "avsnitt",
+        "bølge",
+        "bølgje",
+        "ingen",
+        "kodene",
+        "kodane",
+        "forekommer",
+        "førekjem",
+        "sammen",
+        "saman",
+        "mørkere",
+        "mørkare",
+        "verdi",
+        "egenskap",
+        "eigenskap",
+        "medregnet",
+        "medrekna",
+        "pseudonymisert",
+    ]
+    .into_iter()
+    .collect();
+    let no = study(
+        "no",
+        "Intervjuer: Hvordan gikk det?\nForelder: Hun ringte tilbake samme dag, hver gang.\nIntervjuer: Og nå?\nForelder: Nå venter vi igjen på svar.\n",
+        "Feltnotat fra møtet.\n\nFamilien venter fortsatt på svar fra kommunen.\n",
+        ["tillit", "ventetid"],
+        "forelder",
+    );
+    let en = study(
+        "en",
+        "Interviewer: How did it go?\nParent: She called back the same day, every time.\nInterviewer: And now?\nParent: Now we wait for an answer again.\n",
+        "Notes on the meeting.\n\nThe family still waits for an answer from the council.\n",
+        ["trust", "waiting"],
+        "parent",
+    );
+    for (p, own, foreign, extra) in [
+        (&no, &norwegian, &english, &[][..]),
+        (&no, &norwegian, &english, &["--lang", "nn"][..]),
+        (&en, &english, &norwegian, &[][..]),
+        (&no, &norwegian, &english, &["--no-pseudonymise"][..]),
+    ] {
+        for (what, words) in exports(p, extra) {
+            let wrong: BTreeSet<&String> = words
+                .iter()
+                .filter(|w| foreign.contains(w.as_str()))
+                .collect();
+            assert!(wrong.is_empty(), "{what} {extra:?} has {wrong:?}");
+            let right = words.iter().filter(|w| own.contains(w.as_str())).count();
+            assert!(
+                right >= 5,
+                "{what} {extra:?} has only {right} labels: {words:?}"
+            );
+        }
+    }
+    // An English study's report is in English even when asked from a Norwegian one, and back.
+    let words = exports(&no, &["--lang", "en"]);
+    assert!(
+        words
+            .iter()
+            .all(|(_, w)| w.iter().any(|x| x == "excerpts" || x == "excerpt"))
+    );
+    // Field notes are cited by paragraph, interviews by turn.
+    let md = no.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(md.contains("replikk 2") && md.contains("avsnitt 2"), "{md}");
+    assert!(md.contains("1 utdrag i 1 dokument fra 1 case"), "{md}");
+}
+
+#[test]
+fn an_attribution_template_cites_as_the_study_does() {
+    let p = study(
+        "no",
+        "Intervjuer: Hvordan gikk det?\nForelder: Hun ringte tilbake samme dag, hver gang.\nIntervjuer: Og nå?\nForelder: Nå venter vi igjen.\n",
+        "Feltnotat.\n\nFamilien venter fortsatt.\n",
+        ["tillit", "ventetid"],
+        "forelder",
+    );
+    p.koda(&["settings", "--attribution", "{rolle}, {type} {number}"])
+        .ok();
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(
+        md.contains("«Hun ringte tilbake samme dag, hver gang.» (forelder, intervju 1)"),
+        "{md}"
+    );
+    // The field note's case has the role too; the template names its type.
+    assert!(md.contains("(forelder, feltnotat 1)"), "{md}");
+    // A template that would name people, or names no attribute there is, is refused unchanged.
+    p.fails_unchanged(
+        &["settings", "--attribution", "{case}, {type}"],
+        &["would name"],
+    );
+    p.fails_unchanged(
+        &["settings", "--attribution", "{role}, {type}"],
+        &["no field or attribute {role}", "rolle"],
+    );
+    p.fails_unchanged(
+        &["settings", "--report-lang", "de"],
+        &["no report language"],
+    );
+    // One undo takes the template back.
+    p.koda(&["undo"]).ok();
+    let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
+    assert!(md.contains(", replikk 2)"), "{md}");
+    assert!(!md.contains("intervju 1)"), "{md}");
+}
