@@ -14,6 +14,7 @@ pub mod quote;
 pub mod report;
 pub mod summary;
 pub mod tables;
+pub(crate) mod xml;
 
 use crate::store::fsio;
 use crate::{Error, Result};

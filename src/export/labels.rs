@@ -127,6 +127,12 @@ pub struct Labels {
     pub codes_by_attribute: &'static str,
     /// Caption of the matrix: before the attribute.
     pub matrix_caption: &'static str,
+    /// The project, as what a memo is about.
+    pub project: &'static str,
+    /// After a count of codings of a code and its sub-codes.
+    pub with_subcodes: &'static str,
+    /// Caption of a theme's breakdown table, before the attribute.
+    pub breakdown_caption: &'static str,
     /// Title of the excerpt table.
     pub excerpts_title: &'static str,
     /// Title of the case matrix.
@@ -210,6 +216,9 @@ const NB: Labels = Labels {
     codes_by: "Koder etter",
     codes_by_attribute: "Koder etter egenskap",
     matrix_caption: "Utdrag per kode (underkoder medregnet) og verdi av",
+    project: "prosjekt",
+    with_subcodes: "med underkoder",
+    breakdown_caption: "Utdrag og caser etter",
     excerpts_title: "Utdrag",
     matrix_title: "Caser og koder",
     memos_title: "Notater",
@@ -244,6 +253,9 @@ const NN: Labels = Labels {
     codes_by: "Kodar etter",
     codes_by_attribute: "Kodar etter eigenskap",
     matrix_caption: "Utdrag per kode (underkodar medrekna) og verdi av",
+    project: "prosjekt",
+    with_subcodes: "med underkodar",
+    breakdown_caption: "Utdrag og casar etter",
     excerpts_title: "Utdrag",
     matrix_title: "Casar og kodar",
     memos_title: "Notat",
@@ -283,6 +295,9 @@ const EN: Labels = Labels {
     codes_by: "Codes by",
     codes_by_attribute: "Codes by attribute",
     matrix_caption: "Excerpts per code (sub-codes included) and value of",
+    project: "project",
+    with_subcodes: "with sub-codes",
+    breakdown_caption: "Excerpts and cases by",
     excerpts_title: "Excerpts",
     matrix_title: "Cases by codes",
     memos_title: "Memos",

@@ -6,12 +6,11 @@
 //! points of the exported plain text, which is koda's normalised text. The XML is written with
 //! quick-xml, which escapes every value.
 
+use super::xml::Xml;
 use crate::model::text::{char_len, sha256_hex};
 use crate::model::{Code, MemoTarget};
 use crate::store::Project;
 use crate::{Error, Result};
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
@@ -31,50 +30,6 @@ pub fn guid(kind: &str, id: &str) -> String {
         &h[16..20],
         &h[20..32]
     )
-}
-
-struct Xml {
-    w: Writer<Vec<u8>>,
-}
-
-type Attrs<'a> = &'a [(&'a str, &'a str)];
-
-impl Xml {
-    fn new() -> Result<Xml> {
-        let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
-        w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
-            .map_err(xml_err)?;
-        Ok(Xml { w })
-    }
-    fn open(&mut self, name: &str, attrs: Attrs<'_>) -> Result<()> {
-        let start = BytesStart::new(name).with_attributes(attrs.iter().copied());
-        self.w.write_event(Event::Start(start)).map_err(xml_err)
-    }
-    fn close(&mut self, name: &str) -> Result<()> {
-        self.w
-            .write_event(Event::End(BytesEnd::new(name)))
-            .map_err(xml_err)
-    }
-    fn empty(&mut self, name: &str, attrs: Attrs<'_>) -> Result<()> {
-        let start = BytesStart::new(name).with_attributes(attrs.iter().copied());
-        self.w.write_event(Event::Empty(start)).map_err(xml_err)
-    }
-    fn text(&mut self, name: &str, text: &str) -> Result<()> {
-        self.open(name, &[])?;
-        self.w
-            .write_event(Event::Text(BytesText::new(text)))
-            .map_err(xml_err)?;
-        self.close(name)
-    }
-    fn finish(self) -> Vec<u8> {
-        let mut v = self.w.into_inner();
-        v.push(b'\n');
-        v
-    }
-}
-
-fn xml_err(e: impl std::fmt::Display) -> Error {
-    Error::invalid(format!("cannot write XML: {e}"))
 }
 
 fn write_codes(

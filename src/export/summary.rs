@@ -521,28 +521,89 @@ pub fn none_label() -> &'static str {
     NONE
 }
 
-/// Renders the summary as a Word document (DOCX), with real heading and quote styles so that
-/// Word's navigation pane and table of contents work on it.
+/// Renders the summary as a Word document (DOCX) a report writer pastes from: Word's own
+/// heading styles (so the navigation pane and a table of contents work), a Quote style with
+/// indents and spacing, the attribution as its own small right-aligned paragraph, a Caption
+/// above each table with its numbers right-aligned, and the project's name and the time of
+/// the export in the document's properties.
 pub fn docx(s: &Summary) -> Result<Vec<u8>> {
+    use docx_rs::{
+        AlignmentType, Docx, LineSpacing, Paragraph, Run, Style, StyleType, Table, TableCell,
+        TableRow,
+    };
     let l = s.lang.labels();
-    use docx_rs::{Docx, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow};
+    // Sizes in half-points, spacing and indents in twentieths of a point.
     let heading = |level: usize| {
-        let size = [40, 32, 28, 26, 24, 22][level.clamp(1, 6) - 1];
+        let size = [36, 30, 26, 24, 22, 22][level.clamp(1, 6) - 1];
         Style::new(format!("Heading{level}"), StyleType::Paragraph)
-            .name(format!("Heading {level}"))
+            .name(format!("heading {level}"))
+            .based_on("Normal")
+            .next("Normal")
+            .q_format(true)
+            .outline_lvl(level - 1)
+            .line_spacing(
+                LineSpacing::new()
+                    .before(360 - 40 * level as u32)
+                    .after(120),
+            )
             .size(size)
             .bold()
     };
-    let mut d = Docx::new();
+    // Normal is docx-rs's own style; its size and spacing are the document's defaults.
+    let mut d = Docx::new()
+        .default_size(22)
+        .default_line_spacing(LineSpacing::new().after(160));
     for level in 1..=6 {
         d = d.add_style(heading(level));
     }
-    d = d.add_style(
-        Style::new("Quote", StyleType::Paragraph)
-            .name("Quote")
-            .italic(),
-    );
+    d = d
+        .add_style(
+            Style::new("Quote", StyleType::Paragraph)
+                .name("Quote")
+                .based_on("Normal")
+                .next("Attribution")
+                .q_format(true)
+                .indent(Some(720), None, Some(720), None)
+                .line_spacing(LineSpacing::new().before(200).after(40))
+                .italic(),
+        )
+        .add_style(
+            Style::new("Attribution", StyleType::Paragraph)
+                .name("Attribution")
+                .based_on("Normal")
+                .next("Normal")
+                .indent(Some(720), None, Some(720), None)
+                .line_spacing(LineSpacing::new().after(200))
+                .align(AlignmentType::Right)
+                .color("595959")
+                .size(18),
+        )
+        .add_style(
+            Style::new("Caption", StyleType::Paragraph)
+                .name("caption")
+                .based_on("Normal")
+                .next("Normal")
+                .q_format(true)
+                .line_spacing(LineSpacing::new().before(120).after(60))
+                .italic()
+                .size(18),
+        )
+        .add_style(
+            Style::new("Memo", StyleType::Paragraph)
+                .name("Memo")
+                .based_on("Normal")
+                .indent(Some(720), None, None, None)
+                .line_spacing(LineSpacing::new().before(120).after(120))
+                .color("404040")
+                .size(20),
+        );
     let para = |text: &str| Paragraph::new().add_run(Run::new().add_text(text));
+    let memo = |m: &str| {
+        Paragraph::new()
+            .style("Memo")
+            .add_run(Run::new().add_text(format!("{}: ", l.memo)).bold())
+            .add_run(Run::new().add_text(m.trim()))
+    };
     if !s.pseudonymised {
         d = d.add_paragraph(
             Paragraph::new().add_run(Run::new().add_text(l.not_pseudonymised).bold()),
@@ -561,45 +622,117 @@ pub fn docx(s: &Summary) -> Result<Vec<u8>> {
         if let Some(by) = &s.by
             && !t.breakdown.is_empty()
         {
-            let cell = |x: &str| TableCell::new().add_paragraph(para(x));
+            d = d.add_paragraph(
+                para(&format!("{} {by}: {}", l.breakdown_caption, t.code)).style("Caption"),
+            );
+            let cell = |x: &str, number: bool| {
+                let p = para(x);
+                TableCell::new().add_paragraph(if number {
+                    p.align(AlignmentType::Right)
+                } else {
+                    p
+                })
+            };
+            let head = |x: &str, number: bool| {
+                let p = Paragraph::new().add_run(Run::new().add_text(x).bold());
+                TableCell::new().add_paragraph(if number {
+                    p.align(AlignmentType::Right)
+                } else {
+                    p
+                })
+            };
             let mut rows = vec![TableRow::new(vec![
-                cell(by),
-                cell(l.excerpt.1),
-                cell(l.case.1),
+                head(by, false),
+                head(l.excerpt.1, true),
+                head(l.case.1, true),
             ])];
             for b in &t.breakdown {
                 rows.push(TableRow::new(vec![
-                    cell(l.value(&b.value)),
-                    cell(&b.excerpts.to_string()),
-                    cell(&b.cases.to_string()),
+                    cell(l.value(&b.value), false),
+                    cell(&b.excerpts.to_string(), true),
+                    cell(&b.cases.to_string(), true),
                 ]));
             }
             d = d.add_table(Table::new(rows));
         }
         for m in &t.memos {
-            d = d.add_paragraph(
-                Paragraph::new()
-                    .add_run(Run::new().add_text(format!("{}: ", l.memo)).bold())
-                    .add_run(Run::new().add_text(m.trim())),
-            );
+            d = d.add_paragraph(memo(m));
         }
         for q in &t.quotes {
-            d = d.add_paragraph(
-                Paragraph::new()
-                    .style("Quote")
-                    .add_run(Run::new().add_text(format!("«{}»", q.text)))
-                    .add_run(Run::new().add_text(format!(" ({})", q.attribution))),
-            );
+            d = d
+                .add_paragraph(
+                    Paragraph::new()
+                        .style("Quote")
+                        .keep_next(true)
+                        .add_run(Run::new().add_text(format!("«{}»", q.text))),
+                )
+                .add_paragraph(para(&format!("({})", q.attribution)).style("Attribution"));
             for m in &q.memos {
-                d = d.add_paragraph(para(&format!("{}: {}", l.memo, m.trim())));
+                d = d.add_paragraph(memo(m));
             }
         }
         if t.more > 0 {
-            d = d.add_paragraph(para(&(l.more)(t.more)));
+            d = d.add_paragraph(
+                Paragraph::new().add_run(Run::new().add_text((l.more)(t.more)).italic()),
+            );
         }
     }
+    let at = crate::model::now();
+    d = d.created_at(&at).updated_at(&at);
     let mut buf = std::io::Cursor::new(Vec::new());
     d.pack(&mut buf)
         .map_err(|e| crate::Error::invalid(format!("cannot write the DOCX file: {e}")))?;
-    Ok(buf.into_inner())
+    let title = format!("{}: {}", l.theme_summary, s.project);
+    with_core_properties(&buf.into_inner(), &title, s.lang.tag(), &at)
+}
+
+/// The DOCX with its document properties (`docProps/core.xml`) naming the summary as its title,
+/// koda as its author, its language and the time of the export.
+fn with_core_properties(docx: &[u8], title: &str, lang: &str, at: &str) -> Result<Vec<u8>> {
+    use std::io::{Read, Write};
+    let err = |e: &dyn std::fmt::Display| {
+        crate::Error::invalid(format!("cannot write the DOCX file: {e}"))
+    };
+    let mut core = super::xml::Xml::new()?;
+    core.open(
+        "cp:coreProperties",
+        &[
+            (
+                "xmlns:cp",
+                "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+            ),
+            ("xmlns:dc", "http://purl.org/dc/elements/1.1/"),
+            ("xmlns:dcterms", "http://purl.org/dc/terms/"),
+            ("xmlns:dcmitype", "http://purl.org/dc/dcmitype/"),
+            ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+        ],
+    )?;
+    core.text("dc:title", title)?;
+    core.text("dc:creator", "koda")?;
+    core.text("cp:lastModifiedBy", "koda")?;
+    core.text("dc:language", lang)?;
+    for when in ["dcterms:created", "dcterms:modified"] {
+        core.open(when, &[("xsi:type", "dcterms:W3CDTF")])?;
+        core.raw_text(at)?;
+        core.close(when)?;
+    }
+    core.text("cp:revision", "1")?;
+    core.close("cp:coreProperties")?;
+    let core = core.finish();
+    let mut from = zip::ZipArchive::new(std::io::Cursor::new(docx)).map_err(|e| err(&e))?;
+    let mut to = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..from.len() {
+        let mut entry = from.by_index(i).map_err(|e| err(&e))?;
+        let name = entry.name().to_string();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).map_err(|e| err(&e))?;
+        if name == "docProps/core.xml" {
+            bytes.clone_from(&core);
+        }
+        to.start_file(name, opts).map_err(|e| err(&e))?;
+        to.write_all(&bytes).map_err(|e| err(&e))?;
+    }
+    Ok(to.finish().map_err(|e| err(&e))?.into_inner())
 }

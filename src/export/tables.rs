@@ -2,6 +2,7 @@
 
 use super::Format;
 use super::html::{esc, page, table};
+use super::labels::Labels;
 use crate::analysis::stats::case_matrix;
 use crate::analysis::{ExcerptFilter, attribute_names, code_counts, excerpts};
 use crate::model::MemoTarget;
@@ -219,7 +220,7 @@ pub fn matrix_table(project: &Project, presence: bool) -> Result<Table> {
 }
 
 /// Every memo with what it is attached to.
-pub fn memo_table(project: &Project) -> Table {
+pub fn memo_table(project: &Project, l: &Labels) -> Table {
     let mut list: Vec<_> = project.memos.values().collect();
     list.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
     let rows = list
@@ -237,7 +238,7 @@ pub fn memo_table(project: &Project) -> Table {
                         .get(c)
                         .map_or(c.clone(), |_| project.codebook.path(c)),
                 ),
-                MemoTarget::Coding(c) => ("coding", coding_heading(project, c)),
+                MemoTarget::Coding(c) => ("coding", coding_heading(project, c, l)),
                 MemoTarget::Project => ("project", String::new()),
             };
             vec![
@@ -261,7 +262,7 @@ pub fn memo_table(project: &Project) -> Table {
 
 /// A coding as a reader of memos knows it: its code, its quote (cut at a word after 120
 /// characters) and where it is; a coding that is gone by its id.
-fn coding_heading(project: &Project, id: &str) -> String {
+fn coding_heading(project: &Project, id: &str, l: &Labels) -> String {
     let Some(c) = project.codings.get(id) else {
         return format!("{id} (removed)");
     };
@@ -281,15 +282,14 @@ fn coding_heading(project: &Project, id: &str) -> String {
             }
         })
         .unwrap_or_default();
-    let title = project
-        .docs
-        .get(&c.doc)
-        .map_or(c.doc.as_str(), |d| d.title.as_str());
+    let doc = project.docs.get(&c.doc);
+    let title = doc.map_or(c.doc.as_str(), |d| d.title.as_str());
+    let kind = doc.map_or(crate::model::DocKind::Other, |d| d.kind);
     let turn = project
         .turns(&c.doc)
         .ok()
         .and_then(|t| crate::model::turn_at(&t, c.start).map(|t| t.number))
-        .map(|n| format!(", turn {n}"))
+        .map(|n| format!(", {}", l.place(kind, n)))
         .unwrap_or_default();
     format!(
         "{} «{quote}» ({title}{turn})",
@@ -298,14 +298,20 @@ fn coding_heading(project: &Project, id: &str) -> String {
 }
 
 /// Memos as a Markdown document, grouped by what they are attached to.
-pub fn memos_markdown(project: &Project) -> String {
-    let t = memo_table(project);
-    let mut out = format!("# Memos: {}\n", project.config.name);
+pub fn memos_markdown(project: &Project, l: &Labels) -> String {
+    let t = memo_table(project, l);
+    let mut out = format!("# {}: {}\n", l.memos_title, project.config.name);
     for r in &t.rows {
+        let kind = match r[1].as_str() {
+            "document" => l.document.0,
+            "code" => l.code.0,
+            "coding" => l.coding.0,
+            _ => l.project,
+        };
         let about = if r[2].is_empty() {
-            r[1].clone()
+            kind.to_string()
         } else {
-            format!("{} {}", r[1], r[2])
+            format!("{kind} {}", r[2])
         };
         out.push_str(&format!(
             "\n## {about}\n\n{}\n\n*{}, {}*\n",
@@ -351,15 +357,16 @@ pub fn codebook_table(project: &Project) -> Table {
 }
 
 /// The codebook as a Markdown outline.
-pub fn codebook_markdown(project: &Project) -> String {
-    let mut out = format!("# Codebook: {}\n\n", project.config.name);
+pub fn codebook_markdown(project: &Project, l: &Labels) -> String {
+    let mut out = format!("# {}: {}\n\n", l.codebook_title, project.config.name);
     for c in code_counts(project) {
         out.push_str(&format!(
-            "{}- **{}** ({} codings, {} with sub-codes){}\n",
+            "{}- **{}** ({}, {} {}){}\n",
             "  ".repeat(c.depth),
             c.name,
-            c.codings,
+            l.coding.count(c.codings),
             c.codings_with_subcodes,
+            l.with_subcodes,
             if c.description.is_empty() {
                 String::new()
             } else {

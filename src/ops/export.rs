@@ -360,15 +360,15 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             )?
         }
         Kind::Memos => match format {
-            Format::Markdown => title(tables::memos_markdown(p)).into_bytes(),
+            Format::Markdown => title(tables::memos_markdown(p, words)).into_bytes(),
             f => {
-                let mut t = tables::memo_table(p);
+                let mut t = tables::memo_table(p, words);
                 privacy.table(&mut t);
                 t.render(f, words.memos_title, r.bom, lang)?
             }
         },
         Kind::Codebook => match format {
-            Format::Markdown => title(tables::codebook_markdown(p)).into_bytes(),
+            Format::Markdown => title(tables::codebook_markdown(p, words)).into_bytes(),
             Format::Json => {
                 let mut t = tables::codebook_table(p);
                 privacy.table(&mut t);

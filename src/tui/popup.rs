@@ -39,6 +39,14 @@ pub enum Purpose {
     ExcerptFilter,
     /// Give this coding a report form (empty: take it away).
     TrimQuote(String),
+    /// Give this document a new title.
+    RenameDoc(String),
+    /// Give this document a type.
+    RetypeDoc(String),
+    /// Put this document in a case (empty: none).
+    RecaseDoc(String),
+    /// Replace this document's text with the file at the path typed.
+    ReplaceDoc(String),
 }
 
 /// A one-line prompt.
@@ -99,6 +107,8 @@ pub enum Confirm {
     DeleteCode(String),
     /// Delete this memo.
     DeleteMemo(String),
+    /// Remove this document.
+    RemoveDoc(String),
 }
 
 /// The memo editor.
@@ -262,6 +272,10 @@ impl App {
                         }
                         Confirm::DeleteMemo(id) => crate::ops::memos::remove(&mut self.session, id)
                             .map(|_| format!("memo deleted {undo}")),
+                        Confirm::RemoveDoc(id) => crate::ops::docs::remove(&mut self.session, id)
+                            .map(|(d, n)| {
+                                format!("removed {d} and {} {undo}", plural(n, "coding"))
+                            }),
                     };
                     match r {
                         Ok(m) => {
@@ -541,6 +555,51 @@ impl App {
                     ),
                 )
                 .map(|r| r.describe())
+            }
+            Purpose::RenameDoc(id) => {
+                let change = crate::ops::docs::Change {
+                    title: Some(text.clone()),
+                    ..Default::default()
+                };
+                crate::ops::docs::change(s, &id, &change).map(|_| format!("renamed to {text}"))
+            }
+            Purpose::RetypeDoc(id) => {
+                let change = crate::ops::docs::Change {
+                    kind: Some(text.clone()),
+                    ..Default::default()
+                };
+                crate::ops::docs::change(s, &id, &change).map(|_| format!("now a {text}"))
+            }
+            Purpose::RecaseDoc(id) => {
+                let change = crate::ops::docs::Change {
+                    case: (!text.is_empty()).then(|| text.clone()),
+                    no_case: text.is_empty(),
+                    ..Default::default()
+                };
+                crate::ops::docs::change(s, &id, &change).map(|_| {
+                    if text.is_empty() {
+                        "in no case now".to_string()
+                    } else {
+                        format!("in case {text} now")
+                    }
+                })
+            }
+            Purpose::ReplaceDoc(id) => {
+                let path = std::path::PathBuf::from(&text);
+                crate::ops::edit::correct(s, &id, crate::ops::edit::Source::Imported(&path)).map(
+                    |r| {
+                        if r.changed {
+                            format!(
+                                "revision {}: {} codings kept their words, {} flagged (!) for a look",
+                                r.revision,
+                                r.kept,
+                                r.stale.len()
+                            )
+                        } else {
+                            "the file holds the same text: no change".to_string()
+                        }
+                    },
+                )
             }
             Purpose::ExcerptFilter => {
                 let mut f = Vec::new();

@@ -404,7 +404,7 @@ fn memos_on_codings_are_headed_by_code_and_quote_in_exports() {
     .ok();
     let md = p.koda(&["export", "memos", "-o", "-"]).ok().to_string();
     let heading = format!(
-        "## coding trust/personal «{}» ({}, turn {})",
+        "## koding trust/personal «{}» ({}, replikk {})",
         e["text"].as_str().unwrap(),
         e["doc_title"].as_str().unwrap(),
         e["turn"]
@@ -506,6 +506,8 @@ fn study(lang: &str, interview: &str, note: &str, codes: [&str; 2], role: &str) 
         .ok();
     p.koda(&["code", "n1", "--code", codes[1], "--turn", "2"])
         .ok();
+    p.koda(&["memo", "add", "OK.", "--code", codes[0]]).ok();
+    p.koda(&["memo", "add", "OK!"]).ok();
     p
 }
 
@@ -516,11 +518,13 @@ fn exports(p: &TestProject, extra: &[&str]) -> Vec<(String, Vec<String>)> {
         ("summary", "s.html"),
         ("summary", "s.docx"),
         ("report", "r.html"),
+        ("memos", "m.md"),
+        ("codebook", "c.md"),
     ] {
-        let mut args = vec![
-            "export", kind, "-o", file, "--force", "--by", "rolle", "--memos",
-        ];
-        args.extend(["--max-quotes", "1"]);
+        let mut args = vec!["export", kind, "-o", file, "--force"];
+        if matches!(kind, "summary" | "report") {
+            args.extend(["--by", "rolle", "--memos", "--max-quotes", "1"]);
+        }
         args.extend(extra);
         p.koda(&args).ok();
         let bytes = std::fs::read(p.path().join(file)).unwrap();
@@ -562,6 +566,10 @@ fn summaries_and_reports_speak_the_study_s_language() {
         "attribute",
         "included",
         "pseudonymised",
+        "codebook",
+        "memos",
+        "sub",
+        "project",
     ]
     .into_iter()
     .collect();
@@ -604,6 +612,11 @@ fn summaries_and_reports_speak_the_study_s_language() {
         "medregnet",
         "medrekna",
         "pseudonymisert",
+        "kodebok",
+        "notater",
+        "underkoder",
+        "underkodar",
+        "prosjekt",
     ]
     .into_iter()
     .collect();
@@ -634,19 +647,37 @@ fn summaries_and_reports_speak_the_study_s_language() {
                 .collect();
             assert!(wrong.is_empty(), "{what} {extra:?} has {wrong:?}");
             let right = words.iter().filter(|w| own.contains(w.as_str())).count();
+            let least = if what.starts_with("summary") || what.starts_with("report") {
+                5
+            } else {
+                2
+            };
             assert!(
-                right >= 5,
+                right >= least,
                 "{what} {extra:?} has only {right} labels: {words:?}"
             );
         }
     }
-    // An English study's report is in English even when asked from a Norwegian one, and back.
-    let words = exports(&no, &["--lang", "en"]);
-    assert!(
-        words
+    // --lang writes one export in another language: English from a Norwegian study.
+    for (what, words) in exports(&no, &["--lang", "en"]) {
+        let right = words
             .iter()
-            .all(|(_, w)| w.iter().any(|x| x == "excerpts" || x == "excerpt"))
-    );
+            .filter(|w| english.contains(w.as_str()))
+            .count();
+        assert!(right >= 2, "{what} --lang en: {words:?}");
+        // (Its quotes stay Norwegian, so only the labels are counted.)
+        let title = if what.starts_with("memos") {
+            "memos"
+        } else if what.starts_with("codebook") {
+            "codebook"
+        } else {
+            "summary"
+        };
+        assert!(
+            words.iter().any(|w| w == title),
+            "{what} --lang en: {words:?}"
+        );
+    }
     // Field notes are cited by paragraph, interviews by turn.
     let md = no.koda(&["export", "summary", "-o", "-"]).ok().to_string();
     assert!(md.contains("replikk 2") && md.contains("avsnitt 2"), "{md}");
@@ -689,4 +720,124 @@ fn an_attribution_template_cites_as_the_study_does() {
     let md = p.koda(&["export", "summary", "-o", "-"]).ok().to_string();
     assert!(md.contains(", replikk 2)"), "{md}");
     assert!(!md.contains("intervju 1)"), "{md}");
+}
+
+#[test]
+fn the_docx_summary_is_built_from_word_styles_and_names_itself() {
+    let p = example_copy();
+    p.koda(&[
+        "export",
+        "summary",
+        "-o",
+        "s.docx",
+        "--by",
+        "role",
+        "--memos",
+        "--max-quotes",
+        "2",
+    ])
+    .ok();
+    let bytes = std::fs::read(p.path().join("s.docx")).unwrap();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut z.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let (styles, document, core) = (
+        part("word/styles.xml"),
+        part("word/document.xml"),
+        part("docProps/core.xml"),
+    );
+    let style = |id: &str| {
+        let re = regex::Regex::new(&format!(
+            r#"(?s)<w:style [^>]*w:styleId="{id}".*?</w:style>"#
+        ))
+        .unwrap();
+        let found: Vec<String> = re
+            .find_iter(&styles)
+            .map(|m| m.as_str().to_string())
+            .collect();
+        assert_eq!(found.len(), 1, "style {id} defined once: {found:?}");
+        found[0].clone()
+    };
+    for id in ["Normal", "Heading1", "Heading2", "Heading3", "Memo"] {
+        style(id);
+    }
+    let quote = style("Quote");
+    assert!(
+        quote.contains(r#"w:left="720""#) && quote.contains("<w:i />"),
+        "{quote}"
+    );
+    assert!(quote.contains("w:before="), "{quote}");
+    let attribution = style("Attribution");
+    assert!(
+        attribution.contains(r#"<w:jc w:val="right" />"#),
+        "{attribution}"
+    );
+    assert!(style("Caption").contains("<w:i />"));
+
+    // Every quote is a Quote paragraph followed by its attribution as its own paragraph.
+    let paras: Vec<&str> = regex::Regex::new(r"(?s)<w:p[ >].*?</w:p>")
+        .unwrap()
+        .find_iter(&document)
+        .map(|m| m.as_str())
+        .collect();
+    let style_of = |p: &str| {
+        regex::Regex::new(r#"<w:pStyle w:val="([^"]*)""#)
+            .unwrap()
+            .captures(p)
+            .map(|c| c[1].to_string())
+            .unwrap_or_default()
+    };
+    let quotes: Vec<usize> = (0..paras.len())
+        .filter(|&i| paras[i].contains("«"))
+        .collect();
+    assert!(quotes.len() >= 10, "{} quotes", quotes.len());
+    for &i in &quotes {
+        assert_eq!(style_of(paras[i]), "Quote");
+        assert_eq!(style_of(paras[i + 1]), "Attribution");
+        assert!(paras[i + 1].contains("(parent,") || paras[i + 1].contains("(coordinator,"));
+    }
+    let headings = paras
+        .iter()
+        .filter(|p| style_of(p).starts_with("Heading"))
+        .count();
+    assert!(headings >= 10);
+    // A caption above each table, and the numbers in the tables right-aligned.
+    let tables = document.matches("<w:tbl>").count();
+    assert!(tables > 0);
+    assert_eq!(
+        paras.iter().filter(|p| style_of(p) == "Caption").count(),
+        tables
+    );
+    let cells: Vec<&str> = regex::Regex::new(r"(?s)<w:tc>.*?</w:tc>")
+        .unwrap()
+        .find_iter(&document)
+        .map(|m| m.as_str())
+        .collect();
+    let number = regex::Regex::new(r"<w:t[^>]*>\d+</w:t>").unwrap();
+    let numeric: Vec<&&str> = cells.iter().filter(|c| number.is_match(c)).collect();
+    assert!(!numeric.is_empty());
+    assert!(
+        numeric
+            .iter()
+            .all(|c| c.contains(r#"<w:jc w:val="right" />"#))
+    );
+
+    // The document's properties: its title, koda as author, and the time it was made.
+    assert!(
+        core.contains(
+            "<dc:title>Temaoversikt: Familiekoordinator-evalueringen (eksempel)</dc:title>"
+        ),
+        "{core}"
+    );
+    assert!(core.contains("<dc:creator>koda</dc:creator>") && !core.contains("unknown"));
+    let year = regex::Regex::new(r"<dcterms:created[^>]*>(\d{4})-")
+        .unwrap()
+        .captures(&core)
+        .unwrap()[1]
+        .parse::<u32>()
+        .unwrap();
+    assert!(year >= 2025, "{core}");
 }

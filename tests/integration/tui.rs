@@ -312,3 +312,72 @@ fn excerpts_are_pinned_and_trimmed_from_the_excerpts_view() {
     crate::term::press(&mut a, "u");
     assert_eq!(a.excerpt_rows()[i].form.as_deref(), Some(form.as_str()));
 }
+
+#[test]
+fn documents_are_renamed_refiled_replaced_and_removed_from_the_documents_view() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "1");
+    let first = a.doc_rows()[0].clone();
+    let codings = |a: &App, id: &str| {
+        a.session
+            .project()
+            .codings
+            .values()
+            .filter(|c| c.doc == id)
+            .count()
+    };
+    let before = codings(&a, &first.id);
+    assert!(before > 0);
+    // r renames, t retypes, C re-cases (empty: no case); each shows at once.
+    crate::term::press(&mut a, "r<C-u>Familie 1, første intervju<Enter>");
+    crate::term::press(&mut a, "t<C-u>other<Enter>");
+    crate::term::press(&mut a, "C<C-u><Enter>");
+    let d = a.session.project().docs[&first.id].clone();
+    assert_eq!(d.title, "Familie 1, første intervju", "{}", a.status);
+    assert_eq!(d.kind.to_string(), "other");
+    assert_eq!(d.case, None);
+    assert!(draw(&a).contains("Familie 1, første intervju"));
+    // A type koda does not know is refused with the reason, and nothing changes.
+    crate::term::press(&mut a, "t<C-u>dagbok<Enter>");
+    assert!(a.status.starts_with("error:"), "{}", a.status);
+    assert_eq!(
+        a.session.project().docs[&first.id].kind.to_string(),
+        "other"
+    );
+    // R replaces the text with a corrected file: codings follow their words.
+    let text = a.session.project().text(&first.id).unwrap().to_string();
+    let corrected = dir.path().join("rettet.txt");
+    std::fs::write(
+        &corrected,
+        text.replacen("Intervjuer:", "Intervjuer (KH):", 1),
+    )
+    .unwrap();
+    crate::term::press(&mut a, "R");
+    crate::term::press(&mut a, corrected.to_str().unwrap());
+    crate::term::press(&mut a, "<Enter>");
+    assert!(a.status.contains("kept their words"), "{}", a.status);
+    assert_eq!(codings(&a, &first.id), before);
+    // D asks; n leaves it; y removes the document and its codings; u brings them back.
+    crate::term::press(&mut a, "Dn");
+    assert!(a.session.project().docs.contains_key(&first.id));
+    crate::term::press(&mut a, "D");
+    assert!(
+        draw(&a).contains(&format!("with its {before} codings")),
+        "{}",
+        draw(&a)
+    );
+    crate::term::press(&mut a, "y");
+    assert!(
+        !a.session.project().docs.contains_key(&first.id),
+        "{}",
+        a.status
+    );
+    assert_eq!(codings(&a, &first.id), 0);
+    crate::term::press(&mut a, "u");
+    assert_eq!(codings(&a, &first.id), before, "{}", a.status);
+    assert_eq!(
+        a.session.project().docs[&first.id].title,
+        "Familie 1, første intervju"
+    );
+}

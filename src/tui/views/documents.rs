@@ -4,6 +4,7 @@ use crate::model::Document;
 use crate::tui::action::{Action, View};
 use crate::tui::app::{App, delete_word};
 use crate::tui::keymap::{self, Context};
+use crate::tui::popup::{Confirm, Popup, Prompt, Purpose};
 use crate::tui::render::{ColorMode, selected_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -124,6 +125,61 @@ impl App {
                     self.open_doc(&id, None);
                 }
             }
+            Action::RenameDoc | Action::RetypeDoc | Action::RecaseDoc | Action::ReplaceDoc => {
+                let Some(d) = self
+                    .doc_rows()
+                    .get(self.documents.sel)
+                    .map(|d| (*d).clone())
+                else {
+                    return;
+                };
+                let (label, text, purpose) = match action {
+                    Action::RenameDoc => {
+                        ("new title".to_string(), d.title, Purpose::RenameDoc(d.id))
+                    }
+                    Action::RetypeDoc => (
+                        "type: interview, focus-group, field-note or other".to_string(),
+                        d.kind.to_string(),
+                        Purpose::RetypeDoc(d.id),
+                    ),
+                    Action::RecaseDoc => (
+                        "case (empty: none)".to_string(),
+                        d.case.unwrap_or_default(),
+                        Purpose::RecaseDoc(d.id),
+                    ),
+                    _ => (
+                        format!("file with the corrected text of {}", d.title),
+                        String::new(),
+                        Purpose::ReplaceDoc(d.id),
+                    ),
+                };
+                self.popup = Some(Popup::Prompt(Prompt {
+                    label,
+                    text,
+                    purpose,
+                }));
+            }
+            Action::RemoveDoc => {
+                let Some(id) = self
+                    .doc_rows()
+                    .get(self.documents.sel)
+                    .map(|d| d.id.clone())
+                else {
+                    return;
+                };
+                match crate::ops::docs::removal(&self.session, &id) {
+                    Ok((id, title, n)) => {
+                        self.popup = Some(Popup::Confirm(
+                            Confirm::RemoveDoc(id),
+                            format!(
+                                "Remove {title} with its {n} codings? ({} brings them back)",
+                                self.key(Context::Global, Action::Undo)
+                            ),
+                        ));
+                    }
+                    Err(e) => self.set_error(e),
+                }
+            }
             a => Self::move_list(&mut self.documents.sel, rows, &a, page),
         }
     }
@@ -211,10 +267,18 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
             }
         })
         .collect();
+    // The case column as wide as its longest case (within reason), never cut to a few letters.
+    let case_w = rows
+        .iter()
+        .filter_map(|d| d.case.as_deref())
+        .map(unicode_width::UnicodeWidthStr::width)
+        .max()
+        .unwrap_or(0)
+        .clamp(4, 16);
     let widths = [
         Constraint::Min(20),
         Constraint::Length(11),
-        Constraint::Length(5),
+        Constraint::Length(u16::try_from(case_w).unwrap_or(16)),
         Constraint::Length(5),
         Constraint::Length(3),
         Constraint::Length(6),
