@@ -30,13 +30,41 @@ pub fn code(session: &mut Session, req: &Request) -> Result<Vec<Coding>> {
 }
 
 /// Codes a span (chars) of a document with a code, both named by id, as a reader selects it.
+/// A selection never takes in speaker labels or time stamps: it is cut to the text of each
+/// turn it touches (one coding per turn, space at either end left out).
 pub fn code_span(
     session: &mut Session,
     doc: &str,
     code: &str,
     (start, end): (usize, usize),
 ) -> Result<Vec<Coding>> {
-    session.add_codings(doc, code, &[(start, end)], None)
+    let spans = turn_pieces(session.project(), doc, (start, end))?;
+    if spans.is_empty() {
+        return Err(Error::invalid(
+            "the selection holds only speaker labels, time stamps or space: nothing to code",
+        ));
+    }
+    session.add_codings(doc, code, &spans, None)
+}
+
+/// The parts of a span that lie in the text of turns (labels and stamps between turns left
+/// out), each without the space at its ends.
+pub fn turn_pieces(
+    p: &crate::store::Project,
+    doc: &str,
+    (start, end): (usize, usize),
+) -> Result<Vec<(usize, usize)>> {
+    let text = p.text(doc)?;
+    let turns = p.turns(doc)?;
+    let mut out = Vec::new();
+    for t in turns.iter().filter(|t| t.start < end && start < t.end) {
+        let (a, b) = (start.max(t.start), end.min(t.end));
+        let (a, b) = crate::model::text::trim_span(&text, a, b);
+        if a < b {
+            out.push((a, b));
+        }
+    }
+    Ok(out)
 }
 
 /// Which codings to remove.

@@ -34,6 +34,8 @@ pub struct App {
     pub keymap: Vec<Binding>,
     /// The current view.
     pub view: View,
+    /// The view shown before this one (where leaving the Search view goes back to).
+    pub back: View,
     /// The popup, if any.
     pub popup: Option<Popup>,
     /// The last message or error.
@@ -81,6 +83,7 @@ impl App {
             session,
             keymap: keymap::default_keymap(),
             view: View::Documents,
+            back: View::Documents,
             popup: None,
             status: String::new(),
             quit: false,
@@ -144,7 +147,7 @@ impl App {
             Some(Popup::Confirm(..) | Popup::Help) => false,
             Some(Popup::Memo(_)) => true,
             None => {
-                (self.view == View::Search)
+                (self.view == View::Search && !self.search.on_hits)
                     || (self.view == View::Documents && self.documents.filtering)
             }
         };
@@ -239,6 +242,18 @@ impl App {
             self.update_popup(action);
             return;
         }
+        let before = self.view;
+        self.apply_view(action);
+        if self.view != before {
+            self.back = before;
+            if self.view == View::Search {
+                // Coming to Search is coming to type a query.
+                self.search.on_hits = false;
+            }
+        }
+    }
+
+    fn apply_view(&mut self, action: Action) {
         match action {
             Action::Help => self.popup = Some(Popup::Help),
             Action::NextView | Action::PrevView => {

@@ -283,7 +283,20 @@ pub fn default_keymap() -> Vec<Binding> {
             A::MemoHere,
             "memo on the coding here, else the document",
         ),
-        b(V(Codebook), Char('a'), NONE, A::AddCode, "add a code"),
+        b(
+            V(Codebook),
+            Char('a'),
+            NONE,
+            A::AddCode,
+            "add a top-level code",
+        ),
+        b(
+            V(Codebook),
+            Char('A'),
+            SHIFT,
+            A::AddChildCode,
+            "add a code under this one",
+        ),
         b(V(Codebook), Char('r'), NONE, A::RenameCode, "rename"),
         b(
             V(Codebook),
@@ -324,6 +337,13 @@ pub fn default_keymap() -> Vec<Binding> {
             "autocode the marked hits, or all",
         ),
         b(V(Search), Char(' '), CTRL, A::ToggleMark, "mark a hit"),
+        b(
+            V(Search),
+            Char('/'),
+            NONE,
+            A::Filter,
+            "in the hits: back to the query",
+        ),
         b(
             V(Search),
             Char('t'),

@@ -87,45 +87,71 @@ pub fn layout(turns: &[Turn], text: &str, width: usize) -> Vec<VisualLine> {
                 line_no += 1;
                 char_pos += 1; // the newline
             }
-            let mut col = 0;
-            let mut line_start = char_pos;
-            let mut last_break: Option<(usize, usize)> = None; // (char pos after the space, col there)
-            let mut pos = char_pos;
-            for g in line.graphemes(true) {
-                let w = g.width().max(usize::from(!g.trim().is_empty()));
-                let n = g.chars().count();
-                if col + w > width && col > 0 {
-                    let (cut, cut_col) = match last_break {
-                        Some((p, c)) if p > line_start => (p, c),
-                        _ => (pos, col),
-                    };
-                    out.push(VisualLine {
-                        turn: t.number,
-                        first,
-                        start: line_start,
-                        end: cut,
-                        text_line: line_no,
-                    });
-                    first = false;
-                    col -= cut_col;
-                    line_start = cut;
-                    last_break = None;
-                }
-                pos += n;
-                col += w;
-                if g.chars().all(char::is_whitespace) {
-                    last_break = Some((pos, col));
-                }
+            let pieces = wrap_line(line, width, char_pos);
+            for &(start, end) in &pieces {
+                out.push(VisualLine {
+                    turn: t.number,
+                    first,
+                    start,
+                    end,
+                    text_line: line_no,
+                });
+                first = false;
             }
-            out.push(VisualLine {
-                turn: t.number,
-                first,
-                start: line_start,
-                end: pos,
-                text_line: line_no,
-            });
-            first = false;
-            char_pos = pos;
+            char_pos = pieces.last().map_or(char_pos, |p| p.1);
+        }
+    }
+    out
+}
+
+/// Breaks one line (no line breaks in it) into pieces of at most `width` display columns,
+/// after a space where there is one and between graphemes where a word is wider than the
+/// line: the char ranges of the pieces, counted from `from`. An empty line is one empty piece.
+pub fn wrap_line(line: &str, width: usize, from: usize) -> Vec<(usize, usize)> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut col = 0;
+    let mut line_start = from;
+    let mut last_break: Option<(usize, usize)> = None; // (char pos after the space, col there)
+    let mut pos = from;
+    for g in line.graphemes(true) {
+        let w = g.width().max(usize::from(!g.trim().is_empty()));
+        let n = g.chars().count();
+        if col + w > width && col > 0 {
+            let (cut, cut_col) = match last_break {
+                Some((p, c)) if p > line_start => (p, c),
+                _ => (pos, col),
+            };
+            out.push((line_start, cut));
+            col -= cut_col;
+            line_start = cut;
+            last_break = None;
+        }
+        pos += n;
+        col += w;
+        if g.chars().all(char::is_whitespace) {
+            last_break = Some((pos, col));
+        }
+    }
+    out.push((line_start, pos));
+    out
+}
+
+/// `text` wrapped at `width` display columns (see [`wrap_line`]), each line a string; line
+/// breaks of the text start new lines.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.split('\n') {
+        let chars: Vec<char> = line.chars().collect();
+        for (i, (a, b)) in wrap_line(line, width, 0).into_iter().enumerate() {
+            let piece: String = chars[a..b].iter().collect();
+            // A line broken at a space neither ends nor (after the first) starts with it.
+            let piece = if i == 0 {
+                piece.trim_end()
+            } else {
+                piece.trim()
+            };
+            out.push(piece.to_string());
         }
     }
     out
@@ -170,6 +196,22 @@ mod tests {
         assert_eq!(lines[3].text_line, 2);
         assert_eq!(lines[4].text_line, 3);
         assert_eq!(line_of(&lines, lines[1].start + 2), 1);
+    }
+
+    #[test]
+    fn wrapped_text_splits_no_word() {
+        let text = "Vi kjente familien fra før, så det gikk fort å få tillit igjen.";
+        for width in [8, 12, 17, 30] {
+            let lines = wrap(text, width);
+            assert_eq!(lines.join(" "), text, "at {width}");
+            for l in &lines {
+                assert!(l.width() <= width, "{l:?} at {width}");
+            }
+        }
+        assert_eq!(wrap(text, 18)[1], "familien fra før,");
+        // Wide characters count by their display width; a word wider than the line is cut.
+        assert!(wrap("東京東京東京 ok", 6).iter().all(|l| l.width() <= 6));
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
 
     #[test]

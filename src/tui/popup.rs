@@ -19,6 +19,8 @@ use tui_textarea::TextArea;
 pub enum Purpose {
     /// Add a code at this path.
     AddCode,
+    /// Add a code under this code (its id) with the name typed.
+    AddChildCode(String),
     /// Rename this code.
     RenameCode(String),
     /// Move this code under a path (empty: top level).
@@ -433,9 +435,21 @@ impl App {
         match target {
             PickFor::Span(doc, a, b) => {
                 match crate::ops::coding::code_span(&mut self.session, doc, &code, (*a, *b)) {
-                    Ok(_) => {
-                        self.status = format!("coded {path} {}", self.undo_hint());
+                    Ok(made) => {
+                        self.status = format!(
+                            "coded {path}{} {}",
+                            if made.len() > 1 {
+                                format!(" in {} turns", made.len())
+                            } else {
+                                String::new()
+                            },
+                            self.undo_hint()
+                        );
                         self.reader.anchor = None;
+                        // The cursor rests inside the new coding, so that m, e and x act on it.
+                        if let Some(c) = made.last() {
+                            self.reader.cursor = c.start;
+                        }
                         self.changed();
                     }
                     Err(e) => self.set_error(e),
@@ -479,6 +493,11 @@ impl App {
         let result: crate::Result<String> = match p.purpose {
             Purpose::AddCode => op::add(s, &text, "", None)
                 .map(|id| format!("added {}", s.project().codebook.path(&id))),
+            Purpose::AddChildCode(parent) => {
+                let path = format!("{}/{text}", s.project().codebook.path(&parent));
+                op::add(s, &path, "", None)
+                    .map(|id| format!("added {}", s.project().codebook.path(&id)))
+            }
             Purpose::RenameCode(id) => {
                 op::rename(s, &id, &text).map(|()| format!("renamed to {text}"))
             }
@@ -749,8 +768,19 @@ pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMo
         Popup::Prompt(p) => {
             let area = centered(body, 64, 3);
             f.render_widget(Clear, area);
+            // A new code's prompt names the whole path it will create as it is typed.
+            let label = match &p.purpose {
+                Purpose::AddCode => format!("{}: {}", p.label, p.text.trim()),
+                Purpose::AddChildCode(parent) => format!(
+                    "{}: {}/{}",
+                    p.label,
+                    app.project().codebook.path(parent),
+                    p.text.trim()
+                ),
+                _ => p.label.clone(),
+            };
             f.render_widget(
-                Paragraph::new(format!("{}▏", p.text)).block(frame(&p.label)),
+                Paragraph::new(format!("{}▏", p.text)).block(frame(&label)),
                 area,
             );
         }

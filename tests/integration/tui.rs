@@ -381,3 +381,196 @@ fn documents_are_renamed_refiled_replaced_and_removed_from_the_documents_view() 
         "Familie 1, første intervju"
     );
 }
+
+#[test]
+fn escape_leaves_the_query_for_the_hits_and_then_the_search_view() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "4tillit");
+    a.flush_search();
+    assert_eq!(a.search.query, "tillit");
+    assert!(draw(&a).contains("Esc: to the hits"), "{}", draw(&a));
+    // Esc: the query stays, keys now work on the hits (j moves, 1 goes to Documents).
+    crate::term::press(&mut a, "<Esc>j");
+    assert_eq!(a.search.query, "tillit");
+    assert_eq!(a.search.sel, 1);
+    assert!(draw(&a).contains("/ edits the query"), "{}", draw(&a));
+    crate::term::press(&mut a, "1");
+    assert_eq!(a.view, View::Documents);
+    // Back in Search, typing goes to the query again (q is a letter there, not quit).
+    crate::term::press(&mut a, "4q");
+    assert_eq!(a.search.query, "tillitq");
+    assert!(!a.quit);
+    // / in the hits edits the query; Esc twice leaves to where we came from.
+    crate::term::press(&mut a, "<Esc>/<BS>");
+    assert_eq!(a.search.query, "tillit");
+    crate::term::press(&mut a, "<Esc><Esc>");
+    assert_eq!(a.view, View::Documents);
+}
+
+#[test]
+fn codebook_a_adds_a_top_level_code_and_shift_a_a_child_showing_the_path() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "3");
+    let path_of = |a: &App, name: &str| {
+        let cb = &a.session.project().codebook;
+        cb.codes
+            .iter()
+            .filter(|c| c.name == name)
+            .map(|c| cb.path(&c.id))
+            .collect::<Vec<_>>()
+    };
+    // The highlighted code is trust; a still makes a top-level code.
+    crate::term::press(&mut a, "aøkonomi");
+    assert!(
+        draw(&a).contains("new top-level code: økonomi"),
+        "{}",
+        draw(&a)
+    );
+    crate::term::press(&mut a, "<Enter>");
+    assert_eq!(path_of(&a, "økonomi"), vec!["økonomi".to_string()]);
+    // A makes a child of the highlighted code, and its prompt shows the whole path.
+    crate::term::press(&mut a, "<Home>Abudsjett");
+    let screen = draw(&a);
+    assert!(screen.contains("new code: trust/budsjett"), "{screen}");
+    crate::term::press(&mut a, "<Enter>");
+    assert_eq!(path_of(&a, "budsjett"), vec!["trust/budsjett".to_string()]);
+}
+
+#[test]
+fn a_selection_across_turns_codes_their_texts_and_the_cursor_rests_in_the_new_coding() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "<Enter>");
+    let doc = a.reader.doc.clone().unwrap();
+    let before: std::collections::BTreeSet<String> =
+        a.session.project().codings.keys().cloned().collect();
+    // From inside turn 2 over the next turn's start: v } } then c and a code.
+    crate::term::press(&mut a, "}w");
+    crate::term::press(&mut a, "v}}c");
+    crate::term::press(&mut a, "waiting<Enter>");
+    assert!(a.status.starts_with("coded timing/waiting"), "{}", a.status);
+    let p = a.session.project();
+    let text = p.text(&doc).unwrap();
+    let turns = p.turns(&doc).unwrap();
+    let made: Vec<koda::model::Coding> = p
+        .codings
+        .values()
+        .filter(|c| !before.contains(&c.id))
+        .cloned()
+        .collect();
+    assert!(made.len() >= 2, "one coding per turn touched: {made:?}");
+    for c in &made {
+        let quote = koda::model::text::slice_chars(&text, c.start, c.end);
+        // Each lies inside one turn's text: no speaker label, no time stamp.
+        assert!(
+            turns.iter().any(|t| t.start <= c.start && c.end <= t.end),
+            "{quote:?} crosses a turn"
+        );
+        for label in ["Intervjuer:", "Forelder:", "[00:"] {
+            assert!(!quote.contains(label), "{quote:?}");
+        }
+        assert_eq!(quote.trim(), quote);
+    }
+    // The cursor is inside the new coding: m writes a memo on it.
+    crate::term::press(&mut a, "m");
+    match &a.popup {
+        Some(koda::tui::popup::Popup::Memo(ed)) => match &ed.target {
+            koda::model::MemoTarget::Coding(id) => {
+                assert!(made.iter().any(|c| c.id == *id), "{id}")
+            }
+            t => panic!("a memo on {t:?}"),
+        },
+        _ => panic!("no memo editor"),
+    }
+}
+
+#[test]
+fn excerpts_wrap_at_words_and_show_their_memos() {
+    let dir = example_copy();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app(dir.path(), w, h);
+        crate::term::press(&mut a, "5");
+        let screen = draw(&a);
+        let rows: Vec<String> = screen
+            .lines()
+            .map(|l| l.trim_matches('"').trim_end().to_string())
+            .collect();
+        // Each quote's screen lines, joined by a space, are its words in order: no word split.
+        let excerpts = a.excerpt_rows();
+        let mut checked = 0;
+        for e in excerpts.iter().take(6) {
+            let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let lead: Vec<&str> = flat.split(' ').take(4).collect();
+            let lead = format!("   «{}", lead.join(" "));
+            let Some(start) = rows.iter().position(|r| r.starts_with(&lead)) else {
+                continue;
+            };
+            let mut shown = Vec::new();
+            for r in &rows[start..] {
+                if !r.starts_with("   ") || r.starts_with("   ✎") {
+                    break;
+                }
+                shown.push(r.trim().to_string());
+            }
+            let joined = shown.join(" ");
+            let joined = joined.trim_end_matches(" …");
+            if joined.ends_with('»') {
+                assert_eq!(joined, format!("«{flat}»"), "at {w}x{h}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 3, "at {w}x{h}:\n{screen}");
+        assert!(
+            screen.contains("✎ Key quote for the trust chapter."),
+            "{screen}"
+        );
+    }
+}
+
+#[test]
+fn space_shows_the_whole_turn_with_the_coded_words_marked() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "5");
+    let e = a.excerpt_rows()[0].clone();
+    let p = a.session.project();
+    let turns = p.turns(&e.doc).unwrap();
+    let turn = koda::model::turn(&turns, e.turn).unwrap().clone();
+    let text = p.text(&e.doc).unwrap();
+    let before = koda::model::text::slice_chars(&text, turn.start, e.start);
+    let first_words: String = before
+        .split_whitespace()
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(!first_words.is_empty());
+    assert!(!draw(&a).contains(&first_words));
+    crate::term::press(&mut a, "<Space>");
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| render(&a, f, ColorMode::None)).unwrap();
+    let screen = format!("{}", t.backend());
+    assert!(screen.contains(&format!("«{first_words}")), "{screen}");
+    // The coded words are marked (reversed), the rest of the turn is not.
+    let buf = t.backend().buffer().clone();
+    let row = (0..40u16)
+        .find(|&y| {
+            (0..120u16)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .contains(&format!("«{first_words}"))
+        })
+        .unwrap();
+    let marked: String = (row..row + 8)
+        .flat_map(|y| (0..120u16).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            buf[(x, y)]
+                .modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+        })
+        .map(|(x, y)| buf[(x, y)].symbol().to_string())
+        .collect();
+    let coded: String = e.text.split_whitespace().collect();
+    assert_eq!(marked.replace(' ', ""), coded, "{screen}");
+}

@@ -53,11 +53,11 @@ impl App {
             }))
         };
         match (action, sel) {
-            (Action::AddCode, sel) => {
-                let prefix = sel
-                    .map(|id| format!("{}/", self.project().codebook.path(&id)))
-                    .unwrap_or_default();
-                self.popup = prompt("new code path", prefix, Purpose::AddCode);
+            (Action::AddCode, _) => {
+                self.popup = prompt("new top-level code", String::new(), Purpose::AddCode);
+            }
+            (Action::AddChildCode, Some(id)) => {
+                self.popup = prompt("new code", String::new(), Purpose::AddChildCode(id));
             }
             (Action::RenameCode, Some(id)) => {
                 let name = self

@@ -10,7 +10,7 @@ use crate::tui::render::{ColorMode, cut, selected_style};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 impl ExcerptsView {
@@ -97,9 +97,10 @@ impl App {
             }
             Action::Enter => {
                 if let Some(e) = self.excerpt_rows().get(self.excerpts.sel).cloned() {
+                    // The cursor rests inside the coding, so that e, m and x act on it.
                     self.open_doc(&e.doc, Some(e.start));
-                    self.reader.anchor = Some(e.start);
-                    self.reader.cursor = e.end;
+                    self.reader.anchor = None;
+                    self.reader.cursor = e.start;
                 }
             }
             a => Self::move_list(&mut self.excerpts.sel, n, &a, 3),
@@ -170,34 +171,73 @@ pub(crate) fn render_excerpts(app: &App, f: &mut Frame, area: Rect, colors: Colo
             colors.style(Style::new().add_modifier(Modifier::BOLD))
         };
         lines.push(Line::styled(cut(&head, w + 2), style));
-        let body = if app.excerpts.context && i == app.excerpts.sel {
-            p.turns(&e.doc)
-                .ok()
-                .and_then(|turns| crate::model::turn(&turns, e.turn).cloned())
-                .and_then(|t| {
-                    p.text(&e.doc)
-                        .ok()
-                        .map(|tx| slice_chars(&tx, t.start, t.end).to_string())
-                })
-                .unwrap_or_else(|| e.text.clone())
-        } else {
-            e.text.clone()
+        let whole = app.excerpts.context && i == app.excerpts.sel;
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        // The quote, or with Space the whole turn with the coded words marked: the text as
+        // one line and the coded part's char range in it.
+        let (text, coded) = match (whole, p.turns(&e.doc), p.text(&e.doc)) {
+            (true, Ok(turns), Ok(tx)) => match crate::model::turn(&turns, e.turn) {
+                Some(t) => {
+                    let (a, b) = (t.start.min(e.start), t.end.max(e.end));
+                    let before = flat(slice_chars(&tx, a, e.start));
+                    let inside = flat(slice_chars(&tx, e.start, e.end));
+                    let after = flat(slice_chars(&tx, e.end, b));
+                    let lead = if before.is_empty() {
+                        0
+                    } else {
+                        before.chars().count() + 1
+                    };
+                    let joined = [before, inside.clone(), after]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    (joined, Some((lead, lead + inside.chars().count())))
+                }
+                None => (flat(&e.text), None),
+            },
+            _ => (flat(&e.text), None),
         };
-        let flat = format!(
-            "«{}»",
-            body.split_whitespace().collect::<Vec<_>>().join(" ")
-        );
-        let max_lines = if app.excerpts.context && i == app.excerpts.sel {
-            8
-        } else {
-            2
-        };
-        let chars: Vec<char> = flat.chars().collect();
-        for chunk in chars.chunks(w.max(10)).take(max_lines) {
-            lines.push(Line::raw(format!(
-                "   {}",
-                chunk.iter().collect::<String>()
-            )));
+        let text = format!("«{text}»");
+        let coded = coded.map(|(a, b)| (a + 1, b + 1));
+        let max_lines = if whole { 8 } else { 2 };
+        let chars: Vec<char> = text.chars().collect();
+        let mark = colors.style(Style::new().add_modifier(Modifier::REVERSED));
+        let pieces = crate::tui::layout::wrap_line(&text, w.max(10), 0);
+        let shown = pieces.len().min(max_lines);
+        for (n, &(a, b)) in pieces.iter().take(max_lines).enumerate() {
+            // A line broken at a space does not start with it.
+            let a = if n > 0 && chars.get(a) == Some(&' ') {
+                a + 1
+            } else {
+                a
+            };
+            let mut spans = vec![Span::raw("   ")];
+            let mut at = a;
+            let cuts = coded.map_or(vec![], |(ca, cb)| vec![ca.clamp(a, b), cb.clamp(a, b)]);
+            for cut_at in cuts.into_iter().chain([b]) {
+                if cut_at > at {
+                    let piece: String = chars[at..cut_at].iter().collect();
+                    let inside = coded.is_some_and(|(ca, cb)| at >= ca && cut_at <= cb);
+                    spans.push(if inside {
+                        Span::styled(piece, mark)
+                    } else {
+                        Span::raw(piece)
+                    });
+                    at = cut_at;
+                }
+            }
+            if n + 1 == shown && pieces.len() > shown {
+                spans.push(Span::raw(" …"));
+            }
+            lines.push(Line::from(spans));
+        }
+        // Memos under the excerpt, a line each.
+        for m in e.memo.iter().chain(&e.memos) {
+            lines.push(Line::styled(
+                cut(&format!("   ✎ {}", flat(m)), w + 2),
+                colors.style(Style::new().add_modifier(Modifier::DIM)),
+            ));
         }
         if let Some(form) = &e.form {
             lines.push(Line::styled(

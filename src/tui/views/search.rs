@@ -32,6 +32,8 @@ pub struct SearchView {
     pub marked: std::collections::BTreeSet<usize>,
     /// What autocoding codes around each hit.
     pub unit: Unit,
+    /// Keys go to the hit list (view keys work) rather than into the query.
+    pub on_hits: bool,
     /// The search index, opened when first searched (dropped after a change).
     pub(crate) index: Option<SearchIndex>,
 }
@@ -124,9 +126,26 @@ impl App {
                 self.search.query.clear();
                 self.search.dirty = Some(Instant::now());
             }
+            // Esc leaves the query for the hits, where view keys work; from there it leaves.
+            Action::Escape if !self.search.on_hits => {
+                self.flush_search();
+                self.search.on_hits = true;
+                self.status = format!(
+                    "in the hits: view keys work; {} edits the query, {} leaves",
+                    self.key(Context::View(View::Search), Action::Filter),
+                    self.key(Context::Global, Action::Escape)
+                );
+            }
             Action::Escape => {
-                self.search.query.clear();
-                self.search.dirty = Some(Instant::now());
+                self.view = if self.back == View::Search {
+                    View::Documents
+                } else {
+                    self.back
+                };
+            }
+            Action::Filter => {
+                self.search.on_hits = false;
+                self.status.clear();
             }
             Action::ToggleMark => {
                 if !self.search.marked.remove(&self.search.sel) && n > 0 {
@@ -222,10 +241,17 @@ pub(crate) fn render_search(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         Constraint::Min(1),
     ])
     .areas(area);
-    f.render_widget(
-        Paragraph::new(format!(" search: {}▏", app.search.query)),
-        head,
-    );
+    let leave = app.key(Context::Global, Action::Escape);
+    let head_text = if app.search.on_hits {
+        format!(
+            " search: {}  · {} edits the query · {leave} leaves",
+            app.search.query,
+            app.key(Context::View(View::Search), Action::Filter)
+        )
+    } else {
+        format!(" search: {}▏  · {leave}: to the hits", app.search.query)
+    };
+    f.render_widget(Paragraph::new(head_text), head);
     let info_text = if let Some(e) = &app.search.error {
         e.lines().next().unwrap_or("").to_string()
     } else if let Some(r) = &app.search.results {
