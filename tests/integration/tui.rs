@@ -207,13 +207,13 @@ fn compare_mode_shows_two_coders_side_by_side() {
     let screen = draw(&a);
     let both: Vec<&str> = screen
         .lines()
-        .filter(|l| l.matches("▌person").count() == 2)
+        .filter(|l| l.matches("▌pers").count() == 2)
         .collect();
     assert!(
         !both.is_empty(),
         "a line coded by anna and bo shows both columns:\n{screen}"
     );
-    let only_anna: Vec<&str> = screen.lines().filter(|l| l.contains("▌instit")).collect();
+    let only_anna: Vec<&str> = screen.lines().filter(|l| l.contains("▌insti")).collect();
     assert!(!only_anna.is_empty(), "{screen}");
     assert!(screen.contains("margin: anna | bo"), "{screen}");
 }
@@ -573,4 +573,93 @@ fn space_shows_the_whole_turn_with_the_coded_words_marked() {
         .collect();
     let coded: String = e.text.split_whitespace().collect();
     assert_eq!(marked.replace(' ', ""), coded, "{screen}");
+}
+
+#[test]
+fn the_margin_shows_every_code_of_a_turn_and_counts_what_does_not_fit() {
+    let dir = example_copy();
+    let doc = "foreldreintervju-1-bolge-1";
+    let codes = ["trust/broken", "timing/waiting", "roles/family"];
+    {
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        let p = s.project();
+        let turns = p.turns(doc).unwrap();
+        // A long turn (several screen lines) and a one-line turn, each coded with three codes.
+        let long = turns
+            .iter()
+            .max_by_key(|t| t.end - t.start)
+            .unwrap()
+            .clone();
+        let short = turns
+            .iter()
+            .filter(|t| t.speaker.is_some() && t.end - t.start > 10)
+            .min_by_key(|t| t.end - t.start)
+            .unwrap()
+            .clone();
+        for path in codes {
+            let id = s.project().codebook.find(path).unwrap().id.clone();
+            s.add_codings(
+                doc,
+                &id,
+                &[(long.start, long.end), (short.start, short.end)],
+                None,
+            )
+            .unwrap();
+        }
+    }
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut a = app(dir.path(), w, h);
+        crate::term::press(&mut a, "<Enter>");
+        assert_eq!(a.reader.doc.as_deref(), Some(doc));
+        let p = a.session.project();
+        let text = p.text(doc).unwrap().to_string();
+        let turns = p.turns(doc).unwrap();
+        let long = turns
+            .iter()
+            .max_by_key(|t| t.end - t.start)
+            .unwrap()
+            .clone();
+        let short = turns
+            .iter()
+            .filter(|t| t.speaker.is_some() && t.end - t.start > 10)
+            .min_by_key(|t| t.end - t.start)
+            .unwrap()
+            .clone();
+        for (turn, every) in [(&long, true), (&short, false)] {
+            crate::term::press(&mut a, &format!(":{}<Enter>", turn.number));
+            let screen = draw(&a);
+            let lines: Vec<&str> = screen.lines().collect();
+            let margin = |l: &str| {
+                l.trim_matches('"')
+                    .chars()
+                    .rev()
+                    .take(16)
+                    .collect::<String>()
+            };
+            let all: String = lines.iter().map(|l| margin(l)).collect();
+            let all: String = all.chars().rev().collect();
+            if every {
+                for name in ["broken", "waiting", "family"] {
+                    assert!(
+                        all.contains(&format!("▌{name}")),
+                        "{name} at {w}x{h}:\n{screen}"
+                    );
+                }
+            } else {
+                // The one-line turn: one label, and how many more there are.
+                let row = lines
+                    .iter()
+                    .find(|l| {
+                        let words = koda::model::text::slice_chars(&text, turn.start, turn.end);
+                        l.contains(&words.chars().take(12).collect::<String>())
+                    })
+                    .unwrap_or_else(|| panic!("turn {} not on screen:\n{screen}", turn.number));
+                let m: String = margin(row).chars().rev().collect();
+                assert!(
+                    m.contains('▌') && m.contains('+'),
+                    "{m:?} at {w}x{h}:\n{screen}"
+                );
+            }
+        }
+    }
 }

@@ -16,6 +16,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use tui_textarea::TextArea;
 use unicode_segmentation::UnicodeSegmentation;
@@ -51,6 +52,80 @@ pub struct ReaderView {
     pub compare: Option<(String, String)>,
     /// Laid-out lines of the open document at the last width.
     pub(crate) cache: RefCell<Option<LayoutCache>>,
+}
+
+/// What the margin shows on a screen line: a coding's code, and how many more codings of the
+/// turn did not find a line of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stripe<'a> {
+    /// This coding, with this many left over (shown on the turn's last line).
+    Code(&'a crate::model::Coding, usize),
+    /// No label here, but this coding goes on over the line: its stripe without a name.
+    Along(&'a crate::model::Coding),
+}
+
+/// The margin of the screen lines `visible` (first and last index into `lines`): each coding
+/// of a turn gets the first free line of the turn at or below the line it starts on; those
+/// that find none are counted on the turn's last line.
+pub(crate) fn stripes<'a>(
+    lines: &[VisualLine],
+    (first, last): (usize, usize),
+    codings: &[&'a crate::model::Coding],
+) -> BTreeMap<usize, Stripe<'a>> {
+    let mut out = BTreeMap::new();
+    if lines.is_empty() {
+        return out;
+    }
+    let (mut i, last) = (first.min(lines.len() - 1), last.min(lines.len() - 1));
+    // Back to the first line of the first visible turn.
+    while i > 0 && lines[i - 1].turn == lines[i].turn {
+        i -= 1;
+    }
+    while i <= last {
+        let turn = lines[i].turn;
+        let mut end = i;
+        while end + 1 < lines.len() && lines[end + 1].turn == turn {
+            end += 1;
+        }
+        let (t_start, t_end) = (lines[i].start, lines[end].end.max(lines[end].start + 1));
+        let mut mine: Vec<&&crate::model::Coding> = codings
+            .iter()
+            .filter(|c| c.start < t_end && t_start < c.end)
+            .collect();
+        mine.sort_by(|a, b| a.by_position(b));
+        let mut taken: Vec<Option<&'a crate::model::Coding>> = vec![None; end - i + 1];
+        let mut left = 0;
+        for c in mine.iter().copied() {
+            let from = (i..=end)
+                .find(|&k| c.start < lines[k].end.max(lines[k].start + 1))
+                .unwrap_or(i)
+                - i;
+            match (from..taken.len()).find(|&k| taken[k].is_none()) {
+                Some(k) => taken[k] = Some(*c),
+                None => left += 1,
+            }
+        }
+        let n = taken.len();
+        for (k, c) in taken.into_iter().enumerate() {
+            let line = &lines[i + k];
+            match c {
+                Some(c) => {
+                    let more = if k + 1 == n { left } else { 0 };
+                    out.insert(i + k, Stripe::Code(c, more));
+                }
+                None => {
+                    let over = mine
+                        .iter()
+                        .find(|c| c.start < line.end.max(line.start + 1) && line.start < c.end);
+                    if let Some(c) = over {
+                        out.insert(i + k, Stripe::Along(c));
+                    }
+                }
+            }
+        }
+        i = end + 1;
+    }
+    out
 }
 
 /// The reader's laid-out lines for one document at one width.
@@ -727,10 +802,22 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         visible.first().map_or(0, |l| l.1.start),
         visible.last().map_or(0, |l| l.1.end),
     );
+    // The codings of the turns on screen, whole (the margin stacks a turn's codes over all
+    // its lines, also those scrolled away).
+    let (turns_start, turns_end) = (
+        visible
+            .first()
+            .and_then(|l| crate::model::turn(&turns, l.1.turn))
+            .map_or(vis_start, |t| t.start.min(vis_start)),
+        visible
+            .last()
+            .and_then(|l| crate::model::turn(&turns, l.1.turn))
+            .map_or(vis_end, |t| t.end.max(vis_end)),
+    );
     let mut codings: Vec<&crate::model::Coding> = p
         .codings
         .values()
-        .filter(|c| c.doc == doc.id && c.start <= vis_end && vis_start <= c.end)
+        .filter(|c| c.doc == doc.id && c.start <= turns_end && turns_start <= c.end)
         .collect();
     codings.sort_unstable_by(|a, b| a.by_position(b));
     let code_color = |id: &str| {
@@ -741,6 +828,26 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
     let sel = app.selection();
     let cursor = app.reader.cursor;
     let text_w = app.text_width();
+    let columns: Vec<(Option<&str>, usize)> = match &app.reader.compare {
+        Some((a, b)) => vec![
+            (Some(a.as_str()), MARGIN_W / 2),
+            (Some(b.as_str()), MARGIN_W - MARGIN_W / 2),
+        ],
+        None => vec![(None, MARGIN_W)],
+    };
+    let first_visible = visible.first().map_or(0, |l| l.0);
+    let last_visible = visible.last().map_or(0, |l| l.0);
+    let stripes: Vec<BTreeMap<usize, Stripe>> = columns
+        .iter()
+        .map(|(coder, _)| {
+            let mine: Vec<&crate::model::Coding> = codings
+                .iter()
+                .copied()
+                .filter(|c| coder.is_none_or(|k| c.coder == k))
+                .collect();
+            stripes(&lines, (first_visible, last_visible), &mine)
+        })
+        .collect();
     let mut out: Vec<Line> = Vec::new();
     for (i, l) in visible {
         let mut spans: Vec<Span> = Vec::new();
@@ -810,37 +917,41 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
             used += 1;
         }
         spans.push(Span::raw(" ".repeat(text_w.saturating_sub(used) + 1)));
-        // The margin: the codes on this line, like coding stripes; in compare mode one column
-        // per coder.
-        let on_line =
-            |c: &&&crate::model::Coding| c.start < l.end.max(l.start + 1) && l.start < c.end;
-        let columns: Vec<(Option<&str>, usize)> = match &app.reader.compare {
-            Some((a, b)) => vec![
-                (Some(a.as_str()), MARGIN_W / 2),
-                (Some(b.as_str()), MARGIN_W - MARGIN_W / 2),
-            ],
-            None => vec![(None, MARGIN_W)],
-        };
-        for (coder, width) in columns {
-            let mut used_here = 0;
-            for c in codings
-                .iter()
-                .filter(on_line)
-                .filter(|c| coder.is_none_or(|k| c.coder == k))
-            {
-                let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
-                let flag = if c.stale { "!" } else { "▌" };
-                let piece = cut(&format!("{flag}{name} "), width);
-                if used_here + piece.width() > width {
-                    break;
+        // The margin: every code of the turn, stacked down its lines from where each coding
+        // starts, in the code's colour (✎ when the coding has a memo, ! when flagged); "+N"
+        // on a turn's last line when it has more codings than lines. In compare mode one
+        // column per coder.
+        for ((_, width), column) in columns.iter().zip(&stripes) {
+            let width = *width;
+            let piece = match column.get(&i) {
+                Some(Stripe::Code(c, more)) => {
+                    let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
+                    let flag = if c.stale { "!" } else { "▌" };
+                    let memo = c.memo.is_some()
+                        || !p
+                            .memos_on(&crate::model::MemoTarget::Coding(c.id.clone()))
+                            .is_empty();
+                    let tail = match (memo, *more) {
+                        (true, 0) => "✎".to_string(),
+                        (false, 0) => String::new(),
+                        (true, n) => format!("✎+{n}"),
+                        (false, n) => format!("+{n}"),
+                    };
+                    let room = width.saturating_sub(tail.width() + 1);
+                    let label = cut(&format!("{flag}{name}"), room);
+                    Some((format!("{label}{tail}"), code_color(&c.code)))
                 }
-                used_here += piece.width();
-                spans.push(Span::styled(
-                    piece,
-                    colors.style(Style::new().fg(code_color(&c.code))),
-                ));
+                Some(Stripe::Along(c)) => Some(("▌".to_string(), code_color(&c.code))),
+                None => None,
+            };
+            match piece {
+                Some((text, colour)) => {
+                    let pad = width.saturating_sub(text.width());
+                    spans.push(Span::styled(text, colors.style(Style::new().fg(colour))));
+                    spans.push(Span::raw(" ".repeat(pad)));
+                }
+                None => spans.push(Span::raw(" ".repeat(width))),
             }
-            spans.push(Span::raw(" ".repeat(width - used_here)));
         }
         out.push(Line::from(spans));
     }
