@@ -105,3 +105,64 @@ fn the_readme_tour_runs_as_written() {
     assert!(dir.path().join("studie/rapport.html").is_file());
     assert!(dir.path().join("studie/utdrag.csv").is_file());
 }
+
+/// The keys a table cell names: `Shift-←/→` is `Shift-←` and `Shift-→`, `[ ]` is `[` and `]`.
+fn keys_named(cell: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in cell.split_whitespace() {
+        let mut parts = word.split('/');
+        let first = parts.next().unwrap_or_default();
+        let prefix = first
+            .rfind('-')
+            .filter(|&i| i > 0 && i + 1 < first.len())
+            .map_or("", |i| &first[..=i]);
+        out.push(first.to_string());
+        out.extend(
+            parts
+                .filter(|p| !p.is_empty())
+                .map(|p| format!("{prefix}{p}")),
+        );
+    }
+    out
+}
+
+#[test]
+fn the_reader_key_table_names_every_key_of_the_reader() {
+    use koda::tui::app::View;
+    use koda::tui::keymap::{Context, default_keymap, describe};
+    let doc =
+        std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/tui.md"))
+            .unwrap();
+    let table = doc
+        .split("Coding in the reader:")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .nth(1)
+        .unwrap();
+    let named: std::collections::BTreeSet<String> = table
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .flat_map(keys_named)
+        .collect();
+    let arrows = |d: String| {
+        d.replace("Left", "←")
+            .replace("Right", "→")
+            .replace("Up", "↑")
+            .replace("Down", "↓")
+            .replace("PageUp", "PgUp")
+            .replace("PageDown", "PgDn")
+    };
+    let keys: Vec<String> = default_keymap()
+        .iter()
+        .filter(|b| b.context == Context::View(View::Reader))
+        .map(|b| arrows(describe(&b.key)))
+        .collect();
+    assert!(keys.len() >= 25, "{keys:?}");
+    let missing: Vec<&String> = keys.iter().filter(|d| !named.contains(*d)).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/tui.md's reader table lacks {missing:?}; it names {named:?}"
+    );
+}
