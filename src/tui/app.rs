@@ -144,7 +144,7 @@ impl App {
         }
         let typing = match &self.popup {
             Some(Popup::Prompt(_) | Popup::Picker(_)) => true,
-            Some(Popup::Confirm(..) | Popup::Help) => false,
+            Some(Popup::Confirm(..) | Popup::Help | Popup::ChooseCoding(..)) => false,
             Some(Popup::Memo(_)) => true,
             None => {
                 (self.view == View::Search && !self.search.on_hits)
@@ -171,7 +171,7 @@ impl App {
             return;
         }
         let context = match &self.popup {
-            Some(Popup::Picker(_) | Popup::Prompt(_)) => Context::Picker,
+            Some(Popup::Picker(_) | Popup::Prompt(_) | Popup::ChooseCoding(..)) => Context::Picker,
             _ => Context::View(self.view),
         };
         if let Some(a) = keymap::lookup(&self.keymap, context, &key) {

@@ -135,6 +135,9 @@ pub enum Popup {
     Prompt(Prompt),
     /// A yes/no question.
     Confirm(Confirm, String),
+    /// Which of the codings at the cursor an action is for (ids, innermost first; the row
+    /// highlighted).
+    ChooseCoding(Action, Vec<String>, usize),
     /// The memo editor.
     Memo(Box<MemoEditor>),
     /// The key help.
@@ -256,6 +259,22 @@ impl App {
                 };
                 self.popup = Some(Popup::Help);
             }
+            Popup::ChooseCoding(then, ids, sel) => match action {
+                Action::Up => {
+                    self.popup = Some(Popup::ChooseCoding(then, ids, sel.saturating_sub(1)))
+                }
+                Action::Down => {
+                    let sel = (sel + 1).min(ids.len().saturating_sub(1));
+                    self.popup = Some(Popup::ChooseCoding(then, ids, sel));
+                }
+                Action::Enter => {
+                    self.reader.chosen = ids.get(sel).cloned();
+                    self.update_reader(then);
+                    self.reader.chosen = None;
+                }
+                Action::Escape => self.status = "left as it was".into(),
+                _ => self.popup = Some(Popup::ChooseCoding(then, ids, sel)),
+            },
             Popup::Confirm(what, q) => match action {
                 Action::Enter => {
                     let undo = self.undo_hint();
@@ -783,6 +802,41 @@ pub(crate) fn render_popup(app: &App, f: &mut Frame, body: Rect, colors: ColorMo
                 Paragraph::new(format!("{}▏", p.text)).block(frame(&label)),
                 area,
             );
+        }
+        Popup::ChooseCoding(then, ids, sel) => {
+            let p = app.project();
+            let rows: Vec<Line> = ids
+                .iter()
+                .enumerate()
+                .filter_map(|(i, id)| p.codings.get(id).map(|c| (i, c)))
+                .map(|(i, c)| {
+                    let memo = c.memo.is_some()
+                        || !p.memos_on(&MemoTarget::Coding(c.id.clone())).is_empty();
+                    let text = format!(
+                        "{} {} · {} · {} chars{}",
+                        if i == *sel { "▶" } else { " " },
+                        p.codebook.path(&c.code),
+                        c.coder,
+                        c.end - c.start,
+                        if memo { " · ✎" } else { "" }
+                    );
+                    if i == *sel {
+                        Line::styled(text, crate::tui::render::selected_style(colors))
+                    } else {
+                        Line::raw(text)
+                    }
+                })
+                .collect();
+            let height = u16::try_from(rows.len() + 2).unwrap_or(12).min(body.height);
+            let area = centered(body, 64, height);
+            f.render_widget(Clear, area);
+            let title = match then {
+                Action::Uncode => "remove which coding?",
+                Action::EditCoding => "move which coding?",
+                Action::MemoHere => "memo on which coding?",
+                _ => "keep which coding?",
+            };
+            f.render_widget(Paragraph::new(rows).block(frame(title)), area);
         }
         Popup::Confirm(_, q) => {
             let area = centered(body, 64, 3);

@@ -663,3 +663,51 @@ fn the_margin_shows_every_code_of_a_turn_and_counts_what_does_not_fit() {
         }
     }
 }
+
+#[test]
+fn where_codings_overlap_x_and_m_ask_which_one_innermost_first() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "5");
+    let rows = a.excerpt_rows();
+    // Two coders coded the same words of one turn, one a little more than the other.
+    let i = rows
+        .iter()
+        .position(|e| {
+            rows.iter().any(|o| {
+                o.coding != e.coding && o.doc == e.doc && o.start == e.start && o.end > e.end
+            })
+        })
+        .unwrap();
+    let inner = rows[i].clone();
+    let outer = rows
+        .iter()
+        .find(|o| o.coding != inner.coding && o.doc == inner.doc && o.start == inner.start)
+        .unwrap()
+        .clone();
+    crate::term::press(&mut a, &"j".repeat(i));
+    crate::term::press(&mut a, "<Enter>");
+    assert_eq!(a.view, View::Reader);
+    // x asks which; the innermost is first. Down, Enter removes the outer one.
+    crate::term::press(&mut a, "x");
+    let screen = draw(&a);
+    assert!(screen.contains("remove which coding?"), "{screen}");
+    crate::term::press(&mut a, "<Down><Enter>");
+    let live = &a.session.project().codings;
+    assert!(!live.contains_key(&outer.coding) && live.contains_key(&inner.coding));
+    crate::term::press(&mut a, "u");
+    assert_eq!(a.session.project().codings.len(), rows.len());
+    // m asks too; Enter takes the innermost; Esc would leave everything as it was.
+    crate::term::press(&mut a, "x<Esc>");
+    assert_eq!(a.session.project().codings.len(), rows.len());
+    crate::term::press(&mut a, "m<Enter>");
+    match &a.popup {
+        Some(koda::tui::popup::Popup::Memo(ed)) => {
+            assert_eq!(
+                ed.target,
+                koda::model::MemoTarget::Coding(inner.coding.clone())
+            )
+        }
+        _ => panic!("no memo editor"),
+    }
+}

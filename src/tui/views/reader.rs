@@ -50,6 +50,8 @@ pub struct ReaderView {
     pub editing: Option<EditingCoding>,
     /// Two coders whose codings the margin shows side by side.
     pub compare: Option<(String, String)>,
+    /// The coding chosen among several at the cursor, for the action being carried out.
+    pub chosen: Option<String>,
     /// Laid-out lines of the open document at the last width.
     pub(crate) cache: RefCell<Option<LayoutCache>>,
 }
@@ -283,20 +285,32 @@ impl App {
     }
 
     pub(crate) fn coding_at(&self, c: usize) -> Option<crate::model::Coding> {
-        let doc = self.doc()?;
-        self.project()
+        if let Some(chosen) = &self.reader.chosen
+            && let Some(x) = self.project().codings.get(chosen)
+            && x.start <= c
+            && c < x.end
+        {
+            return Some(x.clone());
+        }
+        self.codings_covering(c).into_iter().next()
+    }
+
+    /// The codings of the open document that cover char `c`, the innermost (shortest) first.
+    pub(crate) fn codings_covering(&self, c: usize) -> Vec<crate::model::Coding> {
+        let Some(doc) = self.doc() else {
+            return Vec::new();
+        };
+        let mut v: Vec<crate::model::Coding> = self
+            .project()
             .codings
             .values()
             .filter(|x| x.doc == doc.id && x.start <= c && c < x.end)
-            .min_by(|a, b| {
-                (a.end - a.start, a.start, a.end, &a.id).cmp(&(
-                    b.end - b.start,
-                    b.start,
-                    b.end,
-                    &b.id,
-                ))
-            })
             .cloned()
+            .collect();
+        v.sort_by(|a, b| {
+            (a.end - a.start, a.start, a.end, &a.id).cmp(&(b.end - b.start, b.start, b.end, &b.id))
+        });
+        v
     }
 
     pub(crate) fn move_cursor(&mut self, to: usize, extend: bool) {
@@ -312,6 +326,24 @@ impl App {
             self.status = "no document open: choose one in Documents (1)".into();
             return;
         };
+        // x, e, m and y act on the coding at the cursor; where several cover it, a small
+        // picker asks which (the innermost first).
+        if matches!(
+            action,
+            Action::Uncode | Action::EditCoding | Action::MemoHere | Action::ConfirmCoding
+        ) && self.reader.chosen.is_none()
+        {
+            let ids: Vec<String> = self
+                .codings_covering(self.reader.cursor)
+                .into_iter()
+                .filter(|c| action != Action::ConfirmCoding || c.stale)
+                .map(|c| c.id)
+                .collect();
+            if ids.len() > 1 {
+                self.popup = Some(Popup::ChooseCoding(action, ids, 0));
+                return;
+            }
+        }
         match action {
             Action::Left
             | Action::ExtendLeft
