@@ -152,19 +152,43 @@ fn render_status(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         .filter(|_| app.view == View::Reader)
         .map(|(a, b)| format!(" · margin: {a} | {b}"))
         .unwrap_or_default();
-    let mut left = if area.width >= 120 {
+    let in_reader = app.view == View::Reader && app.doc().is_some();
+    let mut left = if area.width >= 120 && !in_reader {
         format!(" {} · {}", cut(&p.config.name, 32), app.session.coder())
     } else {
         format!(" {}", app.session.coder())
     };
-    if let Some(d) = app.doc() {
-        left.push_str(&format!(" · {}", d.id));
+    match app.doc().filter(|_| app.view == View::Reader) {
+        // In the reader: where you are, always: the document, its type and case, the turn.
+        Some(d) => {
+            let turns = p.turns(&d.id).ok();
+            let turn = turns
+                .as_deref()
+                .and_then(|t| crate::model::turn_at(t, app.reader.cursor))
+                .map_or(0, |t| t.number);
+            left.push_str(&format!(
+                " · {} · {}{} · turn {turn}/{}",
+                cut(&d.title, if area.width >= 120 { 36 } else { 24 }),
+                d.kind,
+                d.case
+                    .as_deref()
+                    .map(|c| format!(" · {c}"))
+                    .unwrap_or_default(),
+                d.turn_count
+            ));
+            if let Some((a, b)) = app.selection() {
+                left.push_str(&format!(" · sel {a}..{b}"));
+            }
+            left.push_str(&compare);
+            left.push(' ');
+        }
+        None => {
+            if let Some(d) = app.doc() {
+                left.push_str(&format!(" · {}", d.id));
+            }
+            left.push_str(&format!(" · {} codings ", p.codings.len()));
+        }
     }
-    if let Some((a, b)) = app.selection() {
-        left.push_str(&format!(" · sel {a}..{b}"));
-    }
-    left.push_str(&compare);
-    left.push_str(&format!(" · {} codings ", p.codings.len()));
     let w = usize::from(area.width);
     let right = cut(&app.status, w.saturating_sub(left.width() + 1));
     let line = Line::from(vec![
