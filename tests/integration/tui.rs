@@ -575,6 +575,17 @@ fn space_shows_the_whole_turn_with_the_coded_words_marked() {
     assert_eq!(marked.replace(' ', ""), coded, "{screen}");
 }
 
+/// The longest turn of a document and its shortest spoken turn of more than ten characters.
+fn long_and_short(turns: &[koda::model::Turn]) -> (koda::model::Turn, koda::model::Turn) {
+    let long = turns.iter().max_by_key(|t| t.end - t.start).unwrap();
+    let short = turns
+        .iter()
+        .filter(|t| t.speaker.is_some() && t.end - t.start > 10)
+        .min_by_key(|t| t.end - t.start)
+        .unwrap();
+    (long.clone(), short.clone())
+}
+
 #[test]
 fn the_margin_shows_every_code_of_a_turn_and_counts_what_does_not_fit() {
     let dir = example_copy();
@@ -585,17 +596,7 @@ fn the_margin_shows_every_code_of_a_turn_and_counts_what_does_not_fit() {
         let p = s.project();
         let turns = p.turns(doc).unwrap();
         // A long turn (several screen lines) and a one-line turn, each coded with three codes.
-        let long = turns
-            .iter()
-            .max_by_key(|t| t.end - t.start)
-            .unwrap()
-            .clone();
-        let short = turns
-            .iter()
-            .filter(|t| t.speaker.is_some() && t.end - t.start > 10)
-            .min_by_key(|t| t.end - t.start)
-            .unwrap()
-            .clone();
+        let (long, short) = long_and_short(&turns);
         for path in codes {
             let id = s.project().codebook.find(path).unwrap().id.clone();
             s.add_codings(
@@ -614,17 +615,7 @@ fn the_margin_shows_every_code_of_a_turn_and_counts_what_does_not_fit() {
         let p = a.session.project();
         let text = p.text(doc).unwrap().to_string();
         let turns = p.turns(doc).unwrap();
-        let long = turns
-            .iter()
-            .max_by_key(|t| t.end - t.start)
-            .unwrap()
-            .clone();
-        let short = turns
-            .iter()
-            .filter(|t| t.speaker.is_some() && t.end - t.start > 10)
-            .min_by_key(|t| t.end - t.start)
-            .unwrap()
-            .clone();
+        let (long, short) = long_and_short(&turns);
         for (turn, every) in [(&long, true), (&short, false)] {
             crate::term::press(&mut a, &format!(":{}<Enter>", turn.number));
             let screen = draw(&a);
