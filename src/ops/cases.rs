@@ -10,6 +10,36 @@ pub fn set(session: &mut Session, case: &str, attrs: &[(String, String)]) -> Res
     session.set_case_attrs(case, attrs)
 }
 
+/// Gives a case exactly these attributes (those not given are removed), creating it when new:
+/// what editing a case's attributes in place does, as one undoable step.
+pub fn replace_attrs(session: &mut Session, case: &str, attrs: &[(String, String)]) -> Result<()> {
+    let case = case.trim();
+    if case.is_empty() {
+        return Err(Error::invalid("a case needs a name: give one, e.g. F01"));
+    }
+    if let Some((k, _)) = attrs.iter().find(|(k, _)| k.trim().is_empty()) {
+        return Err(Error::invalid(format!(
+            "an attribute needs a name before '=' ({k:?} given): write NAME=VALUE"
+        )));
+    }
+    let mut cases = session.project().cases.clone();
+    let entry = cases
+        .cases
+        .entry(case.to_string())
+        .or_insert_with(|| crate::model::Case {
+            name: case.to_string(),
+            attributes: Default::default(),
+        });
+    entry.attributes = attrs
+        .iter()
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    if cases == session.project().cases {
+        return Ok(());
+    }
+    session.replace_cases(cases)
+}
+
 /// Removes attributes of a case; every key must be set.
 pub fn unset(session: &mut Session, case: &str, keys: &[String]) -> Result<()> {
     let mut cases = session.project().cases.clone();

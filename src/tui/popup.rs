@@ -49,6 +49,10 @@ pub enum Purpose {
     RecaseDoc(String),
     /// Replace this document's text with the file at the path typed.
     ReplaceDoc(String),
+    /// Give this case exactly the attributes typed.
+    EditCase(String),
+    /// Add the case typed with its attributes.
+    NewCase,
 }
 
 /// A one-line prompt.
@@ -638,6 +642,38 @@ impl App {
                         }
                     },
                 )
+            }
+            Purpose::EditCase(case) => {
+                let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+                crate::model::case::parse_attrs(&words).and_then(|attrs| {
+                    crate::ops::cases::replace_attrs(s, &case, &attrs).map(|()| {
+                        if words.is_empty() {
+                            format!("{case}: no attributes")
+                        } else {
+                            format!("{case}: {}", words.join(" "))
+                        }
+                    })
+                })
+            }
+            Purpose::NewCase => {
+                let mut words = text.split_whitespace().map(str::to_string);
+                match words.next() {
+                    Some(name) if !name.contains('=') => {
+                        let rest: Vec<String> = words.collect();
+                        crate::model::case::parse_attrs(&rest).and_then(|attrs| {
+                            if s.project().cases.cases.contains_key(&name) {
+                                return Err(crate::Error::invalid(format!(
+                                    "case {name} exists already: e edits its attributes"
+                                )));
+                            }
+                            crate::ops::cases::replace_attrs(s, &name, &attrs)
+                                .map(|()| format!("added case {name}"))
+                        })
+                    }
+                    _ => Err(crate::Error::invalid(
+                        "give the case's name first, then KEY=VALUE pairs",
+                    )),
+                }
             }
             Purpose::ExcerptFilter => {
                 let mut f = Vec::new();

@@ -702,3 +702,102 @@ fn where_codings_overlap_x_and_m_ask_which_one_innermost_first() {
         _ => panic!("no memo editor"),
     }
 }
+
+#[test]
+fn the_status_line_tells_the_coding_under_the_cursor() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "5");
+    // An excerpt with a memo, alone where it starts: the cursor lands in it, and one move on
+    // says what it is.
+    let rows = a.excerpt_rows();
+    let alone = |e: &koda::analysis::Excerpt| {
+        rows.iter()
+            .filter(|x| x.doc == e.doc && x.start <= e.start + 1 && e.start + 1 < x.end)
+            .count()
+            == 1
+    };
+    let i = rows
+        .iter()
+        .position(|e| e.memo.is_some() && alone(e))
+        .unwrap();
+    let e = rows[i].clone();
+    crate::term::press(&mut a, &"j".repeat(i));
+    crate::term::press(&mut a, "<Enter><Right>");
+    let inner = &e;
+    assert!(
+        a.status.starts_with(&format!(
+            "{} · {} · {}..{}",
+            inner.code_path, inner.coder, inner.start, inner.end
+        )),
+        "{}",
+        a.status
+    );
+    let memo = inner.memo.clone().unwrap();
+    assert!(a.status.contains(&format!("✎ {memo}")), "{}", a.status);
+    // Where two codings cover the cursor, it says so.
+    let j = rows.iter().position(|e| !alone(e)).unwrap();
+    crate::term::press(&mut a, "5<Home>");
+    crate::term::press(&mut a, &"j".repeat(j));
+    crate::term::press(&mut a, "<Enter><Right>");
+    assert!(a.status.contains("(+1 more here)"), "{}", a.status);
+    // Compare mode gives each coder a column wide enough for the code names.
+    crate::term::press(&mut a, "K<C-u>anna,bo<Enter>");
+    let screen = draw(&a);
+    assert!(screen.contains("▌personal"), "{screen}");
+}
+
+#[test]
+fn cases_and_their_attributes_are_edited_in_the_documents_view() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "1c");
+    let screen = draw(&a);
+    assert!(
+        screen.contains("F01") && screen.contains("role=parent"),
+        "{screen}"
+    );
+    let i = a
+        .case_rows()
+        .iter()
+        .position(|(c, _)| c.name == "F01")
+        .unwrap();
+    crate::term::press(&mut a, &"j".repeat(i));
+    // e edits the attributes in place: the ones typed are the case's attributes now.
+    crate::term::press(&mut a, "e<C-u>role=parent site=Bergen wave=1<Enter>");
+    let attrs = |a: &App| a.session.project().cases.cases["F01"].attributes.clone();
+    let want: std::collections::BTreeMap<String, String> =
+        [("role", "parent"), ("site", "Bergen"), ("wave", "1")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+    assert_eq!(attrs(&a), want, "{}", a.status);
+    assert!(draw(&a).contains("site=Bergen"));
+    crate::term::press(&mut a, "u");
+    assert_eq!(attrs(&a)["site"], "Kristiansand");
+    // A malformed attribute is refused, and nothing changes.
+    crate::term::press(&mut a, "e<C-u>role=parent =x<Enter>");
+    assert!(a.status.starts_with("error:"), "{}", a.status);
+    assert_eq!(attrs(&a)["site"], "Kristiansand");
+    // n adds a case.
+    crate::term::press(&mut a, "nF99 role=partner<Enter>");
+    assert_eq!(
+        a.session.project().cases.cases["F99"].attributes["role"],
+        "partner"
+    );
+    // Enter shows the case's excerpts; / its documents.
+    let i = a
+        .case_rows()
+        .iter()
+        .position(|(c, _)| c.name == "F01")
+        .unwrap();
+    crate::term::press(&mut a, "<Home>");
+    crate::term::press(&mut a, &"j".repeat(i));
+    crate::term::press(&mut a, "<Enter>");
+    assert_eq!(a.view, View::Excerpts);
+    let rows = a.excerpt_rows();
+    assert!(!rows.is_empty() && rows.iter().all(|e| e.case.as_deref() == Some("F01")));
+    crate::term::press(&mut a, "1/");
+    let docs = a.doc_rows();
+    assert!(!docs.is_empty() && docs.iter().all(|d| d.case.as_deref() == Some("F01")));
+}

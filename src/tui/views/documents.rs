@@ -22,6 +22,10 @@ pub struct DocumentsView {
     pub sort: DocSort,
     /// The selected row.
     pub sel: usize,
+    /// Show the cases and their attributes instead of the documents.
+    pub cases: bool,
+    /// The selected case.
+    pub case_sel: usize,
 }
 
 impl Default for DocumentsView {
@@ -31,6 +35,8 @@ impl Default for DocumentsView {
             filtering: false,
             sort: DocSort::Imported,
             sel: 0,
+            cases: false,
+            case_sel: 0,
         }
     }
 }
@@ -77,7 +83,83 @@ impl App {
         docs
     }
 
+    /// The cases in name order, with how many documents each has.
+    pub fn case_rows(&self) -> Vec<(crate::model::Case, usize)> {
+        let p = self.project();
+        p.cases
+            .cases
+            .values()
+            .map(|c| {
+                let n = p
+                    .docs
+                    .values()
+                    .filter(|d| d.case.as_deref() == Some(&c.name))
+                    .count();
+                (c.clone(), n)
+            })
+            .collect()
+    }
+
+    /// The Cases pane of the Documents view: attributes edited in place, and a case's
+    /// documents or excerpts one key away.
+    fn update_cases(&mut self, action: Action) {
+        let rows = self.case_rows();
+        let page = self.body_height().saturating_sub(3);
+        let sel = rows.get(self.documents.case_sel).map(|(c, _)| c.clone());
+        match action {
+            Action::ToggleCases => self.documents.cases = false,
+            Action::EditCase => {
+                if let Some(c) = sel {
+                    let text = c
+                        .attributes
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    self.popup = Some(Popup::Prompt(Prompt {
+                        label: format!(
+                            "attributes of {} (KEY=VALUE …; a key left out goes)",
+                            c.name
+                        ),
+                        text,
+                        purpose: Purpose::EditCase(c.name),
+                    }));
+                }
+            }
+            Action::NewCase => {
+                self.popup = Some(Popup::Prompt(Prompt {
+                    label: "new case: NAME KEY=VALUE …".into(),
+                    text: String::new(),
+                    purpose: Purpose::NewCase,
+                }));
+            }
+            Action::Enter => {
+                if let Some(c) = sel {
+                    self.excerpts.filter = vec![("case".into(), c.name.clone())];
+                    self.excerpts.code = None;
+                    self.excerpts.sel = 0;
+                    self.view = View::Excerpts;
+                }
+            }
+            Action::Filter => {
+                if let Some(c) = sel {
+                    self.documents.cases = false;
+                    self.documents.filter = c.name.clone();
+                    self.documents.sel = 0;
+                }
+            }
+            a => Self::move_list(&mut self.documents.case_sel, rows.len(), &a, page),
+        }
+    }
+
     pub(crate) fn update_documents(&mut self, action: Action) {
+        if self.documents.cases {
+            return self.update_cases(action);
+        }
+        if action == Action::ToggleCases {
+            self.documents.cases = true;
+            return;
+        }
         let rows = self.doc_rows().len();
         let page = self.body_height().saturating_sub(3);
         match action {
@@ -185,7 +267,72 @@ impl App {
     }
 }
 
+fn render_cases(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    let rows = app.case_rows();
+    let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    f.render_widget(
+        Paragraph::new(format!(
+            " {} cases · {}",
+            rows.len(),
+            keymap::hint(
+                &app.keymap,
+                Context::View(View::Documents),
+                &[
+                    (Action::EditCase, "edits attributes"),
+                    (Action::NewCase, "adds a case"),
+                    (Action::Enter, "its excerpts"),
+                    (Action::Filter, "its documents"),
+                    (Action::ToggleCases, "documents"),
+                ]
+            )
+        )),
+        head,
+    );
+    let name_w = rows
+        .iter()
+        .map(|(c, _)| unicode_width::UnicodeWidthStr::width(c.name.as_str()))
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 24);
+    let header = Row::new(vec!["case", "docs", "attributes"])
+        .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
+    let height = usize::from(list.height).saturating_sub(1).max(1);
+    let top = app
+        .documents
+        .case_sel
+        .saturating_sub(height.saturating_sub(1));
+    let body: Vec<Row> = rows
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(i, (c, n))| {
+            let attrs = c
+                .attributes
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("  ");
+            let row = Row::new(vec![c.name.clone(), n.to_string(), attrs]);
+            if i == app.documents.case_sel {
+                row.style(selected_style(colors))
+            } else {
+                row
+            }
+        })
+        .collect();
+    let widths = [
+        Constraint::Length(u16::try_from(name_w).unwrap_or(24)),
+        Constraint::Length(4),
+        Constraint::Min(20),
+    ];
+    f.render_widget(Table::new(body, widths).header(header), list);
+}
+
 pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
+    if app.documents.cases {
+        return render_cases(app, f, area, colors);
+    }
     let p = app.project();
     let rows = app.doc_rows();
     let [head, list] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
@@ -210,7 +357,8 @@ pub(crate) fn render_documents(app: &App, f: &mut Frame, area: Rect, colors: Col
                 &[
                     (Action::Filter, "filters"),
                     (Action::Sort, "sorts"),
-                    (Action::Enter, "opens")
+                    (Action::Enter, "opens"),
+                    (Action::ToggleCases, "cases")
                 ]
             )
         )

@@ -139,12 +139,24 @@ pub const SPEAKER_W: usize = 14;
 /// Width of the reader's code margin.
 pub const MARGIN_W: usize = 16;
 
+/// Width of the margin when it compares two coders: a column of 12 for each.
+pub const COMPARE_W: usize = 24;
+
 impl App {
+    /// Width of the reader's code margin: wider when it compares two coders.
+    pub fn margin_width(&self) -> usize {
+        if self.reader.compare.is_some() {
+            COMPARE_W
+        } else {
+            MARGIN_W
+        }
+    }
+
     /// Width of the reader's text column.
     pub fn text_width(&self) -> usize {
         let ln = if self.reader.line_numbers { 6 } else { 0 };
         usize::from(self.size.0)
-            .saturating_sub(ln + SPEAKER_W + 3 + MARGIN_W + 1)
+            .saturating_sub(ln + SPEAKER_W + 3 + self.margin_width() + 1)
             .max(10)
     }
 
@@ -362,7 +374,10 @@ impl App {
             | Action::PageUp
             | Action::PageDown
             | Action::Top
-            | Action::Bottom => self.reader_move(action),
+            | Action::Bottom => {
+                self.reader_move(action);
+                self.describe_coding_at_cursor();
+            }
             Action::ToggleSelect
             | Action::SelectSentence
             | Action::SelectTurn
@@ -379,6 +394,40 @@ impl App {
             | Action::Enter => self.reader_select_and_code(&doc, action),
             _ => self.reader_other(&doc, action),
         }
+    }
+
+    /// After a move, the status line says which coding the cursor is in (code, coder, span,
+    /// memo), so the margin's stripes can be read without leaving the keyboard.
+    fn describe_coding_at_cursor(&mut self) {
+        if self.reader.anchor.is_some() {
+            return;
+        }
+        let covering = self.codings_covering(self.reader.cursor);
+        let Some(c) = covering.first() else {
+            return;
+        };
+        let p = self.project();
+        let memo = c.memo.clone().or_else(|| {
+            p.memos_on(&MemoTarget::Coding(c.id.clone()))
+                .first()
+                .map(|m| m.text.clone())
+        });
+        self.status = format!(
+            "{} · {} · {}..{}{}{}",
+            p.codebook.path(&c.code),
+            c.coder,
+            c.start,
+            c.end,
+            memo.map(|m| format!(
+                " · ✎ {}",
+                m.split_whitespace().collect::<Vec<_>>().join(" ")
+            ))
+            .unwrap_or_default(),
+            match covering.len() {
+                1 => String::new(),
+                n => format!(" (+{} more here)", n - 1),
+            }
+        );
     }
 
     /// Moving the cursor (and extending a selection) by grapheme, word, sentence, turn, line and page.
@@ -862,8 +911,8 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
     let text_w = app.text_width();
     let columns: Vec<(Option<&str>, usize)> = match &app.reader.compare {
         Some((a, b)) => vec![
-            (Some(a.as_str()), MARGIN_W / 2),
-            (Some(b.as_str()), MARGIN_W - MARGIN_W / 2),
+            (Some(a.as_str()), COMPARE_W / 2),
+            (Some(b.as_str()), COMPARE_W - COMPARE_W / 2),
         ],
         None => vec![(None, MARGIN_W)],
     };
