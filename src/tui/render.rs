@@ -190,6 +190,47 @@ fn render_status(app: &App, f: &mut Frame, area: Rect, colors: ColorMode) {
         }
     }
     let w = usize::from(area.width);
+    // A message that does not fit beside the orientation gets the room: in the reader the
+    // orientation gives up the title first, then the type and case (keeping the turn).
+    let fits = |left: &str| app.status.width() < w.saturating_sub(left.width());
+    if !fits(&left) {
+        let shorter: Vec<String> = match app.doc().filter(|_| in_reader) {
+            Some(d) => {
+                let turn = p
+                    .turns(&d.id)
+                    .ok()
+                    .as_deref()
+                    .and_then(|t| crate::model::turn_at(t, app.reader.cursor))
+                    .map_or(0, |t| t.number);
+                let sel = app
+                    .selection()
+                    .map(|(a, b)| format!(" · sel {a}..{b}"))
+                    .unwrap_or_default();
+                let case = d
+                    .case
+                    .as_deref()
+                    .map(|c| format!(" · {c}"))
+                    .unwrap_or_default();
+                let coder = app.session.coder();
+                let n = d.turn_count;
+                vec![
+                    format!(
+                        " {coder} · {}{case} · turn {turn}/{n}{sel}{compare} ",
+                        d.kind
+                    ),
+                    format!(" {coder} · turn {turn}/{n}{sel}{compare} "),
+                    format!(" {coder} · turn {turn}/{n}{compare} "),
+                ]
+            }
+            None => vec![format!(" {} ", app.session.coder())],
+        };
+        left = shorter
+            .iter()
+            .find(|l| fits(l))
+            .or(shorter.last())
+            .cloned()
+            .unwrap_or(left);
+    }
     let right = cut(&app.status, w.saturating_sub(left.width() + 1));
     let line = Line::from(vec![
         Span::styled(

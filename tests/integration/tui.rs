@@ -801,3 +801,56 @@ fn cases_and_their_attributes_are_edited_in_the_documents_view() {
     let docs = a.doc_rows();
     assert!(!docs.is_empty() && docs.iter().all(|d| d.case.as_deref() == Some("F01")));
 }
+
+#[test]
+fn a_mouse_drag_selects_whole_words() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "<Enter>");
+    let doc = a.reader.doc.clone().unwrap();
+    let text = a.session.project().text(&doc).unwrap().to_string();
+    let first = koda::model::text::slice_chars(&text, 0, 40).to_string();
+    assert!(
+        first.starts_with("Foreldreintervju 1, bølge 1"),
+        "{first:?}"
+    );
+    // The text column starts after the speaker column and its rule; the first screen line is
+    // row 1, under the tabs. Press inside "Foreldreintervju", drag into "bølge".
+    let x0 = u16::try_from(koda::tui::app::SPEAKER_W + 3).unwrap();
+    a.update(Action::Click(x0 + 3, 1));
+    a.update(Action::Drag(x0 + 22, 1));
+    let (s, e) = (a.reader.anchor.unwrap(), a.reader.cursor);
+    assert_eq!(
+        koda::model::text::slice_chars(&text, s.min(e), s.max(e)),
+        "Foreldreintervju 1, bølge"
+    );
+    // Dragging back from inside "bølge" to inside "1" takes both words whole too.
+    a.update(Action::Click(x0 + 22, 1));
+    a.update(Action::Drag(x0 + 17, 1));
+    let (s, e) = (a.reader.anchor.unwrap(), a.reader.cursor);
+    assert_eq!(
+        koda::model::text::slice_chars(&text, s.min(e), s.max(e)),
+        "1, bølge"
+    );
+}
+
+#[test]
+fn a_long_message_gets_the_status_line_at_80_columns() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 80, 24);
+    crate::term::press(&mut a, "<Enter>");
+    let msg = "revision 2: 7 codings kept their words, 1 flagged for a look";
+    a.status = msg.to_string();
+    let screen = draw(&a);
+    let last = screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim_matches('"').trim().is_empty())
+        .unwrap();
+    assert!(last.contains(msg), "{last}");
+    assert!(last.contains("anna") && last.contains("turn 1/"), "{last}");
+    // A short message leaves the whole orientation.
+    a.status = "ok".into();
+    let screen = draw(&a);
+    assert!(screen.contains("interview · F01 · turn 1/"), "{screen}");
+}

@@ -260,6 +260,25 @@ impl App {
         v
     }
 
+    /// The word `pos` is in (start, end), if it is in one.
+    fn word_at(&self, pos: usize) -> Option<(usize, usize)> {
+        let (starts, ends) = self.words_around(pos);
+        starts
+            .into_iter()
+            .zip(ends)
+            .find(|&(s, e)| s <= pos && pos < e)
+    }
+
+    /// The start of the word `pos` is in (`pos` itself between words).
+    fn word_start_at(&self, pos: usize) -> usize {
+        self.word_at(pos).map_or(pos, |w| w.0)
+    }
+
+    /// The end of the word `pos` is in (`pos` itself between words).
+    fn word_end_at(&self, pos: usize) -> usize {
+        self.word_at(pos).map_or(pos, |w| w.1)
+    }
+
     /// Starts and ends of the words around `pos`.
     pub(crate) fn words_around(&self, pos: usize) -> (Vec<usize>, Vec<usize>) {
         let (from, text) = self.window(pos);
@@ -809,8 +828,15 @@ impl App {
             }
             Action::Drag(col, row) => {
                 if let (Some(c), Some(from)) = (self.char_at(col, row), self.drag_from) {
-                    self.reader.anchor = Some(from);
-                    self.reader.cursor = c;
+                    // A drag selects whole words: from the start of the word it began in to
+                    // the end of the word it reached (or the other way round).
+                    let (anchor, cursor) = if c >= from {
+                        (self.word_start_at(from), self.word_end_at(c))
+                    } else {
+                        (self.word_end_at(from), self.word_start_at(c))
+                    };
+                    self.reader.anchor = Some(anchor);
+                    self.reader.cursor = cursor;
                     self.keep_cursor_visible();
                 }
             }
