@@ -123,6 +123,34 @@ pub fn render(app: &App, f: &mut Frame, colors: ColorMode) {
         View::Names => render_names(app, f, body, colors),
     }
     render_status(app, f, status, colors);
+    if app.view == View::Reader
+        && let Some((a, b)) = &app.reader.compare
+    {
+        // Compare mode: each coder's name heads their column of the margin, on the tab row.
+        let half = crate::tui::views::reader::COMPARE_W / 2;
+        let ln = if app.reader.line_numbers { 6 } else { 0 };
+        let x = ln + crate::tui::views::reader::SPEAKER_W + 3 + app.text_width() + 1;
+        let head = format!(
+            "{}{}",
+            pad(&cut(a, half - 1), half),
+            pad(&cut(b, half - 1), half)
+        );
+        if let (Ok(x), Ok(w)) = (u16::try_from(x), u16::try_from(head.width())) {
+            let r = Rect::new(
+                tabs.x + x.min(tabs.width),
+                tabs.y,
+                w.min(tabs.width.saturating_sub(x)),
+                1,
+            );
+            f.render_widget(ratatui::widgets::Clear, r);
+            f.render_widget(
+                Paragraph::new(head).style(
+                    colors.style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)),
+                ),
+                r,
+            );
+        }
+    }
     render_popup(app, f, body, colors);
 }
 

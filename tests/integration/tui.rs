@@ -216,6 +216,20 @@ fn compare_mode_shows_two_coders_side_by_side() {
     let only_anna: Vec<&str> = screen.lines().filter(|l| l.contains("▌insti")).collect();
     assert!(!only_anna.is_empty(), "{screen}");
     assert!(screen.contains("margin: anna | bo"), "{screen}");
+    // Each coder's name heads their column of the margin, on the tab row.
+    let top = screen.lines().next().unwrap().trim_matches('"');
+    let head: String = top
+        .chars()
+        .rev()
+        .take(25)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(
+        head.trim_start().starts_with("anna") && head.contains("bo"),
+        "{head:?}"
+    );
 }
 
 #[test]
