@@ -51,6 +51,7 @@ pub fn to_action(app: &mut App, ev: Event) -> Option<Action> {
         Event::Mouse(m) => match m.kind {
             MouseEventKind::Down(MouseButton::Left) => Some(Action::Click(m.column, m.row)),
             MouseEventKind::Drag(MouseButton::Left) => Some(Action::Drag(m.column, m.row)),
+            MouseEventKind::Moved => Some(Action::Hover(m.column, m.row)),
             MouseEventKind::ScrollUp => Some(Action::ScrollUp),
             MouseEventKind::ScrollDown => Some(Action::ScrollDown),
             _ => None,

@@ -149,6 +149,7 @@ actions! {
     ClearField => "empty the text field (as in a shell)",
     Click(u16, u16) => "the mouse button was pressed at a cell",
     Drag(u16, u16) => "the mouse was dragged to a cell",
+    Hover(u16, u16) => "the mouse moved over a cell (over the margin: which coding a stripe is)",
     ScrollUp => "the mouse wheel turned up",
     ScrollDown => "the mouse wheel turned down",
     Tick => "time passes (runs a search typed a moment ago)",

@@ -239,7 +239,10 @@ impl App {
             _ => {}
         }
         if self.popup.is_some() {
-            self.update_popup(action);
+            // The mouse moving over the screen says nothing to a popup.
+            if !matches!(action, Action::Hover(..)) {
+                self.update_popup(action);
+            }
             return;
         }
         let before = self.view;

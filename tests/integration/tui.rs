@@ -868,3 +868,38 @@ fn a_long_message_gets_the_status_line_at_80_columns() {
     let screen = draw(&a);
     assert!(screen.contains("interview · F01 · turn 1/"), "{screen}");
 }
+
+#[test]
+fn the_mouse_over_a_stripe_says_which_coding_it_is() {
+    let dir = example_copy();
+    let mut a = app(dir.path(), 120, 40);
+    crate::term::press(&mut a, "<Enter>");
+    let screen = draw(&a);
+    // The first screen row with a named stripe in the margin.
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| l.contains("▌waiting"))
+        .unwrap();
+    let col = line
+        .trim_matches('"')
+        .chars()
+        .position(|c| c == '▌')
+        .unwrap();
+    a.update(Action::Hover(
+        u16::try_from(col).unwrap() + 1,
+        u16::try_from(row).unwrap(),
+    ));
+    assert!(a.status.starts_with("timing/waiting · "), "{}", a.status);
+    // Over the text nothing is said; a popup is left alone by the mouse.
+    a.status.clear();
+    a.update(Action::Hover(20, u16::try_from(row).unwrap()));
+    assert!(a.status.is_empty(), "{}", a.status);
+    crate::term::press(&mut a, "c");
+    a.update(Action::Hover(
+        u16::try_from(col).unwrap(),
+        u16::try_from(row).unwrap(),
+    ));
+    assert!(a.popup.is_some());
+}

@@ -422,16 +422,20 @@ impl App {
             return;
         }
         let covering = self.codings_covering(self.reader.cursor);
-        let Some(c) = covering.first() else {
-            return;
-        };
+        if let Some(c) = covering.first() {
+            self.status = self.describe_coding(c, covering.len() - 1);
+        }
+    }
+
+    /// A coding in a line: its code, coder, span and memo, and how many `more` share its place.
+    fn describe_coding(&self, c: &crate::model::Coding, more: usize) -> String {
         let p = self.project();
         let memo = c.memo.clone().or_else(|| {
             p.memos_on(&MemoTarget::Coding(c.id.clone()))
                 .first()
                 .map(|m| m.text.clone())
         });
-        self.status = format!(
+        format!(
             "{} · {} · {}..{}{}{}",
             p.codebook.path(&c.code),
             c.coder,
@@ -442,11 +446,46 @@ impl App {
                 m.split_whitespace().collect::<Vec<_>>().join(" ")
             ))
             .unwrap_or_default(),
-            match covering.len() {
-                1 => String::new(),
-                n => format!(" (+{} more here)", n - 1),
+            match more {
+                0 => String::new(),
+                n => format!(" (+{n} more here)"),
             }
-        );
+        )
+    }
+
+    /// The mouse over the margin: the stripe under it says which coding it is.
+    fn hover(&mut self, col: u16, row: u16) {
+        let ln = if self.reader.line_numbers { 6 } else { 0 };
+        let x0 = ln + SPEAKER_W + 3 + self.text_width() + 1;
+        let (col, row) = (usize::from(col), usize::from(row));
+        if col < x0 || row == 0 {
+            return;
+        }
+        let lines = self.lines();
+        let i = self.reader.scroll + row - 1;
+        if i >= lines.len() {
+            return;
+        }
+        let Some(doc) = self.doc() else { return };
+        let coder = self
+            .reader
+            .compare
+            .as_ref()
+            .map(|(a, b)| if col >= x0 + COMPARE_W / 2 { b } else { a });
+        let codings: Vec<&crate::model::Coding> = self
+            .project()
+            .codings
+            .values()
+            .filter(|c| c.doc == doc.id && coder.is_none_or(|k| c.coder == *k))
+            .collect();
+        let text = match stripes(&lines, (i, i), &codings).get(&i) {
+            Some(Stripe::Code(c, more)) => Some(self.describe_coding(c, *more)),
+            Some(Stripe::Along(c)) => Some(self.describe_coding(c, 0)),
+            None => None,
+        };
+        if let Some(t) = text {
+            self.status = t;
+        }
     }
 
     /// Moving the cursor (and extending a selection) by grapheme, word, sentence, turn, line and page.
@@ -840,6 +879,7 @@ impl App {
                     self.keep_cursor_visible();
                 }
             }
+            Action::Hover(col, row) => self.hover(col, row),
             Action::ScrollUp => self.reader.scroll = self.reader.scroll.saturating_sub(3),
             Action::ScrollDown => {
                 let max = self.lines().len().saturating_sub(1);
