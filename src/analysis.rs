@@ -251,6 +251,13 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
     let not = spans_of(project, &filter.not);
     let mut out = Vec::new();
     for c in project.codings.values() {
+        if (filter.pinned_only && !rank.contains_key(c.id.as_str()))
+            || wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
+            || (!filter.docs.is_empty() && !filter.docs.contains(&c.doc))
+            || (!filter.coders.is_empty() && !filter.coders.contains(&c.coder))
+        {
+            continue;
+        }
         // The passage or passages of the coding that are quoted: where every --and code meets
         // it, none if a --not code touches it.
         let mut spans = vec![(c.start, c.end)];
@@ -264,13 +271,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
         let touched = not
             .get(&c.doc)
             .is_some_and(|v| !meeting((c.start, c.end), &c.id, v).is_empty());
-        if spans.is_empty()
-            || touched
-            || (filter.pinned_only && !rank.contains_key(c.id.as_str()))
-            || wanted.as_ref().is_some_and(|w| !w.contains(&c.code))
-            || (!filter.docs.is_empty() && !filter.docs.contains(&c.doc))
-            || (!filter.coders.is_empty() && !filter.coders.contains(&c.coder))
-        {
+        if spans.is_empty() || touched {
             continue;
         }
         let doc = project

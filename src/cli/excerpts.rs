@@ -43,12 +43,8 @@ pub(super) fn excerpts(
         return ctx.after_change(s.project(), err);
     }
     let p = ctx.load(None, err)?;
-    let codes = code_ids(&p, &a.code)?;
-    let docs = a
-        .doc
-        .iter()
-        .map(|d| p.find_doc(d).map(|d| d.id.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
+    let codes = p.codebook.find_ids(&a.code)?;
+    let docs = p.find_doc_ids(&a.doc)?;
     let list = analysis::excerpts(
         &p,
         &ExcerptFilter {
@@ -58,8 +54,8 @@ pub(super) fn excerpts(
             coders: ctx.coders.clone(),
             wheres: crate::model::case::parse_attrs(&a.wheres)?,
             pinned_only: a.pinned,
-            and: code_ids(&p, &a.and)?,
-            not: code_ids(&p, &a.not)?,
+            and: p.codebook.find_ids(&a.and)?,
+            not: p.codebook.find_ids(&a.not)?,
         },
     )?;
     if a.json {
@@ -130,12 +126,4 @@ pub(super) fn excerpts(
         }
     }
     Ok(())
-}
-
-/// The ids of codes named by path, name or id.
-fn code_ids(p: &crate::store::Project, names: &[String]) -> crate::Result<Vec<String>> {
-    names
-        .iter()
-        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
-        .collect()
 }

@@ -200,11 +200,7 @@ pub(super) fn agree(
             )?;
         }
     }
-    let codes = a
-        .code
-        .iter()
-        .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
-        .collect::<Result<Vec<_>, _>>()?;
+    let codes = p.codebook.find_ids(&a.code)?;
     let unit = match a.unit {
         AgreeUnit::Char => agreement::Unit::Char,
         AgreeUnit::Turn => agreement::Unit::Turn,

@@ -186,6 +186,14 @@ impl Codebook {
         self.path(id).matches('/').count()
     }
 
+    /// The ids of codes named by path or id (see [`Codebook::find`]), in the order given.
+    pub fn find_ids(&self, names: &[String]) -> Result<Vec<String>> {
+        names
+            .iter()
+            .map(|n| self.find(n).map(|c| c.id.clone()))
+            .collect()
+    }
+
     /// Finds a code by path (case-insensitive per level) or by id.
     pub fn find(&self, path_or_id: &str) -> Result<&Code> {
         if let Some(c) = self.get(path_or_id) {

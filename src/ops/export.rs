@@ -259,13 +259,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             "a DOCX file cannot go to standard output; name a file with -o",
         ));
     }
-    let ids = |names: &[String]| {
-        names
-            .iter()
-            .map(|c| p.codebook.find(c).map(|c| c.id.clone()))
-            .collect::<Result<Vec<_>>>()
-    };
-    let codes = ids(&r.codes)?;
+    let codes = p.codebook.find_ids(&r.codes)?;
     let language = r.lang.unwrap_or_else(|| Lang::of_project(&p.config));
     let words = language.labels();
     let lang = language.tag();
@@ -325,11 +319,7 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             }
         }
         Kind::Excerpts => {
-            let docs = r
-                .docs
-                .iter()
-                .map(|d| p.find_doc(d).map(|d| d.id.clone()))
-                .collect::<Result<Vec<_>>>()?;
+            let docs = p.find_doc_ids(&r.docs)?;
             let filter = ExcerptFilter {
                 codes,
                 include_subcodes: true,
@@ -337,8 +327,8 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
                 coders: r.coders.clone(),
                 wheres: r.wheres.clone(),
                 pinned_only: false,
-                and: ids(&r.and)?,
-                not: ids(&r.not)?,
+                and: p.codebook.find_ids(&r.and)?,
+                not: p.codebook.find_ids(&r.not)?,
             };
             let mut t = tables::excerpt_table(p, &filter)?;
             privacy.table(&mut t);

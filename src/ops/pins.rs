@@ -42,14 +42,8 @@ impl Excerpts {
             ));
         }
         let filter = crate::analysis::ExcerptFilter {
-            codes: code
-                .iter()
-                .map(|c| project.codebook.find(c).map(|c| c.id.clone()))
-                .collect::<Result<_>>()?,
-            docs: doc
-                .iter()
-                .map(|d| project.find_doc(d).map(|d| d.id.clone()))
-                .collect::<Result<_>>()?,
+            codes: project.codebook.find_ids(code.as_slice())?,
+            docs: project.find_doc_ids(doc.as_slice())?,
             ..Default::default()
         };
         let mut found = crate::analysis::excerpts(project, &filter)?;

@@ -481,6 +481,13 @@ impl Project {
         v
     }
 
+    /// The ids of documents named as [`Project::find_doc`] finds them, in the order given.
+    pub fn find_doc_ids(&self, keys: &[String]) -> Result<Vec<String>> {
+        keys.iter()
+            .map(|k| self.find_doc(k).map(|d| d.id.clone()))
+            .collect()
+    }
+
     /// Finds a document by id, by title (exactly, then ignoring case), or by a unique id prefix.
     pub fn find_doc(&self, key: &str) -> Result<&Document> {
         if let Some(d) = self.docs.get(key) {

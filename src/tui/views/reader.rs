@@ -982,6 +982,15 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
         ],
         None => vec![(None, MARGIN_W)],
     };
+    // Codings with a memo, found once per screen rather than once per stripe.
+    let with_memo: std::collections::HashSet<&str> = p
+        .memos
+        .values()
+        .filter_map(|m| match &m.target {
+            MemoTarget::Coding(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
     let first_visible = visible.first().map_or(0, |l| l.0);
     let last_visible = visible.last().map_or(0, |l| l.0);
     let stripes: Vec<BTreeMap<usize, Stripe>> = columns
@@ -1074,10 +1083,7 @@ pub(crate) fn render_reader(app: &App, f: &mut Frame, area: Rect, colors: ColorM
                 Some(Stripe::Code(c, more)) => {
                     let name = p.codebook.get(&c.code).map_or("?", |x| x.name.as_str());
                     let flag = if c.stale { "!" } else { "▌" };
-                    let memo = c.memo.is_some()
-                        || !p
-                            .memos_on(&crate::model::MemoTarget::Coding(c.id.clone()))
-                            .is_empty();
+                    let memo = c.memo.is_some() || with_memo.contains(c.id.as_str());
                     let tail = match (memo, *more) {
                         (true, 0) => "✎".to_string(),
                         (false, 0) => String::new(),
