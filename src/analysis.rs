@@ -130,14 +130,17 @@ fn meeting(
 }
 
 /// The keys a `--where` condition may name beside the attributes.
-pub const WHERE_KEYS: [&str; 5] = ["coder", "type", "doc", "case", "speaker"];
+pub const WHERE_KEYS: [&str; 6] = ["coder", "type", "doc", "case", "speaker", "set"];
 
 /// Refuses a `--where` key that is neither one of [`WHERE_KEYS`] nor an attribute any case or
 /// document has, naming the keys there are.
 pub fn check_wheres(project: &Project, wheres: &[(String, String)]) -> Result<()> {
     let names = project.attribute_names();
-    for (k, _) in wheres {
+    for (k, v) in wheres {
         let k = k.to_lowercase();
+        if k == "set" {
+            project.codebook.set(v)?;
+        }
         if !WHERE_KEYS.contains(&k.as_str()) && !names.contains(&k) {
             let mut known: Vec<String> = WHERE_KEYS.iter().map(|s| (*s).to_string()).collect();
             known.extend(names.iter().cloned());
@@ -178,6 +181,8 @@ fn meets(e: &Excerpt, conditions: &Conditions) -> bool {
             "doc" => [Some(e.doc.as_str()), Some(e.doc_title.as_str())],
             "case" => [e.case.as_deref(), None],
             "speaker" => [e.speaker.as_deref(), None],
+            // Sets are checked by membership, in [`SetConditions`].
+            "set" => return true,
             _ => [
                 e.attributes
                     .iter()
@@ -191,6 +196,43 @@ fn meets(e: &Excerpt, conditions: &Conditions) -> bool {
             .flatten()
             .any(|v| wanted.contains(&v.to_lowercase()))
     })
+}
+
+/// `--where set=NAME` conditions: per condition, the sets it allows, each as (codes with
+/// their sub-codes, documents). An excerpt is in a set when its code is among the set's codes
+/// (if the set has codes) and its document among the set's documents (if it has documents).
+struct SetConditions(Vec<Vec<(BTreeSet<String>, BTreeSet<String>)>>);
+
+impl SetConditions {
+    fn of(project: &Project, conditions: &Conditions) -> SetConditions {
+        let cb = &project.codebook;
+        SetConditions(
+            conditions
+                .iter()
+                .filter(|(k, _)| k == "set")
+                .map(|(_, names)| {
+                    names
+                        .iter()
+                        .filter_map(|n| cb.set(n).ok())
+                        .map(|s| {
+                            let codes =
+                                cb.set_codes(s).iter().flat_map(|c| cb.subtree(c)).collect();
+                            (codes, s.docs.iter().cloned().collect())
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
+    fn hold(&self, code: &str, doc: &str) -> bool {
+        self.0.iter().all(|alternatives| {
+            alternatives.iter().any(|(codes, docs)| {
+                (codes.is_empty() || codes.contains(code))
+                    && (docs.is_empty() || docs.contains(doc))
+            })
+        })
+    }
 }
 
 /// The project as `--where` conditions see it: only the codings whose excerpts meet them (see
@@ -217,6 +259,7 @@ pub fn narrowed(project: &Project, wheres: &[(String, String)]) -> Result<Option
 pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt>> {
     check_wheres(project, &filter.wheres)?;
     let conditions = conditions(&filter.wheres);
+    let sets = SetConditions::of(project, &conditions);
     let cb = &project.codebook;
     let wanted: Option<BTreeSet<String>> = if filter.codes.is_empty() {
         None
@@ -328,7 +371,7 @@ pub fn excerpts(project: &Project, filter: &ExcerptFilter) -> Result<Vec<Excerpt
                     .map(|m| m.text.clone())
                     .collect(),
             };
-            if meets(&e, &conditions) {
+            if meets(&e, &conditions) && sets.hold(&c.code, &c.doc) {
                 out.push(e);
             }
         }
@@ -396,6 +439,8 @@ pub struct CodeCount {
     pub description: String,
     /// Its colour.
     pub color: Option<String>,
+    /// False for a category (groups codes, is not applied to text).
+    pub codable: bool,
     /// Codings with exactly this code.
     pub codings: usize,
     /// Distinct documents with this code.
@@ -429,6 +474,7 @@ pub fn code_counts(project: &Project) -> Vec<CodeCount> {
                 depth: *depth,
                 description: code.description.clone(),
                 color: code.color.clone(),
+                codable: code.codable,
                 codings: own.map_or(0, |e| e.0),
                 documents: own.map_or(0, |e| e.1.len()),
                 codings_with_subcodes: with_sub,

@@ -53,6 +53,8 @@ pub struct Prepared {
     pub segmentation: crate::model::Segmentation,
     /// Word times and confidences from a transcription tool, where the file has them.
     pub words: Vec<crate::model::TimedWord>,
+    /// The source's GUID, when it comes from a REFI-QDA project.
+    pub guid: Option<String>,
 }
 
 impl Prepared {
@@ -81,6 +83,7 @@ impl Prepared {
             speaker_cases: Vec::new(),
             segmentation: crate::model::Segmentation::Auto,
             words: Vec::new(),
+            guid: None,
         }
     }
 }

@@ -12,11 +12,12 @@ pub mod document;
 pub mod identifiers;
 pub mod ids;
 pub mod names;
+pub mod sets;
 pub mod text;
 
 pub use case::{Case, Cases, SpeakerMap};
 pub use codebook::{Code, Codebook, Retired};
-pub use coding::{Coding, Memo, MemoTarget, Pin};
+pub use coding::{Coding, Memo, MemoTarget, Pin, RefiIds};
 pub use document::{
     DocKind, Document, DocumentFile, Origin, Segmentation, TimedWord, Turn, TurnTable, WordTimes,
     speaker_turns, turn, turn_at,

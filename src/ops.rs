@@ -12,6 +12,7 @@
 //! - [`edit`]: correcting a transcript, whole or a turn, codings following their words;
 //! - [`names`]: the name register and pseudonyms;
 //! - [`pins`]: the excerpts pinned for the report, in order, and their report forms;
+//! - [`sets`]: named sets of codes and documents;
 //! - [`settings`]: the report's language and how quotes are attributed;
 //! - [`index`]: the search index opened up to date, and refreshed after a change.
 
@@ -27,4 +28,5 @@ pub mod index;
 pub mod memos;
 pub mod names;
 pub mod pins;
+pub mod sets;
 pub mod settings;

@@ -12,6 +12,7 @@ mod corpus;
 mod long;
 mod peers;
 mod plot;
+mod refi;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -72,6 +73,12 @@ struct Args {
     /// Measure the long document only.
     #[arg(long)]
     long_only: bool,
+    /// Size of the one-line source of the REFI-QDA phase, in MB (0: leave that phase out).
+    #[arg(long, default_value_t = 200.0)]
+    refi_mb: f64,
+    /// Measure the REFI-QDA import only.
+    #[arg(long)]
+    refi_only: bool,
 }
 
 /// A `kB` figure of this process's `/proc/self/status` (Linux; 0 elsewhere).
@@ -243,7 +250,7 @@ const QUERY_RUNS_MAX: usize = 2000;
 
 /// Runs `koda ARGS` as its own process, as a user would, and samples its peak resident and
 /// anonymous memory from `/proc` every 5 ms: (seconds, peak RSS MB, peak anonymous MB).
-fn koda_process(exe: &std::path::Path, args: &[&str]) -> Result<(f64, f64, f64)> {
+pub(crate) fn koda_process(exe: &std::path::Path, args: &[&str]) -> Result<(f64, f64, f64)> {
     let t = Instant::now();
     let mut child = Command::new(exe)
         .args(args)
@@ -858,6 +865,19 @@ fn main() -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&json!({"long": long}))?);
     }
     if a.long_only {
+        return Ok(());
+    }
+    if a.refi_mb > 0.0 {
+        let exe =
+            koda_exe().context("the REFI-QDA phase runs koda as a process: build it first")?;
+        let refi = refi::run(&a.out, a.refi_mb, &exe)?;
+        std::fs::write(
+            a.out.join("results-refi.json"),
+            serde_json::to_string_pretty(&refi)?,
+        )?;
+        println!("{}", serde_json::to_string_pretty(&json!({"refi": refi}))?);
+    }
+    if a.refi_only {
         return Ok(());
     }
     let privacy = run_privacy(&a)?;

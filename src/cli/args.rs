@@ -53,6 +53,9 @@ pub enum Command {
     Show(ShowArgs),
     /// List the codebook with counts, or change it.
     Codes(CodesArgs),
+    /// Sets of codes and documents ("wave 1 interviews"): list, add, put, take, rm. A set
+    /// narrows excerpts, summaries and reports with --where set=NAME.
+    Sets(SetsArgs),
     /// Code a passage of a document: a turn, a character range or quoted words.
     Code(CodeArgs),
     /// Remove codings, by id or by position.
@@ -215,10 +218,26 @@ pub struct ImportArgs {
     /// Surveys: one document per answer (row) or one per text column (column).
     #[arg(long, default_value = "row", value_parser = ["row", "column"])]
     pub per: String,
-    /// Subtitles: refuse a file with a cue that cannot be read (by default the cue is left out
-    /// with a warning naming its line).
+    /// Refuse a file rather than leave anything of it out: a subtitle cue that cannot be read
+    /// (by default left out with a warning naming its line), or anything of a REFI-QDA project
+    /// koda cannot keep (by default listed by kind after the import).
     #[arg(long)]
     pub strict: bool,
+    /// REFI-QDA: swap inverted selections and clamp those beyond their text, saying which,
+    /// instead of refusing the file.
+    #[arg(long)]
+    pub repair_selections: bool,
+    /// REFI-QDA: the most an archive may unpack to, in MiB (default 4096).
+    #[arg(long, value_name = "MIB")]
+    pub max_unpacked: Option<u64>,
+    /// REFI-QDA: the most an archive may unpack to per byte of its own size, above a floor of
+    /// 64 MiB (default 100).
+    #[arg(long, value_name = "N")]
+    pub max_ratio: Option<u64>,
+    /// Print what was imported as JSON (documents, and for a REFI-QDA project what it brought,
+    /// what was left out by kind and what was changed).
+    #[arg(long)]
+    pub json: bool,
     /// Map a speaker label to a case, such as "Forelder 2=P02" (repeatable): that speaker's
     /// turns carry the case and its attributes.
     #[arg(long = "speaker", value_name = "LABEL=CASE")]
@@ -334,6 +353,97 @@ pub enum CodesAction {
         path: String,
         /// #rrggbb or a colour name.
         color: String,
+    },
+    /// Make a code a category: it groups the codes under it and is not applied to text.
+    Category {
+        /// The code's path or id.
+        path: String,
+    },
+    /// Make a category a code that is applied to text again.
+    Codable {
+        /// The code's path or id.
+        path: String,
+    },
+    /// Relate two codes ("tillit" leads to "deltakelse"); listed by `koda codes relations`.
+    Relate {
+        /// The code the relation starts from.
+        from: String,
+        /// The code it points to.
+        to: String,
+        /// What the relation says, e.g. "leads to".
+        #[arg(long, default_value = "")]
+        label: String,
+        /// one-way (default), bidirectional or associative.
+        #[arg(long, default_value = "one-way")]
+        direction: String,
+    },
+    /// Remove the relations between two codes (with --label, only that one).
+    Unrelate {
+        /// One code.
+        from: String,
+        /// The other.
+        to: String,
+        /// Only the relation with this label.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List the relations between codes.
+    Relations {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `koda sets`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SetsArgs {
+    /// Change the sets; without an action the sets are listed.
+    #[command(subcommand)]
+    pub action: Option<SetsAction>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Changes to the sets of codes and documents.
+#[derive(Debug, Subcommand)]
+pub enum SetsAction {
+    /// Make an empty set ("wave 1 interviews", "codes for the report").
+    Add {
+        /// The set's name.
+        name: String,
+        /// What the set is for.
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Put codes and documents into a set.
+    Put {
+        /// The set's name.
+        set: String,
+        /// A code (path or id); repeatable.
+        #[arg(long = "code", value_name = "CODE")]
+        codes: Vec<String>,
+        /// A document (id or title); repeatable.
+        #[arg(long = "doc", value_name = "DOC")]
+        docs: Vec<String>,
+    },
+    /// Take codes and documents out of a set.
+    Take {
+        /// The set's name.
+        set: String,
+        /// A code (path or id); repeatable.
+        #[arg(long = "code", value_name = "CODE")]
+        codes: Vec<String>,
+        /// A document (id or title); repeatable.
+        #[arg(long = "doc", value_name = "DOC")]
+        docs: Vec<String>,
+    },
+    /// Remove a set (its codes and documents stay).
+    Rm {
+        /// The set's name.
+        set: String,
     },
 }
 
@@ -812,6 +922,13 @@ pub struct ExportArgs {
     /// CSV: start with a UTF-8 byte-order mark, so Excel reads æøå right.
     #[arg(long)]
     pub bom: bool,
+    /// Codebook CSV: the columns Taguette imports (`path`, `description`) instead of koda's.
+    #[arg(long)]
+    pub taguette: bool,
+    /// QDPX: count text positions in Unicode code points (`codepoints`, the standard) or in
+    /// UTF-16 code units (`utf16`, as NVivo and several other readers count).
+    #[arg(long, value_name = "UNITS", default_value = "codepoints")]
+    pub positions: String,
     /// Matrix: 0/1 presence instead of counts.
     #[arg(long)]
     pub presence: bool,

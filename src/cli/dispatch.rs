@@ -46,6 +46,7 @@ pub fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Ou
         Some(Command::Docs(a)) => project::docs(&ctx, a, out, err)?,
         Some(Command::Show(a)) => project::show(&ctx.load(None, err)?, &a.doc, a.json, out)?,
         Some(Command::Codes(a)) => codes::codes(&ctx, a, out, err)?,
+        Some(Command::Sets(a)) => codes::sets(&ctx, a, out, err)?,
         Some(Command::Code(a)) => coding::code(&ctx, a, out, err)?,
         Some(Command::Uncode(a)) => coding::uncode(&ctx, a, out, err)?,
         Some(Command::Excerpts(a)) => excerpts::excerpts(&ctx, a, out, err)?,

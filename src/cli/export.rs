@@ -73,6 +73,8 @@ pub(super) fn export(
         max_chars: a.max_chars,
         presence: a.presence,
         bom: a.bom,
+        taguette: a.taguette,
+        positions: a.positions.parse()?,
     };
     let export = op::build(&p, &req)?;
     for n in &export.notices {

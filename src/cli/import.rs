@@ -39,10 +39,21 @@ pub(super) fn import_files(
         strict: a.strict,
         segmentation: segmentation(a.speaker_pattern.as_deref(), a.no_speakers)?,
     };
+    let defaults = import::qdpx::Limits::default();
+    let refi = import::qdpx::ReadOptions {
+        limits: import::qdpx::Limits {
+            ratio: a.max_ratio.unwrap_or(defaults.ratio),
+            max_bytes: a
+                .max_unpacked
+                .map_or(defaults.max_bytes, |m| m.saturating_mul(1024 * 1024)),
+        },
+        repair_selections: a.repair_selections,
+    };
     if a.preview {
         let req = ops::import::Request {
             paths: a.files.clone(),
             read,
+            refi,
             ..ops::import::Request::default()
         };
         return show_preview(&ops::import::preview(&req), out, err);
@@ -50,6 +61,7 @@ pub(super) fn import_files(
     let req = ops::import::Request {
         paths: a.files.clone(),
         read,
+        refi,
         opts: ImportOptions {
             case: a.case.clone(),
             attrs,
@@ -70,8 +82,14 @@ pub(super) fn import_files(
     let (mut obuf, mut ebuf): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
     let mut shown = false;
     let mut io: std::io::Result<()> = Ok(());
+    let mut json: Vec<serde_json::Value> = Vec::new();
     let report = ops::import::run(&mut session, &req, &mut |ev| {
-        let r = show_event(&ev, req.paths.len() == 1, &mut obuf, &mut ebuf);
+        let r = if a.json {
+            collect_json(&ev, &mut json);
+            Ok(())
+        } else {
+            show_event(&ev, req.paths.len() == 1, &mut obuf, &mut ebuf)
+        };
         if let ops::import::Event::Reading { file, n, of } = ev {
             bar.set_length(of as u64);
             if !shown
@@ -97,6 +115,17 @@ pub(super) fn import_files(
     })?;
     bar.finish_and_clear();
     io?;
+    if a.json {
+        let failed: Vec<String> = report.failed.iter().map(|e| e.to_string()).collect();
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "imported": json,
+                "failed": failed,
+            }))?
+        )?;
+    }
     for m in &report.unmatched_speakers {
         writeln!(
             err,
@@ -279,6 +308,53 @@ pub(super) fn segmentation(
 }
 
 /// Prints one step of an import.
+/// What `--json` prints for an import step.
+fn collect_json(ev: &ops::import::Event<'_>, into: &mut Vec<serde_json::Value>) {
+    match ev {
+        ops::import::Event::Document { file, doc, .. } => into.push(serde_json::json!({
+            "file": file.display().to_string(),
+            "document": doc.id,
+            "title": doc.title,
+            "type": doc.kind.as_str(),
+            "turns": doc.turn_count,
+        })),
+        ops::import::Event::Refi {
+            file,
+            report: r,
+            origin,
+        } => {
+            let dropped: Vec<serde_json::Value> = r
+                .dropped
+                .kinds
+                .iter()
+                .map(|(k, (n, names))| serde_json::json!({"kind": k, "count": n, "names": names}))
+                .collect();
+            into.push(serde_json::json!({
+                "file": file.display().to_string(),
+                "origin": origin,
+                "documents": r.documents,
+                "reused": r.reused,
+                "codes": r.codes,
+                "codes_updated": r.codes_updated,
+                "codings": r.codings,
+                "codings_known": r.codings_known,
+                "memos": r.memos,
+                "memos_updated": r.memos_updated,
+                "cases": r.cases,
+                "sets": r.sets,
+                "relations": r.relations,
+                "dropped": dropped,
+                "changes": r.changes,
+            }))
+        }
+        ops::import::Event::Duplicate { file, msg } => into.push(serde_json::json!({
+            "file": file.display().to_string(),
+            "duplicate": msg,
+        })),
+        _ => {}
+    }
+}
+
 fn show_event(
     ev: &ops::import::Event<'_>,
     single: bool,
@@ -340,16 +416,29 @@ fn show_event(
                 r.cases,
                 origin.map(|o| format!(" (from {o})")).unwrap_or_default()
             )?;
-            if !r.skipped.is_empty() {
-                writeln!(
-                    out,
-                    "skipped {} sources koda cannot hold: {}",
-                    r.skipped.len(),
-                    r.skipped.join(", ")
-                )?;
+            let more: Vec<String> = [
+                (r.codes_updated, "codes updated"),
+                (r.codings_known, "codings already here"),
+                (r.memos_updated, "memos updated"),
+                (r.sets, "sets"),
+                (r.relations, "code relations"),
+            ]
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+            if !more.is_empty() {
+                writeln!(out, "  also: {}", more.join(", "))?;
             }
-            for d in &r.dropped {
-                writeln!(err, "koda: warning: left out {d}")?;
+            for c in &r.changes {
+                writeln!(err, "koda: changed: {c}")?;
+            }
+            if !r.dropped.is_empty() {
+                writeln!(
+                    err,
+                    "koda: left out what koda cannot hold (`--strict` refuses such a file): {}",
+                    r.dropped.lines().join("; ")
+                )?;
             }
         }
         Event::Duplicate { file, msg } => {

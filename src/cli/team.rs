@@ -43,6 +43,14 @@ pub(super) fn merge(
     )?;
     writeln!(out, "  codes changed: {}", r.codes_changed.len())?;
     writeln!(out, "  cases added or changed: {}", r.cases_changed.len())?;
+    if !r.sets_changed.is_empty() || r.relations_added > 0 {
+        writeln!(
+            out,
+            "  sets added or filled: {}, code relations added: {}",
+            r.sets_changed.len(),
+            r.relations_added
+        )?;
+    }
     for (coder, n) in &r.events_added {
         writeln!(out, "  {coder}: {n} journal events")?;
     }

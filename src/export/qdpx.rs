@@ -7,7 +7,7 @@
 //! quick-xml, which escapes every value.
 
 use super::xml::Xml;
-use crate::model::text::{char_len, sha256_hex};
+use crate::model::text::char_len;
 use crate::model::{Code, MemoTarget};
 use crate::store::Project;
 use crate::{Error, Result};
@@ -19,17 +19,69 @@ pub const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
 /// The namespace of `.qdc` codebook files.
 pub const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
 
-/// A stable GUID for a kind of thing and its koda id.
-pub fn guid(kind: &str, id: &str) -> String {
-    let h = sha256_hex(format!("koda:{kind}:{id}").as_bytes());
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+pub use crate::model::ids::refi_guid as guid;
+
+/// How an export counts text positions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Positions {
+    /// Unicode code points, as the standard says.
+    #[default]
+    CodePoints,
+    /// UTF-16 code units, as NVivo and several other readers count.
+    Utf16,
+}
+
+impl std::str::FromStr for Positions {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Positions> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "codepoints" | "code-points" | "chars" | "unicode" => Ok(Positions::CodePoints),
+            "utf16" | "utf-16" => Ok(Positions::Utf16),
+            _ => Err(Error::invalid(format!(
+                "--positions {s:?}: give codepoints (the standard) or utf16"
+            ))),
+        }
+    }
+}
+
+/// The GUIDs things are exported under: their own where an import kept one, else derived
+/// from their koda ids.
+struct Guids<'a> {
+    project: &'a Project,
+}
+
+impl Guids<'_> {
+    fn code(&self, id: &str) -> String {
+        self.project
+            .codebook
+            .get(id)
+            .and_then(|c| c.guid.clone())
+            .unwrap_or_else(|| guid("code", id))
+    }
+    fn source(&self, id: &str) -> String {
+        self.project
+            .docs
+            .get(id)
+            .and_then(|d| d.guid.clone())
+            .unwrap_or_else(|| guid("source", id))
+    }
+    fn selection(&self, c: &crate::model::Coding) -> String {
+        c.refi
+            .as_ref()
+            .map(|r| r.selection.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| guid("selection", &c.id))
+    }
+    fn coding(&self, c: &crate::model::Coding) -> String {
+        c.refi
+            .as_ref()
+            .map(|r| r.coding.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| guid("coding", &c.id))
+    }
+    fn memo(&self, m: &crate::model::Memo) -> String {
+        m.guid.clone().unwrap_or_else(|| guid("memo", &m.id))
+    }
 }
 
 fn write_codes(
@@ -41,10 +93,11 @@ fn write_codes(
 ) -> Result<()> {
     let kids: Vec<&Code> = project.codebook.children(parent).collect();
     for c in kids {
-        let g = guid("code", &c.id);
+        let g = c.guid.clone().unwrap_or_else(|| guid("code", &c.id));
         let name = privacy.text(&c.name);
+        let codable = if c.codable { "true" } else { "false" };
         let mut attrs: Vec<(&str, &str)> =
-            vec![("guid", &g), ("name", &name), ("isCodable", "true")];
+            vec![("guid", &g), ("name", &name), ("isCodable", codable)];
         if let Some(col) = &c.color {
             attrs.push(("color", col));
         }
@@ -154,8 +207,10 @@ pub fn qdpx(
     project: &Project,
     texts: &Texts,
     privacy: &super::privacy::Privacy,
+    positions: Positions,
 ) -> Result<Vec<u8>> {
     let user = |name: &str| guid("user", name);
+    let ids = Guids { project };
     let mut coders: Vec<String> = project.config.coders.clone();
     for c in project.codings.values() {
         if !coders.contains(&c.coder) {
@@ -171,7 +226,7 @@ pub fn qdpx(
     let mut notes_by: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut project_notes = Vec::new();
     for m in project.memos.values() {
-        let g = guid("memo", &m.id);
+        let g = ids.memo(m);
         match &m.target {
             MemoTarget::Document(d) => notes_by.entry(format!("doc:{d}")).or_default().push(g),
             MemoTarget::Code(c) => notes_by.entry(c.clone()).or_default().push(g),
@@ -250,9 +305,15 @@ pub fn qdpx(
     if !project.cases.cases.is_empty() {
         x.open("Cases", &[])?;
         for c in project.cases.cases.values() {
-            let g = guid("case", &c.name);
+            let g = c.guid.clone().unwrap_or_else(|| guid("case", &c.name));
             let shown = privacy.case(&c.name);
             x.open("Case", &[("guid", &g), ("name", &shown)])?;
+            if !c.description.is_empty() {
+                x.text("Description", &privacy.text(&c.description))?;
+            }
+            for code in c.codes.iter().filter_map(|id| project.codebook.resolve(id)) {
+                x.empty("CodeRef", &[("targetGUID", &ids.code(&code))])?;
+            }
             for (k, v) in &c.attributes {
                 value(&mut x, k, v)?;
             }
@@ -261,8 +322,10 @@ pub fn qdpx(
                 .iter()
                 .filter(|d| d.case.as_deref() == Some(c.name.as_str()))
             {
-                let sg = guid("source", &d.id);
-                x.empty("SourceRef", &[("targetGUID", &sg)])?;
+                x.empty("SourceRef", &[("targetGUID", &ids.source(&d.id))])?;
+            }
+            for coding in c.codings.iter().filter_map(|id| project.codings.get(id)) {
+                x.empty("SelectionRef", &[("targetGUID", &ids.selection(coding))])?;
             }
             x.close("Case")?;
         }
@@ -272,7 +335,7 @@ pub fn qdpx(
     if !project.docs.is_empty() {
         x.open("Sources", &[])?;
         for d in project.documents() {
-            let g = guid("source", &d.id);
+            let g = ids.source(&d.id);
             let path = format!("internal://{g}.txt");
             let title = privacy.text(&d.title);
             let text = texts.text.get(&d.id).cloned().unwrap_or_default();
@@ -292,45 +355,83 @@ pub fn qdpx(
             )?;
             // Quotes are cut through an index of the text, not by walking it from its start.
             let ix = crate::model::text::CharIndex::new(&text);
+            // UTF-16 offsets of each character, where the reader counts that way.
+            let utf16: Vec<usize> = match positions {
+                Positions::CodePoints => Vec::new(),
+                Positions::Utf16 => std::iter::once(0)
+                    .chain(text.chars().scan(0, |n, ch| {
+                        *n += ch.len_utf16();
+                        Some(*n)
+                    }))
+                    .collect(),
+            };
+            let at = |i: usize| -> String {
+                match positions {
+                    Positions::CodePoints => i.to_string(),
+                    Positions::Utf16 => utf16.get(i).copied().unwrap_or(i).to_string(),
+                }
+            };
+            // Codings that came from one selection of another tool go back as one.
+            let mut groups: Vec<(String, Vec<&crate::model::Coding>)> = Vec::new();
             for c in project.codings_of_doc(&d.id) {
-                let (s, e) = texts.spans.get(&c.id).copied().unwrap_or((c.start, c.end));
+                let sel = ids.selection(c);
+                match groups.iter_mut().find(|(g, _)| *g == sel) {
+                    Some((_, list)) => list.push(c),
+                    None => groups.push((sel, vec![c])),
+                }
+            }
+            for (sel, list) in groups {
+                let first = list[0];
+                let (s, e) = texts
+                    .spans
+                    .get(&first.id)
+                    .copied()
+                    .unwrap_or((first.start, first.end));
                 let (s, e) = (s.min(len), e.min(len));
-                let sel = guid("selection", &c.id);
-                let coder = user(&c.coder);
-                let (ss, es) = (s.to_string(), e.to_string());
+                let coder = user(&first.coder);
+                let (ss, es) = (at(s), at(e));
                 let quote: String = ix.slice(&text, s, e).chars().take(60).collect();
                 x.open(
                     "PlainTextSelection",
                     &[
                         ("guid", &sel),
-                        ("name", &quote),
+                        ("name", &privacy.text(&quote)),
                         ("startPosition", &ss),
                         ("endPosition", &es),
                         ("creatingUser", &coder),
-                        ("creationDateTime", &c.at),
+                        ("creationDateTime", &first.at),
                     ],
                 )?;
-                if let Some(m) = &c.memo {
-                    x.text("Description", &privacy.text(m))?;
+                let memos: Vec<String> = list
+                    .iter()
+                    .filter_map(|c| c.memo.as_ref())
+                    .map(|m| privacy.text(m))
+                    .collect();
+                if !memos.is_empty() {
+                    x.text("Description", &memos.join("\n\n"))?;
                 }
-                let cg = guid("coding", &c.id);
-                x.open(
-                    "Coding",
-                    &[
-                        ("guid", &cg),
-                        ("creatingUser", &coder),
-                        ("creationDateTime", &c.at),
-                    ],
-                )?;
-                let code = guid("code", &c.code);
-                x.empty("CodeRef", &[("targetGUID", &code)])?;
-                x.close("Coding")?;
-                for n in notes_by
-                    .get(&format!("coding:{}", c.id))
-                    .into_iter()
-                    .flatten()
-                {
-                    x.empty("NoteRef", &[("targetGUID", n)])?;
+                for c in &list {
+                    let cg = ids.coding(c);
+                    let coder = user(&c.coder);
+                    x.open(
+                        "Coding",
+                        &[
+                            ("guid", &cg),
+                            ("creatingUser", &coder),
+                            ("creationDateTime", &c.at),
+                        ],
+                    )?;
+                    x.empty("CodeRef", &[("targetGUID", &ids.code(&c.code))])?;
+                    x.close("Coding")?;
+                }
+                for c in &list {
+                    for n in notes_by
+                        .get(&format!("coding:{}", c.id))
+                        .into_iter()
+                        .flatten()
+                    {
+                        x.empty("NoteRef", &[("targetGUID", n)])?;
+                    }
                 }
                 x.close("PlainTextSelection")?;
             }
@@ -346,12 +447,18 @@ pub fn qdpx(
         }
         x.close("Sources")?;
     }
-    if !project.memos.is_empty() {
+    let relations = project.codebook.live_relations();
+    let relation_notes: Vec<(String, &crate::model::sets::Relation)> = relations
+        .iter()
+        .filter(|r| !r.memo.trim().is_empty())
+        .map(|r| (guid("relation-note", &r.id), r))
+        .collect();
+    if !project.memos.is_empty() || !relation_notes.is_empty() {
         x.open("Notes", &[])?;
         let mut memos: Vec<_> = project.memos.values().collect();
         memos.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
         for m in memos {
-            let g = guid("memo", &m.id);
+            let g = ids.memo(m);
             let coder = user(&m.coder);
             let first: String = m
                 .text
@@ -373,7 +480,53 @@ pub fn qdpx(
             x.text("PlainTextContent", &privacy.text(&m.text))?;
             x.close("Note")?;
         }
+        for (g, r) in &relation_notes {
+            x.open("Note", &[("guid", g), ("name", &privacy.text(&r.label))])?;
+            x.text("PlainTextContent", &privacy.text(&r.memo))?;
+            x.close("Note")?;
+        }
         x.close("Notes")?;
+    }
+    if !relations.is_empty() {
+        x.open("Links", &[])?;
+        for r in &relations {
+            let g = r.guid.clone().unwrap_or_else(|| guid("relation", &r.id));
+            let label = privacy.text(&r.label);
+            let (from, to) = (ids.code(&r.from), ids.code(&r.to));
+            x.open(
+                "Link",
+                &[
+                    ("guid", &g),
+                    ("name", &label),
+                    ("direction", r.direction.refi()),
+                    ("originGUID", &from),
+                    ("targetGUID", &to),
+                ],
+            )?;
+            for (n, _) in relation_notes.iter().filter(|(_, x)| x.id == r.id) {
+                x.empty("NoteRef", &[("targetGUID", n)])?;
+            }
+            x.close("Link")?;
+        }
+        x.close("Links")?;
+    }
+    if !project.codebook.sets.is_empty() {
+        x.open("Sets", &[])?;
+        for s in &project.codebook.sets {
+            let g = s.guid.clone().unwrap_or_else(|| guid("set", &s.id));
+            x.open("Set", &[("guid", &g), ("name", &privacy.text(&s.name))])?;
+            if !s.description.is_empty() {
+                x.text("Description", &privacy.text(&s.description))?;
+            }
+            for c in project.codebook.set_codes(s) {
+                x.empty("MemberCode", &[("targetGUID", &ids.code(&c))])?;
+            }
+            for d in s.docs.iter().filter(|d| project.docs.contains_key(*d)) {
+                x.empty("MemberSource", &[("targetGUID", &ids.source(d))])?;
+            }
+            x.close("Set")?;
+        }
+        x.close("Sets")?;
     }
     for n in &project_notes {
         x.empty("NoteRef", &[("targetGUID", n)])?;

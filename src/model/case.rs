@@ -11,6 +11,18 @@ pub struct Case {
     /// Attribute values by attribute name.
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// What the case is (REFI-QDA's case `Description`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Codes the case is linked to as a whole (REFI-QDA `CodeRef`), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes: Vec<String>,
+    /// Codings (passages) linked to the case (REFI-QDA `SelectionRef`), by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codings: Vec<String>,
+    /// The case's GUID in the REFI-QDA project it came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// One speaker label mapped to a case at import (`--speaker "Forelder 2=P02"` or a row of a
@@ -66,7 +78,7 @@ impl Cases {
             changed = true;
             Case {
                 name: name.to_string(),
-                attributes: BTreeMap::new(),
+                ..Case::default()
             }
         });
         for (k, v) in attrs {

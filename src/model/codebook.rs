@@ -25,7 +25,26 @@ pub struct Code {
     /// Display colour as `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
+    /// False for a category: a code that groups others but is not applied to text itself
+    /// (REFI-QDA's `isCodable="false"`).
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub codable: bool,
+    /// The code's GUID in the REFI-QDA project it came from, written back on export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
+/// The longest code name koda keeps (in characters); longer names are refused when typed and
+/// shortened, with a warning, when imported.
+pub const MAX_CODE_NAME: usize = 1000;
 
 /// What became of a code that is no longer in the tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +73,12 @@ pub struct Codebook {
     /// Codes that were merged away or deleted, by id.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub retired: BTreeMap<String, Retired>,
+    /// Relations between codes (REFI-QDA `Link`s), in the order made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<crate::model::sets::Relation>,
+    /// Named sets of codes and of documents ("wave 1 interviews", "codes for the report").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<crate::model::sets::Set>,
 }
 
 /// Named colours accepted by `--color`, with their hex values.
@@ -113,9 +138,9 @@ fn check_name(name: &str) -> Result<()> {
             "code name {name:?} has leading or trailing spaces"
         )));
     }
-    if name.chars().count() > 100 {
+    if name.chars().count() > MAX_CODE_NAME {
         return Err(Error::invalid(format!(
-            "code name {name:?} is longer than 100 characters"
+            "code name {name:?} is longer than {MAX_CODE_NAME} characters"
         )));
     }
     Ok(())
@@ -352,6 +377,8 @@ impl Codebook {
                     String::new()
                 },
                 color: if last { color.clone() } else { None },
+                codable: true,
+                guid: None,
             });
             created.push(id.clone());
             parent = Some(id);

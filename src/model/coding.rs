@@ -33,6 +33,19 @@ pub struct Coding {
     /// Set when a correction of the text changed the coded words: the coding needs a look.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub stale: bool,
+    /// Where an imported coding came from: its REFI-QDA coding and selection GUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refi: Option<RefiIds>,
+}
+
+/// The GUIDs a coding had in the REFI-QDA project it came from, written back on export so a
+/// round trip through another tool keeps its identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefiIds {
+    /// The `PlainTextSelection` (several codings may share one).
+    pub selection: String,
+    /// The `Coding`.
+    pub coding: String,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -73,6 +86,9 @@ pub struct Memo {
     pub coder: String,
     /// When it was last written (RFC 3339, UTC).
     pub at: String,
+    /// The memo's GUID in the REFI-QDA project it came from (a `Note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// The mark of a part left out of a report form.

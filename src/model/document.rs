@@ -132,6 +132,9 @@ pub struct Document {
     /// own rules unless the import or `koda resegment` said otherwise.
     #[serde(default, skip_serializing_if = "Segmentation::is_auto")]
     pub segmentation: Segmentation,
+    /// The source's GUID in the REFI-QDA project it came from, written back on export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
 }
 
 /// The speakers of a turn table in order of first appearance, each with how many turns it has.
@@ -344,6 +347,7 @@ mod tests {
                 format: "text".into(),
                 sha256: String::new(),
             },
+            guid: None,
             imported_at: String::new(),
             metadata: BTreeMap::new(),
             speaker_cases: BTreeMap::new(),

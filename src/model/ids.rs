@@ -21,6 +21,32 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}{:012x}", h.finish() & 0xffff_ffff_ffff)
 }
 
+/// The GUID koda gives a thing of `kind` (`code`, `source`, `coding`, …) with koda id `id` in
+/// a REFI-QDA export when it has none of its own: a SHA-256 of kind and id shaped as
+/// 8-4-4-4-12, so exporting the same project twice gives the same GUIDs, and an import of
+/// koda's own export finds the things it came from.
+pub fn refi_guid(kind: &str, id: &str) -> String {
+    let h = crate::model::text::sha256_hex(format!("koda:{kind}:{id}").as_bytes());
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// Whether two GUIDs are the same (REFI-QDA allows either case and optional braces).
+pub fn same_guid(a: &str, b: &str) -> bool {
+    let t = |s: &str| {
+        s.trim()
+            .trim_matches(|c| c == '{' || c == '}')
+            .to_ascii_lowercase()
+    };
+    !a.trim().is_empty() && t(a) == t(b)
+}
+
 /// A lowercase ASCII slug of a title for use as a document id and file name:
 /// `Foreldreintervju 04 (bølge 2)` becomes `foreldreintervju-04-bolge-2`.
 ///

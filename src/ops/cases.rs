@@ -28,7 +28,7 @@ pub fn replace_attrs(session: &mut Session, case: &str, attrs: &[(String, String
         .entry(case.to_string())
         .or_insert_with(|| crate::model::Case {
             name: case.to_string(),
-            attributes: Default::default(),
+            ..Default::default()
         });
     entry.attributes = attrs
         .iter()

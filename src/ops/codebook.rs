@@ -78,18 +78,109 @@ pub fn color(session: &mut Session, code: &str, color: &str) -> Result<Option<St
     Ok(c)
 }
 
-/// Adds the codes of a REFI-QDA codebook (`.qdc`) or project (`.qdpx`) file that are not in the
-/// codebook yet, as one undoable step; returns (added, codes in the file).
-pub fn import_codes(session: &mut Session, file: &Path) -> Result<(usize, usize)> {
-    let bytes = std::fs::read(file).map_err(|e| Error::Import {
-        path: file.to_path_buf(),
-        msg: format!("cannot read: {e}"),
-    })?;
-    let codes = if bytes.starts_with(b"PK") {
-        crate::import::qdpx::read_qdpx(&bytes, file)?.codes
+/// Makes a code a category (`codable` false: it groups codes and is not applied to text), or
+/// codable again. A code with codings cannot become a category.
+pub fn set_codable(session: &mut Session, code: &str, codable: bool) -> Result<()> {
+    let id = id_of(session, code)?;
+    let used = session
+        .project()
+        .codings
+        .values()
+        .filter(|c| c.code == id)
+        .count();
+    if !codable && used > 0 {
+        return Err(Error::invalid(format!(
+            "{:?} has {used} codings of its own, so it cannot become a category; move them to a code under it first (`koda recode`), or merge it",
+            session.project().codebook.path(&id)
+        )));
+    }
+    let label = if codable {
+        "make a code codable"
     } else {
+        "make a code a category"
+    };
+    session.edit_codebook(label, |cb| {
+        if let Some(c) = cb.codes.iter_mut().find(|c| c.id == id) {
+            c.codable = codable;
+        }
+        Ok(())
+    })
+}
+
+/// Relates two codes; returns the relation's id.
+pub fn relate(
+    session: &mut Session,
+    from: &str,
+    to: &str,
+    label: &str,
+    direction: crate::model::sets::Direction,
+) -> Result<String> {
+    let (a, b) = (id_of(session, from)?, id_of(session, to)?);
+    session.edit_codebook("relate codes", |cb| cb.relate(&a, &b, label, direction))
+}
+
+/// Removes the relations between two codes, either way round (only those with `label` when
+/// given); returns how many.
+pub fn unrelate(session: &mut Session, from: &str, to: &str, label: Option<&str>) -> Result<usize> {
+    let (a, b) = (id_of(session, from)?, id_of(session, to)?);
+    session.edit_codebook("unrelate codes", |cb| {
+        let live: Vec<String> = cb
+            .live_relations()
+            .into_iter()
+            .filter(|r| {
+                ((r.from == a && r.to == b) || (r.from == b && r.to == a))
+                    && label.is_none_or(|l| r.label.eq_ignore_ascii_case(l.trim()))
+            })
+            .map(|r| r.id)
+            .collect();
+        if live.is_empty() {
+            return Err(Error::NotFound(format!(
+                "{:?} and {:?} are not related{}; see `koda codes relations`",
+                cb.path(&a),
+                cb.path(&b),
+                label.map(|l| format!(" as {l:?}")).unwrap_or_default()
+            )));
+        }
+        cb.relations.retain(|r| !live.contains(&r.id));
+        Ok(live.len())
+    })
+}
+
+/// What importing a codebook did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodesImported {
+    /// Codes added.
+    pub added: usize,
+    /// Codes already in the codebook (by GUID) that the file renamed, described or recoloured.
+    pub updated: usize,
+    /// Codes in the file.
+    pub in_file: usize,
+    /// What koda changed to keep a code (a `/` in its name, a name too long).
+    pub changes: Vec<String>,
+}
+
+/// Adds the codes of a REFI-QDA codebook (`.qdc`) or project (`.qdpx`) file that are not in the
+/// codebook yet (found by GUID, then by path), as one undoable step.
+pub fn import_codes(session: &mut Session, file: &Path) -> Result<CodesImported> {
+    let mut head = [0u8; 2];
+    let zipped = std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"PK";
+    let p = if zipped {
+        crate::import::qdpx::open_qdpx(file, &Default::default())?.project
+    } else {
+        let bytes = std::fs::read(file).map_err(|e| Error::Import {
+            path: file.to_path_buf(),
+            msg: format!("cannot read: {e}"),
+        })?;
         crate::import::qdpx::read_qdc(&bytes, file)?
     };
-    let (_, added) = session.group("import codes", |s| s.import_refi_codes(&codes))?;
-    Ok((added, codes.len()))
+    let (added, updated, changes) = session.import_refi_codes(&p)?;
+    Ok(CodesImported {
+        added,
+        updated,
+        in_file: p.codes.len(),
+        changes,
+    })
 }

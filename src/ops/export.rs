@@ -154,6 +154,10 @@ pub struct Request {
     pub presence: bool,
     /// CSV: start with a byte-order mark (for spreadsheet programs).
     pub bom: bool,
+    /// Codebook CSV: Taguette's columns (`path`, `description`).
+    pub taguette: bool,
+    /// QDPX: how text positions are counted.
+    pub positions: qdpx::Positions,
 }
 
 /// Something the researcher should be told about an export.
@@ -376,6 +380,13 @@ pub fn build(p: &Project, r: &Request) -> Result<Export> {
             f => {
                 let mut t = tables::codebook_table(p);
                 privacy.table(&mut t);
+                if r.taguette {
+                    // Taguette reads a tag's path and description, nothing else.
+                    t.header = vec!["path".into(), "description".into()];
+                    for row in &mut t.rows {
+                        *row = vec![row[0].clone(), row[2].clone()];
+                    }
+                }
                 t.render(f, words.codebook_title, r.bom, lang)?
             }
         },
@@ -453,7 +464,7 @@ fn refi(p: &Project, r: &Request) -> Result<Export> {
         let unprotected = (!p.names.names.is_empty()).then_some(Notice::RealTextsInArchive);
         gate(
             &privacy,
-            qdpx::qdpx(p, &texts, &privacy)?,
+            qdpx::qdpx(p, &texts, &privacy, r.positions)?,
             &what,
             unprotected,
             &mut notices,

@@ -24,6 +24,10 @@ pub struct Request {
     pub read: ReadOptions,
     /// Case, attributes, title, metadata and speaker mappings for what is imported.
     pub opts: ImportOptions,
+    /// REFI-QDA projects: limits on what an archive unpacks to, and whether inverted or
+    /// out-of-range selections are repaired (`read.strict` refuses a project that would lose
+    /// anything).
+    pub refi: import::qdpx::ReadOptions,
 }
 
 /// One step of an import, as it happens.
@@ -116,10 +120,13 @@ pub fn preview(req: &Request) -> Vec<Preview> {
                         .extension()
                         .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
                     {
-                        std::fs::read(&file)
-                            .map_err(|e| Error::io(&file, e))
-                            .and_then(|b| import::qdpx::read_qdpx(&b, &file))
-                            .map(|p| p.sources.iter().map(|s| refi_preview(&file, s)).collect())
+                        import::qdpx::open_qdpx(&file, &req.refi).and_then(|mut q| {
+                            let sources = q.project.sources.clone();
+                            sources
+                                .iter()
+                                .map(|s| Ok(refi_preview(&file, s, &q.archive.text(s)?)))
+                                .collect()
+                        })
                     } else {
                         import::prepare_all(&file, &req.read)
                     };
@@ -135,13 +142,13 @@ pub fn preview(req: &Request) -> Vec<Preview> {
     out
 }
 
-fn refi_preview(file: &Path, s: &import::qdpx::RefiSource) -> import::Prepared {
-    let parsed = import::text::parse(&crate::model::text::normalise(&s.text));
+fn refi_preview(file: &Path, s: &import::qdpx::RefiSource, text: &str) -> import::Prepared {
+    let parsed = import::text::parse(&crate::model::text::normalise(text));
     // As a REFI-QDA import types a source without a `type` variable: by its speakers.
     let kind = crate::import::guess_kind(Path::new(""), &parsed.speakers);
     import::Prepared::new(
         file,
-        import::qdpx::source_title(&s.name, &s.guid, &s.text),
+        import::qdpx::source_title(&s.name, &s.guid, text),
         (kind, true),
         parsed,
         crate::model::Origin {
@@ -200,7 +207,7 @@ pub fn run(
             if f.extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
             {
-                match import_refi(session, f) {
+                match import_refi(session, f, req) {
                     Ok((r, origin)) => {
                         on(Event::Refi {
                             file: f,
@@ -285,12 +292,15 @@ pub fn run(
 }
 
 /// Imports one REFI-QDA project file.
-fn import_refi(session: &mut Session, file: &Path) -> crate::Result<(RefiReport, Option<String>)> {
-    let bytes = std::fs::read(file).map_err(|e| Error::Import {
-        path: file.to_path_buf(),
-        msg: format!("cannot read: {e}"),
-    })?;
-    let refi = import::qdpx::read_qdpx(&bytes, file)?;
-    let r = session.import_refi(&refi, file)?;
-    Ok((r, refi.origin.clone()))
+fn import_refi(
+    session: &mut Session,
+    file: &Path,
+    req: &Request,
+) -> crate::Result<(RefiReport, Option<String>)> {
+    let mut q = import::qdpx::open_qdpx(file, &req.refi)?;
+    let opts = crate::store::refi::RefiOptions {
+        strict: req.read.strict,
+    };
+    let r = session.import_refi(&mut q, file, opts)?;
+    Ok((r, q.project.origin.clone()))
 }

@@ -47,7 +47,7 @@ fn seal_of(path: &Path) -> Option<Seal> {
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str());
     match name {
-        CODEBOOK_FILE => Some(Seal::Entries(&["codes", "retired"])),
+        CODEBOOK_FILE => Some(Seal::Entries(&["codes", "retired", "relations", "sets"])),
         CASES_FILE => Some(Seal::Entries(&["cases"])),
         CONFIG_FILE => Some(Seal::Whole),
         // A coder's undo history: a damaged one would undo the wrong change.

@@ -76,6 +76,9 @@ pub enum Event {
         coder: String,
         /// When.
         at: String,
+        /// The GUID of the REFI-QDA note it was imported from.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        guid: Option<String>,
     },
     /// A memo was removed.
     #[serde(rename = "memo.remove")]
@@ -335,6 +338,7 @@ mod tests {
             at: "2026-01-01T00:00:00Z".into(),
             memo: None,
             batch: None,
+            refi: None,
             rev: 0,
             stale: false,
         })

@@ -34,6 +34,10 @@ pub struct MergeReport {
     pub codes_changed: Vec<String>,
     /// Cases added or given new attributes.
     pub cases_changed: Vec<String>,
+    /// Sets added or given new members (names).
+    pub sets_changed: Vec<String>,
+    /// Relations between codes added.
+    pub relations_added: usize,
     /// Events copied, per coder.
     pub events_added: BTreeMap<String, usize>,
     /// Clashes found, each with how it was resolved.
@@ -47,6 +51,8 @@ impl MergeReport {
             && self.codes_added.is_empty()
             && self.codes_changed.is_empty()
             && self.cases_changed.is_empty()
+            && self.sets_changed.is_empty()
+            && self.relations_added == 0
             && self.events_added.values().all(|n| *n == 0)
     }
 }
@@ -292,6 +298,51 @@ impl Session {
                 cb.retired.insert(id.clone(), r.clone());
             }
         }
+        // Sets (by id, then name) gain the other copy's members; relations are added once.
+        let code_of = |c: &String| code_map.get(c).cloned().unwrap_or_else(|| c.clone());
+        for set in &theirs.codebook.sets {
+            let codes: Vec<String> = set.codes.iter().map(code_of).collect();
+            let docs: Vec<String> = set
+                .docs
+                .iter()
+                .map(|d| doc_map.get(d).cloned().unwrap_or_else(|| d.clone()))
+                .collect();
+            let known = cb
+                .sets
+                .iter()
+                .find(|s| s.id == set.id || s.name.eq_ignore_ascii_case(&set.name))
+                .map(|s| s.id.clone());
+            match known {
+                Some(id) => {
+                    if cb.add_to_set(&id, &codes, &docs)? > 0 {
+                        report.sets_changed.push(set.name.clone());
+                    }
+                }
+                None => {
+                    cb.sets.push(crate::model::sets::Set {
+                        codes,
+                        docs,
+                        ..set.clone()
+                    });
+                    report.sets_changed.push(set.name.clone());
+                }
+            }
+        }
+        for r in &theirs.codebook.relations {
+            let (from, to) = (code_of(&r.from), code_of(&r.to));
+            if !cb
+                .relations
+                .iter()
+                .any(|x| x.id == r.id || (x.from == from && x.to == to && x.label == r.label))
+            {
+                cb.relations.push(crate::model::sets::Relation {
+                    from,
+                    to,
+                    ..r.clone()
+                });
+                report.relations_added += 1;
+            }
+        }
 
         // Cases.
         let mut cases = ours.cases.clone();
@@ -356,6 +407,7 @@ impl Session {
                         text,
                         coder,
                         at,
+                        guid,
                     } => {
                         let target = match target {
                             MemoTarget::Document(d) => {
@@ -372,6 +424,7 @@ impl Session {
                             text,
                             coder,
                             at,
+                            guid,
                         }
                     }
                     other => other,

@@ -366,6 +366,7 @@ impl Project {
                     text,
                     coder,
                     at,
+                    guid,
                 } => {
                     if !removed_memos.contains(&id) {
                         self.memos.insert(
@@ -376,6 +377,7 @@ impl Project {
                                 text,
                                 coder,
                                 at,
+                                guid,
                             },
                         );
                     }

@@ -63,14 +63,47 @@ pub(crate) fn read_state(root: &Path) -> Result<String, String> {
     for c in &p.codebook.codes {
         writeln!(
             out,
-            "code {} {:?} {:?}",
+            "code {} {:?} {:?} codable={} guid={:?}",
             p.codebook.path(&c.id),
             c.description,
-            c.color
+            c.color,
+            c.codable,
+            c.guid
         )
         .unwrap();
     }
-    writeln!(out, "cases {:?}", p.cases).unwrap();
+    for s in koda::ops::sets::list(&p) {
+        writeln!(
+            out,
+            "set {:?} {:?} {:?} {:?}",
+            s.name, s.description, s.codes, s.docs
+        )
+        .unwrap();
+    }
+    for r in p.codebook.live_relations() {
+        writeln!(
+            out,
+            "relation {} {:?} {} {:?} {:?}",
+            p.codebook.path(&r.from),
+            r.direction,
+            p.codebook.path(&r.to),
+            r.label,
+            r.memo
+        )
+        .unwrap();
+    }
+    // A case's linked passages by place (a coding's id is new each time it is made).
+    let mut cases = p.cases.clone();
+    for c in cases.cases.values_mut() {
+        for id in &mut c.codings {
+            *id = p
+                .codings
+                .get(id.as_str())
+                .map(|x| format!("{} {}..{}", x.doc, x.start, x.end))
+                .unwrap_or_else(|| "a gone coding".into());
+        }
+    }
+    writeln!(out, "cases {cases:?}").unwrap();
     writeln!(out, "report {:?}", p.config.report).unwrap();
     let mut codings: Vec<String> = p
         .codings
@@ -244,6 +277,48 @@ fn docx_with_comments() -> Vec<u8> {
     crate::util::docx(&doc, &[("word/comments.xml", &comments)])
 }
 
+/// A REFI-QDA project with a category, a set, a relation with a note, a case with a
+/// description and a linked passage, and a note reached only through a link.
+fn rich_qdpx() -> Vec<u8> {
+    let text = "Intervjuer: Hva skjedde etter flyttingen?\nMor: Vi måtte forklare alt på nytt.\n";
+    let a = text[..text.find("Vi måtte").unwrap()].chars().count();
+    let b = a + "Vi måtte forklare alt på nytt".chars().count();
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="rik" origin="MAXQDA 24">
+  <CodeBook><Codes>
+    <Code guid="c5000000-0000-4000-8000-000000000001" name="Overganger" isCodable="false">
+      <Code guid="c5000000-0000-4000-8000-000000000002" name="Flytting" isCodable="true"/>
+    </Code>
+    <Code guid="c5000000-0000-4000-8000-000000000003" name="Gjentakelse" isCodable="true"/>
+  </Codes></CodeBook>
+  <Cases><Case guid="e5000000-0000-4000-8000-000000000001" name="F7"><Description>Flyttet fra Bodø</Description>
+    <SourceRef targetGUID="d5000000-0000-4000-8000-000000000001"/><SelectionRef targetGUID="f5000000-0000-4000-8000-000000000001"/></Case></Cases>
+  <Sources><TextSource guid="d5000000-0000-4000-8000-000000000001" name="Flytteintervju">
+    <PlainTextContent>{text}</PlainTextContent>
+    <PlainTextSelection guid="f5000000-0000-4000-8000-000000000001" startPosition="{a}" endPosition="{b}">
+      <Coding guid="95000000-0000-4000-8000-000000000001"><CodeRef targetGUID="c5000000-0000-4000-8000-000000000002"/></Coding>
+      <Coding guid="95000000-0000-4000-8000-000000000002"><CodeRef targetGUID="c5000000-0000-4000-8000-000000000003"/></Coding>
+    </PlainTextSelection>
+  </TextSource></Sources>
+  <Notes>
+    <Note guid="75000000-0000-4000-8000-000000000001"><PlainTextContent>Flytting gir gjentakelse.</PlainTextContent></Note>
+    <Note guid="75000000-0000-4000-8000-000000000002"><PlainTextContent>Se også bølge 2.</PlainTextContent></Note>
+  </Notes>
+  <Links>
+    <Link guid="65000000-0000-4000-8000-000000000001" name="fører til" direction="OneWay" originGUID="c5000000-0000-4000-8000-000000000002" targetGUID="c5000000-0000-4000-8000-000000000003"><NoteRef targetGUID="75000000-0000-4000-8000-000000000001"/></Link>
+    <Link guid="65000000-0000-4000-8000-000000000002" originGUID="c5000000-0000-4000-8000-000000000003" targetGUID="75000000-0000-4000-8000-000000000002"/>
+  </Links>
+  <Sets><Set guid="55000000-0000-4000-8000-000000000001" name="Rapport"><MemberCode targetGUID="c5000000-0000-4000-8000-000000000003"/><MemberSource targetGUID="d5000000-0000-4000-8000-000000000001"/></Set></Sets>
+</Project>"#
+    );
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("project.qde", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, qde.as_bytes()).unwrap();
+    w.finish().unwrap().into_inner()
+}
+
 fn base() -> Base {
     let p = TestProject::with_interview();
     p.koda(&["codes", "add", "trust/personal"]).ok();
@@ -289,6 +364,7 @@ fn base() -> Base {
         "batch.jsonl",
         "{\"op\":\"code\",\"doc\":\"i\",\"code\":\"waiting\",\"turn\":4,\"memo\":\"Venter igjen.\"}\n",
     );
+    std::fs::write(p.path().join("in/rik.qdpx"), rich_qdpx()).unwrap();
     std::fs::create_dir_all(p.path().join("in/mappe")).unwrap();
     p.write(
         "mappe/runde-1.txt",
@@ -458,6 +534,23 @@ fn scenarios(b: &Base) -> Vec<Scenario> {
         (
             "import REFI-QDA",
             s(&["import", &b.qdpx.display().to_string()]),
+        ),
+        (
+            "import REFI-QDA with sets, relations and case links",
+            s(&["import", &inp("rik.qdpx")]),
+        ),
+        ("make a set", s(&["sets", "add", "Bølge 1"])),
+        ("make a category", s(&["codes", "category", "trust"])),
+        (
+            "relate codes",
+            s(&[
+                "codes",
+                "relate",
+                "timing",
+                "waiting",
+                "--label",
+                "fører til",
+            ]),
         ),
         (
             "correct a text",

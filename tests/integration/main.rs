@@ -17,6 +17,7 @@ mod imports;
 mod layers;
 mod privacy;
 mod refi;
+mod refi_fidelity;
 mod report;
 mod search;
 mod team;

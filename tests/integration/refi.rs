@@ -17,7 +17,7 @@ fn shared() -> PathBuf {
 
 /// Validates a file against a REFI-QDA schema: always with koda's own schema check
 /// ([`crate::xsd`]), and with xmllint too where it is installed (CI installs it).
-fn validate(schema: &str, file: &Path) {
+pub(crate) fn validate(schema: &str, file: &Path) {
     let xsd = std::fs::read_to_string(shared().join(schema)).unwrap();
     let xml = std::fs::read_to_string(file).unwrap();
     let errors = crate::xsd::Schema::read(&xsd).validate(&xml);
@@ -165,7 +165,7 @@ fn export_validates_and_round_trips() {
     assert!(r.starts_with("12 codes added"), "{r}");
 }
 
-fn make_qdpx(qde_name: &str, qde: &str, files: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn make_qdpx(qde_name: &str, qde: &str, files: &[(&str, &str)]) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let o = zip::write::SimpleFileOptions::default();
     w.start_file(qde_name, o).unwrap();
@@ -221,14 +221,16 @@ fn nvivo_style_utf16_positions_and_sources_folder() {
     let p = TestProject::new();
     let f = p.path().join("in.qdpx");
     std::fs::write(&f, bytes).unwrap();
-    let r = p.koda(&["import", f.to_str().unwrap()]).ok().to_string();
+    let run = p.koda(&["import", f.to_str().unwrap()]);
+    let r = run.ok().to_string();
     assert!(
         r.contains("1 documents") && r.contains("1 codings") && r.contains("(from NVivo 14)"),
         "{r}"
     );
     assert!(
-        r.contains("skipped 1 sources koda cannot hold: Foto av tavla (picture)"),
-        "{r}"
+        run.stderr.contains("1 picture sources (Foto av tavla)"),
+        "{}",
+        run.stderr
     );
     let ex = p.koda(&["excerpts", "--json"]).json();
     assert_eq!(ex[0]["text"], "tillit, sa hun 👍🏽");

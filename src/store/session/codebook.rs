@@ -7,11 +7,28 @@ impl Session {
         self.save_codebook_as(cb, "change the codebook")
     }
 
-    pub(super) fn save_codebook_as(&mut self, cb: Codebook, label: &str) -> Result<()> {
+    pub(crate) fn save_codebook_as(&mut self, cb: Codebook, label: &str) -> Result<()> {
         fsio::write_json(&self.project.root.join(CODEBOOK_FILE), &cb)?;
         let old = std::mem::replace(&mut self.project.codebook, cb);
         self.record(label, Op::Codebook { codebook: old });
         Ok(())
+    }
+
+    /// Changes the codebook with `f` as one undoable step labelled `label`: categories, sets
+    /// and relations are changed this way.
+    pub fn edit_codebook<T>(
+        &mut self,
+        label: &str,
+        f: impl FnOnce(&mut Codebook) -> Result<T>,
+    ) -> Result<T> {
+        self.atomically(|s| {
+            let mut cb = s.project.codebook.clone();
+            let v = f(&mut cb)?;
+            if cb != s.project.codebook {
+                s.save_codebook_as(cb, label)?;
+            }
+            Ok(v)
+        })
     }
 
     /// Adds a code (and any missing parents). Returns the new code's id.

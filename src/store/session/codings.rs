@@ -44,6 +44,7 @@ impl Session {
         if self.project.codebook.get(code_id).is_none() {
             return Err(Error::invalid(format!("no code with id {code_id}")));
         }
+        self.project.codebook.check_codable(code_id)?;
         let at = now();
         let mut out: Vec<Coding> = Vec::new();
         let mut new_ids: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -77,6 +78,7 @@ impl Session {
                 batch: batch.map(str::to_string),
                 rev: doc.revision,
                 stale: false,
+                refi: None,
             });
         }
         let events: Vec<Event> = out.iter().cloned().map(Event::CodingAdd).collect();
@@ -203,6 +205,7 @@ impl Session {
             text: text.to_string(),
             coder: self.coder.clone(),
             at: now(),
+            guid: previous.as_ref().and_then(|p| p.guid.clone()),
         };
         self.append(&[Event::MemoSet {
             id,
@@ -210,6 +213,7 @@ impl Session {
             text: memo.text.clone(),
             coder: memo.coder.clone(),
             at: memo.at.clone(),
+            guid: memo.guid.clone(),
         }])?;
         self.project.memos.insert(memo.id.clone(), memo.clone());
         let op = match previous {

@@ -126,6 +126,7 @@ impl Session {
                 metadata: opts.metadata.iter().cloned().collect(),
                 speaker_cases,
                 segmentation: p.segmentation,
+                guid: p.guid,
             };
             if !p.words.is_empty() {
                 words.push((doc.id.clone(), p.words));
@@ -326,7 +327,21 @@ impl Session {
         self.save_cases(cases)
     }
 
-    pub(super) fn save_cases(&mut self, cases: Cases) -> Result<()> {
+    /// Writes `cases`, recording `before` as what an undo puts back (a change that touched the
+    /// cases several times undoes to where it began).
+    pub(crate) fn save_cases_since(
+        &mut self,
+        cases: Cases,
+        before: Cases,
+        label: &str,
+    ) -> Result<()> {
+        fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
+        self.project.cases = cases;
+        self.record(label, Op::Cases { cases: before });
+        Ok(())
+    }
+
+    pub(crate) fn save_cases(&mut self, cases: Cases) -> Result<()> {
         fsio::write_json(&self.project.root.join(CASES_FILE), &cases)?;
         let old = std::mem::replace(&mut self.project.cases, cases);
         self.record("change cases", Op::Cases { cases: old });

@@ -135,6 +135,7 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
         .style(colors.style(Style::new().add_modifier(Modifier::BOLD)));
     let height = usize::from(area.height).saturating_sub(1).max(1);
     let top = app.codebook.sel.saturating_sub(height.saturating_sub(1));
+    let relations = p.codebook.live_relations();
     let body: Vec<Row> = rows
         .iter()
         .enumerate()
@@ -147,11 +148,32 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
             } else {
                 " "
             };
+            // A category (grouping, not applied to text) is an open square.
+            let codable = p.codebook.get(id).is_none_or(|c| c.codable);
             let name = format!(
-                "{}{fold}■ {}",
+                "{}{fold}{} {}",
                 "  ".repeat(*depth),
+                if codable { "■" } else { "□" },
                 c.map_or("", |c| c.name.as_str())
             );
+            // Categories and relations come first: a long description is cut at the edge.
+            let mut about = String::new();
+            if !codable {
+                about.push_str("(category) ");
+            }
+            for r in relations.iter().filter(|r| &r.from == id) {
+                let label = if r.label.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} ", r.label)
+                };
+                about.push_str(&format!(
+                    "[{} {label}{}] ",
+                    r.direction.arrow(),
+                    p.codebook.get(&r.to).map_or("", |c| c.name.as_str())
+                ));
+            }
+            about.push_str(c.map_or("", |c| c.description.as_str()));
             let color = colors.code(p.codebook.effective_color(id).as_deref());
             let row = Row::new(vec![
                 ratatui::text::Text::from(Span::styled(
@@ -161,7 +183,7 @@ pub(crate) fn render_codebook(app: &App, f: &mut Frame, area: Rect, colors: Colo
                 c.map_or(0, |c| c.codings).to_string().into(),
                 c.map_or(0, |c| c.codings_with_subcodes).to_string().into(),
                 c.map_or(0, |c| c.documents).to_string().into(),
-                c.map_or(String::new(), |c| c.description.clone()).into(),
+                about.trim().to_string().into(),
             ]);
             if i == app.codebook.sel {
                 row.style(selected_style(colors))

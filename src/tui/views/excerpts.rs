@@ -59,7 +59,7 @@ impl App {
             Action::Filter => {
                 let text = self.excerpts.filter_text();
                 self.popup = Some(Popup::Prompt(Prompt {
-                    label: "filter (role=parent wave=2 coder=anna)".into(),
+                    label: "filter (role=parent wave=2 coder=anna set=rapport)".into(),
                     text,
                     purpose: Purpose::ExcerptFilter,
                 }));
