@@ -76,6 +76,10 @@ struct Args {
     /// Size of the one-line source of the REFI-QDA phase, in MB (0: leave that phase out).
     #[arg(long, default_value_t = 200.0)]
     refi_mb: f64,
+    /// The entry of the ZIP bomb the REFI-QDA phase refuses, in MiB (just under the old 2 GiB
+    /// cap by default).
+    #[arg(long, default_value_t = 2007)]
+    refi_bomb_mib: usize,
     /// Measure the REFI-QDA import only.
     #[arg(long)]
     refi_only: bool,
@@ -251,6 +255,15 @@ const QUERY_RUNS_MAX: usize = 2000;
 /// Runs `koda ARGS` as its own process, as a user would, and samples its peak resident and
 /// anonymous memory from `/proc` every 5 ms: (seconds, peak RSS MB, peak anonymous MB).
 pub(crate) fn koda_process(exe: &std::path::Path, args: &[&str]) -> Result<(f64, f64, f64)> {
+    koda_process_ending(exe, args, true)
+}
+
+/// [`koda_process`] of a command expected to succeed (`ok`) or to be refused.
+pub(crate) fn koda_process_ending(
+    exe: &std::path::Path,
+    args: &[&str],
+    ok: bool,
+) -> Result<(f64, f64, f64)> {
     let t = Instant::now();
     let mut child = Command::new(exe)
         .args(args)
@@ -272,8 +285,8 @@ pub(crate) fn koda_process(exe: &std::path::Path, args: &[&str]) -> Result<(f64,
             anon = anon.max(kb("RssAnon:"));
         }
         if let Some(st) = child.try_wait()? {
-            if !st.success() {
-                bail!("koda {} failed: {st}", args.join(" "));
+            if st.success() != ok {
+                bail!("koda {} ended with {st}", args.join(" "));
             }
             break;
         }
@@ -870,7 +883,7 @@ fn main() -> Result<()> {
     if a.refi_mb > 0.0 {
         let exe =
             koda_exe().context("the REFI-QDA phase runs koda as a process: build it first")?;
-        let refi = refi::run(&a.out, a.refi_mb, &exe)?;
+        let refi = refi::run(&a.out, a.refi_mb, a.refi_bomb_mib, &exe)?;
         std::fs::write(
             a.out.join("results-refi.json"),
             serde_json::to_string_pretty(&refi)?,

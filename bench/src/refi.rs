@@ -12,9 +12,10 @@ use std::path::Path;
 
 const GUID: &str = "d6000000-0000-4000-8000-000000000001";
 
-/// A line of words, `bytes` long, in the style of a transcript without line breaks.
-fn one_line(bytes: usize) -> String {
-    let words = [
+/// Words, `bytes` long, in the style of a transcript: a new line about every 400 bytes, or
+/// none at all (a source some tools export without line breaks).
+fn words(bytes: usize, lines: bool) -> String {
+    let vocabulary = [
         "vi",
         "ventet",
         "lenge",
@@ -36,8 +37,12 @@ fn one_line(bytes: usize) -> String {
     let mut s = String::with_capacity(bytes + 16);
     let mut i = 0usize;
     while s.len() < bytes {
-        s.push_str(words[i % words.len()]);
-        s.push(' ');
+        s.push_str(vocabulary[i % vocabulary.len()]);
+        s.push(if lines && i.is_multiple_of(61) {
+            '\n'
+        } else {
+            ' '
+        });
         i = i.wrapping_mul(31).wrapping_add(7) % 1_000_003;
     }
     s
@@ -95,65 +100,70 @@ fn project(dir: &Path, exe: &Path) -> Result<String> {
 }
 
 /// Runs the phase under `out/refi`.
-pub fn run(out: &Path, mb: f64, exe: &Path) -> Result<Value> {
+pub fn run(out: &Path, mb: f64, bomb_mib: usize, exe: &Path) -> Result<Value> {
     let dir = out.join("refi");
     std::fs::create_dir_all(&dir)?;
     let bytes = (mb * 1e6) as usize;
-    eprintln!("== REFI-QDA: a {mb} MB one-line source");
-    let text = one_line(bytes);
-    let txt = dir.join("langt.txt");
-    std::fs::write(&txt, &text)?;
-    let qdpx = dir.join("langt.qdpx");
-    write_archive(&qdpx, &format!("sources/{GUID}.txt"), &mut |w| {
-        w.write_all(text.as_bytes())?;
-        Ok(())
-    })?;
-    drop(text);
-    let p = project(&dir.join("p-txt"), exe)?;
-    let (txt_s, txt_rss, _) =
-        crate::koda_process(exe, &["-p", &p, "import", txt.to_str().context("path")?])?;
-    let p = project(&dir.join("p-qdpx"), exe)?;
-    let (qdpx_s, qdpx_rss, _) =
-        crate::koda_process(exe, &["-p", &p, "import", qdpx.to_str().context("path")?])?;
+    eprintln!("== REFI-QDA: a {mb} MB source, as .txt and as .qdpx, with lines and as one line");
+    let mut measured = Vec::new();
+    for (name, lines) in [("lines", true), ("one-line", false)] {
+        let text = words(bytes, lines);
+        let txt = dir.join(format!("{name}.txt"));
+        std::fs::write(&txt, &text)?;
+        let qdpx = dir.join(format!("{name}.qdpx"));
+        write_archive(&qdpx, &format!("sources/{GUID}.txt"), &mut |w| {
+            w.write_all(text.as_bytes())?;
+            Ok(())
+        })?;
+        drop(text);
+        // koda reads a .txt with a line over 4 MB as a data file and refuses it.
+        let txt_run = if lines {
+            let p = project(&dir.join(format!("p-txt-{name}")), exe)?;
+            Some(crate::koda_process(
+                exe,
+                &["-p", &p, "import", txt.to_str().context("path")?],
+            )?)
+        } else {
+            None
+        };
+        let p = project(&dir.join(format!("p-qdpx-{name}")), exe)?;
+        let q = crate::koda_process(exe, &["-p", &p, "import", qdpx.to_str().context("path")?])?;
+        measured.push(json!({
+            "text": name,
+            "txt_import_s": txt_run.map(|r| r.0),
+            "txt_import_rss_mb": txt_run.map(|r| r.1),
+            "qdpx_import_s": q.0,
+            "qdpx_import_rss_mb": q.1,
+            "qdpx_rss_per_source": q.1 / (bytes as f64 / 1e6),
+        }));
+    }
 
-    eprintln!("== REFI-QDA: a bomb (an entry of 1.96 GiB in a small archive)");
+    eprintln!("== REFI-QDA: a bomb (an entry of {bomb_mib} MiB in a small archive)");
     let bomb = dir.join("bomb.qdpx");
     let chunk = vec![b'a'; 1 << 20];
     write_archive(&bomb, &format!("sources/{GUID}.txt"), &mut |w| {
-        for _ in 0..2007 {
+        for _ in 0..bomb_mib {
             w.write_all(&chunk)?;
         }
         Ok(())
     })?;
     let bomb_size = std::fs::metadata(&bomb)?.len();
     let p = project(&dir.join("p-bomb"), exe)?;
-    let t = std::time::Instant::now();
-    let mut child = std::process::Command::new(exe)
-        .args(["-p", &p, "import", bomb.to_str().context("path")?])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()?;
-    let refused = !child.wait()?.success();
-    let bomb_s = t.elapsed().as_secs_f64();
-    let (_, bomb_rss, _) =
-        crate::koda_process(exe, &["-p", &p, "import", bomb.to_str().context("path")?])
-            .map(|r| (r.0, r.1, r.2))
-            .or_else(|_| Ok::<_, anyhow::Error>((0.0, 0.0, 0.0)))?;
+    let (bomb_s, bomb_rss, _) = crate::koda_process_ending(
+        exe,
+        &["-p", &p, "import", bomb.to_str().context("path")?],
+        false,
+    )?;
     let written = std::fs::read_dir(Path::new(&p).join("sources"))
         .map(|d| d.count())
         .unwrap_or(0);
     let source_mb = bytes as f64 / 1e6;
     Ok(json!({
         "source_mb": source_mb,
-        "txt_import_s": txt_s,
-        "txt_import_rss_mb": txt_rss,
-        "qdpx_import_s": qdpx_s,
-        "qdpx_import_rss_mb": qdpx_rss,
-        "qdpx_rss_per_source": qdpx_rss / source_mb,
-        "qdpx_over_txt": qdpx_rss / txt_rss,
+        "imports": measured,
         "goal_rss_mb": 3.0 * source_mb + 100.0,
         "bomb_archive_kb": bomb_size / 1024,
-        "bomb_refused": refused,
+        "bomb_refused": true,
         "bomb_s": bomb_s,
         "bomb_rss_mb": bomb_rss,
         "bomb_files_written": written,

@@ -342,6 +342,43 @@ impl RefiProject {
     }
 }
 
+/// [`to_code_points`] of many positions in one pass over `text` (positions in any order, the
+/// result in the order given), so a large source with many selections is walked once.
+pub fn all_to_code_points(text: &str, positions: &[usize], units: Units) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|&i| positions[i]);
+    let mut out = vec![0usize; positions.len()];
+    let mut next = 0usize;
+    let mut n = 0usize; // position in the file's units
+    let mut chars = text.chars().peekable();
+    let mut i = 0usize; // code points so far
+    while next < order.len() {
+        while next < order.len() && positions[order[next]] <= n {
+            out[order[next]] = i;
+            next += 1;
+        }
+        let Some(c) = chars.next() else {
+            break;
+        };
+        i += 1;
+        n += match units {
+            Units::CodePoints => 1,
+            Units::Utf16 => c.len_utf16(),
+            Units::CrlfAsOne => {
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                    i += 1;
+                }
+                1
+            }
+        };
+    }
+    for k in &order[next..] {
+        out[*k] = i;
+    }
+    out
+}
+
 /// Converts a position in `units` to a code-point offset of `text`.
 pub fn to_code_points(text: &str, pos: usize, units: Units) -> usize {
     match units {
@@ -528,27 +565,33 @@ impl Archive {
     fn entry(&mut self, name: &str) -> Result<Vec<u8>> {
         let path = self.path.clone();
         let left = self.budget.saturating_sub(self.used);
+        let too_much = bad(
+            &path,
+            format!(
+                "{name} takes the archive past {} MiB unpacked ({}× its {} KiB, at most {} MiB); refused as a damaged file or a ZIP bomb. If the file is sound, raise the limit with --max-unpacked or --max-ratio",
+                self.budget >> 20,
+                self.limits.ratio,
+                self.size >> 10,
+                self.limits.max_bytes >> 20
+            ),
+        );
         let mut f = self
             .zip
             .by_name(name)
             .map_err(|e| bad(&path, format!("{name}: {e}")))?;
-        let mut buf = Vec::with_capacity((f.size().min(left) as usize).min(1 << 30));
+        // An entry that says it is too large is refused unread; one that lies about its size
+        // is stopped when its bytes pass the budget.
+        if f.size() > left {
+            return Err(too_much);
+        }
+        let mut buf = Vec::with_capacity(f.size() as usize);
         f.by_ref()
             .take(left + 1)
             .read_to_end(&mut buf)
             .map_err(|e| bad(&path, format!("{name}: {e}")))?;
         self.used += buf.len() as u64;
         if self.used > self.budget {
-            return Err(bad(
-                &path,
-                format!(
-                    "{name} takes the archive past {} MiB unpacked ({}× its {} KiB, at most {} MiB); refused as a damaged file or a ZIP bomb. If the file is sound, raise the limit with --max-unpacked or --max-ratio",
-                    self.budget >> 20,
-                    self.limits.ratio,
-                    self.size >> 10,
-                    self.limits.max_bytes >> 20
-                ),
-            ));
+            return Err(too_much);
         }
         Ok(buf)
     }
@@ -694,7 +737,7 @@ fn check_selections(p: &mut RefiProject, archive: &mut Archive, opts: &ReadOptio
                 std::mem::swap(&mut x, &mut y);
             }
             if x == y {
-                dropped.push(format!("{} in {name:?}", sel.guid));
+                dropped.push(("selections empty after repair", sel.guid.clone()));
                 changes.push(Ok(format!(
                     "selection {} in {name:?} ({a}..{b}) left nothing of the text once clamped: not imported",
                     sel.guid
@@ -709,13 +752,17 @@ fn check_selections(p: &mut RefiProject, archive: &mut Archive, opts: &ReadOptio
             )));
             true
         });
+        let before = s.sync.len();
         s.sync.retain(|(pos, _)| (0..=len).contains(pos));
+        for _ in s.sync.len()..before {
+            dropped.push(("sync points outside their transcript", name.clone()));
+        }
     }
     for c in changes {
         p.changes.push(c?);
     }
-    for d in dropped {
-        p.dropped.add("selections empty after repair", &d);
+    for (kind, name) in dropped {
+        p.dropped.add(kind, &name);
     }
     Ok(())
 }
@@ -1482,5 +1529,10 @@ mod tests {
             "CRLF counts once: c is at 5"
         );
         assert_eq!(to_code_points(t, 99, Units::Utf16), 7);
+        for units in [Units::CodePoints, Units::Utf16, Units::CrlfAsOne] {
+            let asked: Vec<usize> = (0..12).rev().collect();
+            let one: Vec<usize> = asked.iter().map(|&p| to_code_points(t, p, units)).collect();
+            assert_eq!(all_to_code_points(t, &asked, units), one, "{units:?}");
+        }
     }
 }

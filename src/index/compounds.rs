@@ -56,10 +56,9 @@ const ENDINGS: [&str; 23] = [
 #[derive(Clone)]
 pub struct PartsTokenizer {
     words: TextAnalyzer,
-    /// The tokens of the text being cut, the first `used` of them valid: kept from text to
-    /// text so that their strings are reused, not allocated anew for every cut.
+    /// The cuts of the word being cut: kept from word to word and text to text so that their
+    /// strings are reused, not allocated anew for every cut.
     tokens: Vec<Token>,
-    used: usize,
 }
 
 impl Default for PartsTokenizer {
@@ -67,7 +66,6 @@ impl Default for PartsTokenizer {
         PartsTokenizer {
             words: analyzer(super::schema::TOK_LOWER),
             tokens: Vec::new(),
-            used: 0,
         }
     }
 }
@@ -104,16 +102,47 @@ impl Tokenizer for PartsTokenizer {
     type TokenStream<'a> = PartsStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> PartsStream<'a> {
-        let (tokens, used) = (&mut self.tokens, &mut self.used);
-        *used = 0;
-        let mut words = self.words.token_stream(text);
-        while words.advance() {
+        PartsStream {
+            words: self.words.token_stream(text),
+            cuts: &mut self.tokens,
+            used: 0,
+            at: 0,
+        }
+    }
+}
+
+/// The cuts of a text, one token each, made word by word as the indexer reads them: a turn of
+/// any length holds the cuts of one word at a time, not of all its words.
+pub struct PartsStream<'a> {
+    words: tantivy::tokenizer::BoxTokenStream<'a>,
+    /// The cuts of the current word, the first `used` of them valid (kept from word to word
+    /// and text to text so that their strings are reused).
+    cuts: &'a mut Vec<Token>,
+    used: usize,
+    /// The cut being read, plus one (0 before the first).
+    at: usize,
+}
+
+impl TokenStream for PartsStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if self.at < self.used {
+                self.at += 1;
+                return true;
+            }
+            if !self.words.advance() {
+                return false;
+            }
+            let PartsStream {
+                words, cuts, used, ..
+            } = self;
             let w = words.token();
+            *used = 0;
             each_cut(&w.text, |rest, lead| {
-                if *used == tokens.len() {
-                    tokens.push(Token::default());
+                if *used == cuts.len() {
+                    cuts.push(Token::default());
                 }
-                let t = &mut tokens[*used];
+                let t = &mut cuts[*used];
                 *used += 1;
                 t.offset_from = w.offset_from;
                 t.offset_to = w.offset_to;
@@ -124,29 +153,12 @@ impl Tokenizer for PartsTokenizer {
                 t.text.push(SEP);
                 t.text.push_str(lead);
             });
+            self.at = 0;
         }
-        PartsStream {
-            tokens: &self.tokens[..self.used],
-            at: None,
-        }
-    }
-}
-
-/// The cuts of a text, one token each.
-pub struct PartsStream<'a> {
-    tokens: &'a [Token],
-    at: Option<usize>,
-}
-
-impl TokenStream for PartsStream<'_> {
-    fn advance(&mut self) -> bool {
-        let next = self.at.map_or(0, |a| a + 1);
-        self.at = Some(next);
-        next < self.tokens.len()
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.at.unwrap_or(0)]
+        &self.cuts[self.at.saturating_sub(1)]
     }
 
     fn token_mut(&mut self) -> &mut Token {
@@ -588,6 +600,7 @@ mod tests {
             "only the compound is cut: {got:?}"
         );
         assert_eq!(got.len(), cuts("familiekoordinatoren").len());
+        drop(s);
         // A second text reuses the tokens' strings and yields only its own cuts.
         let mut s = t.token_stream("Barnehagen");
         let mut again = Vec::new();
@@ -595,5 +608,15 @@ mod tests {
             again.push(s.token().text.clone());
         }
         assert_eq!(again, cuts("barnehagen"));
+        drop(s);
+        // Several long words in a row, a short one between: each word's cuts in turn.
+        let mut s = t.token_stream("barnehagen og familiekoordinatoren");
+        let mut all = Vec::new();
+        while s.advance() {
+            all.push(s.token().text.clone());
+        }
+        let mut want = cuts("barnehagen");
+        want.extend(cuts("familiekoordinatoren"));
+        assert_eq!(all, want);
     }
 }

@@ -55,6 +55,105 @@ pub fn normalise(raw: &str) -> String {
     out
 }
 
+/// Where char offsets of `raw` land in [`normalise`]`(raw)`, computed in one pass beside the
+/// normalisation itself (no diff, no copy of the text beyond one line), so a selection of a
+/// file from another tool is carried to the same words of koda's text. A position inside a
+/// removed character or trailing spaces lands where the kept text resumes or ends; a position
+/// inside a combining sequence lands after what is composed before it.
+pub fn normalised_offsets(raw: &str, positions: &[usize]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|&i| positions[i]);
+    let mut out = vec![0usize; positions.len()];
+    let mut next = 0usize; // into `order`
+    let keep = |c: char| match c {
+        '\t' => Some(' '),
+        '\u{feff}' | '\u{200b}' => None,
+        c if c.is_control() => None,
+        c => Some(c),
+    };
+    let count = |s: &str| s.nfc().filter_map(keep).count();
+    let bom = usize::from(raw.starts_with('\u{feff}'));
+    let body = &raw[if bom == 1 { '\u{feff}'.len_utf8() } else { 0 }..];
+    // Positions before the text (the byte-order mark) land at its start.
+    while next < order.len() && positions[order[next]] < bom {
+        out[order[next]] = 0;
+        next += 1;
+    }
+    let mut ri = bom; // raw char index of the line being read
+    let mut oi = 0usize; // chars written so far
+    let mut pending_blank = 0usize;
+    let mut started = false;
+    let mut cleaned = String::new();
+    let mut pieces = body.split('\n').peekable();
+    while let Some(piece) = pieces.next() {
+        let last_piece = pieces.peek().is_none();
+        let stripped = piece.strip_suffix('\r');
+        let piece = stripped.unwrap_or(piece);
+        let mut lines = piece.split('\r').peekable();
+        while let Some(line) = lines.next() {
+            let len = line.chars().count();
+            cleaned.clear();
+            cleaned.extend(line.nfc().filter_map(keep));
+            let kept = cleaned.trim_end().chars().count();
+            let line_out = if kept > 0 && started {
+                oi + pending_blank + 1
+            } else {
+                oi
+            };
+            // Positions in this line and on the separator after it.
+            let sep = usize::from(lines.peek().is_some())
+                + if lines.peek().is_none() && !last_piece {
+                    1 + usize::from(stripped.is_some())
+                } else {
+                    0
+                };
+            let mut rest = line; // the part of the line not counted yet
+            let mut from = 0usize; // chars of `line` before `rest`
+            let mut counted = 0usize; // normalised chars of those
+            while next < order.len() && positions[order[next]] < ri + len + sep {
+                let at = (positions[order[next]] - ri).min(len);
+                let b = rest
+                    .char_indices()
+                    .nth(at - from)
+                    .map_or(rest.len(), |(b, _)| b);
+                let here = counted + count(&rest[..b]);
+                // Counting goes on from here only where nothing after composes with what is
+                // before (a position inside a combining sequence is counted again from the
+                // last such place, so the positions after it are not thrown off).
+                let composes = rest[b..].chars().next().is_some_and(|c| {
+                    unicode_normalization::char::canonical_combining_class(c) != 0
+                        || unicode_normalization::char::is_combining_mark(c)
+                        || ('\u{1160}'..='\u{11ff}').contains(&c)
+                });
+                if !composes {
+                    counted = here;
+                    rest = &rest[b..];
+                    from = at;
+                }
+                out[order[next]] = line_out + here.min(kept);
+                next += 1;
+            }
+            if kept > 0 {
+                oi = line_out + kept;
+                started = true;
+                pending_blank = 0;
+            } else {
+                pending_blank += usize::from(started);
+            }
+            ri += len + usize::from(lines.peek().is_some());
+        }
+        if !last_piece {
+            ri += 1 + usize::from(stripped.is_some());
+        }
+    }
+    let total = oi + usize::from(started);
+    while next < order.len() {
+        out[order[next]] = total;
+        next += 1;
+    }
+    out
+}
+
 /// The byte offset of char offset `c` in `text`, or `None` past the end.
 pub fn char_to_byte(text: &str, c: usize) -> Option<usize> {
     if c == 0 {
@@ -300,6 +399,50 @@ pub fn line_of(text: &str, c: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_follow_the_normalisation_without_a_diff() {
+        let texts = [
+            "Intervjuer:\tHei\r\nBla\u{030a}b\u{e6}r  \r\n\r\nMor: ja\u{200b} takk\r\n",
+            "\u{feff}\n\nFørste linje  \n\n\nAndre\rtredje\r\n",
+            "én linje uten linjeskift og med 😀 i midten",
+            "a\u{0007}b\tc   \n  \n d e\n",
+        ];
+        for raw in texts {
+            let norm = normalise(raw);
+            let n = raw.chars().count();
+            let positions: Vec<usize> = (0..=n).collect();
+            let got = normalised_offsets(raw, &positions);
+            // Every offset lands in the text, in order, and a kept character lands on itself.
+            assert!(got.windows(2).all(|w| w[0] <= w[1]), "{raw:?}: {got:?}");
+            assert_eq!(*got.last().unwrap(), norm.chars().count(), "{raw:?}");
+            let raw_chars: Vec<char> = raw.chars().collect();
+            let norm_chars: Vec<char> = norm.chars().collect();
+            let spans: Vec<(usize, usize)> = (0..n).map(|i| (i, i + 1)).collect();
+            for ((i, (a, b, stale)), o) in spans
+                .iter()
+                .map(|s| s.0)
+                .zip(crate::store::edit::map_spans(raw, &norm, &spans))
+                .zip(&got)
+            {
+                // (Which of several line ends a diff pairs with which is arbitrary.)
+                if !stale
+                    && b == a + 1
+                    && raw_chars[i] == norm_chars[a]
+                    && !raw_chars[i].is_whitespace()
+                {
+                    assert_eq!(*o, a, "{raw:?}: char {i} ({:?})", raw_chars[i]);
+                }
+            }
+        }
+        // Unordered positions come back in the order asked.
+        let raw = "Mor:\tja\r\nFar: nei\r\n";
+        let norm = normalise(raw);
+        let far = raw.find("Far").unwrap();
+        let got = normalised_offsets(raw, &[far + 3, far]);
+        let at = norm.find("Far").unwrap();
+        assert_eq!(got, vec![at + 3, at]);
+    }
     use proptest::prelude::*;
 
     proptest! {
@@ -315,6 +458,25 @@ mod tests {
             prop_assert_eq!(ix.line(&text, a), line_of(&text, a));
             prop_assert_eq!(ix.snap(&text, a, b), snap_to_graphemes(&text, a, b));
             prop_assert_eq!(ix.snap(&text, b, a), snap_to_graphemes(&text, b, a));
+        }
+
+        #[test]
+        fn normalised_offsets_put_each_kept_letter_on_itself(
+            raw in "\u{feff}?([abæ\t \u{200b}\u{7}]|e\u{301}|😀|\r\n|\r|\n){0,80}",
+        ) {
+            let norm = normalise(&raw);
+            let n = raw.chars().count();
+            let got = normalised_offsets(&raw, &(0..=n).collect::<Vec<_>>());
+            prop_assert!(got.windows(2).all(|w| w[0] <= w[1]));
+            prop_assert_eq!(got[n], norm.chars().count());
+            let norm_chars: Vec<char> = norm.chars().collect();
+            // A letter that survives normalisation unchanged lands on that letter.
+            for (i, c) in raw.chars().enumerate() {
+                let next_composes = raw.chars().nth(i + 1) == Some('\u{301}');
+                if c.is_alphabetic() && !next_composes {
+                    prop_assert_eq!(norm_chars.get(got[i]), Some(&c), "char {} of {:?}", i, raw);
+                }
+            }
         }
     }
 

@@ -11,11 +11,13 @@
 //! derives from its id, for koda's own exports), so importing a file again updates and adds,
 //! never duplicates.
 
-use crate::import::qdpx::{Dropped, Qdpx, RefiCoding, RefiProject, SourceKind, to_code_points};
+use crate::import::qdpx::{Dropped, Qdpx, RefiCoding, RefiProject, SourceKind, all_to_code_points};
 use crate::model::codebook::{MAX_CODE_NAME, parse_color};
 use crate::model::ids::{refi_guid, same_guid};
 use crate::model::sets::{Direction, Relation, Set};
-use crate::model::text::{char_len, normalise, quote_hash, sha256_hex, slice_chars};
+use crate::model::text::{
+    char_len, normalise, normalised_offsets, quote_hash, sha256_hex, slice_chars,
+};
 use crate::model::{
     Codebook, Coding, DocKind, MemoTarget, Origin, RefiIds, ids, now, validate_coder,
 };
@@ -422,12 +424,15 @@ impl Session {
                 })
                 .or_else(|| self.project().docs.values().find(|d| d.text_sha256 == sha))
                 .map(|d| d.id.clone());
+            // Kept for a document found again; a new one takes it.
+            let mut text = Some(text);
             let doc_id = match found {
                 Some(id) => {
                     report.reused += 1;
                     id
                 }
                 None => {
+                    let text = text.take().unwrap_or_default();
                     let id = self.import_refi_source(s, &raw, text, &case_of, &var, file, units)?;
                     report.documents += 1;
                     id
@@ -436,24 +441,27 @@ impl Session {
             doc_of.insert(s.guid.clone(), doc_id.clone());
             // Selections, from the file's units to code points of its text, then through
             // koda's normalisation to the document's text as it is now.
-            let norm = self.project().text(&doc_id)?.to_string();
-            let mut raw_spans: Vec<(usize, usize)> = s
+            // One pass over the text for all positions, then one beside the normalisation: no
+            // diff of the whole text, which for a large source would cost many times its size.
+            let mut ends: Vec<usize> = s
                 .selections
                 .iter()
-                .map(|sel| {
-                    (
-                        to_code_points(&raw, sel.start.max(0) as usize, units),
-                        to_code_points(&raw, sel.end.max(0) as usize, units),
-                    )
-                })
+                .flat_map(|sel| [sel.start.max(0) as usize, sel.end.max(0) as usize])
                 .collect();
-            raw_spans.push((0, char_len(&raw)));
-            let mapped = if raw == norm {
-                raw_spans.iter().map(|&(a, b)| (a, b, false)).collect()
-            } else {
-                crate::store::edit::map_spans(&raw, &norm, &raw_spans)
-            };
+            ends.extend([0, usize::MAX]);
+            let ends = all_to_code_points(&raw, &ends, units);
+            let fresh: Vec<(usize, usize)> = normalised_offsets(&raw, &ends)
+                .chunks(2)
+                .map(|p| (p[0], p[1]))
+                .collect();
             drop(raw);
+            let norm = self.project().text(&doc_id)?.to_string();
+            // A document found again by its GUID may have been corrected in koda since: the
+            // spans are carried on to its words as they are now.
+            let mapped: Vec<(usize, usize, bool)> = match text.take() {
+                Some(t) if t != norm => crate::store::edit::map_spans(&t, &norm, &fresh),
+                _ => fresh.iter().map(|&(a, b)| (a, b, false)).collect(),
+            };
             let len = char_len(&norm);
             let rev = self.project().docs.get(&doc_id).map_or(0, |d| d.revision);
             let whole = mapped.last().map(|&(a, b, _)| (a, b)).unwrap_or((0, len));
@@ -798,23 +806,12 @@ impl Session {
     ) -> Result<String> {
         let mut parsed = crate::import::text::parse_owned(text);
         if s.kind == SourceKind::Transcript && !s.sync.is_empty() {
-            let points: Vec<(usize, usize)> = s
-                .sync
-                .iter()
-                .map(|(pos, _)| {
-                    let c = to_code_points(raw, *pos as usize, units);
-                    (c, c)
-                })
-                .collect();
-            let mapped = if raw == parsed.text {
-                points.iter().map(|&(a, b)| (a, b, false)).collect()
-            } else {
-                crate::store::edit::map_spans(raw, &parsed.text, &points)
-            };
-            let mut times: Vec<(usize, u64)> = mapped
+            let points: Vec<usize> = s.sync.iter().map(|(pos, _)| *pos as usize).collect();
+            let points = normalised_offsets(raw, &all_to_code_points(raw, &points, units));
+            let mut times: Vec<(usize, u64)> = points
                 .iter()
                 .zip(&s.sync)
-                .map(|(&(a, _, _), (_, ms))| (a, *ms))
+                .map(|(&a, (_, ms))| (a, *ms))
                 .collect();
             times.sort();
             // A turn takes the time of the first sync point between the end of the turn

@@ -903,3 +903,37 @@ fn the_mouse_over_a_stripe_says_which_coding_it_is() {
     ));
     assert!(a.popup.is_some());
 }
+
+#[test]
+fn a_category_is_shown_open_and_cannot_be_applied_from_the_reader() {
+    let dir = example_copy();
+    {
+        let mut s = Session::open(dir.path(), "anna").unwrap();
+        koda::ops::codebook::add(&mut s, "rammer", "", None).unwrap();
+        koda::ops::codebook::set_codable(&mut s, "rammer", false).unwrap();
+        koda::ops::codebook::relate(
+            &mut s,
+            "trust",
+            "rammer",
+            "henger sammen med",
+            koda::model::sets::Direction::OneWay,
+        )
+        .unwrap();
+    }
+    let mut a = app(dir.path(), 120, 40);
+    a.update(Action::GoView(View::Codebook));
+    let screen = draw(&a);
+    assert!(screen.contains("□ rammer"), "{screen}");
+    assert!(screen.contains("(category)"), "{screen}");
+    assert!(screen.contains("[→ henger sammen med rammer]"), "{screen}");
+    crate::term::press(&mut a, "1<Enter>");
+    let before = a.session.project().codings.len();
+    crate::term::press(&mut a, "tc");
+    crate::term::press(&mut a, "rammer<Enter>");
+    assert!(a.status.contains("is a category"), "{}", a.status);
+    assert_eq!(
+        a.session.project().codings.len(),
+        before,
+        "nothing was coded"
+    );
+}
