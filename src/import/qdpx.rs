@@ -910,6 +910,8 @@ pub fn parse_qde(xml: &str, path: &Path) -> Result<RefiProject> {
     let mut current_note: Option<String> = None;
     let mut in_note = false;
     let mut saw_project = false;
+    // Where the `Coding` being read went (a selection, a whole source, or nowhere).
+    let mut coding_of = Holder::Other;
     loop {
         let pos = r.buffer_position();
         let ev = r.read_event().map_err(|e| {
@@ -975,6 +977,9 @@ pub fn parse_qde(xml: &str, path: &Path) -> Result<RefiProject> {
                     "PlainTextSelection" | "TranscriptSelection" => Holder::Selection,
                     "Coding" => Holder::Coding,
                     "TextSource" | "Representation" | "Transcript" => Holder::Source,
+                    // What is attached to a PDF or a recording is attached to the document
+                    // its text became.
+                    "PDFSource" | "AudioSource" | "VideoSource" if outer_has_text => Holder::Source,
                     "Code" => Holder::Code,
                     "Case" => Holder::Case,
                     "Project" => Holder::Project,
@@ -1184,6 +1189,7 @@ pub fn parse_qde(xml: &str, path: &Path) -> Result<RefiProject> {
                             at: a.get("creationDateTime").cloned(),
                             notes: Vec::new(),
                         };
+                        coding_of = holder;
                         match holder {
                             Holder::Selection => {
                                 if let Some(sel) =
@@ -1201,16 +1207,16 @@ pub fn parse_qde(xml: &str, path: &Path) -> Result<RefiProject> {
                         }
                     }
                     "CodeRef" if parent == "Coding" => {
+                        // Only a coding that was kept gets its code: the code of one left out
+                        // is never given to another.
                         let target = a.get("targetGUID").cloned().unwrap_or_default();
-                        let in_whole = stack.iter().rev().nth(1).is_some_and(|g| {
-                            matches!(g.as_str(), "TextSource" | "Representation" | "Transcript")
-                        });
                         let s = p.sources.last_mut();
-                        let c = if in_whole {
-                            s.and_then(|s| s.whole.last_mut())
-                        } else {
-                            s.and_then(|s| s.selections.last_mut())
-                                .and_then(|s| s.codings.last_mut())
+                        let c = match coding_of {
+                            Holder::Source => s.and_then(|s| s.whole.last_mut()),
+                            Holder::Selection => s
+                                .and_then(|s| s.selections.last_mut())
+                                .and_then(|s| s.codings.last_mut()),
+                            _ => None,
                         };
                         if let Some(c) = c {
                             c.code = target;
@@ -1380,10 +1386,15 @@ pub fn parse_qde(xml: &str, path: &Path) -> Result<RefiProject> {
                                         c.values.push((v, body.trim().to_string()));
                                     }
                                 }
-                                Some(
-                                    "TextSource" | "PDFSource" | "AudioSource" | "VideoSource",
-                                ) => {
+                                Some("TextSource") => {
                                     if let Some(s) = p.sources.last_mut() {
+                                        s.values.push((v, body.trim().to_string()));
+                                    }
+                                }
+                                // A PDF's or a recording's values go to the document its text
+                                // became, if it became one.
+                                Some("PDFSource" | "AudioSource" | "VideoSource") => {
+                                    if outer_has_text && let Some(s) = p.sources.last_mut() {
                                         s.values.push((v, body.trim().to_string()));
                                     }
                                 }

@@ -145,9 +145,10 @@ pub fn merge_codes(
         let name = holdable_name(&c.name, changes);
         let parent = c.parent.as_ref().and_then(|g| map.get(g)).cloned();
         let color = c.color.as_deref().and_then(|col| parse_color(col).ok());
-        let id = if let Some(id) = code_by_guid(cb, &c.guid) {
+        let found = code_by_guid(cb, &c.guid).and_then(|id| cb.get(&id).cloned());
+        let id = if let Some(code) = found {
             // The same code: the file may have renamed, described or recoloured it.
-            let code = cb.get(&id).cloned().unwrap_or_else(|| unreachable!());
+            let id = code.id.clone();
             let mut changed = false;
             if code.name != name {
                 match cb.rename(&id, &name) {
@@ -610,7 +611,9 @@ impl Session {
                 c.values.iter().map(|(g, v)| (var(g), v.clone())).collect();
             let before = cases.cases.get(name).cloned();
             cases.upsert(name, &attrs);
-            let case = cases.cases.get_mut(name).unwrap_or_else(|| unreachable!());
+            let Some(case) = cases.cases.get_mut(name) else {
+                continue;
+            };
             if !c.description.is_empty() {
                 case.description = c.description.clone();
             }

@@ -22,6 +22,11 @@ fn archive(qde: &str, files: &[(&str, Vec<u8>)]) -> Vec<u8> {
     w.finish().unwrap().into_inner()
 }
 
+/// How many entries `koda ARGS --json` lists.
+fn listed(p: &TestProject, args: &[&str]) -> usize {
+    p.koda(args).json().as_array().map_or(0, Vec::len)
+}
+
 fn put(p: &TestProject, name: &str, bytes: &[u8]) -> PathBuf {
     let f = p.path().join("in").join(name);
     std::fs::create_dir_all(f.parent().unwrap()).unwrap();
@@ -291,29 +296,9 @@ fn strict_refuses_what_would_be_lost_and_one_undo_takes_an_import_back() {
     let undo = p.koda(&["undo"]).ok().to_string();
     assert!(undo.contains("import familie.qdpx"), "{undo}");
     assert_eq!(p.koda(&["codes", "--json"]).json(), codes_before);
-    assert_eq!(
-        p.koda(&["excerpts", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-    assert_eq!(
-        p.koda(&["memos", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        0
-    );
-    assert!(
-        p.koda(&["sets", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(listed(&p, &["excerpts", "--json"]), 0);
+    assert_eq!(listed(&p, &["memos", "--json"]), 0);
+    assert!(listed(&p, &["sets", "--json"]) == 0);
     assert!(
         !Project::open(p.path())
             .unwrap()
@@ -775,13 +760,7 @@ fn sets_and_categories_are_made_and_undone_from_the_command_line() {
             .is_empty()
     );
     p.koda(&["sets", "rm", "Bølge 2"]).ok();
-    assert!(
-        p.koda(&["sets", "--json"])
-            .json()
-            .as_array()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(listed(&p, &["sets", "--json"]) == 0);
     p.koda(&["codes", "category", "rammer/tid"])
         .fails_with(&["1 codings of its own"]);
 }
@@ -820,4 +799,62 @@ fn a_merged_copy_brings_its_sets_and_relations_once() {
         assert_eq!(rel.as_array().unwrap().len(), 1, "{rel}");
         assert_eq!(rel[0]["label"], "henger sammen med");
     }
+}
+
+#[test]
+fn what_belongs_to_a_source_koda_leaves_out_never_lands_on_another() {
+    let text = "Mor: Vi fikk en fast kontakt.\n";
+    let (a, b) = span(text, "en fast kontakt");
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="blandet" origin="MAXQDA 24">
+  <CodeBook><Codes>
+    <Code guid="c7000000-0000-4000-8000-000000000001" name="Kontinuitet" isCodable="true"/>
+    <Code guid="c7000000-0000-4000-8000-000000000002" name="Skjema" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables><Variable guid="b7000000-0000-4000-8000-000000000001" name="bølge" typeOfVariable="Text"/></Variables>
+  <Sources>
+    <TextSource guid="d7000000-0000-4000-8000-000000000001" name="Mor">
+      <PlainTextContent>{text}</PlainTextContent>
+      <PlainTextSelection guid="f7000000-0000-4000-8000-000000000001" startPosition="{a}" endPosition="{b}">
+        <Coding guid="97000000-0000-4000-8000-000000000001"><CodeRef targetGUID="c7000000-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <PDFSource guid="d7000000-0000-4000-8000-000000000002" name="Skjema.pdf" path="internal://d7000000-0000-4000-8000-000000000002.pdf">
+      <Coding guid="97000000-0000-4000-8000-000000000002"><CodeRef targetGUID="c7000000-0000-4000-8000-000000000002"/></Coding>
+      <VariableValue><VariableRef targetGUID="b7000000-0000-4000-8000-000000000001"/><TextValue>2</TextValue></VariableValue>
+    </PDFSource>
+    <AudioSource guid="d7000000-0000-4000-8000-000000000003" name="Opptak" path="internal://d7000000-0000-4000-8000-000000000003.m4a">
+      <VariableValue><VariableRef targetGUID="b7000000-0000-4000-8000-000000000001"/><TextValue>3</TextValue></VariableValue>
+    </AudioSource>
+  </Sources>
+</Project>"##
+    );
+    let p = TestProject::new();
+    let f = put(&p, "blandet.qdpx", &archive(&qde, &[]));
+    let v = p.koda(&["import", f.to_str().unwrap(), "--json"]).json();
+    let kinds: Vec<&str> = v["imported"][0]["dropped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    for k in [
+        "PDF sources without a text representation",
+        "audio sources without a transcript",
+        "codings of what koda cannot hold",
+    ] {
+        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+    }
+    let ex = p.koda(&["excerpts", "--json"]).json();
+    assert_eq!(ex.as_array().unwrap().len(), 1);
+    assert_eq!(
+        ex[0]["code_path"], "Kontinuitet",
+        "the PDF's code stays off the text"
+    );
+    let pr = Project::open(p.path()).unwrap();
+    assert!(
+        pr.docs.values().all(|d| d.metadata.is_empty()),
+        "the recording's and the PDF's values stay off the text"
+    );
 }
