@@ -858,3 +858,45 @@ fn what_belongs_to_a_source_koda_leaves_out_never_lands_on_another() {
         "the recording's and the PDF's values stay off the text"
     );
 }
+
+#[test]
+fn a_codebook_keeps_slashes_and_twin_names_and_says_what_it_changed() {
+    let qdc = r#"<?xml version="1.0" encoding="utf-8"?>
+<CodeBook xmlns="urn:QDA-XML:codebook:1.0">
+  <Codes>
+    <Code guid="c8000000-0000-4000-8000-000000000001" name="Skole/barnehage" isCodable="true"/>
+    <Code guid="c8000000-0000-4000-8000-000000000002" name="Tillit" isCodable="false">
+      <Code guid="c8000000-0000-4000-8000-000000000003" name="Brutt" isCodable="true"/>
+      <Code guid="c8000000-0000-4000-8000-000000000004" name="brutt" isCodable="true" description="Skrevet med liten forbokstav"/>
+    </Code>
+  </Codes>
+</CodeBook>"#;
+    let p = TestProject::new();
+    let f = put(&p, "kodebok.qdc", qdc.as_bytes());
+    let run = p.koda(&["codes", "import", f.to_str().unwrap()]);
+    assert!(run.ok().starts_with("4 codes added"), "{}", run.stdout);
+    assert!(run.stderr.contains("\"Skole∕barnehage\""), "{}", run.stderr);
+    assert!(run.stderr.contains("\"brutt (2)\""), "{}", run.stderr);
+    let codes = p.koda(&["codes", "--json"]).json();
+    let by_path = |path: &str| {
+        codes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["path"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} in {codes}"))
+    };
+    assert_eq!(by_path("Tillit")["codable"], false);
+    assert_eq!(
+        by_path("Tillit/brutt (2)")["description"],
+        "Skrevet med liten forbokstav"
+    );
+    by_path("Skole∕barnehage");
+    // Importing it again finds every code by its GUID.
+    let again = p
+        .koda(&["codes", "import", f.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(again.starts_with("0 codes added"), "{again}");
+}
