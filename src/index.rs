@@ -30,7 +30,7 @@ mod units;
 use highlight::*;
 use search::*;
 pub use search::{Hit, SearchResults};
-pub use sync::{Feed, IndexedProject, Rebuild, SyncReport, index_dir, refresh};
+pub use sync::{Feed, IndexedProject, PIECE, Rebuild, SyncReport, index_dir, refresh};
 pub use units::{Unit, span_is_valid, spans_for};
 
 use crate::model::text::{CharIndex, char_len, char_to_byte, sha256_hex, slice_chars};

@@ -611,13 +611,21 @@ impl SearchIndex {
         for id in changed.iter().chain(removed.iter()) {
             writer.delete_term(Term::from_field_text(self.fields.doc, id));
         }
+        // The writer queues documents faster than it indexes them; the text queued is capped,
+        // so that the pieces of a very long turn are not all held at once (a commit waits
+        // for the queue; the state is recorded only at the end, so a stop part-way is found
+        // and indexed again).
+        let mut queued = 0usize;
         for id in &changed {
             if let Some(doc) = project.docs.get(id) {
                 self.turn_documents(project, doc, &mut |tdoc| {
-                    writer
-                        .add_document(tdoc)
-                        .map(|_| ())
-                        .map_err(|e| ix_err(dir, e))
+                    queued += text_bytes(&tdoc);
+                    writer.add_document(tdoc).map_err(|e| ix_err(dir, e))?;
+                    if queued > QUEUED_TEXT {
+                        writer.commit().map_err(|e| ix_err(dir, e))?;
+                        queued = 0;
+                    }
+                    Ok(())
                 })?;
             }
         }
@@ -706,7 +714,14 @@ impl SearchIndex {
         let turns = project.turns_uncached(&doc.id)?;
         let mut next = 0;
         let mut active: Vec<usize> = Vec::new();
-        for t in turns.iter() {
+        // A turn longer than [`PIECE`] (a source without line breaks) is indexed in pieces cut
+        // at a space, each an index document of its own with the turn's number: an import then
+        // holds the copies tantivy makes of one piece, not of the whole turn.
+        let pieces: Vec<crate::model::Turn> = turns
+            .iter()
+            .flat_map(|t| pieces_of(&text, &chars, t))
+            .collect();
+        for t in pieces.iter() {
             while next < codings.len() && codings[next].start < t.end {
                 active.push(next);
                 next += 1;
@@ -835,4 +850,46 @@ impl SearchIndex {
         }
         writer.wait_merging_threads().map_err(|e| ix_err(dir, e))
     }
+}
+
+/// The longest piece of a turn the index holds as one document, in chars.
+pub const PIECE: usize = 1 << 20;
+
+/// A turn as the index holds it: whole, or in pieces of about [`PIECE`] chars cut after a
+/// space (a piece without a space in reach is cut where it reaches [`PIECE`]).
+fn pieces_of(text: &str, chars: &CharIndex, t: &crate::model::Turn) -> Vec<crate::model::Turn> {
+    if t.end - t.start <= PIECE {
+        return vec![t.clone()];
+    }
+    let mut out = Vec::new();
+    let mut a = t.start;
+    while a < t.end {
+        let mut b = (a + PIECE).min(t.end);
+        if b < t.end {
+            // Back to just after the last space of the piece's last tenth.
+            let tail = chars.slice(text, b - PIECE / 10, b);
+            if let Some(i) = tail.rfind(char::is_whitespace) {
+                b = b - PIECE / 10 + tail[..i].chars().count() + 1;
+            }
+        }
+        out.push(crate::model::Turn {
+            start: a,
+            end: b,
+            ..t.clone()
+        });
+        a = b;
+    }
+    out
+}
+
+/// The most text the index writer may have queued before an update waits for it (bytes, all
+/// fields together).
+const QUEUED_TEXT: usize = 128 << 20;
+
+/// The bytes of text a document to index holds.
+fn text_bytes(d: &TantivyDocument) -> usize {
+    use tantivy::schema::Value;
+    d.field_values()
+        .filter_map(|(_, v)| v.as_str().map(str::len))
+        .sum()
 }

@@ -713,3 +713,38 @@ fn doctor_finds_an_index_that_lacks_turns_though_it_says_it_is_current() {
     assert!(!doctor.contains("PROBLEM"), "{doctor}");
     assert_eq!(hits(&p, "tillit").0, 4);
 }
+
+#[test]
+fn a_turn_longer_than_an_index_piece_is_found_where_its_words_are() {
+    // One line of about 2.4 million characters: three index pieces.
+    let mut line = String::from("Mor: ");
+    let filler = "vi ventet og ventet på et svar som aldri kom ";
+    while line.chars().count() < 2 * koda::index::PIECE + 300_000 {
+        line.push_str(filler);
+    }
+    line.push_str("tillitsbrudd til slutt.\n");
+    let p = TestProject::new();
+    let f = p.write("lang.txt", &line);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let v = p.koda(&["search", "tillitsbrudd", "--json"]).json();
+    assert_eq!(v["total"], 1, "{v}");
+    let h = &v["hits"][0];
+    assert_eq!(h["turn"], 1);
+    let (start, end) = (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap());
+    let len = line.trim_end().chars().count() as u64;
+    assert_eq!(end, len, "the last piece runs to the turn's end");
+    assert!(start > 2 * koda::index::PIECE as u64 - 200_000, "{start}");
+    assert!(end - start <= koda::index::PIECE as u64);
+    // The pieces cover the turn: a word in every piece is found in each, as a hit of its own.
+    let v = p.koda(&["search", "aldri", "--json"]).json();
+    assert_eq!(v["total"], 3, "{}", v["total"]);
+    let mut ranges: Vec<(u64, u64)> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["start"].as_u64().unwrap(), h["end"].as_u64().unwrap()))
+        .collect();
+    ranges.sort();
+    assert!(ranges.windows(2).all(|w| w[0].1 == w[1].0), "{ranges:?}");
+    assert_eq!(ranges[2].1, len);
+}
