@@ -791,6 +791,14 @@ impl Session {
         for op in memo_ops {
             self.record(&label_of(file), op);
         }
+        // What only writing found out (a source without text, a set member or a case link
+        // left without its object) refuses too: the transaction takes every write back.
+        if opts.strict && !report.dropped.is_empty() {
+            return Err(refuse(format!(
+                "--strict: the file holds what koda cannot keep: {}; nothing was imported",
+                report.dropped.lines().join("; ")
+            )));
+        }
         Ok(report)
     }
 

@@ -900,3 +900,28 @@ fn a_codebook_keeps_slashes_and_twin_names_and_says_what_it_changed() {
         .to_string();
     assert!(again.starts_with("0 codes added"), "{again}");
 }
+
+#[test]
+fn strict_also_refuses_what_only_writing_finds_and_takes_the_writes_back() {
+    let qde = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="tom" origin="QualCoder 3.6">
+  <Sources>
+    <TextSource guid="d9000000-0000-4000-8000-000000000001" name="Intervju 1"><PlainTextContent>{TEXT_2}</PlainTextContent></TextSource>
+    <TextSource guid="d9000000-0000-4000-8000-000000000002" name="Tomt notat"><PlainTextContent>   </PlainTextContent></TextSource>
+  </Sources>
+</Project>"#
+    );
+    let p = TestProject::new();
+    let f = put(&p, "tom.qdpx", &archive(&qde, &[]));
+    p.fails_unchanged(
+        &["import", f.to_str().unwrap(), "--strict"],
+        &[
+            "--strict",
+            "sources without text (Tomt notat)",
+            "nothing was imported",
+        ],
+    );
+    let v = p.koda(&["import", f.to_str().unwrap(), "--json"]).json();
+    assert_eq!(v["imported"][0]["documents"], 1);
+}
