@@ -147,9 +147,18 @@ pub fn merge_codes(
         let color = c.color.as_deref().and_then(|col| parse_color(col).ok());
         let found = code_by_guid(cb, &c.guid).and_then(|id| cb.get(&id).cloned());
         let id = if let Some(code) = found {
-            // The same code: the file may have renamed, described or recoloured it.
+            // The same code: the file may have moved, renamed, described or recoloured it.
             let id = code.id.clone();
             let mut changed = false;
+            if code.parent != parent {
+                match cb.move_to(&id, parent.as_deref()) {
+                    Ok(()) => changed = true,
+                    Err(e) => changes.push(format!(
+                        "code {:?} stands elsewhere in the file, but kept its place: {e}",
+                        cb.path(&id)
+                    )),
+                }
+            }
             if code.name != name {
                 match cb.rename(&id, &name) {
                     Ok(()) => changed = true,

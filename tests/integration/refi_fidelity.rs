@@ -925,3 +925,39 @@ fn strict_also_refuses_what_only_writing_finds_and_takes_the_writes_back() {
     let v = p.koda(&["import", f.to_str().unwrap(), "--json"]).json();
     assert_eq!(v["imported"][0]["documents"], 1);
 }
+
+#[test]
+fn a_second_import_moves_and_renames_a_code_the_other_tool_changed() {
+    let p = TestProject::new();
+    let f = maxqda_file(&p);
+    p.koda(&["import", f.to_str().unwrap()]).ok();
+    let before = Project::open(p.path()).unwrap();
+    let moved = maxqda_like().replace(
+        "    </Code>\n    <Code guid=\"c0000000-0000-4000-8000-000000000004\" name=\"Tillit\" isCodable=\"true\"/>",
+        "      <Code guid=\"c0000000-0000-4000-8000-000000000004\" name=\"Tillit til tjenestene\" isCodable=\"true\"/>\n    </Code>",
+    );
+    assert_ne!(moved, maxqda_like(), "the fixture was changed");
+    let g = put(
+        &p,
+        "familie-v2.qdpx",
+        &archive(
+            &moved,
+            &[(
+                "Sources/d0000000-0000-4000-8000-000000000001.txt",
+                TEXT_1.as_bytes().to_vec(),
+            )],
+        ),
+    );
+    let v = p.koda(&["import", g.to_str().unwrap(), "--json"]).json();
+    assert_eq!(v["imported"][0]["codes"], 0);
+    assert_eq!(v["imported"][0]["codes_updated"], 1);
+    let after = Project::open(p.path()).unwrap();
+    let id = &before.codebook.find("Tillit").unwrap().id;
+    assert_eq!(after.codebook.path(id), "Tjenester/Tillit til tjenestene");
+    assert_eq!(after.codings.len(), before.codings.len());
+    assert_eq!(
+        after.codings.values().filter(|c| &c.code == id).count(),
+        before.codings.values().filter(|c| &c.code == id).count(),
+        "its codings stay with it"
+    );
+}
