@@ -122,10 +122,28 @@ pub fn preview(req: &Request) -> Vec<Preview> {
                     {
                         import::qdpx::open_qdpx(&file, &req.refi).and_then(|mut q| {
                             let sources = q.project.sources.clone();
-                            sources
+                            let mut docs: Vec<import::Prepared> = sources
                                 .iter()
                                 .map(|s| Ok(refi_preview(&file, s, &q.archive.text(s)?)))
-                                .collect()
+                                .collect::<crate::Result<_>>()?;
+                            // What the import would leave out or change, said with the first
+                            // document.
+                            if let Some(first) = docs.first_mut() {
+                                first.warnings.extend(
+                                    q.project
+                                        .dropped
+                                        .lines()
+                                        .into_iter()
+                                        .map(|l| format!("the import would leave out {l}")),
+                                );
+                                first.warnings.extend(
+                                    q.project
+                                        .changes
+                                        .iter()
+                                        .map(|c| format!("the import would change: {c}")),
+                                );
+                            }
+                            Ok(docs)
                         })
                     } else {
                         import::prepare_all(&file, &req.read)

@@ -961,3 +961,23 @@ fn a_second_import_moves_and_renames_a_code_the_other_tool_changed() {
         "its codings stay with it"
     );
 }
+
+#[test]
+fn a_preview_says_what_the_import_would_leave_out_and_writes_nothing() {
+    let p = TestProject::new();
+    let f = maxqda_file(&p);
+    let before = p.snapshot();
+    let out = p
+        .koda(&["import", "--preview", f.to_str().unwrap()])
+        .ok()
+        .to_string();
+    assert!(
+        out.contains("the import would leave out 1 graphs (Modell av tillit)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Intervju familie 3") || out.contains("turns"),
+        "{out}"
+    );
+    assert!(p.snapshot() == before, "a preview writes nothing");
+}
