@@ -7,7 +7,6 @@
 
 use crate::Result;
 use crate::index::{Hit, SearchIndex, Unit, spans_for};
-use crate::model::text::slice_chars;
 use crate::store::{Project, Session};
 use std::collections::HashSet;
 
@@ -113,7 +112,9 @@ pub fn plan(project: &Project, index: &SearchIndex, coder: &str, req: &Request) 
                     start: x,
                     end: y,
                     turn: h.turn,
-                    text: slice_chars(&text, x, y).to_string(),
+                    // Through the text's index: walking from its start for every passage made
+                    // planning quadratic in a document's length.
+                    text: ix.slice(&text, x, y).to_string(),
                 });
             } else {
                 already += 1;
