@@ -249,13 +249,7 @@ impl Session {
         file: &Path,
         opts: RefiOptions,
     ) -> Result<RefiReport> {
-        let label = format!(
-            "import {}",
-            file.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        );
-        self.group(&label, |s| s.import_refi_now(q, file, opts))
+        self.group(&label_of(file), |s| s.import_refi_now(q, file, opts))
     }
 
     /// The change itself, inside the group its public form opens.
